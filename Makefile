@@ -1,0 +1,38 @@
+# GuardLoop: `make run` sets everything up and runs the demo; `make test` sets up and runs the suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test setup lint-models bench clean
+
+setup: $(STAMP) node_modules/.installed
+
+$(STAMP): pyproject.toml deploy/system-deps.sh
+	./deploy/system-deps.sh
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: setup
+	$(BIN)/guardloop init
+	$(BIN)/guardloop demo
+	$(BIN)/guardloop tick
+	$(BIN)/guardloop status
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint-models: node_modules/.installed
+	npx --no-install bpmnlint workflows/*.bpmn
+
+bench: setup
+	$(BIN)/python bench/engine_step.py
+
+clean:
+	rm -rf $(VENV) node_modules instance test-output

@@ -1,0 +1,38 @@
+"""The acting user, as every service receives it."""
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from .errors import PermissionDenied
+from .models import User
+
+SYSTEM = None  # audit entries written by the scheduler carry no user
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: int
+    username: str
+    display_name: str
+    role: str
+    agency: str
+    district_id: int
+
+    @classmethod
+    def of(cls, user: User) -> "Actor":
+        return cls(user.id, user.username, user.display_name, user.role, user.agency.code, user.district_id)
+
+
+def load_actor(session: Session, user_id: int) -> Actor:
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise PermissionDenied("账号不存在或已停用。", "The account does not exist or is disabled.")
+    return Actor.of(user)
+
+
+def actor_by_username(session: Session, username: str) -> Actor:
+    from sqlalchemy import select
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None or not user.active:
+        raise PermissionDenied("账号不存在或已停用。", "The account does not exist or is disabled.")
+    return Actor.of(user)

@@ -1,0 +1,44 @@
+"""``guardloop init``: create or migrate the database, seed reference data, deploy the models, create
+the demo users of every role."""
+from sqlalchemy import select
+
+from . import schema
+from .models import User
+from .services.setup import add_user, seed_reference
+
+DEMO_PASSWORD = "guardloop-demo"
+
+# username, display name, agency, role, district
+DEMO_USERS = [
+    ("admin", "系统管理员", "womens_federation", "admin", "JB"),
+    ("wf_caseworker", "江北妇联·李娟", "womens_federation", "caseworker", "JB"),
+    ("wf_caseworker2", "江北妇联·周敏", "womens_federation", "caseworker", "JB"),
+    ("wf_counsellor", "江北家庭教育指导师·陈静", "womens_federation", "counsellor", "JB"),
+    ("wf_supervisor", "江北妇联督导·王芳", "womens_federation", "supervisor", "JB"),
+    ("prosecutor", "江北检察院检察官·张磊", "procuratorate", "prosecutor", "JB"),
+    ("pro_supervisor", "江北检察院未检部主任·刘洋", "procuratorate", "supervisor", "JB"),
+    ("judge", "江北法院法官·赵敏", "court", "judge", "JB"),
+    ("court_clerk", "江北法院书记员·孙丽", "court", "caseworker", "JB"),
+    ("police", "江北公安民警·吴强", "police", "caseworker", "JB"),
+    ("teacher", "江北区某小学·郑老师", "education", "caseworker", "JB"),
+    ("civil_affairs", "江北民政·冯涛", "civil_affairs", "caseworker", "JB"),
+    ("community", "江北网格员·何平", "community", "caseworker", "JB"),
+    ("yz_caseworker", "渝中妇联·马丽", "womens_federation", "caseworker", "YZ"),
+    ("yz_prosecutor", "渝中检察院检察官·高远", "procuratorate", "prosecutor", "YZ"),
+]
+
+
+def init(gl, with_demo_users=True) -> list[tuple]:
+    """Idempotent. Returns the demo users created now (username, role, agency, district)."""
+    schema.upgrade(gl.engine)
+    created = []
+    with gl.transaction() as session:
+        seed_reference(session)
+        gl.deploy_models(session)
+        if with_demo_users:
+            for username, name, agency, role, district in DEMO_USERS:
+                if session.scalars(select(User.id).where(User.username == username)).first() is None:
+                    add_user(session, None, {"username": username, "display_name": name, "password": DEMO_PASSWORD,
+                                             "agency": agency, "role": role, "district": district})
+                    created.append((username, role, agency, district))
+    return created

@@ -1,0 +1,73 @@
+"""The ``guardloop`` command: init, demo, tick, status (and serve, once the web UI lands)."""
+import sys
+import time
+
+import click
+from sqlalchemy import func, select
+
+from .context import GuardLoop
+
+
+@click.group()
+def main():
+    """GuardLoop (监护闭环) — guardianship interventions for minors."""
+
+
+@main.command()
+def init():
+    """Create or migrate the database, seed reference data and demo users, deploy the models."""
+    from .bootstrap import DEMO_PASSWORD, DEMO_USERS, init as run_init
+    gl = GuardLoop()
+    created = run_init(gl)
+    click.echo(f"Database ready: {gl.engine.url.render_as_string(hide_password=True)}")
+    click.echo(f"Demo users ({len(created)} created now), password for all: {DEMO_PASSWORD}")
+    for username, name, agency, role, district in DEMO_USERS:
+        click.echo(f"  {username:<16} {role:<11} {agency:<18} {district:<4} {name}")
+
+
+@main.command()
+def demo():
+    """Seed realistic demo cases that cover every path of the procedure (skipped when present)."""
+    from .demo import seed_demo
+    gl = GuardLoop()
+    created = seed_demo(gl)
+    click.echo(f"Demo cases created now: {len(created)}" if created else "Demo cases already present.")
+    for case_no, story in created:
+        click.echo(f"  {case_no}  {story}")
+
+
+@main.command()
+@click.option("--loop", is_flag=True, help="Keep running, firing due timers every --every seconds.")
+@click.option("--every", default=30.0, show_default=True)
+def tick(loop, every):
+    """Fire due timers (safe to run in several processes at once)."""
+    from .services import tick as run_tick
+    gl = GuardLoop()
+    while True:
+        moved = run_tick(gl)
+        click.echo(f"rounds moved by timers: {moved}")
+        if not loop:
+            return
+        time.sleep(every)
+
+
+@main.command()
+def status():
+    """Print every case with its code, round, open tasks and overdue items."""
+    from .clock import clock
+    from .models import Case, Round, WorkItem
+    gl = GuardLoop()
+    now = clock.now()
+    with gl.reading() as session:
+        cases = session.scalars(select(Case).order_by(Case.case_no)).all()
+        click.echo(f"{len(cases)} cases")
+        for case in cases:
+            rounds = session.scalar(select(func.count(Round.id)).where(Round.case_id == case.id))
+            items = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id)).all()
+            open_tasks = ", ".join(
+                f"{i.task_name}[{i.lane}]{'（逾期）' if i.due_at < now else ''}" for i in items) or "—"
+            click.echo(f"  {case.case_no}  {case.status:<6} {case.current_code or '—':<6} rounds={rounds}  {open_tasks}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

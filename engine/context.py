@@ -1,0 +1,95 @@
+"""The engine's composition root: settings, database, deployed model versions, units of work."""
+from contextlib import contextmanager
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from .clock import clock
+from .db import make_engine, read_only
+from .errors import Conflict
+from .models import ModelVersion
+from .runtime import WorkflowRuntime, model_version, read_model_sources
+from .settings import Settings
+
+
+class GuardLoop:
+    """Everything a service needs, built explicitly (never at import time)."""
+
+    def __init__(self, settings: Settings | None = None, engine=None):
+        self.settings = settings or Settings.from_env()
+        self.engine = engine or make_engine(self.settings.database_url)
+        self._writer = sessionmaker(self.engine, expire_on_commit=False)
+        self._reader = sessionmaker(read_only(self.engine), expire_on_commit=False)
+        self.clock = clock
+        self._current_version: str | None = None
+
+    # --- units of work -------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self):
+        """One unit of work: commits on success, rolls back on any error. Lost races become Conflict."""
+        session: Session = self._writer()
+        try:
+            yield session
+            session.commit()
+        except StaleDataError as exc:
+            session.rollback()
+            raise Conflict("该个案刚被他人修改，请刷新后重试。",
+                           "This case was changed by someone else a moment ago; reload and try again.") from exc
+        except IntegrityError as exc:
+            session.rollback()
+            if "unique" in str(exc.orig).lower() or "duplicate" in str(exc.orig).lower():
+                raise Conflict("该记录刚被他人创建，请刷新后重试。",
+                               "This record was just created by someone else; reload and try again.") from exc
+            raise
+        except OperationalError as exc:
+            session.rollback()
+            if "could not serialize" in str(exc.orig) or "deadlock" in str(exc.orig):
+                raise Conflict("并发修改冲突，请重试。", "Concurrent change; try again.") from exc
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def reading(self):
+        session: Session = self._reader()
+        try:
+            yield session
+        finally:
+            session.close()  # ends the read transaction; loaded objects stay readable
+
+    # --- model versions ------------------------------------------------------------------------
+    def deploy_models(self, session: Session) -> str:
+        """Store ``workflows/`` as an immutable version (if new) and make it the one new rounds use."""
+        sources = read_model_sources(self.settings.models_dir)
+        version = model_version(sources)
+        if session.get(ModelVersion, version) is None:
+            WorkflowRuntime.for_sources(sources)  # refuse to deploy models that do not parse
+            session.add(ModelVersion(version=version, deployed_at=clock.now(),
+                                     sources={k: v.decode() for k, v in sources.items()}))
+            session.flush()
+        self._current_version = version
+        return version
+
+    def current_version(self, session: Session) -> str:
+        if self._current_version is None:
+            sources = read_model_sources(self.settings.models_dir)
+            version = model_version(sources)
+            if session.get(ModelVersion, version) is None:
+                latest = session.scalars(select(ModelVersion).order_by(ModelVersion.deployed_at.desc())).first()
+                if latest is None:
+                    return self.deploy_models(session)
+                version = latest.version
+            self._current_version = version
+        return self._current_version
+
+    def runtime(self, session: Session, version: str) -> WorkflowRuntime:
+        cached = WorkflowRuntime._cache.get(version)
+        if cached is not None:
+            return cached
+        row = session.get(ModelVersion, version)
+        return WorkflowRuntime.for_sources({k: v.encode() for k, v in row.sources.items()})

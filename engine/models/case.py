@@ -1,0 +1,97 @@
+"""Risk clues, cases, guardians and the agencies taking part in a case."""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import flag_modified
+
+from .base import Base
+
+
+class RiskClue(Base):
+    """A risk clue (风险线索) as received, with the child it concerns."""
+
+    __tablename__ = "risk_clue"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clue_no: Mapped[str] = mapped_column(String(40), unique=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)
+    source: Mapped[str] = mapped_column(String(30))
+    reporter_name: Mapped[str] = mapped_column(String(80))
+    reporter_contact: Mapped[str | None] = mapped_column(String(80))
+    mandatory_report: Mapped[bool] = mapped_column(default=False)
+    received_at: Mapped[datetime]
+    description: Mapped[str] = mapped_column(Text)
+    child: Mapped[dict] = mapped_column(JSON)
+    guardians: Mapped[list] = mapped_column(JSON, default=list)
+    family_types: Mapped[list] = mapped_column(JSON, default=list)
+    risk_factors: Mapped[list] = mapped_column(JSON, default=list)
+    linked_case_no: Mapped[str | None] = mapped_column(String(60))
+    registered_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    registering_agency: Mapped[str] = mapped_column(String(40))
+    registered_at: Mapped[datetime]
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))
+    status: Mapped[str] = mapped_column(String(20), default="received")
+
+
+class Case(Base):
+    """One child and their family (个案). ``version`` guards every change (optimistic locking)."""
+
+    __tablename__ = "case_file"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_no: Mapped[str] = mapped_column(String(40), unique=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"))
+    case_type: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    child_name: Mapped[str] = mapped_column(String(80))
+    child_sex: Mapped[str] = mapped_column(String(1))
+    child_birth_date: Mapped[date]
+    child_id_number: Mapped[str | None] = mapped_column(String(18), index=True)
+    child_school: Mapped[str | None] = mapped_column(String(120))
+    child_address: Mapped[str | None] = mapped_column(String(200))
+    family_types: Mapped[list] = mapped_column(JSON, default=list)
+    risk_factors: Mapped[list] = mapped_column(JSON, default=list)
+    linked_case_no: Mapped[str | None] = mapped_column(String(60))
+    current_code: Mapped[str | None] = mapped_column(String(10))
+    code_review_due: Mapped[date | None]
+    opened_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    opened_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(default=1)
+
+    guardians: Mapped[list["Guardian"]] = relationship(order_by="Guardian.id", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def touch(self, now: datetime) -> None:
+        """Mark the case changed, so the flush bumps ``version`` even when nothing else on the row did."""
+        self.updated_at = now
+        flag_modified(self, "updated_at")
+    __table_args__ = (
+        Index("ix_case_district_status_code", "district_id", "status", "current_code"),
+        Index("ix_case_child_name_birth", "child_name", "child_birth_date"),
+    )
+
+
+class Guardian(Base):
+    """A guardian (监护人) or carer (照料人) of the child."""
+
+    __tablename__ = "guardian"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    relation: Mapped[str] = mapped_column(String(20))
+    is_guardian: Mapped[bool] = mapped_column(default=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    id_number: Mapped[str | None] = mapped_column(String(18))
+    address: Mapped[str | None] = mapped_column(String(200))
+
+
+class CaseAgency(Base):
+    """An agency taking part in a case: its users of the case's district may see it."""
+
+    __tablename__ = "case_agency"
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    since: Mapped[datetime]
+    __table_args__ = (Index("ix_case_agency_agency", "agency_code", "case_id"),)

@@ -1,0 +1,85 @@
+"""Rounds: starting one, loading its workflow, and saving it with its work items and timer column."""
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+from . import audit
+from .clock import clock
+from .models import Case, CaseAgency, Round, WorkItem
+from .runtime import WorkflowRuntime
+
+PROCESS_ID = "intervention_round"
+OUTCOME_ENDS = {
+    "round_downgraded": "downgraded",
+    "case_closed": "closed",
+    "round_escalated": "escalated",
+    "round_continues": "another_round",
+}
+
+
+def join_case(session: Session, case_id: int, agency: str) -> None:
+    if session.get(CaseAgency, (case_id, agency)) is None:
+        session.add(CaseAgency(case_id=case_id, agency_code=agency, since=clock.now()))
+        session.flush()
+
+
+def start_round(session: Session, gl, actor, case: Case, reason: str) -> Round:
+    version = gl.current_version(session)
+    runtime = gl.runtime(session, version)
+    number = (session.scalar(select(func.count(Round.id)).where(Round.case_id == case.id)) or 0) + 1
+    workflow = runtime.new_workflow(PROCESS_ID, {"case_type": case.case_type})
+    rnd = Round(case_id=case.id, number=number, process_id=PROCESS_ID, model_version=version,
+                status="running", risk_code=case.current_code, started_at=clock.now(), state="")
+    session.add(rnd)
+    session.flush()
+    save_round(session, runtime, case, rnd, workflow)
+    audit.record(session, actor, "start_round", "round", rnd.id, case.id, None,
+                 {"number": number, "model_version": version, "reason": reason})
+    return rnd
+
+
+def load_workflow(session: Session, gl, rnd: Round):
+    runtime = gl.runtime(session, rnd.model_version)
+    return runtime, runtime.load(rnd.state)
+
+
+def save_round(session: Session, runtime: WorkflowRuntime, case: Case, rnd: Round, workflow) -> None:
+    """Persist the workflow and project its READY user tasks into ``work_item``."""
+    rnd.state = runtime.dump(workflow)
+    rnd.next_timer_at = runtime.next_timer_at(workflow) if rnd.status == "running" else None
+    ready = {str(t.id): t for t in runtime.ready_user_tasks(workflow)} if rnd.status == "running" else {}
+    existing = {w.task_id: w for w in session.scalars(select(WorkItem).where(WorkItem.round_id == rnd.id))}
+    for task_id, item in existing.items():
+        if task_id not in ready:
+            session.delete(item)
+    now = clock.now()
+    for task_id, task in ready.items():
+        item = existing.get(task_id)
+        due = runtime.timer_due_for(workflow, task) or _due_from_property(task, now)
+        if item is None:
+            spec = task.task_spec
+            props = spec.extensions.get("properties", {})
+            session.add(WorkItem(
+                round_id=rnd.id, case_id=case.id, district_id=case.district_id, task_id=task_id,
+                task_spec=spec.name, task_name=spec.bpmn_name or spec.name, lane=spec.lane,
+                roles=[r.strip() for r in props.get("roles", "").split(",") if r.strip()],
+                step=props.get("step", ""), ready_at=now, due_at=due,
+            ))
+            join_case(session, case.id, spec.lane)
+    session.flush()
+
+
+def _due_from_property(task, ready_at: datetime) -> datetime:
+    due_in = task.task_spec.extensions.get("properties", {}).get("due_in", "P7D")
+    parsed = TimerEventDefinition.parse_iso_duration(due_in)
+    return ready_at + TimerEventDefinition.get_timedelta_from_start(parsed, ready_at)
+
+
+def find_task(workflow, task_id: str):
+    try:
+        return workflow.get_task_from_id(UUID(task_id))
+    except Exception:
+        return None

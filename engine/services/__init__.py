@@ -1,0 +1,19 @@
+"""The service layer: the one door through which every state change goes.
+
+Each function takes the engine context and the acting user explicitly, checks permission itself, runs
+in one transaction with the domain rows, the workflow state and the audit entry, and raises domain
+errors (``PermissionDenied``, ``NotFound``, ``Conflict``, ``InvalidInput``).
+"""
+from .clues import find_duplicates, open_case, register_clue
+from .tasks import (
+    approve, complete_task, escalate, record_guidance_session, record_visit, request_closure, request_downgrade,
+)
+from .cases import close_case, upgrade_on_incident
+from .timers import tick
+from .setup import create_user, seed_reference
+
+__all__ = [
+    "find_duplicates", "open_case", "register_clue", "approve", "complete_task", "escalate",
+    "record_guidance_session", "record_visit", "request_closure", "request_downgrade", "close_case",
+    "upgrade_on_incident", "tick", "create_user", "seed_reference",
+]

@@ -1,0 +1,63 @@
+"""Changes to a case outside the round's task order: an upgrade on a new incident, and closure."""
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from .. import audit
+from ..clock import clock
+from ..errors import Conflict, InvalidInput, PermissionDenied
+from ..models import Approval, RiskCodeChange, Round, WorkItem
+from ..permissions import require_case
+from ..reference import CODES, code_rank
+from ..rounds import load_workflow, save_round, start_round
+from .. import validate as v
+
+
+def close_case(session, actor, case, rnd) -> None:
+    """结案. Refused unless a supervisor's approval of closure is on record for this round."""
+    approved = session.scalars(select(Approval).where(
+        Approval.round_id == rnd.id, Approval.kind == "closure", Approval.status == "approved")).first()
+    if approved is None:
+        raise PermissionDenied("结案须经督导审批。", "A case closes only with a supervisor's approval on record.")
+    case.status, case.closed_at, case.code_review_due = "closed", clock.now(), None
+    audit.record(session, actor, "close_case", "case", case.id, case.id, {"status": "open"},
+                 {"status": "closed", "approval_id": approved.id})
+
+
+def upgrade_on_incident(gl, actor, case_id: int, data: dict, expected_version: int) -> dict:
+    """A new incident raises the code at once (升级); the running round stops and a new one starts
+    with a fresh assessment."""
+    code = v.choice(data, "code", CODES)
+    reason = v.text(data, "reason", max_len=3000)
+    with gl.transaction() as session:
+        case = require_case(session, actor, case_id)
+        if actor.role == "admin":
+            raise PermissionDenied("管理员账号不办理个案。", "Administrator accounts do not handle cases.")
+        if case.version != expected_version:
+            raise Conflict("该个案刚被他人修改，请刷新后重试。", "This case changed a moment ago; reload and try again.")
+        if case.status != "open":
+            raise InvalidInput("code", "个案已结案。", "The case is closed.")
+        if code_rank(code) <= code_rank(case.current_code):
+            raise InvalidInput("code", "升级后的等级应高于当前等级。", "The new code must be higher than the current one.")
+        now = clock.now()
+        running = session.scalars(select(Round).where(Round.case_id == case.id, Round.status == "running")).first()
+        review_days = gl.runtime(session, gl.current_version(session)).decide(
+            "followup_schedule", {"risk_code": code})["review_days"]
+        session.add(RiskCodeChange(case_id=case.id, round_id=running.id if running else None, kind="upgrade",
+                                   code=code, previous_code=case.current_code, reason=reason,
+                                   decided_by=actor.id, decided_at=now,
+                                   next_review=now.date() + timedelta(days=review_days)))
+        before = {"code": case.current_code}
+        case.current_code, case.code_review_due = code, now.date() + timedelta(days=review_days)
+        if running is not None:
+            runtime, workflow = load_workflow(session, gl, running)
+            workflow.cancel()
+            running.status, running.outcome, running.ended_at = "interrupted", "upgraded", now
+            save_round(session, runtime, case, running, workflow)
+            session.query(WorkItem).filter(WorkItem.round_id == running.id).delete()
+        audit.record(session, actor, "upgrade_on_incident", "case", case.id, case.id, before,
+                     {"code": code, "reason": reason})
+        start_round(session, gl, actor, case, "new incident")
+        case.touch(now)
+        session.flush()
+        return {"case_version": case.version}

@@ -1,0 +1,117 @@
+"""Completing workflow tasks: the one path by which a case moves through its round."""
+from sqlalchemy import select
+
+from .. import audit
+from ..clock import clock
+from ..errors import Conflict, InvalidInput, NotFound
+from ..handlers import HANDLERS, TaskContext
+from ..models import Round, TaskRecord, WorkItem
+from ..permissions import require_case, require_task_rights
+from ..rounds import OUTCOME_ENDS, find_task, load_workflow, save_round, start_round
+from .cases import close_case
+
+
+def complete_task(gl, actor, case_id: int, task_id: str, data: dict, expected_version: int) -> dict:
+    """Complete one READY task of the case's running round as ``actor``.
+
+    ``expected_version`` is the case version the user saw; if anyone changed the case since, nothing
+    is written and ``Conflict`` is raised, so the user can reload without losing what they typed.
+    """
+    with gl.transaction() as session:
+        case = require_case(session, actor, case_id)
+        if case.version != expected_version:
+            raise Conflict("该个案刚被他人修改，请刷新后重试；您填写的内容未丢失。",
+                           "This case changed a moment ago; reload and try again. What you typed is kept.")
+        item = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id,
+                                                      WorkItem.task_id == str(task_id))).first()
+        if item is None:
+            if session.scalars(select(TaskRecord.id).where(TaskRecord.case_id == case.id)).first() is None:
+                raise NotFound("任务不存在。", "No such task.")
+            raise Conflict("该任务已被办理或已不存在，请刷新。", "This task was completed or withdrawn; reload.")
+        require_task_rights(actor, item)
+        rnd = session.get(Round, item.round_id)
+        runtime, workflow = load_workflow(session, gl, rnd)
+        task = find_task(workflow, item.task_id)
+        if task is None or task.task_spec.name != item.task_spec:
+            raise Conflict("任务状态已变化，请刷新。", "The task changed; reload.")
+        handler = HANDLERS.get(item.task_spec)
+        if handler is None:
+            raise InvalidInput("task", "该任务没有表单定义。", "This task has no form.")
+        now = clock.now()
+        ctx = TaskContext(session, gl, actor, case, rnd, item, task, workflow, runtime, dict(data or {}), now)
+        variables = handler.validate(ctx)
+        runtime.complete(workflow, task, variables)
+        if handler.after:
+            handler.after(ctx)
+        session.add(TaskRecord(case_id=case.id, round_id=rnd.id, task_spec=item.task_spec, lane=item.lane,
+                               data=audit._plain(ctx.record), completed_by=actor.id, completed_at=now))
+        audit.record(session, actor, "complete_task", "task", item.task_id, case.id,
+                     {"task": item.task_spec, "case_version": case.version},
+                     {"task": item.task_spec, "variables": variables})
+        outcome = _finish_if_done(session, gl, actor, case, rnd, runtime, workflow)
+        save_round(session, runtime, case, rnd, workflow)
+        case.touch(now)  # bumps the case version: the optimistic lock every completer races on
+        session.flush()
+        return {"case_version": case.version, "round_id": rnd.id, "outcome": outcome}
+
+
+def _finish_if_done(session, gl, actor, case, rnd, runtime, workflow) -> str | None:
+    if not workflow.is_completed():
+        return None
+    end = runtime.reached_end(workflow, OUTCOME_ENDS)
+    rnd.status, rnd.outcome, rnd.ended_at = "completed", OUTCOME_ENDS.get(end, "ended"), clock.now()
+    audit.record(session, actor, "end_round", "round", rnd.id, case.id, {"status": "running"},
+                 {"status": "completed", "outcome": rnd.outcome})
+    if rnd.outcome == "closed":
+        close_case(session, actor, case, rnd)
+    else:
+        start_round(session, gl, actor, case, f"after round {rnd.number}: {rnd.outcome}")
+    return rnd.outcome
+
+
+def _complete_named(gl, actor, case_id, spec_name, data, expected_version):
+    with gl.reading() as session:
+        item = session.scalars(select(WorkItem).where(WorkItem.case_id == case_id,
+                                                      WorkItem.task_spec == spec_name)).first()
+    if item is None:
+        raise Conflict("此个案当前没有该项待办任务。", f"The case has no open '{spec_name}' task now.")
+    return complete_task(gl, actor, case_id, item.task_id, data, expected_version)
+
+
+def record_guidance_session(gl, actor, case_id, data, expected_version):
+    """记录家庭教育指导: one guidance session of the round's plan."""
+    return _complete_named(gl, actor, case_id, "record_guidance_session", data, expected_version)
+
+
+def record_visit(gl, actor, case_id, data, expected_version):
+    """记录回访: one follow-up visit."""
+    return _complete_named(gl, actor, case_id, "record_followup_visit", data, expected_version)
+
+
+def request_downgrade(gl, actor, case_id, reason, expected_version):
+    """申请降级: one level down, sent to a supervisor."""
+    return _complete_named(gl, actor, case_id, "decide_outcome", {"outcome": "downgrade", "reason": reason},
+                           expected_version)
+
+
+def request_closure(gl, actor, case_id, reason, expected_version):
+    """申请结案: sent to a supervisor."""
+    return _complete_named(gl, actor, case_id, "decide_outcome", {"outcome": "close", "reason": reason},
+                           expected_version)
+
+
+def escalate(gl, actor, case_id, reason, expected_version):
+    """提请多跨协同: a joint meeting of police, procuratorate and court."""
+    return _complete_named(gl, actor, case_id, "decide_outcome", {"outcome": "escalate", "reason": reason},
+                           expected_version)
+
+
+def approve(gl, actor, case_id, decision, reason, expected_version):
+    """A supervisor approves or returns (退回补正) the pending downgrade or closure request."""
+    with gl.reading() as session:
+        item = session.scalars(select(WorkItem).where(
+            WorkItem.case_id == case_id, WorkItem.task_spec.in_(("approve_downgrade", "approve_closure")))).first()
+    if item is None:
+        raise Conflict("此个案没有待审批的申请。", "The case has no pending request.")
+    return complete_task(gl, actor, case_id, item.task_id, {"decision": decision, "reason": reason},
+                         expected_version)

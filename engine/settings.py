@@ -1,0 +1,31 @@
+"""Settings read from the environment, with the defaults from DOMAIN.md. Nothing is read at import time."""
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = f"sqlite:///{ROOT / 'instance' / 'guardloop.db'}"
+    models_dir: Path = ROOT / "workflows"
+    guidance_sessions: int = 6          # default plan: monthly sessions …
+    guidance_min_minutes: int = 40      # … of at least 40 minutes …
+    guidance_period_days: int = 180     # … for 6 months
+    tick_batch: int = 100
+    case_no_format: str = "{district}-{year}-{seq:05d}"
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        env = {}
+        if os.environ.get("DATABASE_URL"):
+            env["database_url"] = os.environ["DATABASE_URL"]
+        for name, var in (("guidance_sessions", "GUARDLOOP_GUIDANCE_SESSIONS"),
+                          ("guidance_min_minutes", "GUARDLOOP_GUIDANCE_MIN_MINUTES"),
+                          ("guidance_period_days", "GUARDLOOP_GUIDANCE_PERIOD_DAYS")):
+            if os.environ.get(var):
+                env[name] = int(os.environ[var])
+        env.update(overrides)
+        return cls(**env)
