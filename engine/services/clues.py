@@ -105,6 +105,7 @@ def find_duplicates(gl, actor, *, id_number=None, name=None, birth_date=None) ->
     """Case numbers in the actor's district that may be the same child (same ID number, or same name
     and birth date). Only numbers are returned: the actor may not work on those cases."""
     conditions = []
+    birth_date = v.day({"birth_date": birth_date}, "birth_date", required=False, not_future=False)
     if id_number:
         conditions.append(Case.child_id_number == id_number.upper())
     if name and birth_date:

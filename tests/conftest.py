@@ -1,0 +1,92 @@
+"""Shared fixtures: an engine context on SQLite (always) and on PostgreSQL (when TEST_DATABASE_URL is set).
+
+With GUARDLOOP_REQUIRE_POSTGRES=1 (CI) an unreachable PostgreSQL fails the run instead of skipping.
+Each PostgreSQL test gets a schema of its own, dropped afterwards.
+"""
+import os
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from engine import passwords
+from engine.bootstrap import DEMO_PASSWORD, init
+from engine.clock import clock as engine_clock
+from engine.context import GuardLoop
+from engine.db import make_engine
+from engine.scenario import Driver
+from engine.settings import Settings
+
+START = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+REQUIRE_PG = os.environ.get("GUARDLOOP_REQUIRE_POSTGRES") == "1"
+
+
+def backends():
+    params = [pytest.param("sqlite", id="sqlite")]
+    params.append(pytest.param("postgres", id="postgres", marks=pytest.mark.postgres))
+    return params
+
+
+def _pg_schema_url(schema: str) -> str:
+    separator = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+
+
+def _pg_admin():
+    url = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+    return create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture
+def database_url(request, tmp_path):
+    backend = getattr(request, "param", "sqlite")
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'guardloop.db'}"
+        return
+    if not PG_URL:
+        if REQUIRE_PG:
+            pytest.fail("TEST_DATABASE_URL is required (GUARDLOOP_REQUIRE_POSTGRES=1)")
+        pytest.skip("TEST_DATABASE_URL not set")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield _pg_schema_url(schema)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch):
+    # The cost factor is stored in each hash, so cheap test hashes still verify; production keeps 2**14.
+    monkeypatch.setattr(passwords, "_N", 2**8)
+
+
+@pytest.fixture
+def clock():
+    engine_clock.set(START)
+    yield engine_clock
+    engine_clock.reset()
+
+
+@pytest.fixture
+def gl(database_url, clock):
+    context = GuardLoop(Settings(database_url=database_url), engine=make_engine(database_url))
+    init(context)
+    yield context
+    context.engine.dispose()
+
+
+@pytest.fixture
+def driver(gl):
+    return Driver(gl)
+
+
+@pytest.fixture
+def demo_password():
+    return DEMO_PASSWORD

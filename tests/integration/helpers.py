@@ -1,0 +1,49 @@
+"""Steps shared by the integration tests, all through the public services."""
+from engine import services
+from engine.scenario import scores
+
+CHILD = {"child_name": "测试儿童", "child_sex": "M", "child_birth_date": "2014-05-01",
+         "child_id_number": "50010520140501001X"}
+
+
+def new_case(driver, case_type="general", reporter="teacher", opener="wf_caseworker", **child):
+    data = {"source": "school", "reporter_name": "班主任", "mandatory_report": True,
+            "received_at": driver.today(), "description": "多次旷课", "family_types": ["left_behind"],
+            "risk_factors": ["truancy"], "guardians": [{"name": "监护人甲", "relation": "father", "is_guardian": True}],
+            **CHILD, **child}
+    clue = services.register_clue(driver.gl, driver.actor(reporter), data)
+    return services.open_case(driver.gl, driver.actor(opener), clue, {"case_type": case_type})
+
+
+def assess(driver, case, total, factors, who="wf_caseworker"):
+    driver.do(who, case, "social_investigation", {"findings": "走访", "investigated_on": driver.today()})
+    driver.do(who, case, "scored_assessment", {**scores(total), "risk_factors": factors, "summary": "评估"})
+
+
+def plan(driver, case, sessions=1, period_days=60):
+    driver.do("wf_caseworker", case, "draft_guidance_plan", {"provider_id": driver.provider_id(),
+                                                             "sessions_required": sessions,
+                                                             "period_days": period_days, "goals": "目标"})
+
+
+def session(driver, case, attended=True, minutes=60):
+    driver.do("wf_counsellor", case, "record_guidance_session",
+              {"kind": "case_guidance", "held_on": driver.today(), "minutes": minutes, "guardian_attended": attended})
+
+
+def visit(driver, case):
+    driver.do("wf_caseworker", case, "record_followup_visit",
+              {"method": "phone", "visited_on": driver.today(), "findings": "稳定", "orders_complied": True})
+
+
+def order(driver, case, who, spec, **extra):
+    driver.do(who, case, spec, {"failings": "疏于照料", "duties": "按时接送", "deadline": "2026-04-30", **extra})
+
+
+def deliver(driver, case, who, spec):
+    driver.do(who, case, spec, {"method": "in_person", "delivered_on": driver.today(), "recipient": "父亲",
+                                "signed": True})
+
+
+def open_specs(driver, case):
+    return sorted((i.task_spec, i.lane) for i in driver.open_items(case))

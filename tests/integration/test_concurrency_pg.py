@@ -1,0 +1,247 @@
+"""Real races between OS processes on PostgreSQL: two people completing the same task, two schedulers.
+
+Each child process is started with the 'spawn' method and builds its own ``GuardLoop`` from the database
+URL, sets its own clock to the parent's instant, warms up (parses the models, runs a first query) and
+then waits on a ``multiprocessing.Barrier`` right before the service call, so both calls start together.
+Children report what they did through a queue; the parent checks the database afterwards.
+"""
+import multiprocessing as mp
+import os
+import queue as queue_module
+import time
+import traceback
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from engine import services
+from engine.models import AuditEntry, Case, GuidanceSession, Round, TaskRecord, WorkItem
+from engine.scenario import scores
+
+pytestmark = pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)],
+                                     indirect=True)
+
+WF, COUNSELLOR = "wf_caseworker", "wf_counsellor"
+SPAWN = mp.get_context("spawn")
+CHILD_TIMEOUT = 120
+
+
+# --- what runs in the child processes ------------------------------------------------------------
+
+def _child_context(url: str, now_iso: str):
+    from engine.clock import clock
+    from engine.context import GuardLoop
+    from engine.settings import Settings
+
+    clock.set(datetime.fromisoformat(now_iso))  # the clock is per process: the parent's instant
+    gl = GuardLoop(Settings(database_url=url))
+    with gl.reading() as session:  # warm up: parse the models and open a connection before the race
+        version = session.scalar(select(Round.model_version).order_by(Round.id.desc()))
+        if version:
+            gl.runtime(session, version)
+        session.scalar(select(func.count(Case.id)))
+    return gl
+
+
+def _complete_worker(url, now_iso, username, case_id, task_id, data, expected_version, barriers, results):
+    """Completes ``task_id`` as ``username``; reports ok / conflict / error with what it saw."""
+    name = f"{username}@{os.getpid()}"
+    try:
+        from engine import errors
+        from engine.actor import actor_by_username
+        from engine.runtime import WorkflowRuntime
+        from engine.services import tasks
+
+        gl = _child_context(url, now_iso)
+        with gl.reading() as session:
+            actor = actor_by_username(session, username)
+        seen = {}
+        original_require_case = tasks.require_case
+
+        def require_case(session, actor, case_id, **kwargs):
+            case = original_require_case(session, actor, case_id, **kwargs)
+            seen["version_read"] = case.version  # the version this transaction saw
+            return case
+
+        tasks.require_case = require_case
+        start_together, interleave = barriers
+        if interleave is not None:
+            # Worst case on purpose: both transactions have read the case and loaded the workflow, and
+            # both are about to write, before either writes anything.
+            original_complete = WorkflowRuntime.complete
+
+            def complete(workflow, task, variables=None):
+                seen["waited_in_transaction"] = True
+                interleave.wait(timeout=60)
+                return original_complete(workflow, task, variables)
+
+            WorkflowRuntime.complete = staticmethod(complete)
+        start_together.wait(timeout=60)
+        started = time.monotonic()
+        seen["called"] = True
+        try:
+            outcome = services.complete_task(gl, actor, case_id, task_id, data, expected_version)
+            results.put({"who": name, "result": "ok", "case_version": outcome["case_version"], **seen,
+                         "started": started, "ended": time.monotonic()})
+        except errors.Conflict as exc:
+            results.put({"who": name, "result": "conflict", "message": exc.message_en, **seen,
+                         "started": started, "ended": time.monotonic()})
+        gl.engine.dispose()
+    except BaseException as exc:  # noqa: BLE001  (report anything to the parent)
+        results.put({"who": name, "result": "error", "error": repr(exc), "traceback": traceback.format_exc()})
+
+
+def _tick_worker(url, now_iso, barrier, results):
+    name = f"tick@{os.getpid()}"
+    try:
+        gl = _child_context(url, now_iso)
+        barrier.wait(timeout=60)
+        started = time.monotonic()
+        moved = services.tick(gl)
+        results.put({"who": name, "result": "ok", "moved": moved, "started": started, "ended": time.monotonic()})
+        gl.engine.dispose()
+    except BaseException as exc:  # noqa: BLE001
+        results.put({"who": name, "result": "error", "error": repr(exc), "traceback": traceback.format_exc()})
+
+
+def _run_children(target, arg_tuples) -> list[dict]:
+    results = SPAWN.Queue()
+    processes = [SPAWN.Process(target=target, args=(*args, results)) for args in arg_tuples]
+    for process in processes:
+        process.start()
+    reports = []
+    try:
+        for _ in processes:
+            reports.append(results.get(timeout=CHILD_TIMEOUT))
+    except queue_module.Empty:
+        pass
+    for process in processes:
+        process.join(timeout=CHILD_TIMEOUT)
+        if process.is_alive():
+            process.kill()
+            process.join()
+    errors = [r for r in reports if r["result"] == "error"]
+    assert not errors, "a child process failed:\n" + "\n".join(r["traceback"] for r in errors)
+    assert len(reports) == len(processes), f"only {len(reports)} of {len(processes)} children reported: {reports}"
+    assert all(p.exitcode == 0 for p in processes), [p.exitcode for p in processes]
+    return reports
+
+
+# --- setting cases up in the parent, through the service layer -----------------------------------
+
+def _case_in_guidance(driver, name: str, sessions_required: int) -> int:
+    gl = driver.gl
+    clue = services.register_clue(gl, driver.actor(WF), {
+        "source": "community", "reporter_name": "网格员", "mandatory_report": False, "received_at": driver.today(),
+        "description": "祖父母隔代抚养，需关注。", "family_types": ["grandparent"], "risk_factors": ["special_family"],
+        "guardians": [{"name": "赵某", "relation": "father", "is_guardian": True}],
+        "child_name": name, "child_sex": "M", "child_birth_date": "2016-07-08"})
+    case = services.open_case(gl, driver.actor(WF), clue, {"case_type": "general"})
+    driver.do(WF, case, "social_investigation", {"findings": "隔代抚养。", "investigated_on": driver.today(),
+                                                 "sources": "入户走访"})
+    driver.do(WF, case, "scored_assessment", {**scores(4), "risk_factors": ["special_family"], "summary": "稳定。"})
+    driver.do(WF, case, "decide_handling", {"measure_notify": True, "reason": "蓝码。"})
+    driver.do(WF, case, "notify_guardian", {"notified_on": driver.today(), "content": "告知家庭教育责任。"})
+    driver.do(WF, case, "draft_guidance_plan", {"provider_id": driver.provider_id(),
+                                                "sessions_required": sessions_required, "min_minutes": 40,
+                                                "period_days": 180, "goals": "提升监护能力。"})
+    return case
+
+
+def _session_data(driver, who: str) -> dict:
+    return {"kind": "case_guidance", "held_on": driver.today(), "minutes": 60, "guardian_attended": True,
+            "notes": f"由 {who} 记录。"}
+
+
+def _count(gl, query) -> int:
+    with gl.reading() as session:
+        return session.scalar(query)
+
+
+# --- the tests -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("interleave", [False, True], ids=["barrier-before-call", "both-inside-transaction"])
+def test_two_processes_complete_the_same_task_exactly_one_wins(gl, driver, database_url, clock, interleave):
+    case_id = _case_in_guidance(driver, "竞争测试", sessions_required=48)
+    rounds = 5 if not interleave else 3
+    true_races = 0
+    for number in range(1, rounds + 1):
+        item = driver.item(case_id, "record_guidance_session")
+        version = driver.version(case_id)
+        records_before = _count(gl, select(func.count(TaskRecord.id)).where(
+            TaskRecord.case_id == case_id, TaskRecord.task_spec == "record_guidance_session"))
+        start_together = SPAWN.Barrier(2)
+        inside = SPAWN.Barrier(2) if interleave else None
+        reports = _run_children(_complete_worker, [
+            (database_url, clock.now().isoformat(), who, case_id, item.task_id, _session_data(driver, who),
+             version, (start_together, inside))
+            for who in (COUNSELLOR, WF)])
+
+        # both processes passed the barrier and called the service
+        assert [r.get("called") for r in reports] == [True, True], reports
+        outcomes = sorted(r["result"] for r in reports)
+        assert outcomes == ["conflict", "ok"], f"round {number}: {reports}"
+        winner = next(r for r in reports if r["result"] == "ok")
+        assert winner["case_version"] == version + 1
+        if all(r.get("version_read") == version for r in reports):
+            true_races += 1  # both transactions read the same version: the lock decided, not the pre-check
+        if interleave:
+            assert all(r.get("waited_in_transaction") for r in reports), reports
+            assert all(r.get("version_read") == version for r in reports), reports
+
+        # exactly one completion is in the database, and the case moved on by exactly one version
+        assert driver.version(case_id) == version + 1
+        assert _count(gl, select(func.count(TaskRecord.id)).where(
+            TaskRecord.case_id == case_id, TaskRecord.task_spec == "record_guidance_session")) == records_before + 1
+        assert _count(gl, select(func.count(GuidanceSession.id)).where(GuidanceSession.case_id == case_id)) == number
+        assert _count(gl, select(func.count(AuditEntry.id)).where(
+            AuditEntry.action == "complete_task", AuditEntry.entity_id == item.task_id)) == 1
+        with gl.reading() as session:
+            recorded_by = session.scalars(select(GuidanceSession.notes).where(GuidanceSession.case_id == case_id)
+                                          .order_by(GuidanceSession.id.desc())).first()
+        assert winner["who"].split("@")[0] in recorded_by  # the winner's data, not a mix
+        open_items = [i for i in driver.open_items(case_id) if i.task_spec == "record_guidance_session"]
+        assert len(open_items) == 1 and open_items[0].task_id != item.task_id  # the loop's next session
+    # The barrier makes the two calls start together; on top of that, at least one round must have been a
+    # true race (both read the same version) for the test to prove anything about the optimistic lock.
+    assert true_races >= 1, "no round raced: both processes never read the case at the same version"
+
+
+def test_two_schedulers_fire_each_due_timer_exactly_once(gl, driver, database_url, clock):
+    cases = []
+    for index in range(20):
+        case_id = _case_in_guidance(driver, f"定时{index:02d}", sessions_required=1)
+        driver.do(COUNSELLOR, case_id, "record_guidance_session", _session_data(driver, COUNSELLOR))
+        cases.append(case_id)
+    with gl.reading() as session:
+        rounds = {r.case_id: r for r in session.scalars(select(Round).where(Round.case_id.in_(cases)))}
+    assert len(rounds) == 20 and all(r.next_timer_at is not None for r in rounds.values())
+    assert all(i.task_spec != "record_followup_visit" for c in cases for i in driver.open_items(c))
+    versions = {c: driver.version(c) for c in cases}
+    due = max(r.next_timer_at for r in rounds.values())
+    moment = (due if due.tzinfo else due.replace(tzinfo=clock.now().tzinfo)) + timedelta(seconds=1)
+    clock.set(moment)
+
+    barrier = SPAWN.Barrier(2)
+    reports = _run_children(_tick_worker, [(database_url, moment.isoformat(), barrier) for _ in range(2)])
+
+    assert sum(r["moved"] for r in reports) == 20, reports
+    # the race was real: the two ticks ran at the same time and both claimed rounds
+    first, second = sorted(reports, key=lambda r: r["started"])
+    assert second["started"] < first["ended"], reports
+    assert all(r["moved"] > 0 for r in reports), reports
+    with gl.reading() as session:
+        fired = dict(session.execute(select(AuditEntry.entity_id, func.count(AuditEntry.id))
+                                     .where(AuditEntry.action == "fire_timers").group_by(AuditEntry.entity_id)).all())
+        assert fired == {str(r.id): 1 for r in rounds.values()}
+        visits = dict(session.execute(select(WorkItem.case_id, func.count(WorkItem.id))
+                                      .where(WorkItem.task_spec == "record_followup_visit",
+                                             WorkItem.case_id.in_(cases)).group_by(WorkItem.case_id)).all())
+        assert visits == {c: 1 for c in cases}
+        after = {c.id: c.version for c in session.scalars(select(Case).where(Case.id.in_(cases)))}
+        assert after == {c: versions[c] + 1 for c in cases}
+        assert session.scalar(select(func.count(Round.id)).where(Round.case_id.in_(cases),
+                                                                   Round.next_timer_at < moment)) == 0
+    # nothing is left to fire: a third tick moves nothing
+    assert services.tick(gl) == 0

@@ -1,0 +1,127 @@
+"""A whole round through the service layer as four agencies, and the evidence it leaves."""
+from sqlalchemy import func, select
+
+from engine import services
+from engine.models import (
+    Approval, AuditEntry, Case, CaseAgency, DocumentRecord, GuidanceSession, RiskCodeChange, Round, TaskRecord,
+)
+from engine.scenario import scores
+
+from .helpers import assess, deliver, new_case, open_specs, order, plan, session, visit
+
+
+def test_orange_round_with_both_orders_ends_in_an_approved_downgrade(gl, driver):
+    case = new_case(driver, case_type="minor_victim")
+    assert open_specs(driver, case) == [("social_investigation", "womens_federation")]
+    assess(driver, case, 18, ["criminal_victim"])
+
+    with gl.reading() as s:
+        c = s.get(Case, case)
+        assert c.current_code == "orange"
+        history = s.scalars(select(RiskCodeChange).where(RiskCodeChange.case_id == case)).all()
+        assert [(h.kind, h.code) for h in history] == [("assessment", "orange")]
+        assert history[0].next_review.isoformat() == "2026-05-01"  # orange: review in 60 days
+
+    driver.do("wf_caseworker", case, "decide_handling", {"measure_reprimand": True, "measure_procuratorate_order": True,
+                                                         "measure_court_order": True, "reason": "橙码"})
+    assert open_specs(driver, case) == [("issue_court_order", "court"), ("issue_procuratorate_order", "procuratorate"),
+                                        ("reprimand_guardian", "police")]
+    driver.do("police", case, "reprimand_guardian", {"reprimanded_on": driver.today(), "failings": "放任夜不归宿"})
+    order(driver, case, "prosecutor", "issue_procuratorate_order")
+    order(driver, case, "judge", "issue_court_order", provider_id=driver.provider_id(), sessions=2)
+    # Guidance waits until every order is delivered.
+    assert ("draft_guidance_plan", "womens_federation") not in open_specs(driver, case)
+    deliver(driver, case, "prosecutor", "deliver_procuratorate_order")
+    deliver(driver, case, "court_clerk", "deliver_court_order")
+    plan(driver, case, sessions=2)
+    for _ in range(2):
+        driver.advance(10)
+        session(driver, case)
+    for _ in range(4):  # orange: a visit every 14 days, four per round
+        driver.advance(15)
+        assert ("record_followup_visit", "womens_federation") in open_specs(driver, case)
+        visit(driver, case)
+    driver.do("wf_caseworker", case, "reassess", {**scores(13), "risk_factors": ["bad_behaviour"], "summary": "好转"})
+    services.request_downgrade(gl, driver.actor("wf_caseworker"), case, "好转", driver.version(case))
+    assert open_specs(driver, case) == [("approve_downgrade", "womens_federation")]
+    services.approve(gl, driver.actor("wf_supervisor"), case, "approved", "同意", driver.version(case))
+
+    with gl.reading() as s:
+        c = s.get(Case, case)
+        assert c.current_code == "yellow" and c.status == "open"
+        rounds = s.scalars(select(Round).where(Round.case_id == case).order_by(Round.number)).all()
+        assert [(r.status, r.outcome) for r in rounds] == [("completed", "downgraded"), ("running", None)]
+        downgrade = s.scalars(select(RiskCodeChange).where(RiskCodeChange.kind == "downgrade")).one()
+        assert (downgrade.previous_code, downgrade.code) == ("orange", "yellow")
+        approval = s.get(Approval, downgrade.approval_id)
+        assert approval.status == "approved" and approval.requested_by != approval.decided_by
+        docs = s.scalars(select(DocumentRecord).where(DocumentRecord.case_id == case)).all()
+        assert sorted(d.doc_type for d in docs) == ["guidance_order", "reprimand", "supervision_order"]
+        assert all(d.delivered_on is not None for d in docs if d.doc_type != "reprimand")
+        agencies = set(s.scalars(select(CaseAgency.agency_code).where(CaseAgency.case_id == case)))
+        assert {"womens_federation", "procuratorate", "court", "police", "education"} <= agencies
+        assert s.scalar(select(func.count(GuidanceSession.id)).where(GuidanceSession.case_id == case)) == 2
+        records = s.scalar(select(func.count(TaskRecord.id)).where(TaskRecord.case_id == case))
+        completions = s.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.case_id == case,
+                                                                          AuditEntry.action == "complete_task"))
+        assert records == completions == 18
+    assert open_specs(driver, case) == [("social_investigation", "womens_federation")]
+
+
+def test_blue_case_closes_only_after_a_returned_request_is_corrected(gl, driver):
+    case = new_case(driver)
+    assess(driver, case, 3, [])
+    driver.do("wf_caseworker", case, "decide_handling", {"measure_notify": True, "reason": "蓝码"})
+    driver.do("wf_caseworker", case, "notify_guardian", {"notified_on": driver.today(), "content": "告知"})
+    plan(driver, case)
+    driver.advance(5)
+    session(driver, case)
+    for _ in range(2):
+        driver.advance(91)
+        visit(driver, case)
+    driver.do("wf_caseworker", case, "reassess", {**scores(2), "risk_factors": [], "summary": "稳定"})
+    services.request_closure(gl, driver.actor("wf_caseworker"), case, "稳定", driver.version(case))
+    services.approve(gl, driver.actor("wf_supervisor"), case, "returned", "补充材料", driver.version(case))
+    assert open_specs(driver, case) == [("decide_outcome", "womens_federation")]
+    with gl.reading() as s:
+        assert s.get(Case, case).status == "open"
+    services.request_closure(gl, driver.actor("wf_caseworker"), case, "已补充", driver.version(case))
+    services.approve(gl, driver.actor("wf_supervisor"), case, "approved", "", driver.version(case))
+    with gl.reading() as s:
+        c = s.get(Case, case)
+        assert c.status == "closed" and c.closed_at is not None
+        approvals = s.scalars(select(Approval).where(Approval.case_id == case).order_by(Approval.id)).all()
+        assert [a.status for a in approvals] == ["returned", "approved"]
+        assert approvals[0].decision_reason == "补充材料"
+        assert s.scalar(select(func.count(Round.id)).where(Round.case_id == case, Round.status == "running")) == 0
+    assert open_specs(driver, case) == []
+
+
+def test_escalation_issues_rigid_orders_and_starts_a_new_round(gl, driver):
+    case = new_case(driver, case_type="minor_victim")
+    assess(driver, case, 30, ["violence_abuse"])
+    driver.do("wf_caseworker", case, "decide_handling", {"measure_notify": True, "reason": "红码"})
+    driver.do("wf_caseworker", case, "notify_guardian", {"notified_on": driver.today(), "content": "告知"})
+    plan(driver, case, sessions=3, period_days=30)
+    driver.advance(31)  # the plan's period ends unmet
+    for _ in range(4):
+        driver.advance(8)
+        visit(driver, case)
+    driver.do("wf_caseworker", case, "reassess", {**scores(30), "risk_factors": ["violence_abuse"], "summary": "未改善"})
+    services.escalate(gl, driver.actor("wf_caseworker"), case, "拒不配合", driver.version(case))
+    assert open_specs(driver, case) == [("joint_meeting", "procuratorate")]
+    driver.do("prosecutor", case, "joint_meeting", {"held_on": driver.today(), "minutes": "会商",
+                                                    "attendees": ["police", "procuratorate", "court"],
+                                                    "rigid_court_order": True, "temporary_guardianship": True})
+    assert open_specs(driver, case) == [("arrange_temporary_guardianship", "civil_affairs"),
+                                        ("issue_rigid_court_order", "court")]
+    order(driver, case, "judge", "issue_rigid_court_order", deadline="2026-12-31", provider_id=driver.provider_id(),
+          sessions=6)
+    driver.do("civil_affairs", case, "arrange_temporary_guardianship", {"started_on": driver.today(),
+                                                                        "placement": "儿童福利机构"})
+    with gl.reading() as s:
+        rounds = s.scalars(select(Round).where(Round.case_id == case).order_by(Round.number)).all()
+        assert [r.outcome for r in rounds] == ["escalated", None]
+        assert s.get(Case, case).current_code == "red"
+        rigid = s.scalars(select(DocumentRecord).where(DocumentRecord.doc_type == "guidance_order")).one()
+        assert rigid.fields["rigid"] is True and rigid.issuing_agency == "court"
