@@ -59,7 +59,7 @@ WF, PRO, CRT, POL, CIV = AGENCIES
 @dataclass
 class Node:
     id: str
-    kind: str  # start, end, terminate, user, rule, xor, or, timer, boundary, subprocess
+    kind: str  # start, end, terminate, user, rule, xor, and, timer, boundary, subprocess
     name: str | None
     lane: str | None = None  # None for nodes inside the sub-process
     col: float = 0
@@ -108,6 +108,31 @@ def rule(id, name, lane, col, decision, row=0):
     return Node(id, "rule", name, lane, col, row, decision=decision)
 
 
+# Optional measures are modelled without inclusive gateways (bpmnlint:recommended rejects them): a
+# parallel split gives every measure a branch; on the branch an exclusive gateway "chosen?" either runs
+# the measure's tasks (conditional flow) or skips them (default flow); an exclusive merge closes the
+# branch; a parallel join waits for every branch.  No gateway both joins and forks.
+
+def choice(branch, name, lane, row, col, merge_col):
+    """The branch's decision gateway ``<branch>_chosen`` and its merge ``<branch>_merged``."""
+    return [Node(f"{branch}_chosen", "xor", name, lane, col, row),
+            Node(f"{branch}_merged", "xor", None, lane, merge_col, row)]
+
+
+def branch_flows(split, join, branch, flow_id, condition, tasks, leaving):
+    """Flows of one optional-measure branch: split -> chosen? -(是)-> tasks... -> merged -> join, and the
+    default flow chosen? -(否)-> merged that skips the tasks.  ``leaving[i]`` is the id of the flow out of
+    ``tasks[i]``."""
+    chosen, merged = f"{branch}_chosen", f"{branch}_merged"
+    flows = [F(f"{flow_id}_branch", split, chosen),
+             F(flow_id, chosen, tasks[0], "是", condition),
+             F(f"{flow_id}_skip", chosen, merged, "否", default=True, route=("under", 52))]
+    for fid, a, b in zip(leaving, tasks, tasks[1:] + [merged]):
+        flows.append(F(fid, a, b))
+    flows.append(F(f"{flow_id}_merged", merged, join))
+    return flows
+
+
 NODES = [
     # 1. assess
     Node("round_start", "start", "轮次开始", WF, 0),
@@ -118,7 +143,13 @@ NODES = [
     rule("recommend_measures", "处置措施建议", WF, 5, "handling_measures"),
     # 2. handle
     user("decide_handling", "处置决定", WF, 6, 0, "caseworker", "handle", "P5D"),
-    Node("measures_split", "or", "选择处置措施", WF, 7),
+    Node("measures_split", "and", "处置措施", WF, 7),
+    *choice("notify", "告知？", WF, 0, 7.5, 9.5),
+    *choice("admonish", "劝诫？", WF, 1, 7.5, 9.5),
+    *choice("procuratorate_order", "督促监护令？", PRO, 0, 7.5, 9.5),
+    *choice("court_order", "指导令？", CRT, 0, 7.5, 9.5),
+    *choice("reprimand", "训诫？", POL, 0, 7.5, 9.5),
+    *choice("civil_affairs", "转介民政？", CIV, 0, 7.5, 9.5),
     user("notify_guardian", "告知监护人", WF, 8, 0, "caseworker", "handle", "P5D"),
     user("admonish_guardian", "劝诫监护人", WF, 8, 1, "caseworker", "handle", "P5D"),
     user("issue_procuratorate_order", "发出督促监护令", PRO, 8, 0, "prosecutor", "handle", "P5D"),
@@ -127,7 +158,7 @@ NODES = [
     user("deliver_court_order", "送达家庭教育指导令", CRT, 9, 0, "judge,caseworker", "handle", "P3D"),
     user("reprimand_guardian", "训诫监护人", POL, 8, 0, "caseworker", "handle", "P5D"),
     user("refer_civil_affairs", "转介民政部门", CIV, 8, 0, "caseworker", "handle", "P5D"),
-    Node("measures_join", "or", None, WF, 10),
+    Node("measures_join", "and", None, WF, 10),
     user("draft_guidance_plan", "制定家庭教育指导方案", WF, 11, 0, "caseworker", "handle", "P5D"),
     # 3. guide (embedded sub-process; inner nodes are laid out on the sub-process's own grid)
     Node("guidance", "subprocess", "家庭教育指导", WF, 12),
@@ -163,11 +194,14 @@ NODES = [
     Node("case_closed", "terminate", "结案", WF, 25, row=1),
     Node("round_continues", "terminate", "进入下一轮干预", WF, 23, row=2),
     user("joint_meeting", "多部门联席会商", PRO, 23, 0, "prosecutor,supervisor", "review", "P7D"),
-    Node("rigid_measures_split", "or", "刚性措施", PRO, 24),
+    Node("rigid_measures_split", "and", "刚性措施", PRO, 24),
+    *choice("rigid_procuratorate_order", "督促令？", PRO, 0, 24.5, 25.5),
+    *choice("rigid_court_order", "责令指导？", CRT, 0, 24.5, 25.5),
+    *choice("temporary_guardianship", "临时监护？", CIV, 0, 24.5, 25.5),
     user("issue_rigid_procuratorate_order", "发出刚性督促监护令", PRO, 25, 0, "prosecutor", "review", "P5D"),
     user("issue_rigid_court_order", "发出责令接受家庭教育指导令", CRT, 25, 0, "judge", "review", "P5D"),
     user("arrange_temporary_guardianship", "安排临时监护（未保法第92条）", CIV, 25, 0, "caseworker", "review", "P3D"),
-    Node("rigid_measures_join", "or", None, PRO, 26),
+    Node("rigid_measures_join", "and", None, PRO, 26),
     Node("round_escalated", "terminate", "升级处置", PRO, 27),
 ]
 
@@ -184,21 +218,21 @@ FLOWS = [
     F("f_planned", "plan_followup", "recommend_measures"),
     F("f_recommended", "recommend_measures", "decide_handling"),
     F("f_decided", "decide_handling", "measures_split"),
-    F("f_m_notify", "measures_split", "notify_guardian", "告知", "measure_notify == True"),
-    F("f_m_admonish", "measures_split", "admonish_guardian", "劝诫", "measure_admonish == True"),
-    F("f_m_procuratorate", "measures_split", "issue_procuratorate_order", "督促监护令",
-      "measure_procuratorate_order == True"),
-    F("f_m_court", "measures_split", "issue_court_order", "指导令", "measure_court_order == True"),
-    F("f_m_reprimand", "measures_split", "reprimand_guardian", "训诫", "measure_reprimand == True"),
-    F("f_m_civil", "measures_split", "refer_civil_affairs", "转介民政", "measure_civil_affairs == True"),
-    F("f_notified", "notify_guardian", "measures_join"),
-    F("f_admonished", "admonish_guardian", "measures_join"),
-    F("f_pro_issued", "issue_procuratorate_order", "deliver_procuratorate_order"),
-    F("f_pro_delivered", "deliver_procuratorate_order", "measures_join"),
-    F("f_court_issued", "issue_court_order", "deliver_court_order"),
-    F("f_court_delivered", "deliver_court_order", "measures_join"),
-    F("f_reprimanded", "reprimand_guardian", "measures_join"),
-    F("f_referred", "refer_civil_affairs", "measures_join"),
+    *branch_flows("measures_split", "measures_join", "notify", "f_m_notify", "measure_notify == True",
+                  ["notify_guardian"], ["f_notified"]),
+    *branch_flows("measures_split", "measures_join", "admonish", "f_m_admonish", "measure_admonish == True",
+                  ["admonish_guardian"], ["f_admonished"]),
+    *branch_flows("measures_split", "measures_join", "procuratorate_order", "f_m_procuratorate",
+                  "measure_procuratorate_order == True",
+                  ["issue_procuratorate_order", "deliver_procuratorate_order"],
+                  ["f_pro_issued", "f_pro_delivered"]),
+    *branch_flows("measures_split", "measures_join", "court_order", "f_m_court", "measure_court_order == True",
+                  ["issue_court_order", "deliver_court_order"],
+                  ["f_court_issued", "f_court_delivered"]),
+    *branch_flows("measures_split", "measures_join", "reprimand", "f_m_reprimand", "measure_reprimand == True",
+                  ["reprimand_guardian"], ["f_reprimanded"]),
+    *branch_flows("measures_split", "measures_join", "civil_affairs", "f_m_civil", "measure_civil_affairs == True",
+                  ["refer_civil_affairs"], ["f_referred"]),
     F("f_handled", "measures_join", "draft_guidance_plan"),
     F("f_plan_drafted", "draft_guidance_plan", "guidance"),
     # inside the guidance sub-process
@@ -235,16 +269,14 @@ FLOWS = [
     F("f_cl_approved", "closure_approved", "case_closed", "批准", "approved == True"),
     F("f_cl_returned", "closure_approved", "outcome_merge", "退回", default=True, route=("under", 58)),
     F("f_met", "joint_meeting", "rigid_measures_split"),
-    F("f_r_procuratorate", "rigid_measures_split", "issue_rigid_procuratorate_order", "督促令",
-      "rigid_procuratorate_order == True"),
-    F("f_r_court", "rigid_measures_split", "issue_rigid_court_order", "责令指导",
-      "rigid_court_order == True"),
-    F("f_r_guardianship", "rigid_measures_split", "arrange_temporary_guardianship", "临时监护",
-      "temporary_guardianship == True"),
-    F("f_r_none", "rigid_measures_split", "rigid_measures_join", "无刚性措施", default=True, route=("over", 22)),
-    F("f_r_pro_done", "issue_rigid_procuratorate_order", "rigid_measures_join"),
-    F("f_r_court_done", "issue_rigid_court_order", "rigid_measures_join"),
-    F("f_r_guardianship_done", "arrange_temporary_guardianship", "rigid_measures_join"),
+    *branch_flows("rigid_measures_split", "rigid_measures_join", "rigid_procuratorate_order", "f_r_procuratorate",
+                  "rigid_procuratorate_order == True", ["issue_rigid_procuratorate_order"],
+                  ["f_r_pro_done"]),
+    *branch_flows("rigid_measures_split", "rigid_measures_join", "rigid_court_order", "f_r_court",
+                  "rigid_court_order == True", ["issue_rigid_court_order"], ["f_r_court_done"]),
+    *branch_flows("rigid_measures_split", "rigid_measures_join", "temporary_guardianship", "f_r_guardianship",
+                  "temporary_guardianship == True", ["arrange_temporary_guardianship"],
+                  ["f_r_guardianship_done"]),
     F("f_escalated", "rigid_measures_join", "round_escalated"),
 ]
 
@@ -254,7 +286,7 @@ FLOWS = [
 
 SIZES = {
     "start": (36, 36), "end": (36, 36), "terminate": (36, 36), "timer": (36, 36), "boundary": (36, 36),
-    "user": (100, 80), "rule": (100, 80), "xor": (50, 50), "or": (50, 50),
+    "user": (100, 80), "rule": (100, 80), "xor": (50, 50), "and": (50, 50),
 }
 POOL_X, POOL_Y = 150, 80
 POOL_HEADER = 30  # the pool's vertical name band
@@ -333,8 +365,12 @@ def layout(nodes, flows):
                 bx = host.cx
             n.x, n.y = bx - n.w / 2, host.y + host.h - n.h / 2
 
+    fan_out = {}
     for f in flows:
-        f.waypoints = route(by_id[f.source], by_id[f.target], f, lane_geo)
+        fan_out[f.source] = fan_out.get(f.source, 0) + 1
+    forks = {n.id for n in nodes if is_gateway(n) and fan_out.get(n.id, 0) > 1}
+    for f in flows:
+        f.waypoints = route(by_id[f.source], by_id[f.target], f, lane_geo, forks)
 
     geo = {
         "pool": (POOL_X, POOL_Y, pool_right - POOL_X, pool_bottom - POOL_Y),
@@ -345,11 +381,11 @@ def layout(nodes, flows):
 
 
 def is_gateway(n):
-    return n.kind in ("xor", "or")
+    return n.kind in ("xor", "and")
 
 
-def route(s, t, flow, lane_geo):
-    """Orthogonal waypoints from s to t."""
+def route(s, t, flow, lane_geo, forks):
+    """Orthogonal waypoints from s to t (``forks``: ids of the gateways with more than one outgoing flow)."""
     if flow.route:
         how, gap = flow.route
         if how == "over":  # up from the source's top, along a channel near the lane's top, down into the target
@@ -368,7 +404,7 @@ def route(s, t, flow, lane_geo):
     if abs(s.cy - t.cy) < 1:
         return [(s.x + s.w, s.cy), (t.x, t.cy)]
 
-    if is_gateway(s):  # fork: leave through the bottom (or top) corner, then go right
+    if s.id in forks:  # fork: leave through the bottom (or top) corner, then go right
         sy = s.y + s.h if t.cy > s.cy else s.y
         return [(s.cx, sy), (s.cx, t.cy), (t.x, t.cy)]
 
@@ -465,7 +501,7 @@ def build_bpmn(nodes, flows, geo):
 
     def add_node(parent_el, n):
         tags = {"start": "startEvent", "end": "endEvent", "terminate": "endEvent", "user": "userTask",
-                "rule": "businessRuleTask", "xor": "exclusiveGateway", "or": "inclusiveGateway",
+                "rule": "businessRuleTask", "xor": "exclusiveGateway", "and": "parallelGateway",
                 "timer": "intermediateCatchEvent", "boundary": "boundaryEvent", "subprocess": "subProcess"}
         attrs = {"id": n.id}
         if n.name:

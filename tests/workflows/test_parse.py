@@ -157,6 +157,31 @@ def test_end_events_timers_and_subprocess():
     assert not process.xpath(".//bpmn:scriptTask", namespaces=NS), "keep the model free of script tasks"
 
 
+def test_gateways_are_plain_splits_and_joins():
+    """No inclusive gateways (bpmnlint:recommended); no gateway both joins and forks; forking decisions are
+    named; every optional measure has its chosen?/merged pair between the parallel split and join."""
+    tree = etree.parse(str(WORKFLOWS / "intervention_round.bpmn"))
+    assert not tree.xpath("//bpmn:inclusiveGateway | //bpmn:complexGateway", namespaces=NS)
+    gateways = tree.xpath("//bpmn:exclusiveGateway | //bpmn:parallelGateway", namespaces=NS)
+    for gw in gateways:
+        ins, outs = len(gw.findall("bpmn:incoming", NS)), len(gw.findall("bpmn:outgoing", NS))
+        assert not (ins > 1 and outs > 1), f"{gw.get('id')} both joins and forks"
+        if outs > 1:
+            assert (gw.get("name") or "").strip(), f"{gw.get('id')} forks but has no name"
+    kinds = {gw.get("id"): etree.QName(gw).localname for gw in gateways}
+    for split, join, branches in (
+            ("measures_split", "measures_join", ["notify", "admonish", "procuratorate_order", "court_order",
+                                                 "reprimand", "civil_affairs"]),
+            ("rigid_measures_split", "rigid_measures_join", ["rigid_procuratorate_order", "rigid_court_order",
+                                                             "temporary_guardianship"])):
+        assert kinds[split] == kinds[join] == "parallelGateway"
+        for b in branches:
+            assert kinds[f"{b}_chosen"] == kinds[f"{b}_merged"] == "exclusiveGateway", b
+            (chosen,) = tree.xpath(f"//bpmn:exclusiveGateway[@id='{b}_chosen']", namespaces=NS)
+            (skip,) = tree.xpath(f"//bpmn:sequenceFlow[@id='{chosen.get('default')}']", namespaces=NS)
+            assert skip.get("targetRef") == f"{b}_merged", b
+
+
 def test_every_element_has_diagram_interchange():
     for path in BPMN_FILES:
         tree = etree.parse(str(path))
