@@ -4,9 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup lint-models bench clean
+.PHONY: run test setup translations lint-models bench clean
 
-setup: $(STAMP) node_modules/.installed
+setup: $(STAMP) node_modules/.installed translations
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile -d web/translations
 
 $(STAMP): pyproject.toml deploy/system-deps.sh
 	./deploy/system-deps.sh

@@ -42,20 +42,21 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, event, select, text  # noqa: E402
+from sqlalchemy import create_engine, event, func, select, text, update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer  # noqa: E402
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 
 import SpiffWorkflow  # noqa: E402
 import sqlalchemy  # noqa: E402
-from engine import audit, passwords, services  # noqa: E402
+from engine import audit, passwords, permissions, services  # noqa: E402
 from engine.bootstrap import init  # noqa: E402
 from engine.clock import clock  # noqa: E402
 from engine.context import GuardLoop  # noqa: E402
 from engine.handlers import HANDLERS, Handler  # noqa: E402
-from engine.models import Round, WorkItem  # noqa: E402
+from engine.handlers import guide  # noqa: E402
+from engine.models import GuidancePlan, GuidanceSession, Round, WorkItem  # noqa: E402
 from engine.runtime import WorkflowRuntime  # noqa: E402
 from engine.scenario import Driver, scores  # noqa: E402
 from engine.services import tasks as task_service  # noqa: E402
@@ -180,6 +181,14 @@ def raw_full_step(runtime: WorkflowRuntime, serializer, full_state: str, snap: d
     return serializer.serialize_json(workflow)
 
 
+def core_persist_step(gl, runtime: WorkflowRuntime, round_id: int, snap: dict) -> None:
+    """The floor with a database: SELECT the state, the raw round trip, UPDATE the state, COMMIT (Core)."""
+    with gl.engine.begin() as conn:
+        state = conn.execute(select(Round.state).where(Round.id == round_id)).scalar_one()
+        out = raw_step(runtime, {**snap, "state": state})
+        conn.execute(update(Round).where(Round.id == round_id).values(state=out))
+
+
 def service_step(gl, actor, snap: dict) -> dict:
     return services.complete_task(gl, actor, snap["case_id"], snap["task_id"],
                                   {**SESSION_DATA, "held_on": clock.today().isoformat()}, snap["version"])
@@ -287,6 +296,53 @@ class Breakdown:
             self._exit()
 
 
+# --- what-ifs: candidate engine changes, applied in this process only to measure their effect ------
+
+WHAT_IFS = {
+    "no-autoflush": "writer sessions with autoflush=False (the step flushes explicitly where it needs ids)",
+    "keep-agency": "keep the CaseAgency row loaded by the permission check alive, so join_case does not "
+                   "SELECT it again (the identity map holds objects weakly)",
+    "one-query-sessions": "qualifying_sessions in one statement (plan's min_minutes as a scalar subquery)",
+    "gc-freeze": "gc.freeze() after start-up, so collections stop rescanning the parsed specs and ORM mappers",
+}
+
+
+def apply_what_ifs(gl, names: list[str]) -> None:
+    unknown = set(names) - set(WHAT_IFS)
+    if unknown:
+        raise SystemExit(f"unknown --what-if {sorted(unknown)}; choose from {sorted(WHAT_IFS)}")
+    if "no-autoflush" in names:
+        gl._writer = sessionmaker(gl.engine, expire_on_commit=False, autoflush=False)
+    if "keep-agency" in names:
+        def takes_part(session, case_id, agency):
+            row = session.get(permissions.CaseAgency, (case_id, agency))
+            session.info.setdefault("_keep", []).append(row)
+            return row is not None
+        permissions.takes_part = takes_part
+    if "one-query-sessions" in names:
+        def qualifying_sessions(session, round_id):
+            minimum = (select(GuidancePlan.min_minutes).where(GuidancePlan.round_id == round_id)
+                       .order_by(GuidancePlan.id.desc()).limit(1).scalar_subquery())
+            return session.scalar(select(func.count(GuidanceSession.id)).where(
+                GuidanceSession.round_id == round_id, GuidanceSession.guardian_attended.is_(True),
+                GuidanceSession.minutes >= minimum)) or 0
+        guide.qualifying_sessions = qualifying_sessions
+    if "gc-freeze" in names:
+        gc.collect()
+        gc.freeze()
+
+
+def provenance() -> dict:
+    import subprocess
+    def git(*args):
+        try:
+            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+        except Exception:
+            return ""
+    return {"git_head": git("rev-parse", "--short", "HEAD"),
+            "git_dirty_files": len([l for l in git("status", "--porcelain").splitlines() if l.strip()])}
+
+
 # --- main -----------------------------------------------------------------------------------------
 
 def run(args) -> dict:
@@ -297,7 +353,7 @@ def run(args) -> dict:
         gl = GuardLoop(Settings(database_url=url))
         init(gl)
         dr = Driver(gl)
-        total = args.warmup + args.cases + args.breakdown_cases
+        total = args.warmup + args.cases + args.breakdown_cases + args.floor_cases
         print(f"[setup] {backend}: bringing {total} cases to {TASK} after {args.prior_sessions} session(s)…",
               file=sys.stderr)
         cases = [case_at_guidance(dr, i, args.prior_sessions) for i in range(total)]
@@ -307,7 +363,11 @@ def run(args) -> dict:
         with gl.reading() as session:
             runtime = gl.runtime(session, snaps[0]["model_version"])
         warm, measured = snaps[:args.warmup], snaps[args.warmup:args.warmup + args.cases]
-        extra = snaps[args.warmup + args.cases:]
+        extra = snaps[args.warmup + args.cases:args.warmup + args.cases + args.breakdown_cases]
+        floor = snaps[args.warmup + args.cases + args.breakdown_cases:]
+        with gl.reading() as session:
+            round_of = dict(session.execute(select(WorkItem.case_id, WorkItem.round_id)
+                                            .where(WorkItem.case_id.in_([s["case_id"] for s in floor]))).all())
 
         full = full_serializer()
         full_states = [full.serialize_json(runtime.load(s["state"])) for s in warm + measured]
@@ -334,6 +394,14 @@ def run(args) -> dict:
             for s in measured:
                 raw_full.append(timed(raw_full_step, runtime, full, full_of[s["case_id"]], s))
 
+        # the floor with a database: raw round trip + SELECT/UPDATE of the state + COMMIT (SQLAlchemy Core)
+        floor_times = []
+        for index, s in enumerate(floor):
+            elapsed = timed(core_persist_step, gl, runtime, round_of[s["case_id"]], s)
+            if index >= min(5, len(floor) // 4):
+                floor_times.append(elapsed)
+
+        apply_what_ifs(gl, args.what_if)
         # service layer — each case completes its task once (it is no longer the same step afterwards)
         for s in warm:
             service_step(gl, actor, s)
@@ -386,6 +454,7 @@ def run(args) -> dict:
         "raw_compact": summary(raw),
         "raw_compact_parts_median_ms": {k: statistics.median(v) * 1000 for k, v in parts.items()},
         "raw_full_serializer": summary(raw_full),
+        "raw_plus_core_persistence": summary(floor_times) if floor_times else None,
         "ratio_service_over_raw_median": statistics.median(service) / statistics.median(raw),
         "ratio_service_over_raw_p95": percentile(service, 0.95) / percentile(raw, 0.95),
         "ratio_service_over_raw_full_median": statistics.median(service) / statistics.median(raw_full),
@@ -394,6 +463,9 @@ def run(args) -> dict:
                         "full_serializer_median": int(statistics.median(sizes_full))},
         "targets": {"service_median_under_5ms": statistics.median(service) * 1000 < 5.0,
                     "service_within_2x_raw": statistics.median(service) / statistics.median(raw) <= 2.0},
+        "what_if": {name: WHAT_IFS[name] for name in args.what_if},
+        "model_version": snaps[0]["model_version"],
+        "provenance": provenance(),
         "breakdown": bd_result,
         "profile_top": profile_top,
         "environment": {"python": platform.python_version(), "spiffworkflow": _version(SpiffWorkflow),
@@ -432,10 +504,17 @@ def _short(filename: str) -> str:
 def print_table(r: dict) -> None:
     s, raw, full = r["service"], r["raw_compact"], r["raw_full_serializer"]
     print(f"\nGuardLoop engine step — {r['task']} after {r['prior_sessions']} session(s), backend {r['backend']}, "
-          f"{r['cases_measured']} cases ({r['warmup_cases']} warm-up), {r['environment']['cpus']} CPUs")
+          f"{r['cases_measured']} cases ({r['warmup_cases']} warm-up), {r['environment']['cpus']} CPUs, "
+          f"model {r['model_version']}, git {r['provenance']['git_head']}"
+          f"{' +%d changed files' % r['provenance']['git_dirty_files'] if r['provenance']['git_dirty_files'] else ''}")
+    if r["what_if"]:
+        print("what-if (in-process patches): " + ", ".join(r["what_if"]))
     print(f"{'':34}{'median ms':>10}{'p95 ms':>10}{'mean ms':>10}{'min ms':>10}{'× raw':>8}")
-    for label, st in (("service complete_task", s), ("raw round trip (compact)", raw),
-                      ("raw round trip (full serializer)", full)):
+    rows = [("service complete_task", s), ("raw round trip (compact)", raw),
+            ("raw round trip (full serializer)", full)]
+    if r.get("raw_plus_core_persistence"):
+        rows.append(("raw + Core SELECT/UPDATE/COMMIT", r["raw_plus_core_persistence"]))
+    for label, st in rows:
         print(f"{label:34}{st['median_ms']:10.3f}{st['p95_ms']:10.3f}{st['mean_ms']:10.3f}{st['min_ms']:10.3f}"
               f"{st['median_ms'] / raw['median_ms']:8.2f}")
     p = r["raw_compact_parts_median_ms"]
@@ -471,6 +550,11 @@ def main(argv=None) -> int:
     parser.add_argument("--warmup", type=int, default=20, help="warm-up cases")
     parser.add_argument("--breakdown-cases", type=int, default=40,
                         help="further cases for the instrumented breakdown (0: none)")
+    parser.add_argument("--floor-cases", type=int, default=40,
+                        help="cases for the raw + Core persistence floor (0: none)")
+    parser.add_argument("--what-if", action="append", default=[], metavar="NAME",
+                        help="apply a candidate engine change in-process before the service runs "
+                             f"(repeatable): {', '.join(WHAT_IFS)}")
     parser.add_argument("--prior-sessions", type=int, default=2,
                         help="sessions already recorded on each case before the measured one")
     parser.add_argument("--repeat", type=int, default=3, help="raw round trips per measured state")

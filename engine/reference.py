@@ -45,6 +45,9 @@ PRACTICE_BASES = [
     ("YY", "云阳县妇女儿童中心"), ("XS", "秀山土家族苗族自治县图书馆"), ("SPB", "沙坪坝区康居西城小学校"),
 ]
 
+STEPS = {"assess": ("评估", "Assess"), "handle": ("处置", "Handle"), "guide": ("指导", "Guide"),
+         "follow_up": ("回访", "Follow up"), "review": ("复评与结果", "Review")}
+
 CODES = ("blue", "yellow", "orange", "red")            # lowest to highest
 CODE_NAMES = {"red": ("红码", "Red"), "orange": ("橙码", "Orange"), "yellow": ("黄码", "Yellow"),
               "blue": ("蓝码", "Blue")}

@@ -83,3 +83,21 @@ def find_task(workflow, task_id: str):
         return workflow.get_task_from_id(UUID(task_id))
     except Exception:
         return None
+
+
+def element_states(workflow) -> dict[str, str]:
+    """BPMN element id → completed / current / waiting, for drawing the round's diagram."""
+    from SpiffWorkflow.util.task import TaskState
+    rank = {"waiting": 0, "completed": 1, "current": 2}
+    states: dict[str, str] = {}
+    for task in workflow.get_tasks():
+        if task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+            state = "current"
+        elif task.state == TaskState.COMPLETED:
+            state = "completed"
+        else:
+            continue
+        name = task.task_spec.name
+        if rank[state] > rank.get(states.get(name, "waiting"), 0):
+            states[name] = state
+    return states

@@ -19,6 +19,12 @@ OPENING_AGENCIES = ("womens_federation", "procuratorate", "court")
 GUARDIAN_RELATIONS = ("father", "mother", "grandparent", "relative", "other")
 
 
+def require_opening_rights(actor) -> None:
+    if actor.agency not in OPENING_AGENCIES or actor.role not in ("caseworker", "prosecutor", "judge", "supervisor"):
+        raise PermissionDenied("仅妇联、检察院、法院的办案人员可以建档。",
+                               "Only caseworkers of the women's federation, procuratorate or court open cases.")
+
+
 def _child(data: dict) -> dict:
     birth = v.day(data, "child_birth_date")
     today = clock.today()
@@ -126,10 +132,7 @@ def open_case(gl, actor, clue_id: int, data: dict) -> int:
             raise NotFound("线索不存在。", "No such clue.")
         if clue.district_id != actor.district_id:
             raise PermissionDenied("该线索不属于您的辖区。", "This clue is not in your district.")
-        if actor.agency not in OPENING_AGENCIES or actor.role not in ("caseworker", "prosecutor", "judge",
-                                                                      "supervisor"):
-            raise PermissionDenied("仅妇联、检察院、法院的办案人员可以建档。",
-                                   "Only caseworkers of the women's federation, procuratorate or court open cases.")
+        require_opening_rights(actor)
         if clue.case_id is not None:
             raise InvalidInput("clue", "该线索已建档。", "A case was already opened from this clue.")
         district = session.get(District, clue.district_id)

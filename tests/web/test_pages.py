@@ -1,0 +1,88 @@
+"""Every page renders for every role that may see it, in both languages; errors never show a traceback."""
+import pytest
+from sqlalchemy import select
+
+from engine.bootstrap import DEMO_USERS
+from engine.models import WorkItem
+
+CASEWORKERS = [u[0] for u in DEMO_USERS if u[3] != "admin" and u[4] == "JB"]
+
+
+@pytest.mark.parametrize("username", CASEWORKERS)
+def test_every_case_worker_page_renders(as_user, username):
+    b = as_user(username)
+    for url in ("/", "/clues/", "/clues/new", "/search?q=JB", "/search?q=x"):
+        response = b.get(url)
+        assert response.status_code == 200, (username, url)
+        assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_inbox_lists_overdue_first_with_code_words_and_masked_names(as_user):
+    page = as_user("wf_caseworker").get("/").get_data(as_text=True)
+    assert "待办" in page or "Inbox" in page
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr")[1:]
+    overdue = ["overdue" in r.split(">")[0] for r in rows]
+    assert overdue == sorted(overdue, reverse=True) and any(overdue)
+    assert "陈小雨" not in page and "陈**" in page  # masked in lists
+    assert "code-red" in page and ("红码" in page or "Red" in page)
+
+
+def test_inbox_filters_by_step_and_code(as_user):
+    b = as_user("wf_caseworker")
+    assess = b.get("/?step=assess").get_data(as_text=True)
+    assert assess.count('class="code ') >= 2
+    red = b.get("/?code=red").get_data(as_text=True)
+    assert "code-orange" not in red.split("<tbody>")[1]
+    assert b.get("/?step=nonsense").status_code == 404
+
+
+def test_case_page_shows_full_data_diagram_and_audit_to_those_on_the_case(as_user, cases):
+    page = as_user("wf_caseworker").get(f"/cases/{cases['JB-2026-00003']}").get_data(as_text=True)
+    assert "陈小雨" in page and "500105201404120022" in page
+    assert "<svg" in page and 'data-state="current"' in page
+    assert "view_case" in page  # the view itself is in the audit trail
+
+
+def test_language_switch_changes_the_page(as_user):
+    b = as_user("wf_caseworker")
+    zh = b.get("/").get_data(as_text=True)
+    assert 'lang="zh-CN"' in zh and "待办" in zh
+    b.get("/lang/en?next=/")
+    en = b.get("/").get_data(as_text=True)
+    assert 'lang="en"' in en and "Inbox" in en and "Overdue" in en
+    assert b.get("/lang/xx").status_code == 404
+
+
+def test_every_task_form_of_the_demo_renders_for_its_owner(app, gl, as_user, users):
+    with gl.reading() as s:
+        items = s.scalars(select(WorkItem)).all()
+    assert items
+    by_agency_role = {(u.agency.code, u.role): name for name, u in users.items() if u.district.code == "JB"}
+    for item in items:
+        owner = next(by_agency_role[(item.lane, role)] for role in item.roles if (item.lane, role) in by_agency_role)
+        response = as_user(owner).get(f"/cases/{item.case_id}/tasks/{item.task_id}")
+        assert response.status_code == 200, (item.task_spec, owner)
+        assert 'name="expected_version"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url, status", [("/no/such/page", 404), ("/cases/999999", 404)])
+def test_error_pages_are_in_the_users_language(as_user, url, status):
+    b = as_user("wf_caseworker")
+    response = b.get(url)
+    assert response.status_code == status
+    assert "Traceback" not in response.get_data(as_text=True) and 'lang="zh-CN"' in response.get_data(as_text=True)
+
+
+def test_login_rejects_wrong_password_and_locks_after_five_failures(browser):
+    for _ in range(5):
+        assert browser.login("wf_caseworker", "wrong-password").status_code == 401
+    response = browser.login("wf_caseworker")
+    assert response.status_code == 401 and "锁定" in response.get_data(as_text=True)
+
+
+def test_session_cookie_flags_and_logout(as_user):
+    b = as_user("wf_caseworker")
+    cookie = b.client.get_cookie("session")
+    assert cookie.http_only and cookie.same_site == "Lax"
+    assert b.post("/logout", {}, token_from="/").status_code == 302
+    assert b.get("/").status_code == 302  # back to the login page

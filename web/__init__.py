@@ -1,0 +1,50 @@
+"""GuardLoop web application: caseworkers advance cases, prosecutors and judges issue orders,
+supervisors approve. Every state change goes through ``engine.services``."""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+
+from engine.context import GuardLoop
+from engine.settings import ROOT, Settings
+
+
+def _secret_key(instance: Path) -> str:
+    if os.environ.get("GUARDLOOP_SECRET_KEY"):
+        return os.environ["GUARDLOOP_SECRET_KEY"]
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("GUARDLOOP_SECURE_COOKIES", "0") == "1",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=int(os.environ.get("GUARDLOOP_SESSION_MINUTES", "30"))),
+        BABEL_DEFAULT_LOCALE="zh_CN",
+        BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+    )
+    app.config.update(config or {})
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
+    settings = app.config.get("GUARDLOOP_SETTINGS") or Settings.from_env()
+    app.extensions["guardloop"] = app.config.get("GUARDLOOP") or GuardLoop(settings)
+
+    from . import auth, admin, cases, clues, errors, extensions, main, tasks
+    extensions.init_app(app)
+    errors.init_app(app)
+    for module in (auth, main, clues, cases, tasks, admin):
+        app.register_blueprint(module.bp)
+    return app

@@ -1,0 +1,77 @@
+"""Registering a risk clue (登记风险线索) and opening a case from it (建档)."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from engine import queries, services
+from engine.errors import InvalidInput
+from engine.services.clues import GUARDIAN_RELATIONS, OPENING_AGENCIES
+
+from .extensions import actor, casework_only, gl
+from .i18n import message
+
+bp = Blueprint("clues", __name__, url_prefix="/clues")
+bp.before_request(casework_only)
+GUARDIAN_ROWS = 3
+GUARDIAN_FIELDS = ("name", "relation", "is_guardian", "phone", "id_number", "address")
+CHILD_FIELDS = ("child_name", "child_sex", "child_birth_date", "child_id_number", "child_school", "child_address")
+CLUE_FIELDS = ("source", "reporter_name", "reporter_contact", "received_at", "description", "linked_case_no")
+
+
+def _form_data(form) -> dict:
+    data = {name: form.get(name, "") for name in CLUE_FIELDS + CHILD_FIELDS}
+    data["mandatory_report"] = form.get("mandatory_report") == "on"
+    data["family_types"] = form.getlist("family_types")
+    data["risk_factors"] = form.getlist("risk_factors")
+    data["guardians"] = [{f: (form.get(f"guardians-{i}-{f}") == "on" if f == "is_guardian"
+                              else form.get(f"guardians-{i}-{f}", "")) for f in GUARDIAN_FIELDS}
+                         for i in range(GUARDIAN_ROWS)]
+    return data
+
+
+@bp.route("/")
+@login_required
+def index():
+    return render_template("clues.html", clues=queries.clues(gl(), actor()),
+                           can_open=actor().agency in OPENING_AGENCIES)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    data, error, duplicates = {"guardians": [{}] * GUARDIAN_ROWS}, None, []
+    status = 200
+    if request.method == "POST":
+        data = _form_data(request.form)
+        duplicates = services.find_duplicates(gl(), actor(), id_number=data["child_id_number"] or None,
+                                              name=data["child_name"] or None,
+                                              birth_date=data["child_birth_date"] or None) \
+            if data["child_birth_date"] or data["child_id_number"] else []
+        if duplicates and request.form.get("confirm_duplicates") != "on":
+            status = 200
+        else:
+            try:
+                services.register_clue(gl(), actor(), data)
+            except InvalidInput as exc:
+                error, status = exc, 422
+            else:
+                flash(_("Risk clue registered."), "success")
+                return redirect(url_for("clues.index"))
+    return render_template("clue_form.html", data=data, error=error, error_text=message(error) if error else "",
+                           duplicates=duplicates, rows=GUARDIAN_ROWS, relations=GUARDIAN_RELATIONS), status
+
+
+@bp.route("/<int:clue_id>/open", methods=["GET", "POST"])
+@login_required
+def open_case(clue_id):
+    clue = queries.clue_for_opening(gl(), actor(), clue_id)
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            case_id = services.open_case(gl(), actor(), clue_id, {"case_type": request.form.get("case_type")})
+        except InvalidInput as exc:
+            error, status = message(exc), 422
+        else:
+            flash(_("Case opened; the first round has started."), "success")
+            return redirect(url_for("cases.show", case_id=case_id))
+    return render_template("clue_open.html", clue=clue, error=error), status

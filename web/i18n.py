@@ -1,0 +1,84 @@
+"""Language helpers: pick the Chinese or English side of the engine's bilingual labels, format dates."""
+from flask import g
+from flask_babel import format_date, format_datetime, format_decimal
+from markupsafe import Markup, escape
+
+from engine import reference
+
+
+def is_en() -> bool:
+    return getattr(g, "lang", "zh_CN") == "en"
+
+
+def pick(pair) -> str:
+    """A (Chinese, English) pair → the side for the current language."""
+    if not pair:
+        return ""
+    return pair[1] if is_en() else pair[0]
+
+
+def label(table: str, code) -> str:
+    """``label('CASE_TYPES', 'general')`` → its name in the current language (the code when unknown)."""
+    entry = getattr(reference, table).get(code)
+    if entry is None:
+        return code or "—"
+    return pick(entry[:2])
+
+
+def code_badge(code) -> Markup:
+    """A risk code as a badge: colour plus its name in words, never colour alone."""
+    if not code:
+        return Markup('<span class="code code-none">{}</span>').format("未赋码" if not is_en() else "Not coded")
+    return Markup('<span class="code code-{}">{}</span>').format(code, label("CODE_NAMES", code))
+
+
+def message(exc) -> str:
+    return getattr(exc, "message_en" if is_en() else "message", str(exc))
+
+
+def lane_label(code) -> str:
+    entry = reference.AGENCIES.get(code)
+    return pick(entry[:2]) if entry else code
+
+
+def task_title(spec: str, fallback: str = "") -> str:
+    from .task_forms import FORMS
+    form = FORMS.get(spec)
+    return pick(form.title) if form else (fallback or spec)
+
+
+CODE_CHANGE_KINDS = {"assessment": ("评估赋码", "Assessed"), "downgrade": ("降级", "Downgraded"),
+                     "upgrade": ("升级", "Upgraded")}
+APPROVAL_STATUS = {"pending": ("待审批", "Pending"), "approved": ("已批准", "Approved"),
+                   "returned": ("已退回补正", "Returned for correction")}
+
+
+def template_globals() -> dict:
+    from engine.masking import mask_id, mask_name
+    from engine.clock import clock
+    return {"relation_label": RELATIONS.get, "code_change_kind": CODE_CHANGE_KINDS.get,
+            "approval_status": APPROVAL_STATUS.get, "task_title": task_title, "mask_name": mask_name, "mask_id": mask_id, "pick": pick, "label": label, "code_badge": code_badge, "lane_label": lane_label, "is_en": is_en,
+            "reference": reference, "error_message": message}
+
+
+def _date(value):
+    return format_date(value, "medium") if value else "—"
+
+
+def _datetime(value):
+    return format_datetime(value, "short") if value else "—"
+
+
+RELATIONS = {"father": ("父亲", "Father"), "mother": ("母亲", "Mother"), "grandparent": ("祖父母/外祖父母", "Grandparent"),
+             "relative": ("其他亲属", "Other relative"), "other": ("其他", "Other")}
+
+
+def _options(choices: dict) -> list[tuple]:
+    return [(key, pick(names[:2])) for key, names in choices.items()]
+
+
+def template_filters() -> dict:
+    return {"district_options": lambda ds: [(d.code, pick((d.name_zh, d.name_en))) for d in ds],
+            "options": _options, "relation_options": lambda keys: [(k, pick(RELATIONS[k])) for k in keys], "provider_options": lambda providers: [(p.id, p.name) for p in providers],
+            "d": _date, "dt": _datetime, "num": lambda v: format_decimal(v),
+            "nl2br": lambda text: Markup("<br>").join(escape(text or "").split("\n"))}

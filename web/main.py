@@ -1,0 +1,40 @@
+"""The inbox (待办), the language switch and search."""
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_login import login_required
+
+from engine import queries
+from engine.reference import CODES
+
+from .extensions import LANGUAGES, actor, gl
+from .auth import _safe_next
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@login_required
+def inbox():
+    if actor().role == "admin":
+        return redirect(url_for("admin.users"))
+    step = request.args.get("step") or None
+    code = request.args.get("code") or None
+    if step not in (None, *queries.STEPS) or code not in (None, *CODES):
+        abort(404)
+    rows, counts = queries.inbox(gl(), actor(), step=step, code=code)
+    return render_template("inbox.html", rows=rows, counts=counts, step=step, code=code, steps=queries.STEPS)
+
+
+@bp.route("/lang/<code>")
+def language(code):
+    if code not in LANGUAGES:
+        abort(404)
+    session["lang"] = code
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.route("/search")
+@login_required
+def search():
+    text = request.args.get("q", "")[:60]
+    results = queries.search_cases(gl(), actor(), text) if actor().role != "admin" else []
+    return render_template("search.html", q=text, results=results)

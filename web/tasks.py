@@ -1,0 +1,64 @@
+"""One generic view renders and submits every task form declared in ``task_forms``."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlalchemy import select
+
+from engine import queries, services
+from engine.clock import clock
+from engine.errors import Conflict, InvalidInput
+from engine.models import Approval, GuidanceProvider
+
+from .extensions import actor, casework_only, gl
+from .i18n import message
+from .task_forms import FORMS, initial_values, read_submission
+
+bp = Blueprint("tasks", __name__)
+bp.before_request(casework_only)
+
+
+def _context(case_id: int, task_id: str) -> dict:
+    ctx = queries.task_form(gl(), actor(), case_id, task_id)
+    form_def = FORMS.get(ctx["item"].task_spec)
+    if form_def is None:
+        abort(404)
+    with gl().reading() as db:
+        ctx["providers"] = db.scalars(select(GuidanceProvider).where(
+            (GuidanceProvider.district_id == ctx["case"].district_id) | (GuidanceProvider.kind == "practice_base"))
+            .order_by(GuidanceProvider.district_id != ctx["case"].district_id, GuidanceProvider.id)).all()
+        ctx["approval"] = db.scalars(select(Approval).where(Approval.round_id == ctx["round"].id,
+                                                            Approval.status == "pending")).first()
+    ctx["form_def"] = form_def
+    return ctx
+
+
+@bp.route("/cases/<int:case_id>/tasks/<task_id>", methods=["GET", "POST"])
+@login_required
+def task(case_id, task_id):
+    ctx = _context(case_id, task_id)
+    values = initial_values(ctx["form_def"], ctx["variables"], gl().settings, clock.today())
+    version, error, status, conflict = ctx["case"].version, None, 200, False
+    if request.method == "POST":
+        values = read_submission(ctx["form_def"], request.form)
+        try:
+            version = int(request.form.get("expected_version", ""))
+        except ValueError:
+            abort(400)
+        try:
+            result = services.complete_task(gl(), actor(), case_id, task_id, values, version)
+        except InvalidInput as exc:
+            error, status = exc, 422
+        except Conflict as exc:
+            error, status, conflict = exc, 409, True
+        else:
+            flash(_("Saved: %(task)s.", task=ctx["form_def"].title[1 if _is_en() else 0]), "success")
+            if result.get("outcome"):
+                flash(_("The round ended: %(outcome)s.", outcome=result["outcome"]), "info")
+            return redirect(url_for("cases.show", case_id=case_id))
+    return render_template("task.html", **ctx, values=values, version=version, error=error,
+                           error_text=message(error) if error else "", conflict=conflict), status
+
+
+def _is_en():
+    from .i18n import is_en
+    return is_en()
