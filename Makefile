@@ -26,7 +26,7 @@ run: setup
 	$(BIN)/guardloop init
 	$(BIN)/guardloop demo
 	$(BIN)/guardloop tick
-	$(BIN)/guardloop status
+	$(BIN)/guardloop serve --host 127.0.0.1 --port 5000
 
 test: setup
 	$(BIN)/python -m pytest

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages GuardLoop needs beyond Python: CJK fonts, HarfBuzz subsetting and poppler for the
-# documents, Node.js for linting the BPMN models. Installs what is missing when run as root; otherwise
+# documents, Chromium for the browser tests, Node.js for linting the BPMN models. Installs what is missing when run as root; otherwise
 # prints the exact command to run.
 set -euo pipefail
-packages=(fonts-noto-cjk libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0 python3-venv)
+packages=(fonts-noto-cjk libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0 python3-venv chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,7 +8,7 @@ from .clock import clock
 from .masking import mask_id, mask_name
 from .models import Case, District, RiskClue, WorkItem
 from .permissions import require_case, require_task_rights, visible_case_ids
-from .errors import NotFound, PermissionDenied
+from .errors import Conflict, NotFound, PermissionDenied
 from .rounds import find_task, load_workflow
 
 CODE_ORDER = sql_case({"red": 0, "orange": 1, "yellow": 2, "blue": 3}, value=Case.current_code, else_=4)
@@ -90,6 +90,15 @@ def clue_for_opening(gl, actor, clue_id: int) -> RiskClue:
         return clue
 
 
+class TaskAlreadyDone(Conflict):
+    """The task was completed by someone else; carries what a 409 page needs to show the form again."""
+
+    def __init__(self, case, spec: str):
+        super().__init__("该任务刚被他人办理，请刷新后查看；您填写的内容未丢失。",
+                         "Someone completed this task a moment ago; reload to see it. What you typed is kept.")
+        self.case, self.spec = case, spec
+
+
 def task_form(gl, actor, case_id: int, task_id: str) -> dict:
     """What a task form needs: the work item, the case, and the decision variables the model computed."""
     with gl.reading() as session:
@@ -97,7 +106,11 @@ def task_form(gl, actor, case_id: int, task_id: str) -> dict:
         item = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id,
                                                       WorkItem.task_id == str(task_id))).first()
         if item is None:
-            raise NotFound("任务不存在或已办理。", "No such open task.")
+            from .services.tasks import completed_spec
+            spec = completed_spec(session, case.id, task_id)
+            if spec is not None:
+                raise TaskAlreadyDone(case, spec)
+            raise NotFound("任务不存在。", "No such task.")
         require_task_rights(actor, item)
         from .models import Round
         rnd = session.get(Round, item.round_id)

@@ -1,4 +1,6 @@
 """One generic view renders and submits every task form declared in ``task_forms``."""
+from types import SimpleNamespace
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -32,10 +34,23 @@ def _context(case_id: int, task_id: str) -> dict:
     return ctx
 
 
+def _already_done(exc: queries.TaskAlreadyDone, task_id: str):
+    """409: the task was completed a moment ago by someone else. Show the form again with what was typed."""
+    form_def = FORMS[exc.spec]
+    item = SimpleNamespace(task_spec=exc.spec, task_id=task_id, step="", lane=actor().agency)
+    values = read_submission(form_def, request.form) if request.method == "POST" else {}
+    return render_template("task.html", case=exc.case, item=item, form_def=form_def, variables={}, providers=[],
+                           approval=None, values=values, version=exc.case.version, error=exc,
+                           error_text=message(exc), conflict=True, done=True), 409
+
+
 @bp.route("/cases/<int:case_id>/tasks/<task_id>", methods=["GET", "POST"])
 @login_required
 def task(case_id, task_id):
-    ctx = _context(case_id, task_id)
+    try:
+        ctx = _context(case_id, task_id)
+    except queries.TaskAlreadyDone as exc:
+        return _already_done(exc, task_id)
     values = initial_values(ctx["form_def"], ctx["variables"], gl().settings, clock.today())
     version, error, status, conflict = ctx["case"].version, None, 200, False
     if request.method == "POST":

@@ -118,6 +118,7 @@ class TaskRecord(_RoundRecord, Base):
     """What was submitted to complete a workflow task: the evidence behind every step."""
 
     __tablename__ = "task_record"
+    task_id: Mapped[str | None] = mapped_column(String(36), index=True)
     task_spec: Mapped[str] = mapped_column(String(60))
     lane: Mapped[str | None] = mapped_column(String(40))
     data: Mapped[dict] = mapped_column(JSON)

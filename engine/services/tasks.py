@@ -25,9 +25,10 @@ def complete_task(gl, actor, case_id: int, task_id: str, data: dict, expected_ve
         item = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id,
                                                       WorkItem.task_id == str(task_id))).first()
         if item is None:
-            if session.scalars(select(TaskRecord.id).where(TaskRecord.case_id == case.id)).first() is None:
+            if completed_spec(session, case.id, task_id) is None:
                 raise NotFound("任务不存在。", "No such task.")
-            raise Conflict("该任务已被办理或已不存在，请刷新。", "This task was completed or withdrawn; reload.")
+            raise Conflict("该任务刚被他人办理，请刷新后查看；您填写的内容未丢失。",
+                           "Someone completed this task a moment ago; reload to see it. What you typed is kept.")
         require_task_rights(actor, item)
         rnd = session.get(Round, item.round_id)
         runtime, workflow = load_workflow(session, gl, rnd)
@@ -43,7 +44,8 @@ def complete_task(gl, actor, case_id: int, task_id: str, data: dict, expected_ve
         runtime.complete(workflow, task, variables)
         if handler.after:
             handler.after(ctx)
-        session.add(TaskRecord(case_id=case.id, round_id=rnd.id, task_spec=item.task_spec, lane=item.lane,
+        session.add(TaskRecord(case_id=case.id, round_id=rnd.id, task_id=item.task_id, task_spec=item.task_spec,
+                               lane=item.lane,
                                data=audit._plain(ctx.record), completed_by=actor.id, completed_at=now))
         audit.record(session, actor, "complete_task", "task", item.task_id, case.id,
                      {"task": item.task_spec, "case_version": case.version},
@@ -53,6 +55,12 @@ def complete_task(gl, actor, case_id: int, task_id: str, data: dict, expected_ve
         case.touch(now)  # bumps the case version: the optimistic lock every completer races on
         session.flush()
         return {"case_version": case.version, "round_id": rnd.id, "outcome": outcome}
+
+
+def completed_spec(session, case_id: int, task_id: str) -> str | None:
+    """The task spec of a task of this case that was already completed, if it was."""
+    return session.scalars(select(TaskRecord.task_spec).where(TaskRecord.case_id == case_id,
+                                                              TaskRecord.task_id == str(task_id))).first()
 
 
 def _finish_if_done(session, gl, actor, case, rnd, runtime, workflow) -> str | None:

@@ -1,4 +1,4 @@
-"""The Chinese catalog (web/translations/zh_CN) is complete, keeps its placeholders and compiles."""
+"""The Chinese catalog (web/translations/zh, served for the zh_CN locale) is complete, keeps its placeholders and compiles."""
 import gettext
 import re
 from pathlib import Path
@@ -8,7 +8,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "web" / "translations"
-ZH_PO = TRANSLATIONS / "zh_CN" / "LC_MESSAGES" / "messages.po"
+ZH_PO = TRANSLATIONS / "zh" / "LC_MESSAGES" / "messages.po"
 POT = TRANSLATIONS / "messages.pot"
 
 # %(name)s, %(n)d, %(x).2f … — the named python-format placeholders, plus bare ones like %s.

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 06:18:24.064098
+Create Date: 2026-11-23 06:31:43.972916
 """
 from alembic import op
 import sqlalchemy as sa
@@ -329,6 +329,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_guidance_session_round_id'), ['round_id'], unique=False)
 
     op.create_table('task_record',
+    sa.Column('task_id', sa.String(length=36), nullable=True),
     sa.Column('task_spec', sa.String(length=60), nullable=False),
     sa.Column('lane', sa.String(length=40), nullable=True),
     sa.Column('data', sa.JSON(), nullable=False),
@@ -345,6 +346,7 @@ def upgrade():
     with op.batch_alter_table('task_record', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_task_record_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_task_record_round_id'), ['round_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_task_record_task_id'), ['task_id'], unique=False)
 
     op.create_table('work_item',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -411,6 +413,7 @@ def downgrade():
 
     op.drop_table('work_item')
     with op.batch_alter_table('task_record', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_task_record_task_id'))
         batch_op.drop_index(batch_op.f('ix_task_record_round_id'))
         batch_op.drop_index(batch_op.f('ix_task_record_case_id'))
 
