@@ -14,15 +14,40 @@ def main():
 
 
 @main.command()
-def init():
-    """Create or migrate the database, seed reference data and demo users, deploy the models."""
+@click.option("--demo-users/--no-demo-users", default=True, show_default=True,
+              help="Create the demo accounts (never in production).")
+def init(demo_users):
+    """Create or migrate the database, seed reference data (and demo users), deploy the models."""
     from .bootstrap import DEMO_PASSWORD, DEMO_USERS, init as run_init
     gl = GuardLoop()
-    created = run_init(gl)
+    created = run_init(gl, with_demo_users=demo_users)
     click.echo(f"Database ready: {gl.engine.url.render_as_string(hide_password=True)}")
+    if not demo_users:
+        return
     click.echo(f"Demo users ({len(created)} created now), password for all: {DEMO_PASSWORD}")
     for username, name, agency, role, district in DEMO_USERS:
         click.echo(f"  {username:<16} {role:<11} {agency:<18} {district:<4} {name}")
+
+
+@main.command("create-user")
+@click.option("--username", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--agency", required=True)
+@click.option("--role", required=True)
+@click.option("--district", required=True, help="District code, e.g. JB")
+@click.password_option()
+def create_user(username, display_name, agency, role, district, password):
+    """Create an account from the command line (e.g. the first administrator)."""
+    from .errors import InvalidInput
+    from .services.setup import add_user
+    gl = GuardLoop()
+    try:
+        with gl.transaction() as session:
+            add_user(session, None, {"username": username, "display_name": display_name, "agency": agency,
+                                     "role": role, "district": district, "password": password})
+    except InvalidInput as exc:
+        raise click.BadParameter(exc.message_en, param_hint=exc.field) from None
+    click.echo(f"Created {username}.")
 
 
 @main.command()

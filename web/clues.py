@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine import queries, services
+from engine.clock import clock
 from engine.errors import InvalidInput
 from engine.services.clues import GUARDIAN_RELATIONS, OPENING_AGENCIES
 
@@ -39,7 +40,7 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    data, error, duplicates = {"guardians": [{}] * GUARDIAN_ROWS}, None, []
+    data, error, duplicates = {"guardians": [{}] * GUARDIAN_ROWS, "received_at": clock.today().isoformat()}, None, []
     status = 200
     if request.method == "POST":
         data = _form_data(request.form)

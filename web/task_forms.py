@@ -120,6 +120,10 @@ FORMS: dict[str, TaskForm] = {
         _order_fields() + [Field("provider_id", "provider", ("指导机构", "Guidance provider")),
                            Field("sessions", "int", ("指导次数", "Sessions"), default=6)]),
     "deliver_court_order": TaskForm(("送达家庭教育指导令", "Deliver the guidance order"), ("", ""), _delivery_fields()),
+    "deliver_rigid_procuratorate_order": TaskForm(("送达刚性督促监护令", "Deliver the rigid order urging guardianship"),
+                                                  ("", ""), _delivery_fields()),
+    "deliver_rigid_court_order": TaskForm(("送达刚性家庭教育指导令", "Deliver the rigid guidance order"), ("", ""),
+                                          _delivery_fields()),
     "refer_civil_affairs": TaskForm(("转介民政", "Referral to civil affairs"), (
         "民政部门接收转介并安排儿童主任探访或救助。", "Civil affairs accepts the referral and arranges visits or assistance."), [
         _date("accepted_on", "接收日期", "Date accepted"), Field("measures", "textarea", ("安排的措施", "Measures arranged")),

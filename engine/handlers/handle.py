@@ -103,12 +103,12 @@ def _deliver(ctx, doc_type: str):
     return {}
 
 
-@task_handler("deliver_procuratorate_order")
+@task_handler("deliver_procuratorate_order", "deliver_rigid_procuratorate_order")
 def deliver_procuratorate_order(ctx):
     return _deliver(ctx, "supervision_order")
 
 
-@task_handler("deliver_court_order")
+@task_handler("deliver_court_order", "deliver_rigid_court_order")
 def deliver_court_order(ctx):
     return _deliver(ctx, "guidance_order")
 

@@ -194,6 +194,7 @@ def test_two_processes_complete_the_same_task_exactly_one_wins(gl, driver, datab
         assert driver.version(case_id) == version + 1
         assert _count(gl, select(func.count(TaskRecord.id)).where(
             TaskRecord.case_id == case_id, TaskRecord.task_spec == "record_guidance_session")) == records_before + 1
+        assert _count(gl, select(func.count(TaskRecord.id)).where(TaskRecord.task_id == item.task_id)) == 1
         assert _count(gl, select(func.count(GuidanceSession.id)).where(GuidanceSession.case_id == case_id)) == number
         assert _count(gl, select(func.count(AuditEntry.id)).where(
             AuditEntry.action == "complete_task", AuditEntry.entity_id == item.task_id)) == 1

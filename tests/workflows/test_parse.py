@@ -52,7 +52,9 @@ USER_TASKS = {
     "approve_closure": ("womens_federation", "supervisor", "review"),
     "joint_meeting": ("procuratorate", "prosecutor,supervisor", "review"),
     "issue_rigid_court_order": ("court", "judge", "review"),
+    "deliver_rigid_court_order": ("court", "judge,caseworker", "review"),
     "issue_rigid_procuratorate_order": ("procuratorate", "prosecutor", "review"),
+    "deliver_rigid_procuratorate_order": ("procuratorate", "prosecutor,caseworker", "review"),
     "arrange_temporary_guardianship": ("civil_affairs", "caseworker", "review"),
 }
 RULE_TASKS = {
@@ -180,6 +182,31 @@ def test_gateways_are_plain_splits_and_joins():
             (chosen,) = tree.xpath(f"//bpmn:exclusiveGateway[@id='{b}_chosen']", namespaces=NS)
             (skip,) = tree.xpath(f"//bpmn:sequenceFlow[@id='{chosen.get('default')}']", namespaces=NS)
             assert skip.get("targetRef") == f"{b}_merged", b
+
+
+# every order is delivered (送达): issuing task -> delivery task -> the branch's merge, in the same lane
+ORDER_DELIVERY = {
+    "issue_procuratorate_order": ("deliver_procuratorate_order", "procuratorate_order_merged", "handle"),
+    "issue_court_order": ("deliver_court_order", "court_order_merged", "handle"),
+    "issue_rigid_procuratorate_order": ("deliver_rigid_procuratorate_order", "rigid_procuratorate_order_merged",
+                                        "review"),
+    "issue_rigid_court_order": ("deliver_rigid_court_order", "rigid_court_order_merged", "review"),
+}
+
+
+def test_every_order_is_delivered():
+    p = parser()
+    found = task_specs(p, "UserTask")
+    tree = etree.parse(str(WORKFLOWS / "intervention_round.bpmn"))
+    targets = {}
+    for f in tree.iterfind(".//bpmn:sequenceFlow", NS):
+        targets.setdefault(f.get("sourceRef"), []).append(f.get("targetRef"))
+    for issue, (deliver, merged, step) in ORDER_DELIVERY.items():
+        assert targets[issue] == [deliver], issue
+        assert targets[deliver] == [merged], deliver
+        assert found[deliver].lane == found[issue].lane, deliver
+        props = found[deliver].extensions["properties"]
+        assert (props["step"], props["due_in"]) == (step, "P3D"), deliver
 
 
 def test_every_element_has_diagram_interchange():

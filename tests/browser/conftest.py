@@ -1,0 +1,135 @@
+"""Browser tests: real Chromium (Playwright) against a live GuardLoop server in a background thread.
+
+The server runs in this process, so a test controls time through ``engine.clock`` and fires timers with
+``engine.services.tick``. Each test module gets a fresh SQLite database with the demo users.
+Screenshots of every step go to ``test-output/browser/<test>/<nn>-<user>-<step>.png``.
+"""
+import os
+import re
+import shutil
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from engine import passwords
+from engine.bootstrap import DEMO_PASSWORD, init
+from engine.clock import clock as engine_clock
+from engine.context import GuardLoop
+from engine.db import make_engine
+from engine.settings import ROOT, Settings
+
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = os.environ.get("GUARDLOOP_CHROMIUM", "/usr/bin/chromium")
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
+
+START = datetime(2026, 6, 1, 1, 0, tzinfo=timezone.utc)   # 09:00 on 1 June 2026 in China
+OUTPUT = ROOT / "test-output" / "browser"
+
+
+class LiveServer:
+    def __init__(self, gl, url):
+        self.gl, self.url = gl, url
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    from werkzeug.serving import make_server
+    from web import create_app
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'guardloop.db'}"
+    gl = GuardLoop(Settings(database_url=url), engine=make_engine(url))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(passwords, "_N", 2**8)   # cheap hashes for the demo users; the cost is stored in each hash
+        init(gl)
+    app = create_app({"SECRET_KEY": "test", "GUARDLOOP": gl})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="guardloop-live-server", daemon=True)
+    thread.start()
+    yield LiveServer(gl, f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+    thread.join(timeout=5)
+    gl.engine.dispose()
+
+
+@pytest.fixture
+def clock():
+    engine_clock.set(START)
+    yield engine_clock
+    engine_clock.reset()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield browser
+        browser.close()
+
+
+class Shots:
+    """Numbered full-page screenshots of one test's steps."""
+
+    def __init__(self, name):
+        self.dir = OUTPUT / name
+        shutil.rmtree(self.dir, ignore_errors=True)
+        self.dir.mkdir(parents=True)
+        self.n = 0
+
+    def __call__(self, page, user, step):
+        self.n += 1
+        slug = re.sub(r"[^a-z0-9]+", "-", step.lower()).strip("-")
+        path = self.dir / f"{self.n:02d}-{user}-{slug}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def shots(request):
+    return Shots(request.node.name)
+
+
+class Users:
+    """One browser context per user, signed in through the login form; all closed after the test."""
+
+    def __init__(self, chromium, server, shots, viewport):
+        self.chromium, self.server, self.shots, self.viewport = chromium, server, shots, viewport
+        self.pages, self.contexts = {}, []
+
+    def context(self, **kw):
+        ctx = self.chromium.new_context(base_url=self.server.url, locale="zh-CN",
+                                        viewport=kw.pop("viewport", self.viewport), **kw)
+        ctx.set_default_timeout(10_000)
+        self.contexts.append(ctx)
+        return ctx
+
+    def __getitem__(self, username):
+        if username not in self.pages:
+            self.pages[username] = sign_in(self.context().new_page(), username, self.shots)
+        return self.pages[username]
+
+    def close(self):
+        for ctx in self.contexts:
+            ctx.close()
+
+
+def sign_in(page, username, shots=None):
+    page.goto("/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+    sync_api.expect(page.locator(".who")).to_be_visible()
+    if shots:
+        shots(page, username, "signed-in")
+    return page
+
+
+@pytest.fixture
+def users(chromium, live_server, shots):
+    pool = Users(chromium, live_server, shots, {"width": 1366, "height": 768})
+    yield pool
+    pool.close()
