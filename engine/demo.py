@@ -95,8 +95,10 @@ def story_red_escalated(dr, out):
                                                  "minutes": "联席会商：发出刚性指导令和督促监护令，民政临时监护。",
                                                  "rigid_court_order": True, "rigid_procuratorate_order": True,
                                                  "temporary_guardianship": True})
-    _order(dr, case, "judge", "issue_rigid_court_order", None, None, provider_id=dr.provider_id(), sessions=6)
-    _order(dr, case, "prosecutor", "issue_rigid_procuratorate_order", None, None)
+    _order(dr, case, "judge", "issue_rigid_court_order", "deliver_rigid_court_order", "court_clerk",
+           provider_id=dr.provider_id(), sessions=6)
+    _order(dr, case, "prosecutor", "issue_rigid_procuratorate_order", "deliver_rigid_procuratorate_order",
+           "prosecutor")
     dr.do("civil_affairs", case, "arrange_temporary_guardianship", {"started_on": dr.today(),
                                                                      "placement": "儿童福利机构临时监护。"})
 

@@ -117,6 +117,8 @@ def test_escalation_issues_rigid_orders_and_starts_a_new_round(gl, driver):
                                         ("issue_rigid_court_order", "court")]
     order(driver, case, "judge", "issue_rigid_court_order", deadline="2026-12-31", provider_id=driver.provider_id(),
           sessions=6)
+    assert ("deliver_rigid_court_order", "court") in open_specs(driver, case)
+    deliver(driver, case, "court_clerk", "deliver_rigid_court_order")
     driver.do("civil_affairs", case, "arrange_temporary_guardianship", {"started_on": driver.today(),
                                                                         "placement": "儿童福利机构"})
     with gl.reading() as s:
@@ -124,4 +126,4 @@ def test_escalation_issues_rigid_orders_and_starts_a_new_round(gl, driver):
         assert [r.outcome for r in rounds] == ["escalated", None]
         assert s.get(Case, case).current_code == "red"
         rigid = s.scalars(select(DocumentRecord).where(DocumentRecord.doc_type == "guidance_order")).one()
-        assert rigid.fields["rigid"] is True and rigid.issuing_agency == "court"
+        assert rigid.fields["rigid"] is True and rigid.issuing_agency == "court" and rigid.delivered_on is not None

@@ -264,11 +264,23 @@ def test_downgrade_or_close_without_recommendation_does_not_end_the_case(new_rou
     assert "approve_closure" not in {n for n, _ in r.done}
 
 
+# rigid measure -> the tasks it causes, in order, and their lane (rigid orders are delivered too)
 RIGID = {
-    "rigid_court_order": ("issue_rigid_court_order", CRT),
-    "rigid_procuratorate_order": ("issue_rigid_procuratorate_order", PRO),
-    "temporary_guardianship": ("arrange_temporary_guardianship", CIV),
+    "rigid_court_order": [("issue_rigid_court_order", CRT), ("deliver_rigid_court_order", CRT)],
+    "rigid_procuratorate_order": [("issue_rigid_procuratorate_order", PRO),
+                                  ("deliver_rigid_procuratorate_order", PRO)],
+    "temporary_guardianship": [("arrange_temporary_guardianship", CIV)],
 }
+RIGID_TASKS = {name for steps in RIGID.values() for name, _ in steps}
+
+
+def escalate_to_joint_meeting(r):
+    r.reach_review(risk_factors=["violence_abuse"])
+    data = r.reassess("red", total_score=30, risk_factors=["violence_abuse"], plan_met=False)
+    assert (data["risk_code"], data["recommendation"]) == ("red", "escalate")
+    r.complete("decide_outcome", outcome="escalate")
+    assert r.ready_names() == {"joint_meeting"}
+    assert r.lane_of("joint_meeting") == PRO
 
 
 @pytest.mark.parametrize("chosen", [(), ("rigid_court_order",), ("rigid_procuratorate_order",),
@@ -276,24 +288,47 @@ RIGID = {
                          ids=["none", "court", "procuratorate", "guardianship", "all"])
 def test_escalate(new_round, chosen):
     r = new_round("minor_victim")
-    r.reach_review(risk_factors=["violence_abuse"])
-    data = r.reassess("red", total_score=30, risk_factors=["violence_abuse"], plan_met=False)
-    assert (data["risk_code"], data["recommendation"]) == ("red", "escalate")
-    r.complete("decide_outcome", outcome="escalate")
-    assert r.ready_names() == {"joint_meeting"}
-    assert r.lane_of("joint_meeting") == PRO
+    escalate_to_joint_meeting(r)
     r.complete("joint_meeting", **{k: k in chosen for k in RIGID})
-    expected = {RIGID[k][0] for k in chosen}
-    assert r.ready_names() == expected
+    assert r.ready_names() == {RIGID[k][0][0] for k in chosen}
     for k in chosen:
-        name, lane = RIGID[k]
+        name, lane = RIGID[k][0]
         assert r.lane_of(name) == lane
     for k in reversed(chosen):
-        assert r.end() is None
-        r.complete(RIGID[k][0])
+        for name, lane in RIGID[k]:
+            assert r.end() is None
+            assert name in r.ready_names()
+            assert r.lane_of(name) == lane
+            r.complete(name)
     assert r.end() == "round_escalated"
     assert r.wf.is_completed()
-    assert {n for n, _ in r.done} & {v[0] for v in RIGID.values()} == expected
+    expected = [name for k in reversed(chosen) for name, _ in RIGID[k]]
+    assert [n for n, _ in r.done if n in RIGID_TASKS] == expected
+
+
+@pytest.mark.parametrize("first", ["procuratorate", "court"])
+def test_rigid_orders_are_delivered_before_the_round_escalates(new_round, first):
+    r = new_round("minor_victim")
+    escalate_to_joint_meeting(r)
+    r.complete("joint_meeting", rigid_court_order=True, rigid_procuratorate_order=True,
+               temporary_guardianship=False)
+    assert r.ready_names() == {"issue_rigid_procuratorate_order", "issue_rigid_court_order"}
+    chains = {"procuratorate": [n for n, _ in RIGID["rigid_procuratorate_order"]],
+              "court": [n for n, _ in RIGID["rigid_court_order"]]}
+    other = "court" if first == "procuratorate" else "procuratorate"
+    # an issued order alone does not finish its branch: its delivery comes next
+    r.complete(chains[first][0])
+    assert r.ready_names() == {chains[first][1], chains[other][0]}
+    r.complete(chains[other][0])
+    assert r.ready_names() == {chains[first][1], chains[other][1]}
+    r.complete(chains[first][1])
+    assert r.ready_names() == {chains[other][1]}
+    assert r.end() is None, "the join waits for the other delivery"
+    r.complete(chains[other][1])
+    assert r.end() == "round_escalated"
+    assert r.wf.is_completed()
+    assert r.lanes()["deliver_rigid_procuratorate_order"] == PRO
+    assert r.lanes()["deliver_rigid_court_order"] == CRT
 
 
 def test_another_round(new_round):
@@ -319,8 +354,9 @@ def test_every_user_task_of_a_full_round_sat_in_an_agency_lane(new_round):
     r.reassess("yellow", total_score=20)
     r.complete("decide_outcome", outcome="escalate")
     r.complete("joint_meeting", rigid_court_order=True, rigid_procuratorate_order=True, temporary_guardianship=True)
-    for name in ("issue_rigid_court_order", "issue_rigid_procuratorate_order", "arrange_temporary_guardianship"):
-        r.complete(name)
+    for steps in RIGID.values():
+        for name, _ in steps:
+            r.complete(name)
     assert r.end() == "round_escalated"
     lanes = r.lanes()
     assert set(lanes.values()) == {WF, PRO, CRT, POL, CIV}
