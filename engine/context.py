@@ -20,7 +20,9 @@ class GuardLoop:
     def __init__(self, settings: Settings | None = None, engine=None):
         self.settings = settings or Settings.from_env()
         self.engine = engine or make_engine(self.settings.database_url)
-        self._writer = sessionmaker(self.engine, expire_on_commit=False)
+        # Services flush explicitly where they need ids or read back what they wrote: no autoflush
+        # before every query in the hot path.
+        self._writer = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._reader = sessionmaker(read_only(self.engine), expire_on_commit=False)
         self.clock = clock
         self._current_version: str | None = None

@@ -4,15 +4,25 @@ A user sees the cases of their own district in which their agency takes part; a 
 only when their agency owns the task's lane, the case is in their district and their role is one the
 task names.
 """
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from .errors import NotFound, PermissionDenied
 from .models import Case, CaseAgency, WorkItem
 
 
+def known_to_take_part(session: Session) -> set:
+    """(case id, agency) pairs this unit of work already knows are on record."""
+    return session.info.setdefault("case_agencies", set())
+
+
 def takes_part(session: Session, case_id: int, agency: str) -> bool:
-    return session.get(CaseAgency, (case_id, agency)) is not None
+    known = known_to_take_part(session)
+    if (case_id, agency) not in known:
+        if session.get(CaseAgency, (case_id, agency)) is None:
+            return False
+        known.add((case_id, agency))
+    return True
 
 
 def can_view_case(session: Session, actor, case: Case) -> bool:
@@ -20,14 +30,35 @@ def can_view_case(session: Session, actor, case: Case) -> bool:
             and takes_part(session, case.id, actor.agency))
 
 
-def require_case(session: Session, actor, case_id: int, *, lock=False) -> Case:
-    case = session.get(Case, case_id, with_for_update=lock or None)
+def require_case(session: Session, actor, case_id: int) -> Case:
+    case = session.get(Case, case_id)
     if case is None:
         raise NotFound("个案不存在。", "No such case.")
     if not can_view_case(session, actor, case):
-        raise PermissionDenied("您无权查看此个案：仅限本辖区参与办理的机构。",
-                               "You may not see this case: only agencies of its district that work on it may.")
+        raise _not_yours()
     return case
+
+
+def require_case_and_round(session: Session, actor, case_id: int):
+    """The case, its running round (or None) and the permission check, in one query."""
+    from .models import Round
+    part = exists().where(CaseAgency.case_id == Case.id, CaseAgency.agency_code == actor.agency)
+    row = session.execute(
+        select(Case, Round, part.label("takes_part"))
+        .outerjoin(Round, (Round.case_id == Case.id) & (Round.status == "running"))
+        .where(Case.id == case_id)).first()
+    if row is None:
+        raise NotFound("个案不存在。", "No such case.")
+    case, rnd, part_of_it = row
+    if actor.role == "admin" or actor.district_id != case.district_id or not part_of_it:
+        raise _not_yours()
+    known_to_take_part(session).add((case.id, actor.agency))
+    return case, rnd
+
+
+def _not_yours() -> PermissionDenied:
+    return PermissionDenied("您无权查看此个案：仅限本辖区参与办理的机构。",
+                            "You may not see this case: only agencies of its district that work on it may.")
 
 
 def require_task_rights(actor, item: WorkItem) -> None:

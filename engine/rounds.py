@@ -1,14 +1,16 @@
 """Rounds: starting one, loading its workflow, and saving it with its work items and timer column."""
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from . import audit
 from .clock import clock
 from .models import Case, CaseAgency, Round, WorkItem
+from .permissions import known_to_take_part, takes_part
 from .runtime import WorkflowRuntime
 
 PROCESS_ID = "intervention_round"
@@ -21,9 +23,10 @@ OUTCOME_ENDS = {
 
 
 def join_case(session: Session, case_id: int, agency: str) -> None:
-    if session.get(CaseAgency, (case_id, agency)) is None:
-        session.add(CaseAgency(case_id=case_id, agency_code=agency, since=clock.now()))
-        session.flush()
+    """Record that ``agency`` takes part in the case (its users of the district may then see it)."""
+    if not takes_part(session, case_id, agency):
+        session.execute(insert(CaseAgency), [{"case_id": case_id, "agency_code": agency, "since": clock.now()}])
+        known_to_take_part(session).add((case_id, agency))
 
 
 def start_round(session: Session, gl, actor, case: Case, reason: str) -> Round:
@@ -46,30 +49,60 @@ def load_workflow(session: Session, gl, rnd: Round):
     return runtime, runtime.load(rnd.state)
 
 
-def save_round(session: Session, runtime: WorkflowRuntime, case: Case, rnd: Round, workflow) -> None:
-    """Persist the workflow and project its READY user tasks into ``work_item``."""
+@dataclass(frozen=True)
+class TaskRef:
+    """A READY user task as permissions and handlers see it (the same fields as its work item)."""
+
+    task_id: str
+    task_spec: str
+    lane: str
+    roles: list
+    step: str
+    district_id: int
+
+
+def task_ref(task, case: Case) -> TaskRef:
+    props = task.task_spec.extensions.get("properties", {})
+    return TaskRef(str(task.id), task.task_spec.name, task.task_spec.lane,
+                   [r.strip() for r in props.get("roles", "").split(",") if r.strip()], props.get("step", ""),
+                   case.district_id)
+
+
+def save_round(session: Session, runtime: WorkflowRuntime, case: Case, rnd: Round, workflow,
+               ready_before: set[str] | None = None) -> None:
+    """Persist the workflow and project its READY user tasks into ``work_item``.
+
+    ``ready_before``: the READY task ids when the workflow was loaded — by the projection's invariant,
+    exactly the round's work items — so the caller that has them saves a query.
+    """
     rnd.state = runtime.dump(workflow)
     rnd.next_timer_at = runtime.next_timer_at(workflow) if rnd.status == "running" else None
     ready = {str(t.id): t for t in runtime.ready_user_tasks(workflow)} if rnd.status == "running" else {}
-    existing = {w.task_id: w for w in session.scalars(select(WorkItem).where(WorkItem.round_id == rnd.id))}
-    for task_id, item in existing.items():
-        if task_id not in ready:
-            session.delete(item)
+    if ready_before is None:
+        ready_before = set(session.scalars(select(WorkItem.task_id).where(WorkItem.round_id == rnd.id)))
+    existing = ready_before
+    known_to_take_part(session).update((case.id, workflow.get_task_from_id(UUID(t)).task_spec.lane)
+                                       for t in existing if t in ready)
+    gone = [task_id for task_id in existing if task_id not in ready]
+    if gone:
+        session.execute(delete(WorkItem).where(WorkItem.task_id.in_(gone)))
     now = clock.now()
+    rows, deadlines = [], None
     for task_id, task in ready.items():
-        item = existing.get(task_id)
-        due = runtime.timer_due_for(workflow, task) or _due_from_property(task, now)
-        if item is None:
-            spec = task.task_spec
-            props = spec.extensions.get("properties", {})
-            session.add(WorkItem(
-                round_id=rnd.id, case_id=case.id, district_id=case.district_id, task_id=task_id,
-                task_spec=spec.name, task_name=spec.bpmn_name or spec.name, lane=spec.lane,
-                roles=[r.strip() for r in props.get("roles", "").split(",") if r.strip()],
-                step=props.get("step", ""), ready_at=now, due_at=due,
-            ))
-            join_case(session, case.id, spec.lane)
-    session.flush()
+        if task_id in existing:
+            continue
+        if deadlines is None:
+            deadlines = runtime.boundary_deadlines(workflow)
+        spec, ref = task.task_spec, task_ref(task, case)
+        rows.append({
+            "round_id": rnd.id, "case_id": case.id, "district_id": case.district_id, "task_id": task_id,
+            "task_spec": spec.name, "task_name": spec.bpmn_name or spec.name, "lane": spec.lane,
+            "roles": ref.roles, "step": ref.step, "ready_at": now,
+            "due_at": deadlines.get((task.parent.id, spec.name)) or _due_from_property(task, now),
+        })
+        join_case(session, case.id, spec.lane)
+    if rows:
+        session.execute(insert(WorkItem), rows)
 
 
 def _due_from_property(task, ready_at: datetime) -> datetime:

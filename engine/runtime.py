@@ -127,19 +127,18 @@ class WorkflowRuntime:
         return min(moments) if moments else None
 
     @staticmethod
-    def timer_due_for(workflow: BpmnWorkflow, task) -> datetime | None:
-        """The earliest boundary timer waiting on ``task``: its real deadline, when it has one."""
-        moments = []
-        for sibling in workflow.get_tasks(state=TaskState.WAITING):
-            spec = sibling.task_spec
-            if getattr(spec, "attached_to", None) is not task.task_spec:
+    def boundary_deadlines(workflow: BpmnWorkflow) -> dict:
+        """For each task with a waiting boundary timer, its earliest deadline: (parent id, spec name) → datetime."""
+        deadlines: dict = {}
+        for waiting in workflow.get_tasks(state=TaskState.WAITING):
+            attached = getattr(waiting.task_spec, "attached_to", None)
+            value = waiting._get_internal_data("event_value")
+            if attached is None or not isinstance(value, str):
                 continue
-            if sibling.parent is not task.parent:
-                continue
-            value = sibling._get_internal_data("event_value")
-            if isinstance(value, str):
-                moments.append(TimerEventDefinition.get_datetime(value))
-        return min(moments) if moments else None
+            key = (waiting.parent.id, attached.name)
+            moment = TimerEventDefinition.get_datetime(value)
+            deadlines[key] = min(moment, deadlines.get(key, moment))
+        return deadlines
 
     @staticmethod
     def latest_data(workflow: BpmnWorkflow, spec_name: str) -> dict | None:

@@ -1,5 +1,5 @@
 """Guide (指导) and follow up (回访): sessions, visits, and chasing an overdue visit."""
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from ..models import FollowupVisit, GuidancePlan, GuidanceSession
 from ..reference import SESSION_KINDS, VISIT_METHODS
@@ -14,27 +14,27 @@ def current_plan(session, round_id: int) -> GuidancePlan | None:
 
 def qualifying_sessions(session, round_id: int) -> int:
     """Sessions that count towards the plan: the guardian attended, for at least the plan's minutes."""
-    plan = current_plan(session, round_id)
-    if plan is None:
-        return 0
+    latest_plan = (select(GuidancePlan.min_minutes).where(GuidancePlan.round_id == round_id)
+                   .order_by(GuidancePlan.id.desc()).limit(1).scalar_subquery())
     return session.scalar(select(func.count(GuidanceSession.id)).where(
         GuidanceSession.round_id == round_id, GuidanceSession.guardian_attended.is_(True),
-        GuidanceSession.minutes >= plan.min_minutes)) or 0
+        GuidanceSession.minutes >= latest_plan)) or 0
 
 
 @task_handler("record_guidance_session")
 def record_guidance_session(ctx):
-    row = GuidanceSession(
-        case_id=ctx.case.id, round_id=ctx.round.id, kind=v.choice(ctx.data, "kind", SESSION_KINDS),
-        held_on=v.day(ctx.data, "held_on"), minutes=v.integer(ctx.data, "minutes", low=1, high=600),
-        guardian_attended=v.boolean(ctx.data, "guardian_attended"),
-        notes=v.text(ctx.data, "notes", required=False, max_len=5000),
-        recorded_by=ctx.actor.id, recorded_at=ctx.now)
-    ctx.session.add(row)
-    ctx.session.flush()
-    ctx.record.update(session_id=row.id, kind=row.kind, held_on=row.held_on, minutes=row.minutes,
-                      guardian_attended=row.guardian_attended)
-    return {"sessions_done": qualifying_sessions(ctx.session, ctx.round.id)}
+    row = dict(case_id=ctx.case.id, round_id=ctx.round.id, kind=v.choice(ctx.data, "kind", SESSION_KINDS),
+               held_on=v.day(ctx.data, "held_on"), minutes=v.integer(ctx.data, "minutes", low=1, high=600),
+               guardian_attended=v.boolean(ctx.data, "guardian_attended"),
+               notes=v.text(ctx.data, "notes", required=False, max_len=5000),
+               recorded_by=ctx.actor.id, recorded_at=ctx.now)
+    row_id = ctx.session.scalar(insert(GuidanceSession).returning(GuidanceSession.id), [row])
+    counts = row["guardian_attended"] and row["minutes"] >= ctx.task.data.get("min_minutes", 0)
+    ctx.record.update(session_id=row_id, kind=row["kind"], held_on=row["held_on"], minutes=row["minutes"],
+                      guardian_attended=row["guardian_attended"], counts_towards_plan=counts)
+    # The round's running count (this task is the only way a session is recorded); ``reassess``
+    # recounts from the rows themselves.
+    return {"sessions_done": ctx.task.data.get("sessions_done", 0) + int(counts)}
 
 
 def visits_in_round(session, round_id: int) -> int:
@@ -43,16 +43,14 @@ def visits_in_round(session, round_id: int) -> int:
 
 @task_handler("record_followup_visit")
 def record_followup_visit(ctx):
-    row = FollowupVisit(
-        case_id=ctx.case.id, round_id=ctx.round.id, method=v.choice(ctx.data, "method", VISIT_METHODS),
-        visited_on=v.day(ctx.data, "visited_on"), findings=v.text(ctx.data, "findings", max_len=5000),
-        orders_complied=v.boolean(ctx.data, "orders_complied"), new_incident=v.boolean(ctx.data, "new_incident"),
-        recorded_by=ctx.actor.id, recorded_at=ctx.now)
-    ctx.session.add(row)
-    ctx.session.flush()
-    ctx.record.update(visit_id=row.id, method=row.method, visited_on=row.visited_on,
-                      orders_complied=row.orders_complied, new_incident=row.new_incident)
-    return {"visits_done": visits_in_round(ctx.session, ctx.round.id)}
+    row = dict(case_id=ctx.case.id, round_id=ctx.round.id, method=v.choice(ctx.data, "method", VISIT_METHODS),
+               visited_on=v.day(ctx.data, "visited_on"), findings=v.text(ctx.data, "findings", max_len=5000),
+               orders_complied=v.boolean(ctx.data, "orders_complied"),
+               new_incident=v.boolean(ctx.data, "new_incident"), recorded_by=ctx.actor.id, recorded_at=ctx.now)
+    row_id = ctx.session.scalar(insert(FollowupVisit).returning(FollowupVisit.id), [row])
+    ctx.record.update(visit_id=row_id, method=row["method"], visited_on=row["visited_on"],
+                      orders_complied=row["orders_complied"], new_incident=row["new_incident"])
+    return {"visits_done": ctx.task.data.get("visits_done", 0) + 1}
 
 
 @task_handler("chase_overdue_visit")

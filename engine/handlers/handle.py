@@ -142,4 +142,5 @@ def draft_guidance_plan(ctx):
     ctx.session.add(plan)
     ctx.record.update(provider_id=plan.provider_id, sessions_required=plan.sessions_required,
                       min_minutes=plan.min_minutes, period_days=plan.period_days, goals=plan.goals)
-    return {"sessions_required": plan.sessions_required, "guidance_period": f"P{plan.period_days}D"}
+    return {"sessions_required": plan.sessions_required, "min_minutes": plan.min_minutes,
+            "guidance_period": f"P{plan.period_days}D"}

@@ -3,7 +3,9 @@ from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from .base import Base
 
@@ -67,6 +69,7 @@ class Case(Base):
         """Mark the case changed, so the flush bumps ``version`` even when nothing else on the row did."""
         self.updated_at = now
         flag_modified(self, "updated_at")
+
     __table_args__ = (
         Index("ix_case_district_status_code", "district_id", "status", "current_code"),
         Index("ix_case_child_name_birth", "child_name", "child_birth_date"),
@@ -95,3 +98,22 @@ class CaseAgency(Base):
     agency_code: Mapped[str] = mapped_column(String(40), primary_key=True)
     since: Mapped[datetime]
     __table_args__ = (Index("ix_case_agency_agency", "agency_code", "case_id"),)
+
+
+def bump_version(session, case: Case, now: datetime) -> None:
+    """Advance the case's version: the optimistic lock every writer of the case races on.
+
+    When the ORM has changes of its own to write, its versioned UPDATE does it; otherwise one plain
+    ``UPDATE … WHERE version = :seen`` does, and a lost race raises ``StaleDataError`` the same way.
+    """
+    if session.is_modified(case):
+        case.touch(now)
+        session.flush()
+        return
+    result = session.execute(
+        update(Case).where(Case.id == case.id, Case.version == case.version)
+        .values(version=Case.version + 1, updated_at=now).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise StaleDataError(f"case {case.id} changed since version {case.version}")
+    set_committed_value(case, "version", case.version + 1)
+    set_committed_value(case, "updated_at", now)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from .. import audit
 from ..clock import clock
 from ..errors import Conflict, InvalidInput, PermissionDenied
-from ..models import Approval, RiskCodeChange, Round, WorkItem
+from ..models import Approval, RiskCodeChange, Round
 from ..permissions import require_case
 from ..reference import CODES, code_rank
 from ..rounds import load_workflow, save_round, start_round
@@ -53,8 +53,7 @@ def upgrade_on_incident(gl, actor, case_id: int, data: dict, expected_version: i
             runtime, workflow = load_workflow(session, gl, running)
             workflow.cancel()
             running.status, running.outcome, running.ended_at = "interrupted", "upgraded", now
-            save_round(session, runtime, case, running, workflow)
-            session.query(WorkItem).filter(WorkItem.round_id == running.id).delete()
+            save_round(session, runtime, case, running, workflow)  # an interrupted round has no work items
         audit.record(session, actor, "upgrade_on_incident", "case", case.id, case.id, before,
                      {"code": code, "reason": reason})
         start_round(session, gl, actor, case, "new incident")

@@ -1,13 +1,14 @@
 """Completing workflow tasks: the one path by which a case moves through its round."""
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from .. import audit
 from ..clock import clock
 from ..errors import Conflict, InvalidInput, NotFound
 from ..handlers import HANDLERS, TaskContext
 from ..models import Round, TaskRecord, WorkItem
-from ..permissions import require_case, require_task_rights
-from ..rounds import OUTCOME_ENDS, find_task, load_workflow, save_round, start_round
+from ..models.case import bump_version
+from ..permissions import require_case_and_round, require_task_rights
+from ..rounds import OUTCOME_ENDS, load_workflow, save_round, start_round, task_ref
 from .cases import close_case
 
 
@@ -18,42 +19,39 @@ def complete_task(gl, actor, case_id: int, task_id: str, data: dict, expected_ve
     is written and ``Conflict`` is raised, so the user can reload without losing what they typed.
     """
     with gl.transaction() as session:
-        case = require_case(session, actor, case_id)
+        case, rnd = require_case_and_round(session, actor, case_id)
         if case.version != expected_version:
             raise Conflict("该个案刚被他人修改，请刷新后重试；您填写的内容未丢失。",
                            "This case changed a moment ago; reload and try again. What you typed is kept.")
-        item = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id,
-                                                      WorkItem.task_id == str(task_id))).first()
-        if item is None:
+        runtime, workflow = load_workflow(session, gl, rnd) if rnd is not None else (None, None)
+        ready_before = {str(t.id): t for t in runtime.ready_user_tasks(workflow)} if rnd is not None else {}
+        task = ready_before.get(str(task_id))
+        if task is None:
             if completed_spec(session, case.id, task_id) is None:
                 raise NotFound("任务不存在。", "No such task.")
             raise Conflict("该任务刚被他人办理，请刷新后查看；您填写的内容未丢失。",
                            "Someone completed this task a moment ago; reload to see it. What you typed is kept.")
+        item = task_ref(task, case)
         require_task_rights(actor, item)
-        rnd = session.get(Round, item.round_id)
-        runtime, workflow = load_workflow(session, gl, rnd)
-        task = find_task(workflow, item.task_id)
-        if task is None or task.task_spec.name != item.task_spec:
-            raise Conflict("任务状态已变化，请刷新。", "The task changed; reload.")
         handler = HANDLERS.get(item.task_spec)
         if handler is None:
             raise InvalidInput("task", "该任务没有表单定义。", "This task has no form.")
         now = clock.now()
         ctx = TaskContext(session, gl, actor, case, rnd, item, task, workflow, runtime, dict(data or {}), now)
         variables = handler.validate(ctx)
+        session.flush()  # the hooks and the round's end read back what the handler wrote
         runtime.complete(workflow, task, variables)
         if handler.after:
             handler.after(ctx)
-        session.add(TaskRecord(case_id=case.id, round_id=rnd.id, task_id=item.task_id, task_spec=item.task_spec,
-                               lane=item.lane,
-                               data=audit._plain(ctx.record), completed_by=actor.id, completed_at=now))
+        session.execute(insert(TaskRecord), [{
+            "case_id": case.id, "round_id": rnd.id, "task_id": item.task_id, "task_spec": item.task_spec,
+            "lane": item.lane, "data": audit._plain(ctx.record), "completed_by": actor.id, "completed_at": now}])
         audit.record(session, actor, "complete_task", "task", item.task_id, case.id,
                      {"task": item.task_spec, "case_version": case.version},
                      {"task": item.task_spec, "variables": variables})
         outcome = _finish_if_done(session, gl, actor, case, rnd, runtime, workflow)
-        save_round(session, runtime, case, rnd, workflow)
-        case.touch(now)  # bumps the case version: the optimistic lock every completer races on
-        session.flush()
+        save_round(session, runtime, case, rnd, workflow, ready_before=set(ready_before))
+        bump_version(session, case, now)
         return {"case_version": case.version, "round_id": rnd.id, "outcome": outcome}
 
 

@@ -29,6 +29,27 @@ START = datetime(2026, 6, 1, 1, 0, tzinfo=timezone.utc)   # 09:00 on 1 June 2026
 OUTPUT = ROOT / "test-output" / "browser"
 
 
+def exact_label(text):
+    """A label's exact text, allowing the required-field marker (" *") after it."""
+    return re.compile(rf"^{re.escape(text)}( \*)?$")
+
+
+def seed_case(gl, case_type="general", child_name="李小红", tasks=()):
+    """A case opened through the services (not the UI), with ``tasks`` — (username, spec, data) — done."""
+    from engine import services
+    from engine.scenario import Driver
+
+    driver = Driver(gl)
+    clue = services.register_clue(gl, driver.actor("teacher"), {
+        "source": "school", "reporter_name": "班主任", "received_at": driver.today(), "description": "多次旷课",
+        "child_name": child_name, "child_sex": "F", "child_birth_date": "2014-05-01",
+        "guardians": [{"name": "李父", "relation": "father", "is_guardian": True}], "risk_factors": ["truancy"]})
+    case_id = services.open_case(gl, driver.actor("wf_caseworker"), clue, {"case_type": case_type})
+    for username, spec, data in tasks:
+        driver.do(username, case_id, spec, data)
+    return case_id, driver
+
+
 class LiveServer:
     def __init__(self, gl, url):
         self.gl, self.url = gl, url
@@ -128,8 +149,19 @@ def sign_in(page, username, shots=None):
     return page
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.browser_failed = report.failed
+    return report
+
+
 @pytest.fixture
-def users(chromium, live_server, shots):
+def users(request, chromium, live_server, shots):
     pool = Users(chromium, live_server, shots, {"width": 1366, "height": 768})
     yield pool
+    if getattr(request.node, "browser_failed", False):
+        for username, page in pool.pages.items():   # what each user saw when the test failed
+            shots(page, username, "failed")
     pool.close()

@@ -16,6 +16,8 @@ from engine.idcard import checksum_char
 from engine.reference import ASSESSMENT_ITEMS
 from engine.scenario import scores
 
+from .conftest import exact_label
+
 CHILD_NAME = "王小明"
 BIRTH = "2015-03-12"
 ID_NUMBER = "500105" + BIRTH.replace("-", "") + "023"   # order code 023: odd → male
@@ -71,7 +73,7 @@ def test_an_orange_round_ends_in_an_approved_downgrade(users, live_server, clock
     expect(page.get_by_role("heading", level=1)).to_have_text("登记风险线索")
     clue = page.get_by_role("group", name="线索信息")
     clue.get_by_label("来源").select_option(label="社区")
-    clue.get_by_label("报告人", exact=True).fill("网格员何平")
+    clue.get_by_label(exact_label("报告人")).fill("网格员何平")
     clue.get_by_label("接收日期").fill(today)
     clue.get_by_label("强制报告").check()
     clue.get_by_label("报告内容").fill("孩子多次深夜独自在外，父亲长期外出务工，疑遭他人侵害。")
@@ -83,10 +85,14 @@ def test_an_orange_round_ends_in_an_approved_downgrade(users, live_server, clock
     child.get_by_label("学校").fill("江北区某小学")
     page.get_by_role("group", name="家庭类型").get_by_label("留守").check()
     page.get_by_role("group", name="风险因素").get_by_label("未成年人系被害人").check()
+    # Every guardian row is filled: a half-empty form is refused (see test_clue_form.py).
     carers = page.get_by_role("group", name="监护人及照料人")
-    carers.get_by_label("姓名").first.fill("王大山")
-    carers.get_by_label("与儿童关系").first.select_option(label="父亲")
-    carers.get_by_label("法定监护人（不勾选则为照料人）").first.check()
+    for n, (name, relation, guardian) in enumerate([("王大山", "父亲", True), ("李秀兰", "祖父母/外祖父母", False),
+                                                    ("王小芳", "其他亲属", False)]):
+        carers.get_by_label("姓名").nth(n).fill(name)
+        carers.get_by_label("与儿童关系").nth(n).select_option(label=relation)
+        if guardian:
+            carers.get_by_label("法定监护人（不勾选则为照料人）").nth(n).check()
     shots(page, "community", "clue-form")
     page.get_by_role("button", name="登记", exact=True).click()
     expect(page.locator(".flash.success")).to_have_text("风险线索已登记。")
@@ -139,7 +145,7 @@ def test_an_orange_round_ends_in_an_approved_downgrade(users, live_server, clock
     expect(cw.get_by_label("告知（家庭教育责任告知书）")).to_be_checked()
     expect(cw.get_by_label("督促监护令（检察院）")).to_be_checked()
     expect(cw.get_by_label("家庭教育指导令（法院）")).not_to_be_checked()
-    expect(cw.get_by_label("劝诫", exact=True)).not_to_be_checked()
+    expect(cw.get_by_label(exact_label("劝诫"))).not_to_be_checked()
     expect(cw.get_by_label("训诫（公安）")).not_to_be_checked()
     expect(cw.get_by_label("转介民政")).not_to_be_checked()
     shots(cw, "wf_caseworker", "handling-suggested")
@@ -168,7 +174,7 @@ def test_an_orange_round_ends_in_an_approved_downgrade(users, live_server, clock
 
     open_from_inbox(pro, shots, "prosecutor", case_no, "送达督促监护令", "deliver-order")
     pro.get_by_label("送达方式").select_option(label="宣告送达")
-    pro.get_by_label("受送达人", exact=True).fill("王大山（父亲）")
+    pro.get_by_label(exact_label("受送达人")).fill("王大山（父亲）")
     pro.get_by_label("受送达人已签收").check()
     submit(pro, shots, "prosecutor", "送达督促监护令", "deliver-order")
     # Guidance waits until the court's order is delivered too.
@@ -177,7 +183,7 @@ def test_an_orange_round_ends_in_an_approved_downgrade(users, live_server, clock
     clerk = users["court_clerk"]
     open_from_inbox(clerk, shots, "court_clerk", case_no, "送达家庭教育指导令", "deliver-court-order")
     clerk.get_by_label("送达方式").select_option(label="直接送达")
-    clerk.get_by_label("受送达人", exact=True).fill("王大山（父亲）")
+    clerk.get_by_label(exact_label("受送达人")).fill("王大山（父亲）")
     clerk.get_by_label("受送达人已签收").check()
     submit(clerk, shots, "court_clerk", "送达家庭教育指导令", "deliver-court-order")
     docs = clerk.locator("section", has=clerk.get_by_role("heading", name="文书")).locator("li")
@@ -212,7 +218,7 @@ def test_an_orange_round_ends_in_an_approved_downgrade(users, live_server, clock
         open_from_inbox(cw, shots, "wf_caseworker", case_no, "记录回访", f"visit-{n}")
         expect(cw.get_by_label("回访日期")).to_have_value(clock.today().isoformat())
         cw.get_by_label("回访方式").select_option(label="入户走访" if n % 2 else "电话回访")
-        cw.get_by_label("回访情况", exact=True).fill(f"第 {n} 次回访：孩子由姑姑照看，情况稳定。")
+        cw.get_by_label(exact_label("回访情况")).fill(f"第 {n} 次回访：孩子由姑姑照看，情况稳定。")
         cw.get_by_label("监护人履行令状/方案").check()
         submit(cw, shots, "wf_caseworker", "记录回访", f"visit-{n}")
     visits = cw.locator("section", has=cw.get_by_role("heading", name="回访")).locator("tbody tr")
@@ -233,7 +239,7 @@ def test_an_orange_round_ends_in_an_approved_downgrade(users, live_server, clock
     expect(review.locator("dd").nth(3)).to_have_text("是")     # visits on schedule
     expect(review.locator("dd").nth(4)).to_have_text("申请降级")
     expect(cw.get_by_label("结果")).to_have_value("downgrade")
-    cw.get_by_label("理由", exact=True).fill("四次回访情况稳定，指导方案已落实，申请降为黄码。")
+    cw.get_by_label(exact_label("理由")).fill("四次回访情况稳定，指导方案已落实，申请降为黄码。")
     submit(cw, shots, "wf_caseworker", "决定本轮结果", "outcome")
     approvals = cw.locator("section", has=cw.get_by_role("heading", name="审批")).locator("li")
     expect(approvals).to_have_count(1)
@@ -249,6 +255,7 @@ def test_an_orange_round_ends_in_an_approved_downgrade(users, live_server, clock
     sup.get_by_label("审批意见").select_option(label="同意")
     sup.get_by_label("意见说明").fill("同意降级。")
     submit(sup, shots, "wf_supervisor", "审批降级", "approve")
+    expect(sup.locator(".flash.info")).to_contain_text("本轮已结束")
 
     # --- the case after the round -------------------------------------------------------------
     assert sup.url == case_url

@@ -57,14 +57,14 @@ def _complete_worker(url, now_iso, username, case_id, task_id, data, expected_ve
         with gl.reading() as session:
             actor = actor_by_username(session, username)
         seen = {}
-        original_require_case = tasks.require_case
+        original_require = tasks.require_case_and_round
 
-        def require_case(session, actor, case_id, **kwargs):
-            case = original_require_case(session, actor, case_id, **kwargs)
+        def require_case_and_round(session, actor, case_id):
+            case, rnd = original_require(session, actor, case_id)
             seen["version_read"] = case.version  # the version this transaction saw
-            return case
+            return case, rnd
 
-        tasks.require_case = require_case
+        tasks.require_case_and_round = require_case_and_round
         start_together, interleave = barriers
         if interleave is not None:
             # Worst case on purpose: both transactions have read the case and loaded the workflow, and
