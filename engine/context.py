@@ -17,8 +17,9 @@ from .settings import Settings
 class GuardLoop:
     """Everything a service needs, built explicitly (never at import time)."""
 
-    def __init__(self, settings: Settings | None = None, engine=None):
+    def __init__(self, settings: Settings | None = None, engine=None, renderer=None):
         self.settings = settings or Settings.from_env()
+        self._renderer = renderer
         self.engine = engine or make_engine(self.settings.database_url)
         # Services flush explicitly where they need ids or read back what they wrote: no autoflush
         # before every query in the hot path.
@@ -26,6 +27,14 @@ class GuardLoop:
         self._reader = sessionmaker(read_only(self.engine), expire_on_commit=False)
         self.clock = clock
         self._current_version: str | None = None
+
+    def render(self, doc_type: str, context: dict, draft: bool = False) -> bytes:
+        """Render a document to PDF. The ``documents`` package is the renderer unless one was injected
+        (it takes plain data only; this late import is the engine's one reach into it)."""
+        if self._renderer is None:
+            from documents import render_pdf
+            self._renderer = render_pdf
+        return self._renderer(doc_type, context, draft=draft)
 
     # --- units of work -------------------------------------------------------------------------
     @contextmanager

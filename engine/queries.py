@@ -35,7 +35,7 @@ class InboxRow:
 def inbox(gl, actor, *, step=None, code=None) -> tuple[list[InboxRow], dict[str, int]]:
     """The work items of the actor's agency in their district: overdue first, then due date and code."""
     now = clock.now()
-    query = (select(WorkItem, Case.case_no, Case.child_name, Case.current_code, District.name_zh)
+    query = (select(WorkItem, Case.case_no, Case.child_name, Case.current_code, District.code)
              .join(Case, Case.id == WorkItem.case_id).join(District, District.id == WorkItem.district_id)
              .where(WorkItem.lane == actor.agency, WorkItem.district_id == actor.district_id))
     overdue_first = sql_case((WorkItem.due_at < now, 0), else_=1)

@@ -9,9 +9,9 @@ AGENCIES = {
     "procuratorate": ("人民检察院", "Procuratorate", "检未"),
     "court": ("人民法院", "Court", "法家"),
     "police": ("公安机关", "Police", "公训"),
-    "education": ("教委、学校", "Education / schools", "教"),
+    "education": ("教委/学校", "Education / schools", "教"),
     "civil_affairs": ("民政", "Civil affairs", "民"),
-    "community": ("镇街、村社", "Town/street and community", "社"),
+    "community": ("镇街/村社", "Town/street and community", "社"),
 }
 
 ROLES = {
@@ -116,8 +116,39 @@ VISIT_METHODS = {"home_visit": ("入户走访", "Home visit"), "phone": ("电话
                  "school": ("学校回访", "School")}
 DELIVERY_METHODS = {"in_person": ("直接送达", "In person"), "announced": ("宣告送达", "Announced on site"),
                     "post": ("邮寄送达", "By post")}
+ROUND_OUTCOMES = {"downgraded": ("已降级", "downgraded"), "closed": ("已结案", "closed"),
+                  "escalated": ("已提请多跨协同", "escalated"), "another_round": ("再开一轮", "another round"),
+                  "upgraded": ("因新情况升级", "upgraded on a new incident")}
 OUTCOMES = {"downgrade": ("申请降级", "Request a downgrade"), "close": ("申请结案", "Request closure"),
             "another_round": ("再开一轮", "Start another round"), "escalate": ("提请联席会商", "Escalate")}
+
+# Full names of each agency in a district (the issuer of its documents), by agency code.
+OFFICE_NAMES = {
+    "womens_federation": "重庆市{district}妇女联合会", "procuratorate": "重庆市{district}人民检察院",
+    "court": "重庆市{district}人民法院", "police": "重庆市公安局{district}分局",
+    "education": "重庆市{district}教育委员会", "civil_affairs": "重庆市{district}民政局",
+    "community": "重庆市{district}街道（乡镇）",
+}
+
+# Documents that carry a number (机关代字〔年份〕序号号) and are served on the family with a 送达回证.
+NUMBERED_DOCUMENTS = ("supervision_order", "guidance_order", "reprimand", "duty_notice")
+
+LEGAL_BASIS = {
+    "supervision_order": ["《中华人民共和国未成年人保护法》第一百一十八条",
+                          "《中华人民共和国家庭教育促进法》第四十九条"],
+    "guidance_order": ["《中华人民共和国家庭教育促进法》第四十九条",
+                       "《最高人民法院 全国妇联关于开展家庭教育指导工作的意见》（法发〔2023〕7号）"],
+    "reprimand": ["《中华人民共和国未成年人保护法》第一百一十八条第二款",
+                  "《中华人民共和国家庭教育促进法》第四十九条"],
+    "duty_notice": ["《中华人民共和国家庭教育促进法》第十四条、第十六条",
+                    "《最高人民法院 全国妇联关于开展家庭教育指导工作的意见》（法发〔2023〕7号）"],
+    "guidance_plan": ["《中华人民共和国家庭教育促进法》第二十八条",
+                      "《关于指导推进重庆市江北区家庭教育五年规划（2021-2025年）》第二十一项"],
+    "assessment_report": ["《关于在办理涉未成年人案件中全面开展家庭教育指导工作的意见》（高检发〔2021〕7号）"],
+    "followup_record": ["《中华人民共和国家庭教育促进法》第四十九条"],
+    "closure_report": ["《中华人民共和国未成年人保护法》第一百一十八条"],
+    "delivery_receipt": [],
+}
 
 DOCUMENT_TYPES = {
     "supervision_order": ("督促监护令", "Order urging guardianship"),
@@ -128,6 +159,7 @@ DOCUMENT_TYPES = {
     "assessment_report": ("评估报告", "Assessment report"),
     "followup_record": ("回访记录", "Follow-up record"),
     "closure_report": ("结案报告", "Closure report"),
+    "delivery_receipt": ("送达回证", "Delivery receipt"),
 }
 
 

@@ -15,6 +15,7 @@ class Settings:
     guidance_period_days: int = 180     # … for 6 months
     tick_batch: int = 100
     case_no_format: str = "{district}-{year}-{seq:05d}"
+    verify_base_url: str = "http://127.0.0.1:5000"   # printed in every document's QR code
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -22,6 +23,8 @@ class Settings:
         env = {}
         if os.environ.get("DATABASE_URL"):
             env["database_url"] = os.environ["DATABASE_URL"]
+        if os.environ.get("GUARDLOOP_VERIFY_BASE_URL"):
+            env["verify_base_url"] = os.environ["GUARDLOOP_VERIFY_BASE_URL"].rstrip("/")
         for name, var in (("guidance_sessions", "GUARDLOOP_GUIDANCE_SESSIONS"),
                           ("guidance_min_minutes", "GUARDLOOP_GUIDANCE_MIN_MINUTES"),
                           ("guidance_period_days", "GUARDLOOP_GUIDANCE_PERIOD_DAYS")):

@@ -53,10 +53,22 @@ APPROVAL_STATUS = {"pending": ("待审批", "Pending"), "approved": ("已批准"
                    "returned": ("已退回补正", "Returned for correction")}
 
 
+def district_name(district_id) -> str:
+    from flask import current_app
+    from engine.models import District
+    with current_app.extensions["guardloop"].reading() as session:
+        district = session.get(District, district_id)
+    return pick((district.name_zh, district.name_en)) if district else ""
+
+
+def list_sep() -> str:
+    return ", " if is_en() else "、"
+
+
 def template_globals() -> dict:
     from engine.masking import mask_id, mask_name
     from engine.clock import clock
-    return {"relation_label": RELATIONS.get, "code_change_kind": CODE_CHANGE_KINDS.get,
+    return {"district_name": district_name, "list_sep": list_sep, "relation_label": RELATIONS.get, "code_change_kind": CODE_CHANGE_KINDS.get,
             "approval_status": APPROVAL_STATUS.get, "task_title": task_title, "mask_name": mask_name, "mask_id": mask_id, "pick": pick, "label": label, "code_badge": code_badge, "lane_label": lane_label, "is_en": is_en,
             "reference": reference, "error_message": message}
 

@@ -10,9 +10,10 @@ from engine import queries, services
 from engine.clock import clock
 from engine.errors import Conflict, InvalidInput
 from engine.models import Approval, GuidanceProvider
+from engine.services.documents import TASK_DOCUMENTS
 
 from .extensions import actor, casework_only, gl
-from .i18n import message
+from .i18n import label, message
 from .task_forms import FORMS, initial_values, read_submission
 
 bp = Blueprint("tasks", __name__)
@@ -68,10 +69,11 @@ def task(case_id, task_id):
         else:
             flash(_("Saved: %(task)s.", task=ctx["form_def"].title[1 if _is_en() else 0]), "success")
             if result.get("outcome"):
-                flash(_("The round ended: %(outcome)s.", outcome=result["outcome"]), "info")
+                flash(_("The round ended: %(outcome)s.", outcome=label("ROUND_OUTCOMES", result["outcome"])), "info")
             return redirect(url_for("cases.show", case_id=case_id))
     return render_template("task.html", **ctx, values=values, version=version, error=error,
-                           error_text=message(error) if error else "", conflict=conflict), status
+                           error_text=message(error) if error else "", conflict=conflict,
+                           draftable=ctx["item"].task_spec in TASK_DOCUMENTS), status
 
 
 def _is_en():

@@ -52,6 +52,15 @@ def record_assessed_code(ctx):
         decided_at=ctx.now, next_review=review))
     case.current_code, case.code_review_due = code, review
     ctx.round.risk_code = code
+    issue_report(ctx, code)
+
+
+def issue_report(ctx, code: str) -> None:
+    """评估报告: the scores, factors, code and reasons of the assessment just made."""
+    from ..services.documents import issue, issuer_name
+    issue(ctx.session, ctx.gl, ctx.actor, ctx.case, ctx.round.id, "assessment_report",
+          {**ctx.record, "code": code, "assessed_on": ctx.now.date().isoformat(),
+           "assessor": issuer_name(ctx.session, ctx.actor.id)})
 
 
 @task_handler("scored_assessment", after=record_assessed_code)

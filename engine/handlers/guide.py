@@ -1,5 +1,9 @@
 """Guide (指导) and follow up (回访): sessions, visits, and chasing an overdue visit."""
+from types import SimpleNamespace
+
 from sqlalchemy import func, insert, select
+
+from .. import doc_context
 
 from ..models import FollowupVisit, GuidancePlan, GuidanceSession
 from ..reference import SESSION_KINDS, VISIT_METHODS
@@ -50,6 +54,9 @@ def record_followup_visit(ctx):
     row_id = ctx.session.scalar(insert(FollowupVisit).returning(FollowupVisit.id), [row])
     ctx.record.update(visit_id=row_id, method=row["method"], visited_on=row["visited_on"],
                       orders_complied=row["orders_complied"], new_incident=row["new_incident"])
+    from ..services.documents import issue
+    issue(ctx.session, ctx.gl, ctx.actor, ctx.case, ctx.round.id, "followup_record",
+          {"visits": doc_context.visits([SimpleNamespace(**row)]), "code": doc_context.code_name(ctx.case.current_code)})
     return {"visits_done": ctx.task.data.get("visits_done", 0) + 1}
 
 

@@ -20,13 +20,11 @@ def decide_handling(ctx):
 
 
 def issue_document(ctx, doc_type: str, fields: dict) -> DocumentRecord:
-    """Record a document's metadata; numbering, rendering and verification belong to ``documents``."""
-    doc = DocumentRecord(case_id=ctx.case.id, round_id=ctx.round.id, doc_type=doc_type,
-                         issuing_agency=ctx.actor.agency, status="issued", fields=fields,
-                         issued_by=ctx.actor.id, issued_at=ctx.now)
-    ctx.session.add(doc)
-    ctx.session.flush()
+    """Issue the step's document (numbered, rendered, hashed) in the task's own transaction."""
+    from ..services.documents import issue
+    doc = issue(ctx.session, ctx.gl, ctx.actor, ctx.case, ctx.round.id, doc_type, fields)
     ctx.record["document_id"] = doc.id
+    ctx.record["document_number"] = doc.number
     return doc
 
 
@@ -34,7 +32,7 @@ def issue_document(ctx, doc_type: str, fields: dict) -> DocumentRecord:
 def notify_guardian(ctx):
     fields = {"notified_on": v.day(ctx.data, "notified_on"), "content": v.text(ctx.data, "content", max_len=3000)}
     ctx.record.update(fields)
-    issue_document(ctx, "duty_notice", {k: str(x) for k, x in fields.items()})
+    issue_document(ctx, "duty_notice", fields)
     return {}
 
 
@@ -50,7 +48,7 @@ def reprimand_guardian(ctx):
     fields = {"reprimanded_on": v.day(ctx.data, "reprimanded_on"),
               "failings": v.text(ctx.data, "failings", max_len=3000)}
     ctx.record.update(fields)
-    issue_document(ctx, "reprimand", {k: str(x) for k, x in fields.items()})
+    issue_document(ctx, "reprimand", fields)
     return {}
 
 
@@ -88,7 +86,7 @@ def issue_court_order(ctx):
 def _deliver(ctx, doc_type: str):
     doc = ctx.session.scalars(select(DocumentRecord).where(
         DocumentRecord.round_id == ctx.round.id, DocumentRecord.doc_type == doc_type,
-        DocumentRecord.delivered_on.is_(None)).order_by(DocumentRecord.id)).first()
+        DocumentRecord.status == "issued", DocumentRecord.delivered_on.is_(None)).order_by(DocumentRecord.id)).first()
     if doc is None:
         raise InvalidInput("document", "没有待送达的文书。", "There is no document waiting for delivery.")
     doc.delivery_method = v.choice(ctx.data, "method", DELIVERY_METHODS)
@@ -142,5 +140,7 @@ def draft_guidance_plan(ctx):
     ctx.session.add(plan)
     ctx.record.update(provider_id=plan.provider_id, sessions_required=plan.sessions_required,
                       min_minutes=plan.min_minutes, period_days=plan.period_days, goals=plan.goals)
+    provider = ctx.session.get(GuidanceProvider, plan.provider_id)
+    issue_document(ctx, "guidance_plan", {**ctx.record, "provider": provider.name})
     return {"sessions_required": plan.sessions_required, "min_minutes": plan.min_minutes,
             "guidance_period": f"P{plan.period_days}D"}

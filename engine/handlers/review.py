@@ -8,7 +8,7 @@ from ..models import Approval, RiskCodeChange, WorkItem
 from ..reference import AGENCIES, OUTCOMES, one_level_down
 from .. import validate as v
 from . import task_handler
-from .assess import _assessment, latest_assessment
+from .assess import _assessment, issue_report, latest_assessment
 from .guide import current_plan, qualifying_sessions, visits_in_round
 
 
@@ -17,6 +17,7 @@ def record_reassessed_code(ctx):
     row = latest_assessment(ctx, "reassessment")
     row.decided_code = decided["risk_code"]
     ctx.record.update(reassessed_code=decided["risk_code"], recommendation=decided["recommendation"])
+    issue_report(ctx, decided["risk_code"])
 
 
 @task_handler("reassess", after=record_reassessed_code)

@@ -1,16 +1,16 @@
 """Persistence: SQLAlchemy 2 mapped classes, one module per area."""
 from .base import Base
-from .org import Agency, District, GuidanceProvider, User
+from .org import Agency, District, GuidanceProvider, Office, User
 from .case import Case, CaseAgency, Guardian, RiskClue
 from .records import (
-    Approval, Assessment, DocumentRecord, FollowupVisit, GuidancePlan, GuidanceSession, RiskCodeChange,
+    Approval, Assessment, DocumentFile, DocumentRecord, FollowupVisit, GuidancePlan, GuidanceSession, RiskCodeChange,
     TaskRecord,
 )
 from .workflow import ModelVersion, Round, WorkItem
 from .audit import AuditEntry, Counter
 
 __all__ = [
-    "Base", "Agency", "District", "GuidanceProvider", "User", "Case", "CaseAgency", "Guardian", "RiskClue",
+    "Base", "Agency", "District", "GuidanceProvider", "Office", "User", "DocumentFile", "Case", "CaseAgency", "Guardian", "RiskClue",
     "Approval", "Assessment", "DocumentRecord", "FollowupVisit", "GuidancePlan", "GuidanceSession",
     "RiskCodeChange", "TaskRecord", "ModelVersion", "Round", "WorkItem", "AuditEntry", "Counter",
 ]

@@ -1,7 +1,7 @@
 """Agencies, districts, users and guidance providers."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
@@ -54,3 +54,19 @@ class GuidanceProvider(Base):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[str] = mapped_column(String(40))
     district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"))
+
+
+class Office(Base):
+    """One agency in one district (重庆市江北区人民检察院): the issuer of documents.
+
+    ``doc_prefix`` is the 机关代字 of its document numbers (江北检未〔2026〕3号), a setting of each office.
+    """
+
+    __tablename__ = "office"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    doc_prefix: Mapped[str] = mapped_column(String(20))
+
+    __table_args__ = (UniqueConstraint("agency_id", "district_id"),)

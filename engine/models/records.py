@@ -1,7 +1,7 @@
 """The evidence each step leaves: assessments, codes, plans, sessions, visits, approvals, documents."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -97,13 +97,25 @@ class Approval(_RoundRecord, Base):
 
 
 class DocumentRecord(_RoundRecord, Base):
-    """Metadata of a document (文书) issued in a case, and its delivery (送达)."""
+    """A document (文书) issued in a case: its number, hash and verification code, and its delivery (送达).
+
+    Issued documents never change: a correction is a new document that ``supersedes`` the old one, and
+    the old one's status becomes ``superseded``. The PDF bytes live in ``document_file``.
+    """
 
     __tablename__ = "document_record"
     doc_type: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(80), default="")
     issuing_agency: Mapped[str] = mapped_column(String(40))
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"))
     status: Mapped[str] = mapped_column(String(20), default="issued")
     number: Mapped[str | None] = mapped_column(String(60), unique=True)
+    year: Mapped[int | None]
+    sequence: Mapped[int | None]
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    verification_code: Mapped[str | None] = mapped_column(String(12), unique=True)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("document_record.id"))
+    served_document_id: Mapped[int | None] = mapped_column(ForeignKey("document_record.id"))
     fields: Mapped[dict] = mapped_column(JSON, default=dict)
     issued_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     issued_at: Mapped[datetime]
@@ -124,3 +136,12 @@ class TaskRecord(_RoundRecord, Base):
     data: Mapped[dict] = mapped_column(JSON)
     completed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     completed_at: Mapped[datetime]
+
+
+class DocumentFile(Base):
+    """The PDF bytes of an issued document, written once."""
+
+    __tablename__ = "document_file"
+    document_id: Mapped[int] = mapped_column(ForeignKey("document_record.id"), primary_key=True)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int]

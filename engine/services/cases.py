@@ -6,14 +6,14 @@ from sqlalchemy import select
 from .. import audit
 from ..clock import clock
 from ..errors import Conflict, InvalidInput, PermissionDenied
-from ..models import Approval, RiskCodeChange, Round
+from ..models import Approval, DocumentRecord, FollowupVisit, GuidanceSession, RiskCodeChange, Round
 from ..permissions import require_case
 from ..reference import CODES, code_rank
 from ..rounds import load_workflow, save_round, start_round
 from .. import validate as v
 
 
-def close_case(session, actor, case, rnd) -> None:
+def close_case(session, gl, actor, case, rnd) -> None:
     """结案. Refused unless a supervisor's approval of closure is on record for this round."""
     approved = session.scalars(select(Approval).where(
         Approval.round_id == rnd.id, Approval.kind == "closure", Approval.status == "approved")).first()
@@ -22,6 +22,20 @@ def close_case(session, actor, case, rnd) -> None:
     case.status, case.closed_at, case.code_review_due = "closed", clock.now(), None
     audit.record(session, actor, "close_case", "case", case.id, case.id, {"status": "open"},
                  {"status": "closed", "approval_id": approved.id})
+    _issue_closure_report(session, gl, actor, case, rnd, approved)
+
+
+def _issue_closure_report(session, gl, actor, case, rnd, approval) -> None:
+    """结案报告: every round, the code history, guidance and visits, the documents and the approval."""
+    from .. import doc_context
+    from .documents import issue, issuer_name
+    by_case = lambda model: session.scalars(select(model).where(model.case_id == case.id)  # noqa: E731
+                                            .order_by(model.id)).all()
+    documents = [d for d in by_case(DocumentRecord) if d.number]
+    summary = doc_context.closure(by_case(Round), by_case(RiskCodeChange), by_case(GuidanceSession),
+                                  by_case(FollowupVisit), documents, approval,
+                                  issuer_name(session, approval.decided_by), approval.request_reason)
+    issue(session, gl, actor, case, rnd.id, "closure_report", summary)
 
 
 def upgrade_on_incident(gl, actor, case_id: int, data: dict, expected_version: int) -> dict:

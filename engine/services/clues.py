@@ -48,8 +48,8 @@ def _guardians(data: dict) -> list[dict]:
         raise InvalidInput("guardians", "监护人信息格式无效。", "Guardians must be a list.")
     result = []
     for index, row in enumerate(rows):
-        if not any(str(x).strip() for x in row.values() if x is not None):
-            continue  # an empty form row
+        if not any(str(x).strip() for x in row.values() if x not in (None, False, True)):
+            continue  # an empty form row (a tick box alone does not make a person)
         try:
             result.append({
                 "name": v.text(row, "name", max_len=80),
@@ -71,8 +71,11 @@ def _received_at(data: dict) -> datetime:
     else:
         try:
             text = str(value or "").strip()
-            moment = (datetime.fromisoformat(text) if "T" in text or " " in text
-                      else datetime.combine(v.day(data, "received_at"), time(9, 0)))
+            if "T" in text or " " in text:
+                moment = datetime.fromisoformat(text)
+            else:  # a date alone: now if it is today, the start of office hours otherwise
+                day = v.day(data, "received_at")
+                moment = clock.now() if day == clock.today() else datetime.combine(day, time(9, 0))
         except ValueError:
             raise InvalidInput("received_at", "接收时间格式无效。", "The time received is not valid.") from None
         moment = moment if moment.tzinfo else moment.replace(tzinfo=CHINA_TZ)

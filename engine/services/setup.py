@@ -4,9 +4,9 @@ from sqlalchemy import select
 from .. import audit
 from ..clock import clock
 from ..errors import InvalidInput, PermissionDenied
-from ..models import Agency, District, GuidanceProvider, User
+from ..models import Agency, District, GuidanceProvider, Office, User
 from ..passwords import hash_password
-from ..reference import AGENCIES, DISTRICTS, PRACTICE_BASES, ROLES
+from ..reference import AGENCIES, DISTRICTS, OFFICE_NAMES, PRACTICE_BASES, ROLES
 from .. import validate as v
 
 
@@ -29,6 +29,21 @@ def seed_reference(session) -> None:
         centre = f"{zh}家庭教育指导中心"
         if centre not in known:
             session.add(GuidanceProvider(name=centre, kind="guidance_centre", district_id=districts[code].id))
+    session.flush()
+    _seed_offices(session, districts)
+
+
+def _seed_offices(session, districts) -> None:
+    """Every agency in every district, with a default 机关代字 (district short name + agency prefix)."""
+    agencies = {a.code: a for a in session.scalars(select(Agency))}
+    existing = set(session.execute(select(Office.agency_id, Office.district_id)).all())
+    for district in districts.values():
+        short = district.name_zh[:-1] if district.name_zh[-1] in "区县" else district.name_zh
+        for code, agency in agencies.items():
+            if (agency.id, district.id) not in existing:
+                session.add(Office(agency_id=agency.id, district_id=district.id,
+                                   name=OFFICE_NAMES[code].format(district=district.name_zh),
+                                   doc_prefix=short + (agency.doc_prefix or "")))
     session.flush()
 
 

@@ -69,7 +69,7 @@ def _finish_if_done(session, gl, actor, case, rnd, runtime, workflow) -> str | N
     audit.record(session, actor, "end_round", "round", rnd.id, case.id, {"status": "running"},
                  {"status": "completed", "outcome": rnd.outcome})
     if rnd.outcome == "closed":
-        close_case(session, actor, case, rnd)
+        close_case(session, gl, actor, case, rnd)
     else:
         start_round(session, gl, actor, case, f"after round {rnd.number}: {rnd.outcome}")
     return rnd.outcome

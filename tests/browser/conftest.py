@@ -4,6 +4,7 @@ The server runs in this process, so a test controls time through ``engine.clock`
 ``engine.services.tick``. Each test module gets a fresh SQLite database with the demo users.
 Screenshots of every step go to ``test-output/browser/<test>/<nn>-<user>-<step>.png``.
 """
+import logging
 import os
 import re
 import shutil
@@ -12,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from playwright import sync_api
 
 from engine import passwords
 from engine.bootstrap import DEMO_PASSWORD, init
@@ -20,10 +22,7 @@ from engine.context import GuardLoop
 from engine.db import make_engine
 from engine.settings import ROOT, Settings
 
-sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = os.environ.get("GUARDLOOP_CHROMIUM", "/usr/bin/chromium")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
+CHROMIUM = os.environ.get("GUARDLOOP_CHROMIUM", "/usr/bin/chromium")   # the system's; never downloaded
 
 START = datetime(2026, 6, 1, 1, 0, tzinfo=timezone.utc)   # 09:00 on 1 June 2026 in China
 OUTPUT = ROOT / "test-output" / "browser"
@@ -66,6 +65,7 @@ def live_server(tmp_path_factory):
         mp.setattr(passwords, "_N", 2**8)   # cheap hashes for the demo users; the cost is stored in each hash
         init(gl)
     app = create_app({"SECRET_KEY": "test", "GUARDLOOP": gl})
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)   # no access log: it would bury a failure's report
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="guardloop-live-server", daemon=True)
     thread.start()
@@ -84,6 +84,8 @@ def clock():
 
 @pytest.fixture(scope="session")
 def chromium():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (set GUARDLOOP_CHROMIUM)")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM,
                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
@@ -161,7 +163,8 @@ def pytest_runtest_makereport(item, call):
 def users(request, chromium, live_server, shots):
     pool = Users(chromium, live_server, shots, {"width": 1366, "height": 768})
     yield pool
-    if getattr(request.node, "browser_failed", False):
-        for username, page in pool.pages.items():   # what each user saw when the test failed
-            shots(page, username, "failed")
+    if getattr(request.node, "browser_failed", False):   # what every open tab showed when the test failed
+        names = {id(page): username for username, page in pool.pages.items()}
+        for n, page in enumerate(p for ctx in pool.contexts for p in ctx.pages):
+            shots(page, names.get(id(page), f"tab{n}"), "failed")
     pool.close()

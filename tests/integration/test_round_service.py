@@ -56,8 +56,14 @@ def test_orange_round_with_both_orders_ends_in_an_approved_downgrade(gl, driver)
         approval = s.get(Approval, downgrade.approval_id)
         assert approval.status == "approved" and approval.requested_by != approval.decided_by
         docs = s.scalars(select(DocumentRecord).where(DocumentRecord.case_id == case)).all()
-        assert sorted(d.doc_type for d in docs) == ["guidance_order", "reprimand", "supervision_order"]
-        assert all(d.delivered_on is not None for d in docs if d.doc_type != "reprimand")
+        served = [d for d in docs if d.number]
+        assert sorted(d.doc_type for d in served) == ["guidance_order", "reprimand", "supervision_order"]
+        assert all(d.delivered_on is not None for d in served if d.doc_type != "reprimand")
+        receipts = {d.served_document_id for d in docs if d.doc_type == "delivery_receipt"}
+        assert receipts == {d.id for d in served}
+        kinds = sorted(d.doc_type for d in docs if d.doc_type not in ("delivery_receipt",) and not d.number)
+        assert kinds == ["assessment_report"] * 2 + ["followup_record"] * 4 + ["guidance_plan"]
+        assert all(d.sha256 and d.verification_code for d in docs)
         agencies = set(s.scalars(select(CaseAgency.agency_code).where(CaseAgency.case_id == case)))
         assert {"womens_federation", "procuratorate", "court", "police", "education"} <= agencies
         assert s.scalar(select(func.count(GuidanceSession.id)).where(GuidanceSession.case_id == case)) == 2
@@ -125,5 +131,6 @@ def test_escalation_issues_rigid_orders_and_starts_a_new_round(gl, driver):
         rounds = s.scalars(select(Round).where(Round.case_id == case).order_by(Round.number)).all()
         assert [r.outcome for r in rounds] == ["escalated", None]
         assert s.get(Case, case).current_code == "red"
-        rigid = s.scalars(select(DocumentRecord).where(DocumentRecord.doc_type == "guidance_order")).one()
+        rigid = s.scalars(select(DocumentRecord).where(DocumentRecord.doc_type == "guidance_order",
+                                                        DocumentRecord.case_id == case)).one()
         assert rigid.fields["rigid"] is True and rigid.issuing_agency == "court" and rigid.delivered_on is not None

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 06:31:43.972916
+Create Date: 2026-11-23 06:47:41.413257
 """
 from alembic import op
 import sqlalchemy as sa
@@ -53,6 +53,17 @@ def upgrade():
     sa.ForeignKeyConstraint(['district_id'], ['district.id'], name=op.f('fk_guidance_provider_district_id_district')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_guidance_provider')),
     sa.UniqueConstraint('name', name=op.f('uq_guidance_provider_name'))
+    )
+    op.create_table('office',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('district_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('doc_prefix', sa.String(length=20), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_office_agency_id_agency')),
+    sa.ForeignKeyConstraint(['district_id'], ['district.id'], name=op.f('fk_office_district_id_district')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_office')),
+    sa.UniqueConstraint('agency_id', 'district_id', name=op.f('uq_office_agency_id'))
     )
     op.create_table('user_account',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -242,9 +253,17 @@ def upgrade():
 
     op.create_table('document_record',
     sa.Column('doc_type', sa.String(length=40), nullable=False),
+    sa.Column('title', sa.String(length=80), nullable=False),
     sa.Column('issuing_agency', sa.String(length=40), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('number', sa.String(length=60), nullable=True),
+    sa.Column('year', sa.Integer(), nullable=True),
+    sa.Column('sequence', sa.Integer(), nullable=True),
+    sa.Column('sha256', sa.String(length=64), nullable=True),
+    sa.Column('verification_code', sa.String(length=12), nullable=True),
+    sa.Column('supersedes_id', sa.Integer(), nullable=True),
+    sa.Column('served_document_id', sa.Integer(), nullable=True),
     sa.Column('fields', sa.JSON(), nullable=False),
     sa.Column('issued_by', sa.Integer(), nullable=False),
     sa.Column('issued_at', engine.models.base.UTCDateTime(timezone=True), nullable=False),
@@ -259,9 +278,13 @@ def upgrade():
     sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], name=op.f('fk_document_record_case_id_case_file')),
     sa.ForeignKeyConstraint(['delivered_by'], ['user_account.id'], name=op.f('fk_document_record_delivered_by_user_account')),
     sa.ForeignKeyConstraint(['issued_by'], ['user_account.id'], name=op.f('fk_document_record_issued_by_user_account')),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], name=op.f('fk_document_record_office_id_office')),
     sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_document_record_round_id_round')),
+    sa.ForeignKeyConstraint(['served_document_id'], ['document_record.id'], name=op.f('fk_document_record_served_document_id_document_record')),
+    sa.ForeignKeyConstraint(['supersedes_id'], ['document_record.id'], name=op.f('fk_document_record_supersedes_id_document_record')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_document_record')),
-    sa.UniqueConstraint('number', name=op.f('uq_document_record_number'))
+    sa.UniqueConstraint('number', name=op.f('uq_document_record_number')),
+    sa.UniqueConstraint('verification_code', name=op.f('uq_document_record_verification_code'))
     )
     with op.batch_alter_table('document_record', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_document_record_case_id'), ['case_id'], unique=False)
@@ -374,6 +397,13 @@ def upgrade():
         batch_op.create_index('ix_work_item_inbox', ['lane', 'district_id', 'due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_item_round_id'), ['round_id'], unique=False)
 
+    op.create_table('document_file',
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('pdf', sa.LargeBinary(), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document_record.id'], name=op.f('fk_document_file_document_id_document_record')),
+    sa.PrimaryKeyConstraint('document_id', name=op.f('pk_document_file'))
+    )
     op.create_table('risk_code_change',
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('code', sa.String(length=10), nullable=False),
@@ -406,6 +436,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_risk_code_change_case_id'))
 
     op.drop_table('risk_code_change')
+    op.drop_table('document_file')
     with op.batch_alter_table('work_item', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_work_item_round_id'))
         batch_op.drop_index('ix_work_item_inbox')
@@ -476,6 +507,7 @@ def downgrade():
 
     op.drop_table('case_file')
     op.drop_table('user_account')
+    op.drop_table('office')
     op.drop_table('guidance_provider')
     op.drop_table('model_version')
     op.drop_table('district')

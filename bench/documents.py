@@ -1,0 +1,185 @@
+"""Render time and memory of the documents package versus raw WeasyPrint on the same HTML.
+
+For every document type, on its sample context (documents.samples), N interleaved samples of:
+
+* ``ours``        ``documents.render_pdf(doc_type, context)``: Jinja render + WeasyPrint with the shared
+                  FontConfiguration and the static-only URL fetcher.
+* ``raw_shared``  ``HTML(string=html, base_url=static).write_pdf(font_config=shared)`` on the very HTML
+                  ours produced, WeasyPrint's default fetcher, one FontConfiguration reused.
+* ``raw_fresh``   the same with a fresh FontConfiguration per call (WeasyPrint's default).
+
+``base_url`` points at documents/static/ so raw loads the same stylesheet (without it, raw renders an
+unstyled page and the comparison means nothing). Then memory: peak RSS and tracemalloc's traced memory
+sampled every 20 renders over 200 renders of all types (flat after warm-up, or not), and RSS over 50
+raw renders with a fresh FontConfiguration each.
+
+    python -m bench.documents                  # N=20, ~3 min on 2 cores
+    python -m bench.documents --n 50 --json out.json
+"""
+import argparse
+import gc
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import weasyprint  # noqa: E402
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+
+from documents import DOCUMENT_TYPES, render_html, render_pdf  # noqa: E402
+from documents.fetcher import STATIC_BASE_URL  # noqa: E402
+from documents.samples import sample  # noqa: E402
+
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def timed(fn) -> tuple[float, bytes]:
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def time_type(key: str, n: int, shared: FontConfiguration) -> dict:
+    context = sample(key)
+    html = render_html(key, context)
+    pdf = render_pdf(key, context)                                          # warm-up
+    weasyprint.HTML(string=html, base_url=STATIC_BASE_URL).write_pdf(font_config=shared)
+    ours, raw_shared, raw_fresh, html_only = [], [], [], []
+    for _ in range(n):
+        ours.append(timed(lambda: render_pdf(key, context))[0])
+        raw_shared.append(timed(lambda: weasyprint.HTML(string=html, base_url=STATIC_BASE_URL)
+                                .write_pdf(font_config=shared))[0])
+        raw_fresh.append(timed(lambda: weasyprint.HTML(string=html, base_url=STATIC_BASE_URL)
+                               .write_pdf(font_config=FontConfiguration()))[0])
+        html_only.append(timed(lambda: render_html(key, context))[0])
+    layout = weasyprint.HTML(string=html, base_url=STATIC_BASE_URL).render(font_config=shared)
+    row = {"type": key, "pages": len(layout.pages), "bytes": len(pdf)}
+    for name, values in (("ours", ours), ("raw_shared", raw_shared), ("raw_fresh", raw_fresh),
+                         ("html", html_only)):
+        row[f"{name}_median_ms"] = ms(statistics.median(values))
+        row[f"{name}_p95_ms"] = ms(p95(values))
+    row["ratio_shared"] = round(statistics.median(ours) / statistics.median(raw_shared), 3)
+    row["ratio_fresh"] = round(statistics.median(ours) / statistics.median(raw_fresh), 3)
+    return row
+
+
+def memory(renders: int, every: int = 20) -> dict:
+    """RSS and tracemalloc over `renders` renders cycling through all types (ours)."""
+    keys = sorted(DOCUMENT_TYPES)
+    contexts = {k: sample(k) for k in keys}
+    gc.collect()
+    tracemalloc.start(1)
+    samples = []
+    for i in range(1, renders + 1):
+        render_pdf(keys[i % len(keys)], contexts[keys[i % len(keys)]])
+        if i % every == 0:
+            gc.collect()
+            current, peak = tracemalloc.get_traced_memory()
+            samples.append({"renders": i, "rss_mb": rss_mb(), "traced_mb": round(current / 2**20, 2),
+                            "traced_peak_mb": round(peak / 2**20, 2)})
+    tracemalloc.stop()
+    return {"samples": samples, "peak_rss_mb": peak_rss_mb()}
+
+
+def memory_fresh(renders: int, every: int = 10) -> list[dict]:
+    html = render_html("supervision_order", sample("supervision_order"))
+    out = []
+    for i in range(1, renders + 1):
+        weasyprint.HTML(string=html, base_url=STATIC_BASE_URL).write_pdf(font_config=FontConfiguration())
+        if i % every == 0:
+            gc.collect()
+            out.append({"renders": i, "rss_mb": rss_mb()})
+    return out
+
+
+def git_head() -> str:
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True,
+                               text=True).stdout.strip()
+        return head + ("+uncommitted" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def print_table(rows: list[dict]) -> None:
+    head = (f"{'type':<18} {'pp':>2} {'KB':>5}  {'ours med':>8} {'p95':>6}  {'raw shared':>10} {'p95':>6}"
+            f"  {'raw fresh':>9} {'p95':>6}  {'÷shared':>7} {'÷fresh':>6}  {'html':>5}")
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        print(f"{r['type']:<18} {r['pages']:>2} {r['bytes'] // 1024:>5}  {r['ours_median_ms']:>8} "
+              f"{r['ours_p95_ms']:>6}  {r['raw_shared_median_ms']:>10} {r['raw_shared_p95_ms']:>6}  "
+              f"{r['raw_fresh_median_ms']:>9} {r['raw_fresh_p95_ms']:>6}  {r['ratio_shared']:>7} "
+              f"{r['ratio_fresh']:>6}  {r['html_median_ms']:>5}")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=20, help="timed renders per type and variant (20)")
+    parser.add_argument("--memory-renders", type=int, default=200)
+    parser.add_argument("--fresh-renders", type=int, default=50)
+    parser.add_argument("--types", nargs="*", default=sorted(DOCUMENT_TYPES))
+    parser.add_argument("--json", metavar="PATH", help="also write all figures as JSON")
+    args = parser.parse_args(argv)
+
+    shared = FontConfiguration()
+    rows = []
+    for key in args.types:
+        rows.append(time_type(key, args.n, shared))
+        print(f"  {key}: {rows[-1]['ours_median_ms']} ms", file=sys.stderr)
+    print(f"\nrender time, N={args.n} per variant (ms); ratio = ours median / raw median\n")
+    print_table(rows)
+
+    mem = memory(args.memory_renders)
+    print(f"\nmemory over {args.memory_renders} renders (all types in turn, shared FontConfiguration):")
+    for s in mem["samples"]:
+        print(f"  after {s['renders']:>4}: RSS {s['rss_mb']:>7} MB   traced {s['traced_mb']:>6} MB "
+              f"(peak {s['traced_peak_mb']} MB)")
+    fresh = memory_fresh(args.fresh_renders) if args.fresh_renders else []
+    if fresh:
+        print(f"raw with a fresh FontConfiguration per call, order, {args.fresh_renders} renders:")
+        for s in fresh:
+            print(f"  after {s['renders']:>4}: RSS {s['rss_mb']:>7} MB")
+    print(f"peak RSS of the process: {peak_rss_mb()} MB")
+
+    if args.json:
+        Path(args.json).write_text(json.dumps({
+            "rows": rows, "memory": mem, "memory_fresh_font_config": fresh, "n": args.n,
+            "python": platform.python_version(), "weasyprint": weasyprint.__version__,
+            "cpus": os.cpu_count(), "git": git_head(),
+        }, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

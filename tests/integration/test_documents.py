@@ -1,0 +1,113 @@
+"""Issuing documents through the service layer: numbers, hashes, receipts, corrections, verification,
+and the database's refusal to change an issued document."""
+import hashlib
+
+import pytest
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import DBAPIError
+
+from engine.errors import InvalidInput, PermissionDenied
+from engine.models import DocumentFile, DocumentRecord
+from engine.services import documents as docs
+
+from .helpers import assess, deliver, new_case, order
+
+
+def _case_with_order(driver):
+    case = new_case(driver, case_type="minor_victim")
+    assess(driver, case, 18, ["criminal_victim"])
+    driver.do("wf_caseworker", case, "decide_handling", {"measure_procuratorate_order": True, "reason": "x"})
+    order(driver, case, "prosecutor", "issue_procuratorate_order")
+    return case
+
+
+def _docs(gl, case, doc_type=None):
+    with gl.reading() as s:
+        query = select(DocumentRecord).where(DocumentRecord.case_id == case).order_by(DocumentRecord.id)
+        if doc_type:
+            query = query.where(DocumentRecord.doc_type == doc_type)
+        return s.scalars(query).all()
+
+
+def test_an_order_is_numbered_hashed_and_goes_out_with_its_receipt(gl, driver):
+    case = _case_with_order(driver)
+    order_doc = _docs(gl, case, "supervision_order")[0]
+    assert order_doc.number == "江北检未〔2026〕1号" and order_doc.status == "issued"
+    receipt = _docs(gl, case, "delivery_receipt")[0]
+    assert receipt.served_document_id == order_doc.id and receipt.number is None
+    doc, pdf = docs.document_file(gl, driver.actor("prosecutor"), order_doc.id)
+    assert pdf.startswith(b"%PDF") and hashlib.sha256(pdf).hexdigest() == doc.sha256
+    with pytest.raises(PermissionDenied):
+        docs.document_file(gl, driver.actor("yz_prosecutor"), order_doc.id)
+    second = _case_with_order(driver)
+    assert _docs(gl, second, "supervision_order")[0].number == "江北检未〔2026〕2号"
+
+
+def test_draft_preview_carries_no_number_and_is_refused_to_other_agencies(gl, driver):
+    case = new_case(driver, case_type="minor_victim")
+    assess(driver, case, 18, ["criminal_victim"])
+    driver.do("wf_caseworker", case, "decide_handling", {"measure_procuratorate_order": True, "reason": "x"})
+    item = driver.item(case, "issue_procuratorate_order")
+    pdf = docs.draft_pdf(gl, driver.actor("prosecutor"), case, item.task_id,
+                         {"failings": "草稿中的失职事实", "duties": "义务", "deadline": "2026-04-01"})
+    assert pdf.startswith(b"%PDF")
+    with pytest.raises(PermissionDenied):
+        docs.draft_pdf(gl, driver.actor("wf_caseworker"), case, item.task_id, {})
+    assert _docs(gl, case, "supervision_order") == []
+
+
+def test_a_correction_supersedes_and_keeps_both(gl, driver):
+    case = _case_with_order(driver)
+    old = _docs(gl, case, "supervision_order")[0]
+    with pytest.raises(PermissionDenied):
+        docs.correct_document(gl, driver.actor("judge"), old.id, {"failings": "x", "duties": "y", "reason": "z"})
+    with pytest.raises(InvalidInput):
+        docs.correct_document(gl, driver.actor("prosecutor"), old.id, {"failings": "x", "duties": "y"})
+    new_id = docs.correct_document(gl, driver.actor("prosecutor"), old.id,
+                                   {"failings": "更正后的事实", "duties": "更正后的义务", "reason": "笔误"})
+    orders = _docs(gl, case, "supervision_order")
+    assert [(d.status, d.number) for d in orders] == [("superseded", "江北检未〔2026〕1号"),
+                                                      ("issued", "江北检未〔2026〕2号")]
+    assert orders[1].id == new_id and orders[1].supersedes_id == old.id
+    assert orders[0].sha256 == old.sha256  # the old one is untouched
+    with pytest.raises(InvalidInput):
+        docs.correct_document(gl, driver.actor("prosecutor"), old.id, {"failings": "a", "duties": "b", "reason": "c"})
+    seen = docs.verify_document(gl, old.verification_code)
+    assert seen["superseded"] and seen["superseded_by"] == "江北检未〔2026〕2号"
+    # the correction is the one delivered
+    deliver(driver, case, "prosecutor", "deliver_procuratorate_order")
+    assert [d.delivered_on is not None for d in _docs(gl, case, "supervision_order")] == [False, True]
+
+
+def test_verification_accepts_the_issued_pdf_and_rejects_a_changed_byte(gl, driver):
+    case = _case_with_order(driver)
+    doc = _docs(gl, case, "supervision_order")[0]
+    _, pdf = docs.document_file(gl, driver.actor("prosecutor"), doc.id)
+    assert docs.verify_document(gl, doc.verification_code.lower(), pdf)["hash_match"] is True
+    altered = bytearray(pdf)
+    altered[len(altered) // 2] ^= 0x01
+    result = docs.verify_document(gl, doc.verification_code, bytes(altered))
+    assert result["hash_match"] is False
+    assert set(result) == {"title", "doc_type", "number", "issuer", "issued_on", "superseded", "superseded_by",
+                           "serves", "hash_match"}
+    assert "测试儿童" not in str(result) and "监护人甲" not in str(result)
+    assert docs.verify_document(gl, "ABCD-EFGH") is None
+
+
+def test_the_database_refuses_to_change_an_issued_document(gl, driver):
+    case = _case_with_order(driver)
+    doc = _docs(gl, case, "supervision_order")[0]
+    attempts = [
+        update(DocumentFile).where(DocumentFile.document_id == doc.id).values(pdf=b"%PDF-forged"),
+        update(DocumentRecord).where(DocumentRecord.id == doc.id).values(number="江北检未〔2026〕99号"),
+        update(DocumentRecord).where(DocumentRecord.id == doc.id).values(sha256="0" * 64),
+        text("DELETE FROM document_file"),
+        text("DELETE FROM document_record"),
+    ]
+    for statement in attempts:
+        with pytest.raises(DBAPIError, match="immutable"):
+            with gl.transaction() as s:
+                s.execute(statement)
+    with gl.transaction() as s:  # delivery metadata and status may still be recorded
+        s.execute(update(DocumentRecord).where(DocumentRecord.id == doc.id).values(delivery_recipient="父亲"))
+    assert _docs(gl, case, "supervision_order")[0].sha256 == doc.sha256

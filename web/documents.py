@@ -1,0 +1,72 @@
+"""Documents: the PDF of an issued document, the draft of a task's document, corrections, and the
+public verification page (核验) that shows no personal data."""
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from engine.errors import InvalidInput
+from engine.services import documents as docs
+
+from .extensions import actor, casework_only, gl
+from .i18n import message
+
+bp = Blueprint("documents", __name__)
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+def _pdf(data: bytes, filename: str) -> Response:
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{filename}"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/documents/<int:document_id>.pdf")
+@login_required
+def pdf(document_id):
+    casework_only()
+    doc, data = docs.document_file(gl(), actor(), document_id)
+    return _pdf(data, f"document-{doc.id}.pdf")
+
+
+@bp.route("/cases/<int:case_id>/tasks/<task_id>/draft", methods=["POST"])
+@login_required
+def draft(case_id, task_id):
+    casework_only()
+    data = {k: request.form.get(k, "") for k in request.form if k not in ("csrf_token", "expected_version")}
+    return _pdf(docs.draft_pdf(gl(), actor(), case_id, task_id, data), "draft.pdf")
+
+
+@bp.route("/documents/<int:document_id>/correct", methods=["POST"])
+@login_required
+def correct(document_id):
+    casework_only()
+    case_id = request.form.get("case_id", type=int)
+    try:
+        docs.correct_document(gl(), actor(), document_id, request.form.to_dict())
+    except InvalidInput as exc:
+        flash(message(exc), "error")
+    else:
+        flash(_("A corrected document was issued; the old one is kept and marked superseded."), "success")
+    return redirect(url_for("cases.show", case_id=case_id) + "#h-docs" if case_id else url_for("main.inbox"))
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@bp.route("/verify/<code>", methods=["GET", "POST"])
+def verify(code=None):
+    code = (code or request.values.get("code") or "").strip().upper()[:12]
+    if request.method == "POST" and not code:
+        abort(400)
+    upload = None
+    if request.method == "POST":
+        file = request.files.get("pdf")
+        if file is None or not file.filename:
+            flash(_("Choose the PDF file to compare."), "error")
+        else:
+            upload = file.read(MAX_UPLOAD + 1)
+            if len(upload) > MAX_UPLOAD:
+                abort(413)
+    result = docs.verify_document(gl(), code, upload) if code else None
+    status = 404 if code and result is None else 200
+    return render_template("verify.html", code=code, result=result, uploaded=upload is not None), status
