@@ -21,7 +21,7 @@ def status_of(exc: DomainError) -> int:
 def titles():
     return {400: _("Bad request"), 403: _("Not allowed"), 404: _("Not found"), 405: _("Not allowed"),
             409: _("This case changed"), 413: _("Too large"), 422: _("Please check your input"),
-            500: _("Something went wrong")}
+            500: _("Something went wrong"), 503: _("Documents cannot be printed on this server")}
 
 
 def page(status: int, detail: str):
@@ -43,6 +43,14 @@ def init_app(app):
         details = {404: _("There is no such page."), 403: _("You may not open this page."),
                    405: _("This page cannot be used that way.")}
         return page(exc.code or 500, details.get(exc.code, ""))
+
+    from documents import FontsMissing
+
+    @app.errorhandler(FontsMissing)
+    def _fonts(exc):
+        # Refuse to print boxes: nothing was issued (the transaction rolled back); say what to install.
+        app.logger.error("document rendering refused: %s", exc)
+        return page(503, str(exc))
 
     @app.errorhandler(Exception)
     def _unexpected(exc):

@@ -246,3 +246,47 @@ def test_two_schedulers_fire_each_due_timer_exactly_once(gl, driver, database_ur
                                                                    Round.next_timer_at < moment)) == 0
     # nothing is left to fire: a third tick moves nothing
     assert services.tick(gl) == 0
+
+
+def _issue_worker(url, now_iso, case_id, task_id, expected_version, barrier, results):
+    """Issues one 督促监护令 as the prosecutor, at the same moment as the other issuers."""
+    name = f"issuer@{os.getpid()}"
+    try:
+        from engine.actor import actor_by_username
+
+        gl = _child_context(url, now_iso)
+        with gl.reading() as session:
+            actor = actor_by_username(session, "prosecutor")
+        barrier.wait(timeout=60)
+        outcome = services.complete_task(gl, actor, case_id, task_id, {
+            "failings": "疏于照料", "duties": "按时接送", "deadline": "2026-12-31"}, expected_version)
+        results.put({"who": name, "result": "ok", "case_version": outcome["case_version"]})
+        gl.engine.dispose()
+    except BaseException as exc:  # noqa: BLE001
+        results.put({"who": name, "result": "error", "error": repr(exc), "traceback": traceback.format_exc()})
+
+
+def test_eight_prosecutors_issuing_at_once_get_consecutive_numbers(gl, driver, database_url, clock):
+    from engine.models import DocumentRecord
+
+    issuers = 8
+    cases = []
+    for index in range(issuers):
+        clue = services.register_clue(gl, driver.actor(WF), {
+            "source": "procuratorate", "reporter_name": "检察官", "received_at": driver.today(),
+            "description": "涉罪未成年人", "child_name": f"并发{index}", "child_sex": "M",
+            "child_birth_date": "2010-01-01"})
+        case = services.open_case(gl, driver.actor("prosecutor"), clue, {"case_type": "minor_suspect"})
+        driver.do(WF, case, "social_investigation", {"findings": "x", "investigated_on": driver.today()})
+        driver.do(WF, case, "scored_assessment", {**scores(18), "risk_factors": ["criminal_suspect"], "summary": "x"})
+        driver.do(WF, case, "decide_handling", {"measure_procuratorate_order": True, "reason": "x"})
+        cases.append((case, driver.item(case, "issue_procuratorate_order").task_id, driver.version(case)))
+    barrier = SPAWN.Barrier(issuers)
+    reports = _run_children(_issue_worker, [(database_url, clock.now().isoformat(), case, task, version, barrier)
+                                            for case, task, version in cases])
+    assert [r["result"] for r in reports] == ["ok"] * issuers
+    with gl.reading() as session:
+        orders = session.scalars(select(DocumentRecord).where(DocumentRecord.doc_type == "supervision_order")).all()
+    assert sorted(d.sequence for d in orders) == list(range(1, issuers + 1))
+    assert sorted(d.number for d in orders) == sorted(f"江北检未〔2026〕{n}号" for n in range(1, issuers + 1))
+    assert {d.case_id for d in orders} == {case for case, _, _ in cases}
