@@ -121,6 +121,31 @@ def memory_fresh(renders: int, every: int = 10) -> list[dict]:
     return out
 
 
+def in_child(kind: str, renders: int) -> dict:
+    """Run a memory phase in a fresh process, so its peak RSS is its own."""
+    cmd = [sys.executable, "-m", "bench.documents", "--child", kind, "--memory-renders", str(renders)]
+    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def child(kind: str, renders: int) -> None:
+    if kind == "ours":
+        result = memory(renders)
+    elif kind == "ours-untraced":
+        keys = sorted(DOCUMENT_TYPES)
+        contexts = {k: sample(k) for k in keys}
+        samples = []
+        for i in range(1, renders + 1):
+            render_pdf(keys[i % len(keys)], contexts[keys[i % len(keys)]])
+            if i % 20 == 0:
+                samples.append({"renders": i, "rss_mb": rss_mb()})
+        result = {"samples": samples}
+    else:
+        result = {"samples": memory_fresh(renders)}
+    result["peak_rss_mb"] = peak_rss_mb()
+    print(json.dumps(result))
+
+
 def git_head() -> str:
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
@@ -151,7 +176,10 @@ def main(argv=None) -> None:
     parser.add_argument("--fresh-renders", type=int, default=50)
     parser.add_argument("--types", nargs="*", default=sorted(DOCUMENT_TYPES))
     parser.add_argument("--json", metavar="PATH", help="also write all figures as JSON")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child:
+        return child(args.child, args.memory_renders)
 
     shared = FontConfiguration()
     rows = []
@@ -161,21 +189,25 @@ def main(argv=None) -> None:
     print(f"\nrender time, N={args.n} per variant (ms); ratio = ours median / raw median\n")
     print_table(rows)
 
-    mem = memory(args.memory_renders)
-    print(f"\nmemory over {args.memory_renders} renders (all types in turn, shared FontConfiguration):")
-    for s in mem["samples"]:
-        print(f"  after {s['renders']:>4}: RSS {s['rss_mb']:>7} MB   traced {s['traced_mb']:>6} MB "
-              f"(peak {s['traced_peak_mb']} MB)")
-    fresh = memory_fresh(args.fresh_renders) if args.fresh_renders else []
+    untraced = in_child("ours-untraced", args.memory_renders)
+    mem = in_child("ours", args.memory_renders)
+    print(f"\nmemory over {args.memory_renders} renders (all types in turn, shared FontConfiguration), "
+          f"each phase in a fresh process:")
+    for u, s in zip(untraced["samples"], mem["samples"]):
+        print(f"  after {s['renders']:>4}: RSS {u['rss_mb']:>7} MB   with tracemalloc: traced "
+              f"{s['traced_mb']:>6} MB (peak {s['traced_peak_mb']} MB)")
+    print(f"  peak RSS: {untraced['peak_rss_mb']} MB (with tracemalloc: {mem['peak_rss_mb']} MB)")
+    fresh = in_child("fresh", args.fresh_renders) if args.fresh_renders else {}
     if fresh:
-        print(f"raw with a fresh FontConfiguration per call, order, {args.fresh_renders} renders:")
-        for s in fresh:
+        print(f"raw WeasyPrint, a fresh FontConfiguration per call, the order, {args.fresh_renders} renders:")
+        for s in fresh["samples"]:
             print(f"  after {s['renders']:>4}: RSS {s['rss_mb']:>7} MB")
-    print(f"peak RSS of the process: {peak_rss_mb()} MB")
+        print(f"  peak RSS: {fresh['peak_rss_mb']} MB")
 
     if args.json:
         Path(args.json).write_text(json.dumps({
-            "rows": rows, "memory": mem, "memory_fresh_font_config": fresh, "n": args.n,
+            "rows": rows, "memory": {"untraced": untraced, "tracemalloc": mem},
+            "memory_fresh_font_config": fresh, "n": args.n,
             "python": platform.python_version(), "weasyprint": weasyprint.__version__,
             "cpus": os.cpu_count(), "git": git_head(),
         }, ensure_ascii=False, indent=2))

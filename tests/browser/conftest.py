@@ -85,6 +85,8 @@ def clock():
 @pytest.fixture(scope="session")
 def chromium():
     if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium")
         pytest.skip(f"no Chromium at {CHROMIUM} (set GUARDLOOP_CHROMIUM)")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM,

@@ -55,8 +55,7 @@ def test_a_wrong_check_digit_is_shown_at_the_id_field_and_the_form_keeps_the_inp
 
 
 def test_a_clue_with_one_guardian_and_empty_guardian_rows_registers(users, clock, shots):
-    # Fails while an untouched guardian row counts as filled in (its unticked "legal guardian" box is
-    # sent as False, which the engine's empty-row check reads as a value): "此项为必填项" on row 2's name.
+    # An untouched guardian row (its unticked "legal guardian" box is sent as False) is an empty row.
     page = users["teacher"]
     page.goto("/clues/new")
     fill_clue(page, GOOD_ID, clock.today().isoformat())
