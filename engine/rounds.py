@@ -3,7 +3,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
@@ -75,8 +76,16 @@ def save_round(session: Session, runtime: WorkflowRuntime, case: Case, rnd: Roun
     ``ready_before``: the READY task ids when the workflow was loaded — by the projection's invariant,
     exactly the round's work items — so the caller that has them saves a query.
     """
-    rnd.state = runtime.dump(workflow)
-    rnd.next_timer_at = runtime.next_timer_at(workflow) if rnd.status == "running" else None
+    state = runtime.dump(workflow)
+    next_timer_at = runtime.next_timer_at(workflow) if rnd.status == "running" else None
+    if rnd.id is not None and rnd not in session.new:
+        # The large state column goes out as one plain UPDATE, not through the ORM's unit of work.
+        session.execute(update(Round).where(Round.id == rnd.id).values(state=state, next_timer_at=next_timer_at)
+                        .execution_options(synchronize_session=False))
+        set_committed_value(rnd, "state", state)
+        set_committed_value(rnd, "next_timer_at", next_timer_at)
+    else:
+        rnd.state, rnd.next_timer_at = state, next_timer_at
     ready = {str(t.id): t for t in runtime.ready_user_tasks(workflow)} if rnd.status == "running" else {}
     if ready_before is None:
         ready_before = set(session.scalars(select(WorkItem.task_id).where(WorkItem.round_id == rnd.id)))
