@@ -108,6 +108,16 @@ def test_refused_delivery_has_witness_line():
     assert "受送达人拒绝签收" in html and "见证人" in html
 
 
+def test_closure_documents_and_receipt_place_accept_the_engine_shapes():
+    ctx = sample("closure_report")
+    ctx["fields"]["documents"] = ["督促监护令（江北检未〔2026〕3号）"]
+    assert "一、督促监护令（江北检未〔2026〕3号）" in render_html("closure_report", ctx)
+    ctx = sample("delivery_receipt")
+    del ctx["fields"]["place"]
+    ctx["fields"]["address"] = "重庆市江北区某街道某号"
+    assert "重庆市江北区某街道某号" in render_html("delivery_receipt", ctx)
+
+
 def test_missing_optional_keys_still_render():
     ctx = {"issuer": {"name": "重庆市江北区人民检察院"}, "recipient": "陈某", "fields": {}}
     for key in TYPES:
