@@ -9,7 +9,7 @@ from .models import AuditEntry
 def record(session: Session, actor, action: str, entity: str, entity_id=None, case_id=None,
            before: dict | None = None, after: dict | None = None) -> None:
     """Append one entry now (a plain INSERT in the caller's transaction: rolled back with it)."""
-    session.execute(insert(AuditEntry), [{
+    session.connection().execute(AuditEntry.__table__.insert(), [{
         "at": clock.now(), "user_id": actor.id if actor else None, "action": action, "entity": entity,
         "entity_id": str(entity_id) if entity_id is not None else None, "case_id": case_id,
         "before": _plain(before), "after": _plain(after)}])

@@ -26,7 +26,7 @@ OUTCOME_ENDS = {
 def join_case(session: Session, case_id: int, agency: str) -> None:
     """Record that ``agency`` takes part in the case (its users of the district may then see it)."""
     if not takes_part(session, case_id, agency):
-        session.execute(insert(CaseAgency), [{"case_id": case_id, "agency_code": agency, "since": clock.now()}])
+        session.connection().execute(CaseAgency.__table__.insert(), [{"case_id": case_id, "agency_code": agency, "since": clock.now()}])
         known_to_take_part(session).add((case_id, agency))
 
 
@@ -70,38 +70,41 @@ def task_ref(task, case: Case) -> TaskRef:
 
 
 def save_round(session: Session, runtime: WorkflowRuntime, case: Case, rnd: Round, workflow,
-               ready_before: set[str] | None = None) -> None:
+               since: float | None = None) -> None:
     """Persist the workflow and project its READY user tasks into ``work_item``.
 
-    ``ready_before``: the READY task ids when the workflow was loaded — by the projection's invariant,
-    exactly the round's work items — so the caller that has them saves a query.
+    ``since``: when the caller started changing the workflow (``time.time()``). The user tasks that
+    became READY after it are the new work items and those that left READY after it are gone; without
+    it, the round's work items are read back to find the difference.
     """
     state = runtime.dump(workflow)
     next_timer_at = runtime.next_timer_at(workflow) if rnd.status == "running" else None
     if rnd.id is not None and rnd not in session.new:
         # The large state column goes out as one plain UPDATE, not through the ORM's unit of work.
-        session.execute(update(Round).where(Round.id == rnd.id).values(state=state, next_timer_at=next_timer_at)
-                        .execution_options(synchronize_session=False))
+        table = Round.__table__
+        session.connection().execute(table.update().where(table.c.id == rnd.id)
+                                     .values(state=state, next_timer_at=next_timer_at))
         set_committed_value(rnd, "state", state)
         set_committed_value(rnd, "next_timer_at", next_timer_at)
     else:
         rnd.state, rnd.next_timer_at = state, next_timer_at
-    ready = {str(t.id): t for t in runtime.ready_user_tasks(workflow)} if rnd.status == "running" else {}
-    if ready_before is None:
-        ready_before = set(session.scalars(select(WorkItem.task_id).where(WorkItem.round_id == rnd.id)))
-    existing = ready_before
-    known_to_take_part(session).update((case.id, workflow.get_task_from_id(UUID(t)).task_spec.lane)
-                                       for t in existing if t in ready)
-    gone = [task_id for task_id in existing if task_id not in ready]
-    if gone:
-        session.execute(delete(WorkItem).where(WorkItem.task_id.in_(gone)))
+    ready, left, deadlines = runtime.scan(workflow, since)
+    if rnd.status != "running":
+        left |= set(ready)
+        ready = {}
+    if since is None:
+        existing = set(session.scalars(select(WorkItem.task_id).where(WorkItem.round_id == rnd.id)))
+        new = {task_id: task for task_id, task in ready.items() if task_id not in existing}
+        gone = existing - set(ready)
+    else:
+        new = {task_id: task for task_id, task in ready.items() if task.last_state_change >= since}
+        gone = left
+    known_to_take_part(session).update((case.id, task.task_spec.lane) for task_id, task in ready.items()
+                                       if task_id not in new)
+    table = WorkItem.__table__
     now = clock.now()
-    rows, deadlines = [], None
-    for task_id, task in ready.items():
-        if task_id in existing:
-            continue
-        if deadlines is None:
-            deadlines = runtime.boundary_deadlines(workflow)
+    rows = []
+    for task_id, task in new.items():
         spec, ref = task.task_spec, task_ref(task, case)
         rows.append({
             "round_id": rnd.id, "case_id": case.id, "district_id": case.district_id, "task_id": task_id,
@@ -110,8 +113,16 @@ def save_round(session: Session, runtime: WorkflowRuntime, case: Case, rnd: Roun
             "due_at": deadlines.get((task.parent.id, spec.name)) or _due_from_property(task, now),
         })
         join_case(session, case.id, spec.lane)
+    gone = sorted(gone)
+    if len(gone) == 1 and len(rows) == 1:  # the usual step: one task done, the next one ready
+        moved = session.connection().execute(table.update().where(table.c.task_id == gone[0]).values(**rows[0]))
+        if moved.rowcount == 1:
+            return
+        gone = []
+    if gone:
+        session.connection().execute(table.delete().where(table.c.task_id.in_(gone)))
     if rows:
-        session.execute(insert(WorkItem), rows)
+        session.connection().execute(table.insert(), rows)
 
 
 def _due_from_property(task, ready_at: datetime) -> datetime:

@@ -127,6 +127,28 @@ class WorkflowRuntime:
         return min(moments) if moments else None
 
     @staticmethod
+    def scan(workflow: BpmnWorkflow, since: float | None = None):
+        """One pass over every task: the READY user tasks, the user tasks that left READY after
+        ``since`` (a ``time.time()``), and the boundary-timer deadlines (see ``boundary_deadlines``)."""
+        ready, left, deadlines = {}, set(), {}
+        tables = [workflow.tasks] + [sp.tasks for sp in workflow.subprocesses.values()]
+        for table in tables:
+            for task in table.values():
+                spec, state = task.task_spec, task.state
+                if spec.manual:
+                    if state == TaskState.READY:
+                        ready[str(task.id)] = task
+                    elif since is not None and task.last_state_change >= since:
+                        left.add(str(task.id))
+                elif state == TaskState.WAITING and getattr(spec, "attached_to", None) is not None:
+                    value = task._get_internal_data("event_value")
+                    if isinstance(value, str):
+                        key = (task.parent.id, spec.attached_to.name)
+                        moment = TimerEventDefinition.get_datetime(value)
+                        deadlines[key] = min(moment, deadlines.get(key, moment))
+        return ready, left, deadlines
+
+    @staticmethod
     def boundary_deadlines(workflow: BpmnWorkflow) -> dict:
         """For each task with a waiting boundary timer, its earliest deadline: (parent id, spec name) → datetime."""
         deadlines: dict = {}

@@ -32,7 +32,7 @@ def record_guidance_session(ctx):
                guardian_attended=v.boolean(ctx.data, "guardian_attended"),
                notes=v.text(ctx.data, "notes", required=False, max_len=5000),
                recorded_by=ctx.actor.id, recorded_at=ctx.now)
-    row_id = ctx.session.scalar(insert(GuidanceSession).returning(GuidanceSession.id), [row])
+    row_id = ctx.session.connection().execute(GuidanceSession.__table__.insert().values(**row)).inserted_primary_key[0]
     counts = row["guardian_attended"] and row["minutes"] >= ctx.task.data.get("min_minutes", 0)
     ctx.record.update(session_id=row_id, kind=row["kind"], held_on=row["held_on"], minutes=row["minutes"],
                       guardian_attended=row["guardian_attended"], counts_towards_plan=counts)
@@ -51,7 +51,7 @@ def record_followup_visit(ctx):
                visited_on=v.day(ctx.data, "visited_on"), findings=v.text(ctx.data, "findings", max_len=5000),
                orders_complied=v.boolean(ctx.data, "orders_complied"),
                new_incident=v.boolean(ctx.data, "new_incident"), recorded_by=ctx.actor.id, recorded_at=ctx.now)
-    row_id = ctx.session.scalar(insert(FollowupVisit).returning(FollowupVisit.id), [row])
+    row_id = ctx.session.connection().execute(FollowupVisit.__table__.insert().values(**row)).inserted_primary_key[0]
     ctx.record.update(visit_id=row_id, method=row["method"], visited_on=row["visited_on"],
                       orders_complied=row["orders_complied"], new_incident=row["new_incident"])
     from ..services.documents import issue

@@ -110,9 +110,10 @@ def bump_version(session, case: Case, now: datetime) -> None:
         case.touch(now)
         session.flush()
         return
-    result = session.execute(
-        update(Case).where(Case.id == case.id, Case.version == case.version)
-        .values(version=Case.version + 1, updated_at=now).execution_options(synchronize_session=False))
+    table = Case.__table__
+    result = session.connection().execute(
+        table.update().where(table.c.id == case.id, table.c.version == case.version)
+        .values(version=table.c.version + 1, updated_at=now))
     if result.rowcount != 1:
         raise StaleDataError(f"case {case.id} changed since version {case.version}")
     set_committed_value(case, "version", case.version + 1)

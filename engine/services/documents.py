@@ -63,7 +63,7 @@ def issue(session, gl, actor, case: Case, round_id, doc_type: str, stored: dict,
                          issued_by=actor.id, issued_at=now)
     session.add(doc)
     session.flush()
-    session.execute(insert(DocumentFile), [{"document_id": doc.id, "pdf": pdf, "size": len(pdf)}])
+    session.connection().execute(DocumentFile.__table__.insert(), [{"document_id": doc.id, "pdf": pdf, "size": len(pdf)}])
     audit.record(session, actor, "issue_document", "document", doc.id, case.id, None,
                  {"type": doc_type, "number": number, "sha256": doc.sha256, "supersedes": doc.supersedes_id})
     if doc_type in NUMBERED_DOCUMENTS:  # the 送达回证 goes out with every served document

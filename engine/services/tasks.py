@@ -1,5 +1,8 @@
 """Completing workflow tasks: the one path by which a case moves through its round."""
+import time
+
 from sqlalchemy import insert, select
+from SpiffWorkflow.util.task import TaskState
 
 from .. import audit
 from ..clock import clock
@@ -8,7 +11,7 @@ from ..handlers import HANDLERS, TaskContext
 from ..models import Round, TaskRecord, WorkItem
 from ..models.case import bump_version
 from ..permissions import require_case_and_round, require_task_rights
-from ..rounds import OUTCOME_ENDS, load_workflow, save_round, start_round, task_ref
+from ..rounds import OUTCOME_ENDS, find_task, load_workflow, save_round, start_round, task_ref
 from .cases import close_case
 
 
@@ -24,9 +27,8 @@ def complete_task(gl, actor, case_id: int, task_id: str, data: dict, expected_ve
             raise Conflict("该个案刚被他人修改，请刷新后重试；您填写的内容未丢失。",
                            "This case changed a moment ago; reload and try again. What you typed is kept.")
         runtime, workflow = load_workflow(session, gl, rnd) if rnd is not None else (None, None)
-        ready_before = {str(t.id): t for t in runtime.ready_user_tasks(workflow)} if rnd is not None else {}
-        task = ready_before.get(str(task_id))
-        if task is None:
+        task = find_task(workflow, task_id) if rnd is not None else None
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
             if completed_spec(session, case.id, task_id) is None:
                 raise NotFound("任务不存在。", "No such task.")
             raise Conflict("该任务刚被他人办理，请刷新后查看；您填写的内容未丢失。",
@@ -40,17 +42,18 @@ def complete_task(gl, actor, case_id: int, task_id: str, data: dict, expected_ve
         ctx = TaskContext(session, gl, actor, case, rnd, item, task, workflow, runtime, dict(data or {}), now)
         variables = handler.validate(ctx)
         session.flush()  # the hooks and the round's end read back what the handler wrote
+        started = time.time()  # tasks that change state from here on are what this step changed
         runtime.complete(workflow, task, variables)
         if handler.after:
             handler.after(ctx)
-        session.execute(insert(TaskRecord), [{
+        session.connection().execute(TaskRecord.__table__.insert(), [{
             "case_id": case.id, "round_id": rnd.id, "task_id": item.task_id, "task_spec": item.task_spec,
             "lane": item.lane, "data": audit._plain(ctx.record), "completed_by": actor.id, "completed_at": now}])
         audit.record(session, actor, "complete_task", "task", item.task_id, case.id,
                      {"task": item.task_spec, "case_version": case.version},
                      {"task": item.task_spec, "variables": variables})
         outcome = _finish_if_done(session, gl, actor, case, rnd, runtime, workflow)
-        save_round(session, runtime, case, rnd, workflow, ready_before=set(ready_before))
+        save_round(session, runtime, case, rnd, workflow, since=started)
         bump_version(session, case, now)
         return {"case_version": case.version, "round_id": rnd.id, "outcome": outcome}
 
