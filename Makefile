@@ -35,7 +35,8 @@ lint-models: node_modules/.installed
 	npx --no-install bpmnlint workflows/*.bpmn
 
 bench: setup
-	$(BIN)/python bench/engine_step.py
+	$(BIN)/python -m bench.engine_step
+	$(BIN)/python -m bench.documents
 
 clean:
 	rm -rf $(VENV) node_modules instance test-output
