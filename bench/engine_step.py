@@ -246,9 +246,9 @@ class Breakdown:
         self.wrap(WorkflowRuntime, "load", "workflow deserialize")
         self.wrap(WorkflowRuntime, "complete", "workflow complete + engine steps", static=True)
         self.wrap(WorkflowRuntime, "dump", "workflow serialize")
-        for name in ("ready_user_tasks", "next_timer_at", "timer_due_for"):
+        for name in ("scan", "next_timer_at"):
             self.wrap(WorkflowRuntime, name, "work-item/timer projection (Spiff queries)", static=True)
-        self.wrap(task_service, "require_case", "load case + permission (Python)")
+        self.wrap(task_service, "require_case_and_round", "load case + round + permission (Python)")
         self.wrap(audit, "record", "audit entry (Python)")
         self.wrap(audit, "_plain", "audit entry (Python)")
         handler = HANDLERS[TASK]

@@ -75,10 +75,3 @@ def visible_case_ids(actor):
     return (select(Case.id)
             .join(CaseAgency, CaseAgency.case_id == Case.id)
             .where(Case.district_id == actor.district_id, CaseAgency.agency_code == actor.agency))
-
-
-def open_items_for(session: Session, actor):
-    return session.scalars(
-        select(WorkItem).where(WorkItem.lane == actor.agency, WorkItem.district_id == actor.district_id)
-        .order_by(WorkItem.due_at)
-    ).all()

@@ -129,7 +129,8 @@ class WorkflowRuntime:
     @staticmethod
     def scan(workflow: BpmnWorkflow, since: float | None = None):
         """One pass over every task: the READY user tasks, the user tasks that left READY after
-        ``since`` (a ``time.time()``), and the boundary-timer deadlines (see ``boundary_deadlines``)."""
+        ``since`` (a ``time.time()``), and the deadlines of waiting boundary timers keyed by
+        (parent task id, the spec name of the task they are attached to): a task's real due date."""
         ready, left, deadlines = {}, set(), {}
         tables = [workflow.tasks] + [sp.tasks for sp in workflow.subprocesses.values()]
         for table in tables:
@@ -147,20 +148,6 @@ class WorkflowRuntime:
                         moment = TimerEventDefinition.get_datetime(value)
                         deadlines[key] = min(moment, deadlines.get(key, moment))
         return ready, left, deadlines
-
-    @staticmethod
-    def boundary_deadlines(workflow: BpmnWorkflow) -> dict:
-        """For each task with a waiting boundary timer, its earliest deadline: (parent id, spec name) → datetime."""
-        deadlines: dict = {}
-        for waiting in workflow.get_tasks(state=TaskState.WAITING):
-            attached = getattr(waiting.task_spec, "attached_to", None)
-            value = waiting._get_internal_data("event_value")
-            if attached is None or not isinstance(value, str):
-                continue
-            key = (waiting.parent.id, attached.name)
-            moment = TimerEventDefinition.get_datetime(value)
-            deadlines[key] = min(moment, deadlines.get(key, moment))
-        return deadlines
 
     @staticmethod
     def latest_data(workflow: BpmnWorkflow, spec_name: str) -> dict | None:
@@ -203,10 +190,6 @@ def _compact_config(runtime: WorkflowRuntime) -> dict:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = CompactWorkflowConverter
     return config
-
-
-def state_size(state: str) -> int:
-    return len(state.encode())
 
 
 __all__ = ["WorkflowRuntime", "model_version", "read_model_sources"]
