@@ -13,7 +13,7 @@ from engine.models import Approval, GuidanceProvider
 from engine.services.documents import TASK_DOCUMENTS
 
 from .extensions import actor, casework_only, gl
-from .i18n import label, message
+from .i18n import label, message, pick
 from .task_forms import FORMS, initial_values, read_submission
 
 bp = Blueprint("tasks", __name__)
@@ -67,7 +67,7 @@ def task(case_id, task_id):
         except Conflict as exc:
             error, status, conflict = exc, 409, True
         else:
-            flash(_("Saved: %(task)s.", task=ctx["form_def"].title[1 if _is_en() else 0]), "success")
+            flash(_("Saved: %(task)s.", task=pick(ctx["form_def"].title)), "success")
             if result.get("outcome"):
                 flash(_("The round ended: %(outcome)s.", outcome=label("ROUND_OUTCOMES", result["outcome"])), "info")
             return redirect(url_for("cases.show", case_id=case_id))
@@ -75,7 +75,3 @@ def task(case_id, task_id):
                            error_text=message(error) if error else "", conflict=conflict,
                            draftable=ctx["item"].task_spec in TASK_DOCUMENTS), status
 
-
-def _is_en():
-    from .i18n import is_en
-    return is_en()

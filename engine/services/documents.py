@@ -8,13 +8,11 @@ from sqlalchemy import insert, select
 from .. import audit, doc_context
 from ..clock import clock
 from ..errors import InvalidInput, NotFound, PermissionDenied
-from ..models import (
-    Agency, Case, DocumentFile, DocumentRecord, Office, Round, User,
-)
+from ..models import Agency, Case, DocumentFile, DocumentRecord, Office, User
 from ..numbering import next_value
-from ..permissions import require_case, require_task_rights
+from ..permissions import require_case, require_case_and_round, require_task_rights
 from ..reference import DOCUMENT_TYPES, NUMBERED_DOCUMENTS
-from ..rounds import load_workflow, task_ref
+from ..rounds import find_task, load_workflow, task_ref
 from .. import validate as v
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"   # no 0/O, 1/I/L: read off paper without doubt
@@ -88,12 +86,8 @@ def document_file(gl, actor, document_id: int) -> tuple[DocumentRecord, bytes]:
 def draft_pdf(gl, actor, case_id: int, task_id: str, data: dict) -> bytes:
     """The draft (草稿, no number) of the document a task will issue, from the form as typed."""
     with gl.reading() as session:
-        case = require_case(session, actor, case_id)
-        rnd = session.scalars(select(Round).where(Round.case_id == case.id, Round.status == "running")).first()
-        if rnd is None:
-            raise NotFound("任务不存在。", "No such task.")
-        _, workflow = load_workflow(session, gl, rnd)
-        task = next((t for t in workflow.get_tasks() if str(t.id) == str(task_id)), None)
+        case, rnd = require_case_and_round(session, actor, case_id)
+        task = find_task(load_workflow(session, gl, rnd)[1], task_id) if rnd is not None else None
         if task is None or task.task_spec.name not in TASK_DOCUMENTS:
             raise NotFound("该任务不制发文书。", "This task issues no document.")
         require_task_rights(actor, task_ref(task, case))

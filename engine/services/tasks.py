@@ -78,12 +78,14 @@ def _finish_if_done(session, gl, actor, case, rnd, runtime, workflow) -> str | N
     return rnd.outcome
 
 
-def _complete_named(gl, actor, case_id, spec_name, data, expected_version):
+def _complete_named(gl, actor, case_id, spec_names, data, expected_version):
+    """Complete the case's open task of one of ``spec_names`` (a name or a tuple of names)."""
+    names = (spec_names,) if isinstance(spec_names, str) else spec_names
     with gl.reading() as session:
         item = session.scalars(select(WorkItem).where(WorkItem.case_id == case_id,
-                                                      WorkItem.task_spec == spec_name)).first()
+                                                      WorkItem.task_spec.in_(names))).first()
     if item is None:
-        raise Conflict("此个案当前没有该项待办任务。", f"The case has no open '{spec_name}' task now.")
+        raise Conflict("此个案当前没有该项待办任务。", f"The case has no open {' / '.join(names)} task now.")
     return complete_task(gl, actor, case_id, item.task_id, data, expected_version)
 
 
@@ -117,10 +119,5 @@ def escalate(gl, actor, case_id, reason, expected_version):
 
 def approve(gl, actor, case_id, decision, reason, expected_version):
     """A supervisor approves or returns (退回补正) the pending downgrade or closure request."""
-    with gl.reading() as session:
-        item = session.scalars(select(WorkItem).where(
-            WorkItem.case_id == case_id, WorkItem.task_spec.in_(("approve_downgrade", "approve_closure")))).first()
-    if item is None:
-        raise Conflict("此个案没有待审批的申请。", "The case has no pending request.")
-    return complete_task(gl, actor, case_id, item.task_id, {"decision": decision, "reason": reason},
-                         expected_version)
+    return _complete_named(gl, actor, case_id, ("approve_downgrade", "approve_closure"),
+                           {"decision": decision, "reason": reason}, expected_version)
