@@ -4,11 +4,18 @@ A user sees the cases of their own district in which their agency takes part; a 
 only when their agency owns the task's lane, the case is in their district and their role is one the
 task names.
 """
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from .errors import NotFound, PermissionDenied
-from .models import Case, CaseAgency, WorkItem
+from .models import Case, CaseAgency, Round, WorkItem
+
+# Built once: building an ORM statement and its cache key costs more than running it (≈0.4 ms).
+_CASE_AND_ROUND = (
+    select(Case, Round, exists().where(CaseAgency.case_id == Case.id,
+                                       CaseAgency.agency_code == bindparam("agency")).label("takes_part"))
+    .outerjoin(Round, (Round.case_id == Case.id) & (Round.status == "running"))
+    .where(Case.id == bindparam("case_id")))
 
 
 def known_to_take_part(session: Session) -> set:
@@ -41,12 +48,7 @@ def require_case(session: Session, actor, case_id: int) -> Case:
 
 def require_case_and_round(session: Session, actor, case_id: int):
     """The case, its running round (or None) and the permission check, in one query."""
-    from .models import Round
-    part = exists().where(CaseAgency.case_id == Case.id, CaseAgency.agency_code == actor.agency)
-    row = session.execute(
-        select(Case, Round, part.label("takes_part"))
-        .outerjoin(Round, (Round.case_id == Case.id) & (Round.status == "running"))
-        .where(Case.id == case_id)).first()
+    row = session.execute(_CASE_AND_ROUND, {"case_id": case_id, "agency": actor.agency}).first()
     if row is None:
         raise NotFound("个案不存在。", "No such case.")
     case, rnd, part_of_it = row

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -15,6 +15,13 @@ from .permissions import known_to_take_part, takes_part
 from .runtime import WorkflowRuntime
 
 PROCESS_ID = "intervention_round"
+_ITEMS = WorkItem.__table__
+_INSERT_ITEMS = _ITEMS.insert()
+_MOVE_ITEM = _ITEMS.update().where(_ITEMS.c.task_id == bindparam("done_task_id"))
+_DELETE_ITEMS = _ITEMS.delete().where(_ITEMS.c.task_id.in_(bindparam("task_ids", expanding=True)))
+_SAVE_STATE = Round.__table__.update().where(Round.__table__.c.id == bindparam("round_id"))
+_INSERT_PARTY = CaseAgency.__table__.insert()
+
 OUTCOME_ENDS = {
     "round_downgraded": "downgraded",
     "case_closed": "closed",
@@ -26,7 +33,8 @@ OUTCOME_ENDS = {
 def join_case(session: Session, case_id: int, agency: str) -> None:
     """Record that ``agency`` takes part in the case (its users of the district may then see it)."""
     if not takes_part(session, case_id, agency):
-        session.connection().execute(CaseAgency.__table__.insert(), [{"case_id": case_id, "agency_code": agency, "since": clock.now()}])
+        session.connection().execute(_INSERT_PARTY, [{"case_id": case_id, "agency_code": agency,
+                                                      "since": clock.now()}])
         known_to_take_part(session).add((case_id, agency))
 
 
@@ -81,9 +89,8 @@ def save_round(session: Session, runtime: WorkflowRuntime, case: Case, rnd: Roun
     next_timer_at = runtime.next_timer_at(workflow) if rnd.status == "running" else None
     if rnd.id is not None and rnd not in session.new:
         # The large state column goes out as one plain UPDATE, not through the ORM's unit of work.
-        table = Round.__table__
-        session.connection().execute(table.update().where(table.c.id == rnd.id)
-                                     .values(state=state, next_timer_at=next_timer_at))
+        session.connection().execute(_SAVE_STATE, {"round_id": rnd.id, "state": state,
+                                                   "next_timer_at": next_timer_at})
         set_committed_value(rnd, "state", state)
         set_committed_value(rnd, "next_timer_at", next_timer_at)
     else:
@@ -101,7 +108,6 @@ def save_round(session: Session, runtime: WorkflowRuntime, case: Case, rnd: Roun
         gone = left
     known_to_take_part(session).update((case.id, task.task_spec.lane) for task_id, task in ready.items()
                                        if task_id not in new)
-    table = WorkItem.__table__
     now = clock.now()
     rows = []
     for task_id, task in new.items():
@@ -115,14 +121,14 @@ def save_round(session: Session, runtime: WorkflowRuntime, case: Case, rnd: Roun
         join_case(session, case.id, spec.lane)
     gone = sorted(gone)
     if len(gone) == 1 and len(rows) == 1:  # the usual step: one task done, the next one ready
-        moved = session.connection().execute(table.update().where(table.c.task_id == gone[0]).values(**rows[0]))
+        moved = session.connection().execute(_MOVE_ITEM, {"done_task_id": gone[0], **rows[0]})
         if moved.rowcount == 1:
             return
         gone = []
     if gone:
-        session.connection().execute(table.delete().where(table.c.task_id.in_(gone)))
+        session.connection().execute(_DELETE_ITEMS, {"task_ids": gone})
     if rows:
-        session.connection().execute(table.insert(), rows)
+        session.connection().execute(_INSERT_ITEMS, rows)
 
 
 def _due_from_property(task, ready_at: datetime) -> datetime:

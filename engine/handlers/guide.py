@@ -1,7 +1,7 @@
 """Guide (指导) and follow up (回访): sessions, visits, and chasing an overdue visit."""
 from types import SimpleNamespace
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from .. import doc_context
 
@@ -9,6 +9,9 @@ from ..models import FollowupVisit, GuidancePlan, GuidanceSession
 from ..reference import SESSION_KINDS, VISIT_METHODS
 from .. import validate as v
 from . import task_handler
+
+_INSERT_SESSION = GuidanceSession.__table__.insert()
+_INSERT_VISIT = FollowupVisit.__table__.insert()
 
 
 def current_plan(session, round_id: int) -> GuidancePlan | None:
@@ -32,7 +35,7 @@ def record_guidance_session(ctx):
                guardian_attended=v.boolean(ctx.data, "guardian_attended"),
                notes=v.text(ctx.data, "notes", required=False, max_len=5000),
                recorded_by=ctx.actor.id, recorded_at=ctx.now)
-    row_id = ctx.session.connection().execute(GuidanceSession.__table__.insert().values(**row)).inserted_primary_key[0]
+    row_id = ctx.session.connection().execute(_INSERT_SESSION, row).inserted_primary_key[0]
     counts = row["guardian_attended"] and row["minutes"] >= ctx.task.data.get("min_minutes", 0)
     ctx.record.update(session_id=row_id, kind=row["kind"], held_on=row["held_on"], minutes=row["minutes"],
                       guardian_attended=row["guardian_attended"], counts_towards_plan=counts)
@@ -51,7 +54,7 @@ def record_followup_visit(ctx):
                visited_on=v.day(ctx.data, "visited_on"), findings=v.text(ctx.data, "findings", max_len=5000),
                orders_complied=v.boolean(ctx.data, "orders_complied"),
                new_incident=v.boolean(ctx.data, "new_incident"), recorded_by=ctx.actor.id, recorded_at=ctx.now)
-    row_id = ctx.session.connection().execute(FollowupVisit.__table__.insert().values(**row)).inserted_primary_key[0]
+    row_id = ctx.session.connection().execute(_INSERT_VISIT, row).inserted_primary_key[0]
     ctx.record.update(visit_id=row_id, method=row["method"], visited_on=row["visited_on"],
                       orders_complied=row["orders_complied"], new_incident=row["new_incident"])
     from ..services.documents import issue

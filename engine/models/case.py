@@ -1,9 +1,8 @@
 """Risk clues, cases, guardians and the agencies taking part in a case."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, bindparam
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy import update
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -110,11 +109,13 @@ def bump_version(session, case: Case, now: datetime) -> None:
         case.touch(now)
         session.flush()
         return
-    table = Case.__table__
-    result = session.connection().execute(
-        table.update().where(table.c.id == case.id, table.c.version == case.version)
-        .values(version=table.c.version + 1, updated_at=now))
+    result = session.connection().execute(_BUMP, {"case_id": case.id, "seen": case.version, "updated_at": now})
     if result.rowcount != 1:
         raise StaleDataError(f"case {case.id} changed since version {case.version}")
     set_committed_value(case, "version", case.version + 1)
     set_committed_value(case, "updated_at", now)
+
+
+_BUMP = (Case.__table__.update()
+         .where(Case.__table__.c.id == bindparam("case_id"), Case.__table__.c.version == bindparam("seen"))
+         .values(version=Case.__table__.c.version + 1))

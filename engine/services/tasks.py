@@ -1,7 +1,7 @@
 """Completing workflow tasks: the one path by which a case moves through its round."""
 import time
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from SpiffWorkflow.util.task import TaskState
 
 from .. import audit
@@ -13,6 +13,8 @@ from ..models.case import bump_version
 from ..permissions import require_case_and_round, require_task_rights
 from ..rounds import OUTCOME_ENDS, find_task, load_workflow, save_round, start_round, task_ref
 from .cases import close_case
+
+_INSERT_RECORD = TaskRecord.__table__.insert()
 
 
 def complete_task(gl, actor, case_id: int, task_id: str, data: dict, expected_version: int) -> dict:
@@ -46,7 +48,7 @@ def complete_task(gl, actor, case_id: int, task_id: str, data: dict, expected_ve
         runtime.complete(workflow, task, variables)
         if handler.after:
             handler.after(ctx)
-        session.connection().execute(TaskRecord.__table__.insert(), [{
+        session.connection().execute(_INSERT_RECORD, [{
             "case_id": case.id, "round_id": rnd.id, "task_id": item.task_id, "task_spec": item.task_spec,
             "lane": item.lane, "data": audit._plain(ctx.record), "completed_by": actor.id, "completed_at": now}])
         audit.record(session, actor, "complete_task", "task", item.task_id, case.id,
