@@ -4,12 +4,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup translations lint-models bench clean
+.PHONY: run test setup translations translations-update lint-models bench clean
 
 setup: $(STAMP) node_modules/.installed translations
 
 translations: $(STAMP)
 	$(BIN)/pybabel compile -d web/translations
+
+# after adding UI strings: refresh the template and both catalogs, then translate the new zh entries
+translations-update: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k lazy_gettext -o web/translations/messages.pot web
+	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --no-fuzzy-matching
 
 $(STAMP): pyproject.toml deploy/system-deps.sh
 	./deploy/system-deps.sh

@@ -130,7 +130,8 @@ def case_at_guidance(dr: Driver, index: int, prior_sessions: int) -> int:
                                              "sources": "入户走访"})
     dr.do(WF, case, "scored_assessment", {**scores(4), "risk_factors": ["special_family"], "summary": "稳定。"})
     dr.do(WF, case, "decide_handling", {"measure_notify": True, "reason": "蓝码。"})
-    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知家庭教育责任。"})
+    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知家庭教育责任。",
+                                        "delivery_method": "in_person", "recipient": "监护人", "signed": True})
     dr.do(WF, case, "draft_guidance_plan", {"provider_id": dr.provider_id(), "sessions_required": 48,
                                             "min_minutes": 40, "period_days": 180, "goals": "提升监护能力。"})
     for _ in range(prior_sessions):
@@ -250,7 +251,7 @@ class Breakdown:
             self.wrap(WorkflowRuntime, name, "work-item/timer projection (Spiff queries)", static=True)
         self.wrap(task_service, "require_case_and_round", "load case + round + permission (Python)")
         self.wrap(audit, "record", "audit entry (Python)")
-        self.wrap(audit, "_plain", "audit entry (Python)")
+        self.wrap(audit, "plain", "audit entry (Python)")
         handler = HANDLERS[TASK]
         validate = handler.validate
 

@@ -19,6 +19,7 @@ DEMO_USERS = [
     ("pro_supervisor", "江北检察院未检部主任·刘洋", "procuratorate", "supervisor", "JB"),
     ("judge", "江北法院法官·赵敏", "court", "judge", "JB"),
     ("court_clerk", "江北法院书记员·孙丽", "court", "caseworker", "JB"),
+    ("court_supervisor", "江北法院少年家事庭庭长·钱宁", "court", "supervisor", "JB"),
     ("police", "江北公安民警·吴强", "police", "caseworker", "JB"),
     ("teacher", "江北区某小学·郑老师", "education", "caseworker", "JB"),
     ("civil_affairs", "江北民政·冯涛", "civil_affairs", "caseworker", "JB"),

@@ -94,5 +94,38 @@ def status():
             click.echo(f"  {case.case_no}  {case.status:<6} {case.current_code or '—':<6} rounds={rounds}  {open_tasks}")
 
 
+@main.group()
+def audit():
+    """The tamper-evident audit log."""
+
+
+@audit.command("verify")
+def audit_verify():
+    """Walk the hash chain and name the first entry that was altered, inserted or deleted (exit 1)."""
+    from .audit_check import verify
+    started = time.perf_counter()
+    report = verify(GuardLoop())
+    click.echo(f"Checked {report.checked} audit entries in {time.perf_counter() - started:.1f} s; "
+               f"chain head: entry {report.head[0]}, {report.head[1][:16]}…")
+    if report.ok:
+        click.echo("OK: the chain is intact. 审计日志完整，未发现篡改。")
+        return
+    first = report.problems[0]
+    click.echo(f"TAMPERED at entry {first.entry_id}: {first.en}\n审计日志被篡改：{first.zh}", err=True)
+    for problem in report.problems[1:]:
+        click.echo(f"  also entry {problem.entry_id}: {problem.en}", err=True)
+    sys.exit(1)
+
+
+@audit.command("head")
+def audit_head():
+    """Print the end of the chain (id and hash), to keep a copy outside the database."""
+    from .audit import HEAD_ID
+    from .models import AuditHead
+    with GuardLoop().reading() as session:
+        head = session.get(AuditHead, HEAD_ID)
+    click.echo(f"{head.last_id} {head.last_hash}")
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,11 +1,12 @@
 """The engine's composition root: settings, database, deployed model versions, units of work."""
 from contextlib import contextmanager
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from . import audit
 from .clock import clock
 from .db import make_engine, read_only
 from .errors import Conflict
@@ -24,6 +25,7 @@ class GuardLoop:
         # Services flush explicitly where they need ids or read back what they wrote: no autoflush
         # before every query in the hot path.
         self._writer = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        event.listen(self._writer, "before_commit", audit.seal)  # the audit entries join the chain last
         self._reader = sessionmaker(read_only(self.engine), expire_on_commit=False)
         self.clock = clock
         self._current_version: str | None = None
@@ -70,6 +72,8 @@ class GuardLoop:
         session: Session = self._reader()
         try:
             yield session
+            if session.info.get(audit.PENDING):
+                raise RuntimeError("audit entries recorded in a read-only unit of work would be lost")
         finally:
             session.close()  # ends the read transaction; loaded objects stay readable
 

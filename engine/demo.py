@@ -47,11 +47,21 @@ def _visit(dr, case, findings="家庭状况稳定，监护人履行职责。", c
                                               "findings": findings, "orders_complied": complied})
 
 
-def _order(dr, case, who, spec, deliver_spec, deliverer, **fields):
+APPROVER = {"prosecutor": "pro_supervisor", "judge": "court_supervisor"}
+ON_THE_SPOT = {"delivery_method": "in_person", "recipient": "监护人本人", "signed": True}
+
+
+def _order(dr, case, who, spec, deliver_spec, deliverer, returned=None, **fields):
+    """The officer drafts the order, the head of department approves it (after one return, if ``returned``
+    gives the reason), then it is delivered."""
     deadline = (clock.today() + timedelta(days=30)).isoformat()
-    dr.do(who, case, spec, {"failings": "监护人长期疏于照料，放任未成年人夜不归宿。",
-                            "duties": "每日接送并照料生活，按时参加家庭教育指导，每月报告履职情况。",
-                            "deadline": deadline, **fields})
+    draft = {"failings": "监护人长期疏于照料，放任未成年人夜不归宿。",
+             "duties": "每日接送并照料生活，按时参加家庭教育指导，每月报告履职情况。", "deadline": deadline, **fields}
+    dr.do(who, case, spec, draft)
+    if returned:
+        services.approve(dr.gl, dr.actor(APPROVER[who]), case, "returned", returned, dr.version(case))
+        dr.do(who, case, spec, {**draft, "duties": draft["duties"] + "每月 5 日前向承办人书面报告。"})
+    services.approve(dr.gl, dr.actor(APPROVER[who]), case, "approved", "同意签发。", dr.version(case))
     if deliver_spec:
         dr.do(deliverer, case, deliver_spec, {"method": "announced", "delivered_on": dr.today(),
                                               "recipient": "监护人本人", "signed": True})
@@ -75,8 +85,9 @@ def story_red_escalated(dr, out):
     dr.do(WF, case, "decide_handling", {"measure_notify": True, "measure_reprimand": True,
                                         "measure_procuratorate_order": True, "measure_civil_affairs": True,
                                         "reason": "红码：家庭暴力，需刚性干预。"})
-    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知家庭教育主体责任。"})
-    dr.do("police", case, "reprimand_guardian", {"reprimanded_on": dr.today(), "failings": "殴打未成年子女。"})
+    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知家庭教育主体责任。", **ON_THE_SPOT})
+    dr.do("police", case, "reprimand_guardian", {"reprimanded_on": dr.today(), "failings": "殴打未成年子女。",
+                                                 **ON_THE_SPOT})
     _order(dr, case, "prosecutor", "issue_procuratorate_order", "deliver_procuratorate_order", "prosecutor")
     dr.do("civil_affairs", case, "refer_civil_affairs", {"accepted_on": dr.today(), "measures": "儿童主任每周探访。"})
     _plan(dr, case, 4, period_days=60)
@@ -90,7 +101,9 @@ def story_red_escalated(dr, out):
     dr.do(WF, case, "reassess", {**scores(26), "risk_factors": ["violence_abuse", "guardian_uncooperative"],
                                   "summary": "监护人拒不配合，风险未降低。"})
     services.escalate(dr.gl, dr.actor(WF), case, "监护人拒绝接受指导，红码未能降低。", dr.version(case))
-    yield 2
+    yield 1
+    services.approve(dr.gl, dr.actor(SUPERVISOR), case, "approved", "同意提请联席会商。", dr.version(case))
+    yield 1
     dr.do("prosecutor", case, "joint_meeting", {"held_on": dr.today(), "attendees": ["police", "procuratorate", "court"],
                                                  "minutes": "联席会商：发出刚性指导令和督促监护令，民政临时监护。",
                                                  "rigid_court_order": True, "rigid_procuratorate_order": True,
@@ -116,7 +129,7 @@ def story_orange_downgraded(dr, out):
     _assess(dr, case, 18, ["criminal_suspect"], "未成年人涉嫌盗窃，监护人长期外出。")
     dr.do(WF, case, "decide_handling", {"measure_notify": True, "measure_procuratorate_order": True,
                                         "reason": "橙码涉罪案件。"})
-    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知家庭教育主体责任。"})
+    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知家庭教育主体责任。", **ON_THE_SPOT})
     _order(dr, case, "prosecutor", "issue_procuratorate_order", "deliver_procuratorate_order", "prosecutor")
     _plan(dr, case, 4, period_days=120)
     for _ in range(4):
@@ -140,7 +153,7 @@ def story_yellow_to_blue_closed(dr, out):
     yield 1
     _assess(dr, case, 14, ["truancy"], "监护不足，儿童逃学。")
     dr.do(WF, case, "decide_handling", {"measure_notify": True, "measure_admonish": True, "reason": "黄码。"})
-    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知家庭教育主体责任。"})
+    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知家庭教育主体责任。", **ON_THE_SPOT})
     dr.do(WF, case, "admonish_guardian", {"admonished_on": dr.today(), "content": "劝诫监护人督促按时上学。"})
     _plan(dr, case, 3, period_days=90)
     for _ in range(3):
@@ -154,7 +167,7 @@ def story_yellow_to_blue_closed(dr, out):
     yield 2
     _assess(dr, case, 6, [], "降级后复核：稳定。")
     dr.do(WF, case, "decide_handling", {"measure_notify": True, "reason": "蓝码持续关注。"})
-    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "再次告知家庭教育责任。"})
+    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "再次告知家庭教育责任。", **ON_THE_SPOT})
     _plan(dr, case, 1, period_days=60)
     yield 20
     _session(dr, case)
@@ -175,7 +188,8 @@ def story_blue_closed(dr, out):
     yield 1
     _assess(dr, case, 4, ["special_family"], "隔代抚养，照料尚可。")
     dr.do(WF, case, "decide_handling", {"measure_notify": True, "reason": "蓝码。"})
-    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知父母的家庭教育责任。"})
+    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知父母的家庭教育责任。",
+                                        **ON_THE_SPOT})
     _plan(dr, case, 1, period_days=60)
     yield 15
     _session(dr, case, kind="parent_class")
@@ -200,7 +214,7 @@ def story_upgrade(dr, out):
     yield 1
     _assess(dr, case, 13, ["inadequate_guardianship"], "监护失当。")
     dr.do(WF, case, "decide_handling", {"measure_notify": True, "measure_admonish": True, "reason": "黄码。"})
-    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知。"})
+    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知。", **ON_THE_SPOT})
     dr.do(WF, case, "admonish_guardian", {"admonished_on": dr.today(), "content": "劝诫。"})
     _plan(dr, case, 1, period_days=60)
     yield 10
@@ -222,8 +236,9 @@ def story_overdue(dr, out):
     yield 1
     _assess(dr, case, 16, ["guardian_uncooperative"], "监护人不配合。")
     dr.do(WF, case, "decide_handling", {"measure_notify": True, "measure_reprimand": True, "reason": "橙码。"})
-    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知。"})
-    dr.do("police", case, "reprimand_guardian", {"reprimanded_on": dr.today(), "failings": "拒不履行监护职责。"})
+    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知。", **ON_THE_SPOT})
+    dr.do("police", case, "reprimand_guardian", {"reprimanded_on": dr.today(), "failings": "拒不履行监护职责。",
+                                                 **ON_THE_SPOT})
     _plan(dr, case, 2, period_days=60)
     for _ in range(2):
         yield 20
@@ -241,12 +256,30 @@ def story_court_in_guidance(dr, out):
     yield 1
     _assess(dr, case, 17, ["serious_failure"], "父母均疏于管教。")
     dr.do(WF, case, "decide_handling", {"measure_notify": True, "measure_court_order": True, "reason": "橙码家事。"})
-    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知。"})
+    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知。", **ON_THE_SPOT})
     _order(dr, case, "judge", "issue_court_order", "deliver_court_order", "court_clerk",
-           provider_id=dr.provider_id(), sessions=6)
+           returned="请写明监护人报告履职情况的方式与期限。", provider_id=dr.provider_id(), sessions=6)
     _plan(dr, case, 6)
     yield 20
     _session(dr, case, kind="legal_education")
+
+
+def story_order_awaiting_approval(dr, out):
+    clue = _clue(dr, "police", "police", {"child_name": "何嘉怡", "child_sex": "F", "child_birth_date": "2009-08-21",
+                 "child_id_number": "500105200908210027"}, "未成年被害人，母亲长期酗酒，疏于照料。",
+                 ["criminal_victim", "serious_failure"], ["single_parent"],
+                 [{"name": "何某", "relation": "mother", "is_guardian": True}])
+    case = services.open_case(dr.gl, dr.actor("prosecutor"), clue, {"case_type": "minor_victim"})
+    out.append((case, "橙码涉案：检察官已拟制督促监护令，等待部门负责人审批签发"))
+    yield 1
+    _assess(dr, case, 19, ["criminal_victim", "serious_failure"], "母亲酗酒，疏于照料。")
+    dr.do(WF, case, "decide_handling", {"measure_notify": True, "measure_procuratorate_order": True,
+                                        "reason": "橙码涉案。"})
+    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知。", **ON_THE_SPOT})
+    dr.do("prosecutor", case, "issue_procuratorate_order", {
+        "failings": "监护人长期酗酒，未保障未成年人基本生活与安全。",
+        "duties": "戒酒并接受家庭教育指导，保障子女按时就学，每月报告履职情况。",
+        "deadline": (clock.today() + timedelta(days=30)).isoformat()})
 
 
 def story_new_clue(dr, out):
@@ -260,7 +293,7 @@ def story_new_clue(dr, out):
 STORIES = [  # (days before today the story starts, story)
     (420, story_yellow_to_blue_closed), (260, story_blue_closed), (210, story_orange_downgraded),
     (150, story_red_escalated), (120, story_court_in_guidance), (100, story_upgrade), (90, story_overdue),
-    (3, story_new_clue),
+    (6, story_order_awaiting_approval), (3, story_new_clue),
 ]
 
 

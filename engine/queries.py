@@ -10,6 +10,7 @@ from .models import Case, District, RiskClue, WorkItem
 from .permissions import require_case, require_task_rights, visible_case_ids
 from .errors import Conflict, NotFound, PermissionDenied
 from .rounds import find_task, load_workflow
+from .services.approvals import APPROVAL_TASKS, returned_request
 
 CODE_ORDER = sql_case({"red": 0, "orange": 1, "yellow": 2, "blue": 3}, value=Case.current_code, else_=4)
 STEPS = ("assess", "handle", "guide", "follow_up", "review")
@@ -100,20 +101,40 @@ class TaskAlreadyDone(Conflict):
 
 
 def task_form(gl, actor, case_id: int, task_id: str) -> dict:
-    """What a task form needs: the work item, the case, and the decision variables the model computed."""
-    with gl.reading() as session:
+    """What a task form needs: the work item, the case, the decision variables the model computed, and the
+    request it decides or the one that came back to it. The page shows the child's data: the view is logged."""
+    from . import audit
+    from .models import Round
+    from .services.tasks import completed_spec
+    with gl.transaction() as session:
         case = require_case(session, actor, case_id)
         item = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id,
                                                       WorkItem.task_id == str(task_id))).first()
         if item is None:
-            from .services.tasks import completed_spec
             spec = completed_spec(session, case.id, task_id)
-            if spec is not None:
-                raise TaskAlreadyDone(case, spec)
-            raise NotFound("任务不存在。", "No such task.")
-        require_task_rights(actor, item)
-        from .models import Round
-        rnd = session.get(Round, item.round_id)
-        _, workflow = load_workflow(session, gl, rnd)
-        task = find_task(workflow, item.task_id)
-        return {"case": case, "item": item, "round": rnd, "variables": dict(task.data) if task else {}}
+            if spec is None:
+                raise NotFound("任务不存在。", "No such task.")
+            audit.record(session, actor, "view_task", "task", task_id, case.id, after={"task": spec, "done": True})
+            done = TaskAlreadyDone(case, spec)
+        else:
+            require_task_rights(actor, item)
+            audit.record(session, actor, "view_task", "task", item.task_id, case.id, after={"task": item.task_spec})
+            rnd = session.get(Round, item.round_id)
+            _, workflow = load_workflow(session, gl, rnd)
+            task = find_task(workflow, item.task_id)
+            return {"case": case, "item": item, "round": rnd, "variables": dict(task.data) if task else {},
+                    "returned": returned_request(session, item), "request": pending_request(session, item)}
+    raise done  # committed first: the view of the finished task is on record too
+
+
+def pending_request(session, item: WorkItem):
+    """For an approval task: the request it decides (what is asked, by whom, and why)."""
+    if item.task_spec not in APPROVAL_TASKS:
+        return None
+    from .models import Approval
+    kind, subject = APPROVAL_TASKS[item.task_spec]
+    query = select(Approval).where(Approval.round_id == item.round_id, Approval.kind == kind,
+                                   Approval.status == "pending")
+    if subject is not None:
+        query = query.where(Approval.subject == subject)
+    return session.scalars(query.order_by(Approval.id.desc())).first()

@@ -42,7 +42,7 @@ def start_round(session: Session, gl, actor, case: Case, reason: str) -> Round:
     version = gl.current_version(session)
     runtime = gl.runtime(session, version)
     number = (session.scalar(select(func.count(Round.id)).where(Round.case_id == case.id)) or 0) + 1
-    workflow = runtime.new_workflow(PROCESS_ID, {"case_type": case.case_type})
+    workflow = runtime.new_workflow(PROCESS_ID, {"case_type": case.case_type, "current_code": case.current_code or ""})
     rnd = Round(case_id=case.id, number=number, process_id=PROCESS_ID, model_version=version,
                 status="running", risk_code=case.current_code, started_at=clock.now(), state="")
     session.add(rnd)
@@ -70,9 +70,15 @@ class TaskRef:
     district_id: int
 
 
+def owner_agency(spec) -> str:
+    """The agency that owns a user task: its lane, or for a task in the supervisor lane the agency its
+    ``agency`` property names (the head of department of that agency approves)."""
+    return spec.extensions.get("properties", {}).get("agency") or spec.lane
+
+
 def task_ref(task, case: Case) -> TaskRef:
     props = task.task_spec.extensions.get("properties", {})
-    return TaskRef(str(task.id), task.task_spec.name, task.task_spec.lane,
+    return TaskRef(str(task.id), task.task_spec.name, owner_agency(task.task_spec),
                    [r.strip() for r in props.get("roles", "").split(",") if r.strip()], props.get("step", ""),
                    case.district_id)
 
@@ -106,7 +112,7 @@ def save_round(session: Session, runtime: WorkflowRuntime, case: Case, rnd: Roun
     else:
         new = {task_id: task for task_id, task in ready.items() if task.last_state_change >= since}
         gone = left
-    known_to_take_part(session).update((case.id, task.task_spec.lane) for task_id, task in ready.items()
+    known_to_take_part(session).update((case.id, owner_agency(task.task_spec)) for task_id, task in ready.items()
                                        if task_id not in new)
     now = clock.now()
     rows = []
@@ -114,11 +120,11 @@ def save_round(session: Session, runtime: WorkflowRuntime, case: Case, rnd: Roun
         spec, ref = task.task_spec, task_ref(task, case)
         rows.append({
             "round_id": rnd.id, "case_id": case.id, "district_id": case.district_id, "task_id": task_id,
-            "task_spec": spec.name, "task_name": spec.bpmn_name or spec.name, "lane": spec.lane,
+            "task_spec": spec.name, "task_name": spec.bpmn_name or spec.name, "lane": ref.lane,
             "roles": ref.roles, "step": ref.step, "ready_at": now,
             "due_at": deadlines.get((task.parent.id, spec.name)) or _due_from_property(task, now),
         })
-        join_case(session, case.id, spec.lane)
+        join_case(session, case.id, ref.lane)
     gone = sorted(gone)
     if len(gone) == 1 and len(rows) == 1:  # the usual step: one task done, the next one ready
         moved = session.connection().execute(_MOVE_ITEM, {"done_task_id": gone[0], **rows[0]})

@@ -39,6 +39,7 @@ DMNDI = "https://www.omg.org/spec/DMN/20191111/DMNDI/"
 DMN_DC = "http://www.omg.org/spec/DMN/20180521/DC/"
 
 AGENCIES = ["womens_federation", "procuratorate", "court", "police", "civil_affairs"]
+SUPERVISOR = "supervisor"  # the supervisor lane: approvals; each task's ``agency`` property names its owner
 
 # --------------------------------------------------------------------------------------
 # The round, compactly
@@ -47,13 +48,15 @@ AGENCIES = ["womens_federation", "procuratorate", "court", "police", "civil_affa
 # lane code -> number of rows in the lane
 LANES = [
     ("womens_federation", 3),
-    ("procuratorate", 1),
-    ("court", 1),
+    (SUPERVISOR, 3),
+    ("procuratorate", 2),
+    ("court", 2),
     ("police", 1),
     ("civil_affairs", 1),
 ]
 
 WF, PRO, CRT, POL, CIV = AGENCIES
+SUP = SUPERVISOR
 
 
 @dataclass
@@ -73,6 +76,7 @@ class Node:
     interrupting: bool = True
     parent: str | None = None  # sub-process id for inner nodes
     default: str | None = None  # default flow id (gateways)
+    agency: str | None = None  # owning agency of a task in the supervisor lane
     # geometry (computed)
     x: float = 0
     y: float = 0
@@ -104,6 +108,11 @@ def user(id, name, lane, col, row, roles, step, due_in, parent=None):
     return Node(id, "user", name, lane, col, row, roles=roles, step=step, due_in=due_in, parent=parent)
 
 
+def approval(id, name, agency, col, row, step, due_in="P3D"):
+    """An approval in the supervisor lane, owned by ``agency``'s supervisors."""
+    return Node(id, "user", name, SUP, col, row, roles="supervisor", step=step, due_in=due_in, agency=agency)
+
+
 def rule(id, name, lane, col, decision, row=0):
     return Node(id, "rule", name, lane, col, row, decision=decision)
 
@@ -133,79 +142,131 @@ def branch_flows(split, join, branch, flow_id, condition, tasks, leaving):
     return flows
 
 
+def order_nodes(prefix, lane, issue, approve, deliver, names, col, sup_row, agency, step, chase_name):
+    """An order drafted by its officer (``issue``), approved in the supervisor lane (``approve``) and then
+    delivered (``deliver``); returned drafts go back to the officer.  A delivery long overdue raises a chase
+    for the issuing agency's supervisors (row 1 of its lane).  ``col`` may be a half column, so that two
+    orders side by side never share a vertical line."""
+    issue_name, approve_name, deliver_name = names
+    roles = "prosecutor" if lane == PRO else "judge"
+    return [
+        Node(f"{prefix}_drafting", "xor", None, lane, col),
+        user(issue, issue_name, lane, col + 1, 0, roles, step, "P5D"),
+        approval(approve, approve_name, agency, col + 2, sup_row, step),
+        Node(f"{prefix}_approved", "xor", "批准签发？", SUP, col + 3, sup_row),
+        user(deliver, deliver_name, lane, col + 4, 0, f"{roles},caseworker", step, "P3D"),
+        Node(f"{deliver}_overdue", "boundary", "送达逾期", lane, col + 4, timer="delivery_chase_after",
+             attached_to=deliver, interrupting=False),
+        user(f"chase_{deliver}", chase_name, lane, col + 4, 1, "supervisor", step, "P3D"),
+        Node(f"chase_{deliver}_done", "end", "督办完成", lane, col + 5, row=1),
+    ]
+
+
+def order_branch_flows(split, join, prefix, flow_id, condition, issue, approve, deliver, approved_var, out_id,
+                       return_gap=10):
+    """The optional-measure branch of an order (see ``branch_flows``), with its drafting loop: the officer
+    drafts, the supervisor approves (then it is delivered) or returns it for correction (退回补正)."""
+    chosen, merged, drafting, approved = (f"{prefix}_chosen", f"{prefix}_merged", f"{prefix}_drafting",
+                                          f"{prefix}_approved")
+    return [
+        F(f"{flow_id}_branch", split, chosen),
+        F(flow_id, chosen, drafting, "是", condition),
+        F(f"{flow_id}_skip", chosen, merged, "否", default=True, route=("under", 52)),
+        F(f"f_{prefix}_draft", drafting, issue),
+        F(f"f_{prefix}_drafted", issue, approve),
+        F(f"f_{prefix}_reviewed", approve, approved),
+        F(f"f_{prefix}_signed", approved, deliver, "批准", f"{approved_var} == True"),
+        F(f"f_{prefix}_returned", approved, drafting, "退回补正", default=True, route=("over", return_gap)),
+        F(out_id, deliver, merged),
+        F(f"{flow_id}_merged", merged, join),
+        F(f"f_{deliver}_late", f"{deliver}_overdue", f"chase_{deliver}"),
+        F(f"f_chase_{deliver}", f"chase_{deliver}", f"chase_{deliver}_done"),
+    ]
+
+
 NODES = [
     # 1. assess
     Node("round_start", "start", "轮次开始", WF, 0),
     user("social_investigation", "社会调查", WF, 1, 0, "caseworker", "assess", "P7D"),
     user("scored_assessment", "评估打分", WF, 2, 0, "caseworker", "assess", "P7D"),
     rule("decide_risk_code", "赋码决策", WF, 3, "risk_code_decision"),
-    rule("plan_followup", "确定回访频次", WF, 4, "followup_schedule"),
-    rule("recommend_measures", "处置措施建议", WF, 5, "handling_measures"),
+    rule("apply_code_floor", "不低于现行风险码", WF, 4, "code_floor"),
+    rule("plan_followup", "确定回访频次", WF, 5, "followup_schedule"),
+    rule("recommend_measures", "处置措施建议", WF, 6, "handling_measures"),
     # 2. handle
-    user("decide_handling", "处置决定", WF, 6, 0, "caseworker", "handle", "P5D"),
-    Node("measures_split", "and", "处置措施", WF, 7),
-    *choice("notify", "告知？", WF, 0, 7.5, 9.5),
-    *choice("admonish", "劝诫？", WF, 1, 7.5, 9.5),
-    *choice("procuratorate_order", "督促监护令？", PRO, 0, 7.5, 9.5),
-    *choice("court_order", "指导令？", CRT, 0, 7.5, 9.5),
-    *choice("reprimand", "训诫？", POL, 0, 7.5, 9.5),
-    *choice("civil_affairs", "转介民政？", CIV, 0, 7.5, 9.5),
-    user("notify_guardian", "告知监护人", WF, 8, 0, "caseworker", "handle", "P5D"),
-    user("admonish_guardian", "劝诫监护人", WF, 8, 1, "caseworker", "handle", "P5D"),
-    user("issue_procuratorate_order", "发出督促监护令", PRO, 8, 0, "prosecutor", "handle", "P5D"),
-    user("deliver_procuratorate_order", "送达督促监护令", PRO, 9, 0, "prosecutor,caseworker", "handle", "P3D"),
-    user("issue_court_order", "发出家庭教育指导令", CRT, 8, 0, "judge", "handle", "P5D"),
-    user("deliver_court_order", "送达家庭教育指导令", CRT, 9, 0, "judge,caseworker", "handle", "P3D"),
-    user("reprimand_guardian", "训诫监护人", POL, 8, 0, "caseworker", "handle", "P5D"),
-    user("refer_civil_affairs", "转介民政部门", CIV, 8, 0, "caseworker", "handle", "P5D"),
-    Node("measures_join", "and", None, WF, 10),
-    user("draft_guidance_plan", "制定家庭教育指导方案", WF, 11, 0, "caseworker", "handle", "P5D"),
+    user("decide_handling", "处置决定", WF, 7, 0, "caseworker", "handle", "P5D"),
+    Node("measures_split", "and", "处置措施", WF, 8),
+    *choice("notify", "告知？", WF, 0, 9, 15),
+    *choice("admonish", "劝诫？", WF, 1, 9, 15),
+    *choice("procuratorate_order", "督促监护令？", PRO, 0, 9, 15),
+    *choice("court_order", "指导令？", CRT, 0, 9, 15),
+    *choice("reprimand", "训诫？", POL, 0, 9, 15),
+    *choice("civil_affairs", "转介民政？", CIV, 0, 9, 15),
+    user("notify_guardian", "告知监护人", WF, 11, 0, "caseworker", "handle", "P5D"),
+    user("admonish_guardian", "劝诫监护人", WF, 11, 1, "caseworker", "handle", "P5D"),
+    *order_nodes("procuratorate_order", PRO, "issue_procuratorate_order", "approve_procuratorate_order",
+                 "deliver_procuratorate_order", ("拟制督促监护令", "审批督促监护令", "送达督促监护令"), 10, 0,
+                 PRO, "handle", "督办逾期送达"),
+    *order_nodes("court_order", CRT, "issue_court_order", "approve_court_order", "deliver_court_order",
+                 ("拟制家庭教育指导令", "审批家庭教育指导令", "送达家庭教育指导令"), 10.5, 1, CRT, "handle", "督办逾期送达"),
+    user("reprimand_guardian", "训诫监护人", POL, 11, 0, "caseworker", "handle", "P5D"),
+    user("refer_civil_affairs", "转介民政部门", CIV, 11, 0, "caseworker", "handle", "P5D"),
+    Node("measures_join", "and", None, WF, 16),
+    user("draft_guidance_plan", "制定家庭教育指导方案", WF, 17, 0, "caseworker", "handle", "P5D"),
     # 3. guide (embedded sub-process; inner nodes are laid out on the sub-process's own grid)
-    Node("guidance", "subprocess", "家庭教育指导", WF, 12),
+    Node("guidance", "subprocess", "家庭教育指导", WF, 18),
     Node("guidance_start", "start", "指导开始", parent="guidance", col=0),
     Node("guidance_merge", "xor", None, parent="guidance", col=1),
     user("record_guidance_session", "记录指导情况", None, 2, 0, "counsellor,caseworker", "guide", "P30D",
          parent="guidance"),
     Node("guidance_sessions_met", "xor", "指导次数已满？", parent="guidance", col=3),
     Node("guidance_done", "end", "指导完成", parent="guidance", col=4),
-    Node("guidance_period_ended", "boundary", "指导期限届满", WF, 12, timer="guidance_period",
+    Node("session_overdue", "boundary", "指导逾期", parent="guidance", timer="session_chase_after",
+         attached_to="record_guidance_session", interrupting=False),
+    user("chase_overdue_session", "督办逾期指导", None, 2, 1, "supervisor", "guide", "P3D", parent="guidance"),
+    Node("chase_session_done", "end", "督办完成", parent="guidance", col=3, row=1),
+    Node("guidance_period_ended", "boundary", "指导期限届满", WF, 18, timer="guidance_period",
          attached_to="guidance"),
     # 4. follow up
-    Node("followup_merge", "xor", None, WF, 13),
-    Node("wait_visit_due", "timer", "等待回访到期", WF, 14, timer="visit_interval"),
-    user("record_followup_visit", "记录回访", WF, 15, 0, "caseworker", "follow_up", "P5D"),
-    Node("visit_overdue", "boundary", "回访逾期", WF, 15, timer="visit_grace",
+    Node("followup_merge", "xor", None, WF, 19),
+    Node("wait_visit_due", "timer", "等待回访到期", WF, 20, timer="visit_interval"),
+    user("record_followup_visit", "记录回访", WF, 21, 0, "caseworker", "follow_up", "P5D"),
+    Node("visit_overdue", "boundary", "回访逾期", WF, 21, timer="visit_grace",
          attached_to="record_followup_visit", interrupting=False),
-    user("chase_overdue_visit", "督促逾期回访（法律监督）", PRO, 15, 0, "prosecutor,supervisor", "follow_up", "P5D"),
-    Node("chase_done", "end", "督促完成", PRO, 16),
-    Node("visits_complete", "xor", "回访已满？", WF, 16),
+    user("chase_overdue_visit", "督促逾期回访（法律监督）", PRO, 21, 1, "prosecutor,supervisor", "follow_up", "P5D"),
+    Node("chase_done", "end", "督促完成", PRO, 22, row=1),
+    Node("visits_complete", "xor", "回访已满？", WF, 22),
     # 5. review
-    user("reassess", "再评估", WF, 17, 0, "caseworker", "review", "P7D"),
-    rule("decide_reassessed_code", "重新赋码", WF, 18, "risk_code_decision"),
-    rule("check_downgrade", "降级条件审查", WF, 19, "downgrade_eligibility"),
-    Node("outcome_merge", "xor", None, WF, 20),
-    user("decide_outcome", "决定轮次结果", WF, 21, 0, "caseworker", "review", "P5D"),
-    Node("outcome_split", "xor", "轮次结果", WF, 22),
-    user("approve_downgrade", "审批降级", WF, 23, 0, "supervisor", "review", "P3D"),
-    Node("downgrade_approved", "xor", "批准降级？", WF, 24),
-    Node("round_downgraded", "terminate", "降级处置", WF, 25),
-    user("approve_closure", "审批结案", WF, 23, 1, "supervisor", "review", "P3D"),
-    Node("closure_approved", "xor", "批准结案？", WF, 24, row=1),
-    Node("case_closed", "terminate", "结案", WF, 25, row=1),
-    Node("round_continues", "terminate", "进入下一轮干预", WF, 23, row=2),
-    user("joint_meeting", "多部门联席会商", PRO, 23, 0, "prosecutor,supervisor", "review", "P7D"),
-    Node("rigid_measures_split", "and", "刚性措施", PRO, 24),
-    *choice("rigid_procuratorate_order", "督促令？", PRO, 0, 24.5, 26.5),
-    *choice("rigid_court_order", "责令指导？", CRT, 0, 24.5, 26.5),
-    *choice("temporary_guardianship", "临时监护？", CIV, 0, 24.5, 26.5),
-    user("issue_rigid_procuratorate_order", "发出刚性督促监护令", PRO, 25, 0, "prosecutor", "review", "P5D"),
-    user("deliver_rigid_procuratorate_order", "送达刚性督促监护令", PRO, 26, 0, "prosecutor,caseworker", "review",
-         "P3D"),
-    user("issue_rigid_court_order", "发出责令接受家庭教育指导令", CRT, 25, 0, "judge", "review", "P5D"),
-    user("deliver_rigid_court_order", "送达刚性家庭教育指导令", CRT, 26, 0, "judge,caseworker", "review", "P3D"),
-    user("arrange_temporary_guardianship", "安排临时监护（未保法第92条）", CIV, 25, 0, "caseworker", "review", "P3D"),
-    Node("rigid_measures_join", "and", None, PRO, 27),
-    Node("round_escalated", "terminate", "升级处置", PRO, 28),
+    user("reassess", "再评估", WF, 23, 0, "caseworker", "review", "P7D"),
+    rule("decide_reassessed_code", "重新赋码", WF, 24, "risk_code_decision"),
+    rule("check_downgrade", "降级条件审查", WF, 25, "downgrade_eligibility"),
+    Node("outcome_merge", "xor", None, WF, 26),
+    user("decide_outcome", "决定轮次结果", WF, 27, 0, "caseworker", "review", "P5D"),
+    Node("outcome_split", "xor", "轮次结果", WF, 28),
+    Node("round_continues", "terminate", "进入下一轮干预", WF, 29, row=1),
+    Node("returned_merge", "xor", "退回补正", SUP, 27, 0),
+    approval("approve_downgrade", "审批降级", WF, 29, 0, "review"),
+    Node("downgrade_approved", "xor", "批准降级？", SUP, 30, 0),
+    Node("round_downgraded", "terminate", "降级处置", SUP, 31, 0),
+    approval("approve_closure", "审批结案", WF, 29, 1, "review"),
+    Node("closure_approved", "xor", "批准结案？", SUP, 30, 1),
+    Node("case_closed", "terminate", "结案", SUP, 31, 1),
+    approval("approve_escalation", "审批提请联席会商", WF, 29, 2, "review"),
+    Node("escalation_approved", "xor", "批准提请？", SUP, 30, 2),
+    user("joint_meeting", "多部门联席会商", PRO, 31, 0, "prosecutor,supervisor", "review", "P7D"),
+    Node("rigid_measures_split", "and", "刚性措施", PRO, 32),
+    *choice("rigid_procuratorate_order", "督促令？", PRO, 0, 33, 39),
+    *choice("rigid_court_order", "责令指导？", CRT, 0, 33, 39),
+    *choice("temporary_guardianship", "临时监护？", CIV, 0, 33, 39),
+    *order_nodes("rigid_procuratorate_order", PRO, "issue_rigid_procuratorate_order",
+                 "approve_rigid_procuratorate_order", "deliver_rigid_procuratorate_order",
+                 ("拟制刚性督促监护令", "审批刚性督促监护令", "送达刚性督促监护令"), 34, 0, PRO, "review", "督办逾期送达"),
+    *order_nodes("rigid_court_order", CRT, "issue_rigid_court_order", "approve_rigid_court_order",
+                 "deliver_rigid_court_order", ("拟制责令接受家庭教育指导令", "审批责令接受家庭教育指导令",
+                                               "送达刚性家庭教育指导令"), 34.5, 1, CRT, "review", "督办逾期送达"),
+    user("arrange_temporary_guardianship", "安排临时监护（未保法第92条）", CIV, 35, 0, "caseworker", "review", "P3D"),
+    Node("rigid_measures_join", "and", None, PRO, 40),
+    Node("round_escalated", "terminate", "升级处置", PRO, 41),
 ]
 
 
@@ -217,7 +278,8 @@ FLOWS = [
     F("f_start", "round_start", "social_investigation"),
     F("f_investigated", "social_investigation", "scored_assessment"),
     F("f_scored", "scored_assessment", "decide_risk_code"),
-    F("f_coded", "decide_risk_code", "plan_followup"),
+    F("f_coded", "decide_risk_code", "apply_code_floor"),
+    F("f_floored", "apply_code_floor", "plan_followup"),
     F("f_planned", "plan_followup", "recommend_measures"),
     F("f_recommended", "recommend_measures", "decide_handling"),
     F("f_decided", "decide_handling", "measures_split"),
@@ -225,13 +287,13 @@ FLOWS = [
                   ["notify_guardian"], ["f_notified"]),
     *branch_flows("measures_split", "measures_join", "admonish", "f_m_admonish", "measure_admonish == True",
                   ["admonish_guardian"], ["f_admonished"]),
-    *branch_flows("measures_split", "measures_join", "procuratorate_order", "f_m_procuratorate",
-                  "measure_procuratorate_order == True",
-                  ["issue_procuratorate_order", "deliver_procuratorate_order"],
-                  ["f_pro_issued", "f_pro_delivered"]),
-    *branch_flows("measures_split", "measures_join", "court_order", "f_m_court", "measure_court_order == True",
-                  ["issue_court_order", "deliver_court_order"],
-                  ["f_court_issued", "f_court_delivered"]),
+    *order_branch_flows("measures_split", "measures_join", "procuratorate_order", "f_m_procuratorate",
+                        "measure_procuratorate_order == True", "issue_procuratorate_order",
+                        "approve_procuratorate_order", "deliver_procuratorate_order", "procuratorate_order_approved",
+                        "f_pro_delivered"),
+    *order_branch_flows("measures_split", "measures_join", "court_order", "f_m_court", "measure_court_order == True",
+                        "issue_court_order", "approve_court_order", "deliver_court_order", "court_order_approved",
+                        "f_court_delivered", return_gap=24),
     *branch_flows("measures_split", "measures_join", "reprimand", "f_m_reprimand", "measure_reprimand == True",
                   ["reprimand_guardian"], ["f_reprimanded"]),
     *branch_flows("measures_split", "measures_join", "civil_affairs", "f_m_civil", "measure_civil_affairs == True",
@@ -243,7 +305,9 @@ FLOWS = [
     F("f_g_next", "guidance_merge", "record_guidance_session"),
     F("f_g_recorded", "record_guidance_session", "guidance_sessions_met"),
     F("f_g_met", "guidance_sessions_met", "guidance_done", "是", "sessions_done >= sessions_required"),
-    F("f_g_more", "guidance_sessions_met", "guidance_merge", "否", default=True, route=("under", 62)),
+    F("f_g_more", "guidance_sessions_met", "guidance_merge", "否", default=True, route=("above", 28)),
+    F("f_g_late", "session_overdue", "chase_overdue_session"),
+    F("f_g_chased", "chase_overdue_session", "chase_session_done"),
     # guidance ends (normally or by the period timer) -> follow up
     F("f_guided", "guidance", "followup_merge"),
     F("f_period_ended", "guidance_period_ended", "followup_merge", route=("under", 36)),
@@ -263,22 +327,27 @@ FLOWS = [
     F("f_o_downgrade", "outcome_split", "approve_downgrade", "降级",
       'outcome == "downgrade" and recommendation == "downgrade"'),
     F("f_o_close", "outcome_split", "approve_closure", "结案", 'outcome == "close" and recommendation == "close"'),
-    F("f_o_escalate", "outcome_split", "joint_meeting", "升级处置", 'outcome == "escalate"'),
+    F("f_o_escalate", "outcome_split", "approve_escalation", "升级处置", 'outcome == "escalate"'),
     F("f_o_another", "outcome_split", "round_continues", "另起一轮", default=True),
     F("f_dg_reviewed", "approve_downgrade", "downgrade_approved"),
     F("f_dg_approved", "downgrade_approved", "round_downgraded", "批准", "approved == True"),
-    F("f_dg_returned", "downgrade_approved", "outcome_merge", "退回", default=True, route=("over", 22)),
+    F("f_dg_returned", "downgrade_approved", "returned_merge", "退回", default=True, route=("under", 52)),
     F("f_cl_reviewed", "approve_closure", "closure_approved"),
     F("f_cl_approved", "closure_approved", "case_closed", "批准", "approved == True"),
-    F("f_cl_returned", "closure_approved", "outcome_merge", "退回", default=True, route=("under", 58)),
+    F("f_cl_returned", "closure_approved", "returned_merge", "退回", default=True, route=("under", 52)),
+    F("f_es_reviewed", "approve_escalation", "escalation_approved"),
+    F("f_es_approved", "escalation_approved", "joint_meeting", "批准", "approved == True"),
+    F("f_es_returned", "escalation_approved", "returned_merge", "退回", default=True, route=("under", 52)),
+    F("f_returned", "returned_merge", "outcome_merge", route=("over", 10)),
     F("f_met", "joint_meeting", "rigid_measures_split"),
-    *branch_flows("rigid_measures_split", "rigid_measures_join", "rigid_procuratorate_order", "f_r_procuratorate",
-                  "rigid_procuratorate_order == True",
-                  ["issue_rigid_procuratorate_order", "deliver_rigid_procuratorate_order"],
-                  ["f_r_pro_done", "f_r_pro_delivered"]),
-    *branch_flows("rigid_measures_split", "rigid_measures_join", "rigid_court_order", "f_r_court",
-                  "rigid_court_order == True", ["issue_rigid_court_order", "deliver_rigid_court_order"],
-                  ["f_r_court_done", "f_r_court_delivered"]),
+    *order_branch_flows("rigid_measures_split", "rigid_measures_join", "rigid_procuratorate_order",
+                        "f_r_procuratorate", "rigid_procuratorate_order == True", "issue_rigid_procuratorate_order",
+                        "approve_rigid_procuratorate_order", "deliver_rigid_procuratorate_order",
+                        "rigid_procuratorate_order_approved", "f_r_pro_delivered"),
+    *order_branch_flows("rigid_measures_split", "rigid_measures_join", "rigid_court_order", "f_r_court",
+                        "rigid_court_order == True", "issue_rigid_court_order", "approve_rigid_court_order",
+                        "deliver_rigid_court_order", "rigid_court_order_approved", "f_r_court_delivered",
+                        return_gap=24),
     *branch_flows("rigid_measures_split", "rigid_measures_join", "temporary_guardianship", "f_r_guardianship",
                   "temporary_guardianship == True", ["arrange_temporary_guardianship"],
                   ["f_r_guardianship_done"]),
@@ -304,6 +373,7 @@ SUB_PAD = 24  # padding inside the sub-process
 SUB_COL_GAP = 44
 SUB_ABOVE = 66  # sub-process top edge above the row centre line
 SUB_BELOW = 92  # sub-process bottom edge below the row centre line
+SUB_ROW_H = 120  # inner rows of the sub-process (a chase below the task it chases)
 FIRST_COL_X = POOL_X + POOL_HEADER + LANE_HEADER + 30
 
 
@@ -315,10 +385,13 @@ def layout(nodes, flows):
 
     # the sub-process's size comes from its inner grid
     subs = [n for n in nodes if n.kind == "subprocess"]
+    inner_cols = {}
     for sub in subs:
-        inner = sorted((n for n in nodes if n.parent == sub.id), key=lambda n: n.col)
-        width = SUB_PAD * 2 + sum(n.w for n in inner) + SUB_COL_GAP * (len(inner) - 1)
-        sub.w, sub.h = width, SUB_ABOVE + SUB_BELOW
+        inner = [n for n in nodes if n.parent == sub.id and n.kind != "boundary"]
+        cols = {c: max(n.w for n in inner if n.col == c) for c in sorted({n.col for n in inner})}
+        inner_cols[sub.id] = cols
+        width = SUB_PAD * 2 + sum(cols.values()) + SUB_COL_GAP * (len(cols) - 1)
+        sub.w, sub.h = width, SUB_ABOVE + SUB_BELOW + SUB_ROW_H * max(n.row for n in inner)
 
     # column widths from the widest top-level node in each column
     top = [n for n in nodes if n.parent is None and n.kind != "boundary"]
@@ -354,12 +427,15 @@ def layout(nodes, flows):
             n.x, n.y = cx - n.w / 2, cy - n.h / 2
 
     for sub in subs:
-        inner = sorted((n for n in nodes if n.parent == sub.id), key=lambda n: n.col)
         x = sub.x + SUB_PAD
-        cy = sub.y + SUB_ABOVE
-        for n in inner:
-            n.x, n.y = x, cy - n.h / 2
-            x += n.w + SUB_COL_GAP
+        col_cx = {}
+        for c, width in inner_cols[sub.id].items():
+            col_cx[c] = x + width / 2
+            x += width + SUB_COL_GAP
+        for n in nodes:
+            if n.parent == sub.id and n.kind != "boundary":
+                cy = sub.y + SUB_ABOVE + n.row * SUB_ROW_H
+                n.x, n.y = col_cx[n.col] - n.w / 2, cy - n.h / 2
 
     for n in nodes:
         if n.kind == "boundary":
@@ -393,9 +469,13 @@ def route(s, t, flow, lane_geo, forks):
     """Orthogonal waypoints from s to t (``forks``: ids of the gateways with more than one outgoing flow)."""
     if flow.route:
         how, gap = flow.route
-        if how == "over":  # up from the source's top, along a channel near the lane's top, down into the target
-            channel = lane_geo[s.lane][0] + gap
+        if how == "above":  # up from the source's top to `gap` above both, across, down into the target
+            channel = min(s.y, t.y) - gap
             return [(s.cx, s.y), (s.cx, channel), (t.cx, channel), (t.cx, t.y)]
+        if how == "over":  # up from the source's top, along a channel near the lane's top, into the target
+            channel = lane_geo[s.lane][0] + gap
+            end = (t.cx, t.y) if t.y > channel else (t.cx, t.y + t.h)  # a target above is entered from below
+            return [(s.cx, s.y), (s.cx, channel), (t.cx, channel), end]
         # "under": down from the source's bottom to a channel `gap` below the source's centre, up into the target
         channel = s.cy + gap
         return [(s.cx, s.y + s.h), (s.cx, channel), (t.cx, channel), (t.cx, t.y + t.h)]
@@ -440,7 +520,7 @@ def flow_label(f):
     if f.route:
         channel = pts[1][1]  # on the channel, just beside the source's riser
         x = pts[1][0] - w - 6 if pts[2][0] < pts[1][0] else pts[1][0] + 6
-        return (x, channel - LABEL_H - 3 if f.route[0] == "over" else channel + 3, w, LABEL_H)
+        return (x, channel - LABEL_H - 3 if f.route[0] in ("over", "above") else channel + 3, w, LABEL_H)
     (x1, y1), (x2, y2) = pts[-2], pts[-1]
     if y1 == y2:  # horizontal last segment: just after the bend (or the source)
         return (x1 + 6, y1 - LABEL_H - 3, w, LABEL_H)
@@ -521,8 +601,9 @@ def build_bpmn(nodes, flows, geo):
         if n.kind == "user":
             ext = ET.SubElement(el, q(BPMN, "extensionElements"))
             props = ET.SubElement(ext, q(SPIFF, "properties"))
-            for key, value in (("roles", n.roles), ("step", n.step), ("due_in", n.due_in)):
-                ET.SubElement(props, q(SPIFF, "property"), {"name": key, "value": value})
+            for key, value in (("roles", n.roles), ("step", n.step), ("due_in", n.due_in), ("agency", n.agency)):
+                if value is not None:
+                    ET.SubElement(props, q(SPIFF, "property"), {"name": key, "value": value})
         elif n.kind == "rule":
             ext = ET.SubElement(el, q(BPMN, "extensionElements"))
             ET.SubElement(ext, q(SPIFF, "calledDecisionId")).text = n.decision
@@ -618,7 +699,7 @@ DMN_TABLES = {
             ("concern", "黄码情形（监护不足、不良行为、逃学、心理预警）", "boolean", any_of(CONCERN)),
             ("score", "评估总分", "integer", "total_score"),
         ],
-        "outputs": [("risk_code", "风险码", "string")],
+        "outputs": [("assessed_code", "评估风险码", "string")],
         "rules": [
             (["True", "-", "-", "-"], ['"red"'], "紧急危险或监护缺失"),
             (["False", "True", "-", "-"], ['"orange"'], "严重监护失职、涉案或不配合"),
@@ -626,6 +707,25 @@ DMN_TABLES = {
             (["False", "False", "-", "12 <= ? < 24"], ['"yellow"'], "总分达到黄码线"),
             (["False", "False", "True", "? < 12"], ['"yellow"'], "有黄码情形"),
             (["False", "False", "False", "? < 12"], ['"blue"'], "低风险"),
+        ],
+    },
+    "code_floor": {
+        # A code goes down only by an approved downgrade: a later round's assessment below the case's
+        # current code keeps the current code (风险等级降级须经审批).
+        "id": "code_floor", "name": "不低于现行风险码",
+        "inputs": [
+            ("current", "现行风险码（首轮为空）", "string", "current_code"),
+            ("assessed", "评估风险码", "string", "assessed_code"),
+        ],
+        "outputs": [("risk_code", "本轮风险码", "string"), ("code_held", "维持现行风险码", "boolean")],
+        "rules": [
+            (['? in ("", "blue")', "-"], ["assessed_code", "False"], "首轮或现为蓝码：按评估赋码"),
+            (['"yellow"', '? in ("yellow", "orange", "red")'], ["assessed_code", "False"], "不低于黄码"),
+            (['"yellow"', '"blue"'], ['"yellow"', "True"], "降级须经审批：维持黄码"),
+            (['"orange"', '? in ("orange", "red")'], ["assessed_code", "False"], "不低于橙码"),
+            (['"orange"', '? in ("yellow", "blue")'], ['"orange"', "True"], "降级须经审批：维持橙码"),
+            (['"red"', '"red"'], ['"red"', "False"], "红码"),
+            (['"red"', '? in ("orange", "yellow", "blue")'], ['"red"', "True"], "降级须经审批：维持红码"),
         ],
     },
     "handling_measures": {
@@ -661,12 +761,14 @@ DMN_TABLES = {
             ("visit_grace", "逾期宽限", "string"),
             ("visits_required", "本轮回访次数", "integer"),
             ("review_days", "复评期限（天）", "integer"),
+            ("session_chase_after", "指导逾期督办（自上次指导起）", "string"),
+            ("delivery_chase_after", "送达逾期督办（自签发起）", "string"),
         ],
         "rules": [
-            (['"red"'], ['"P7D"', '"P3D"', "4", "30"], "每周"),
-            (['"orange"'], ['"P14D"', '"P5D"', "4", "60"], "每两周"),
-            (['"yellow"'], ['"P30D"', '"P7D"', "3", "90"], "每月"),
-            (['"blue"'], ['"P90D"', '"P14D"', "2", "180"], "每季度"),
+            (['"red"'], ['"P7D"', '"P3D"', "4", "30", '"P37D"', '"P5D"'], "每周"),
+            (['"orange"'], ['"P14D"', '"P5D"', "4", "60", '"P40D"', '"P7D"'], "每两周"),
+            (['"yellow"'], ['"P30D"', '"P7D"', "3", "90", '"P44D"', '"P10D"'], "每月"),
+            (['"blue"'], ['"P90D"', '"P14D"', "2", "180", '"P44D"', '"P10D"'], "每季度"),
         ],
     },
     "downgrade_eligibility": {
@@ -674,7 +776,7 @@ DMN_TABLES = {
         "inputs": [
             ("evidence", "证据齐全（指导达标且回访按期）", "boolean", "plan_met and visits_on_schedule"),
             ("round_code", "本轮风险码", "string", "round_code"),
-            ("risk_code", "再评估风险码", "string", "risk_code"),
+            ("assessed_code", "再评估风险码", "string", "assessed_code"),
         ],
         "outputs": [("recommendation", "建议结果", "string")],
         "rules": [

@@ -49,6 +49,18 @@ def task_title(spec: str, fallback: str = "") -> str:
 
 CODE_CHANGE_KINDS = {"assessment": ("评估赋码", "Assessed"), "downgrade": ("降级", "Downgraded"),
                      "upgrade": ("升级", "Upgraded")}
+APPROVAL_KINDS = {"downgrade": ("降级", "Downgrade"), "closure": ("结案", "Closure"),
+                  "escalation": ("提请联席会商", "Escalation to a joint meeting")}
+
+
+def approval_kind(kind, subject=None) -> str:
+    """What an approval is for: a downgrade, a closure, an escalation, or the order it would issue."""
+    if kind == "order":
+        entry = reference.DOCUMENT_TYPES.get(subject)
+        return (pick(("签发", "Issue: ")) + pick(entry[:2])) if entry else kind
+    return pick(APPROVAL_KINDS.get(kind, (kind, kind)))
+
+
 APPROVAL_STATUS = {"pending": ("待审批", "Pending"), "approved": ("已批准", "Approved"),
                    "returned": ("已退回补正", "Returned for correction")}
 
@@ -69,7 +81,7 @@ def template_globals() -> dict:
     from engine.masking import mask_id, mask_name
     from engine.clock import clock
     return {"district_name": district_name, "list_sep": list_sep, "relation_label": RELATIONS.get, "code_change_kind": CODE_CHANGE_KINDS.get,
-            "approval_status": APPROVAL_STATUS.get, "task_title": task_title, "mask_name": mask_name, "mask_id": mask_id, "pick": pick, "label": label, "code_badge": code_badge, "lane_label": lane_label, "is_en": is_en,
+            "approval_status": APPROVAL_STATUS.get, "approval_kind": approval_kind, "task_title": task_title, "mask_name": mask_name, "mask_id": mask_id, "pick": pick, "label": label, "code_badge": code_badge, "lane_label": lane_label, "is_en": is_en,
             "reference": reference, "error_message": message}
 
 

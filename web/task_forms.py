@@ -54,6 +54,38 @@ def _delivery_fields():
     ]
 
 
+def _on_the_spot_delivery():
+    """A notice or reprimand is served when it is given: how, to whom, signed or not."""
+    return [
+        Field("delivery_method", "choice", ("送达方式", "Method of delivery"), choices=ref.DELIVERY_METHODS,
+              default="in_person"),
+        Field("recipient", "text", ("受送达人", "Recipient")),
+        Field("signed", "bool", ("受送达人已签收", "Signed by the recipient"), required=False, default=True,
+              help=("拒绝签收的不勾选，并在送达回证上注明。", "Leave unticked if refused; note it on the receipt.")),
+    ]
+
+
+def _decision_fields():
+    return [
+        Field("decision", "choice", ("审批意见", "Decision"),
+              choices={"approved": ("同意", "Approve"), "returned": ("退回补正", "Return for correction")}),
+        Field("reason", "textarea", ("意见说明", "Reason"), required=False,
+              help=("退回时必填：写明需补正的内容，申请人将看到。", "Required when returning: what to correct; the requester sees it.")),
+    ]
+
+
+APPROVAL_HELP = ("不能审批本人提出的申请；退回须写明补正要求。", "You cannot approve your own request; a return needs the reason.")
+ORDER_APPROVAL_HELP = ("核阅草稿（可预览）后同意签发或退回补正；同意后文书即编号签发。",
+                       "Read the draft (preview it) and approve or return it; approved, it is numbered and issued.")
+
+
+def _chase_fields():
+    return [
+        Field("explanation", "textarea", ("逾期原因", "Why it is overdue")),
+        Field("action", "textarea", ("督办措施", "What was done")),
+    ]
+
+
 def _assessment_fields():
     return [
         Field("scores", "scores", ("评估指标（0 正常 … 4 严重）", "Indicators (0 fine … 4 severe)")),
@@ -96,6 +128,7 @@ FORMS: dict[str, TaskForm] = {
     "notify_guardian": TaskForm(("告知监护人", "Notify the guardian"), (
         "送达家庭教育责任告知书。", "Serve the notice of family-education duty."), [
         _date("notified_on", "告知日期", "Date notified"), Field("content", "textarea", ("告知内容", "What was said")),
+        *_on_the_spot_delivery(),
     ]),
     "admonish_guardian": TaskForm(("劝诫监护人", "Admonish the guardian"), ("", ""), [
         _date("admonished_on", "劝诫日期", "Date"), Field("content", "textarea", ("劝诫内容", "What was said")),
@@ -103,20 +136,32 @@ FORMS: dict[str, TaskForm] = {
     "reprimand_guardian": TaskForm(("训诫监护人", "Reprimand the guardian"), (
         "未成年人保护法第一百一十八条。", "Minors Protection Law art. 118."), [
         _date("reprimanded_on", "训诫日期", "Date"), Field("failings", "textarea", ("训诫事由", "Grounds")),
+        *_on_the_spot_delivery(),
     ]),
-    "issue_procuratorate_order": TaskForm(("发出督促监护令", "Issue the order urging guardianship"), (
-        "未成年人保护法第一百一十八条；家庭教育促进法第四十九条。",
-        "Minors Protection Law art. 118; Family Education Promotion Law art. 49."), _order_fields()),
-    "issue_rigid_procuratorate_order": TaskForm(("发出刚性督促监护令", "Issue a rigid order urging guardianship"), (
-        "联席会商决定的刚性措施。", "A rigid measure decided by the joint meeting."), _order_fields()),
+    "issue_procuratorate_order": TaskForm(("拟制督促监护令", "Draft the order urging guardianship"), (
+        "未成年人保护法第一百一十八条；家庭教育促进法第四十九条。草稿经部门负责人审批后编号签发。",
+        "Minors Protection Law art. 118; Family Education Promotion Law art. 49. The head of department approves "
+        "the draft before it is numbered and issued."), _order_fields()),
+    "issue_rigid_procuratorate_order": TaskForm(("拟制刚性督促监护令", "Draft a rigid order urging guardianship"), (
+        "联席会商决定的刚性措施；草稿经审批后签发。", "A rigid measure decided by the joint meeting; issued once approved."),
+        _order_fields()),
+    "approve_procuratorate_order": TaskForm(("审批督促监护令", "Approve the order urging guardianship"),
+                                            ORDER_APPROVAL_HELP, _decision_fields()),
+    "approve_rigid_procuratorate_order": TaskForm(("审批刚性督促监护令", "Approve the rigid order urging guardianship"),
+                                                  ORDER_APPROVAL_HELP, _decision_fields()),
+    "approve_court_order": TaskForm(("审批家庭教育指导令", "Approve the guidance order"), ORDER_APPROVAL_HELP,
+                                    _decision_fields()),
+    "approve_rigid_court_order": TaskForm(("审批刚性家庭教育指导令", "Approve the rigid guidance order"),
+                                          ORDER_APPROVAL_HELP, _decision_fields()),
     "deliver_procuratorate_order": TaskForm(("送达督促监护令", "Deliver the order urging guardianship"), (
         "宣告送达并制作送达回证。", "Announce and serve the order; the delivery receipt records it."), _delivery_fields()),
-    "issue_court_order": TaskForm(("发出家庭教育指导令", "Issue the family-education guidance order"), (
-        "家庭教育促进法第四十九条；法发〔2023〕7号。", "Family Education Promotion Law art. 49; Fa Fa [2023] No. 7."),
+    "issue_court_order": TaskForm(("拟制家庭教育指导令", "Draft the family-education guidance order"), (
+        "家庭教育促进法第四十九条；法发〔2023〕7号。草稿经审批后编号签发。",
+        "Family Education Promotion Law art. 49; Fa Fa [2023] No. 7. Issued once the draft is approved."),
         _order_fields() + [Field("provider_id", "provider", ("指导机构", "Guidance provider")),
                            Field("sessions", "int", ("指导次数", "Sessions"), default=6)]),
-    "issue_rigid_court_order": TaskForm(("发出刚性家庭教育指导令", "Issue a rigid guidance order"), (
-        "联席会商决定的刚性措施。", "A rigid measure decided by the joint meeting."),
+    "issue_rigid_court_order": TaskForm(("拟制刚性家庭教育指导令", "Draft a rigid guidance order"), (
+        "联席会商决定的刚性措施；草稿经审批后签发。", "A rigid measure decided by the joint meeting; issued once approved."),
         _order_fields() + [Field("provider_id", "provider", ("指导机构", "Guidance provider")),
                            Field("sessions", "int", ("指导次数", "Sessions"), default=6)]),
     "deliver_court_order": TaskForm(("送达家庭教育指导令", "Deliver the guidance order"), ("", ""), _delivery_fields()),
@@ -156,30 +201,29 @@ FORMS: dict[str, TaskForm] = {
         Field("new_incident", "bool", ("发现新的风险事件", "New incident found"), required=False,
               help=("如有新事件，请同时在个案页申请升级。", "If so, also upgrade the code on the case page.")),
     ]),
-    "chase_overdue_visit": TaskForm(("督促逾期回访（法律监督）", "Chase an overdue visit (legal supervision)"), ("", ""), [
-        Field("explanation", "textarea", ("逾期原因", "Why it is overdue")),
-        Field("action", "textarea", ("督促措施", "What was done")),
-    ]),
+    "chase_overdue_visit": TaskForm(("督促逾期回访（法律监督）", "Chase an overdue visit (legal supervision)"), ("", ""),
+                                    _chase_fields()),
+    "chase_overdue_session": TaskForm(("督办逾期指导", "Chase an overdue guidance session"), (
+        "指导长期未按方案开展：查明原因并督促指导机构。", "Guidance is long overdue: find out why and chase the provider."),
+        _chase_fields()),
+    "chase_deliver_procuratorate_order": TaskForm(("督办逾期送达（督促监护令）", "Chase an overdue delivery (order)"),
+                                                  ("", ""), _chase_fields()),
+    "chase_deliver_rigid_procuratorate_order": TaskForm(
+        ("督办逾期送达（刚性督促监护令）", "Chase an overdue delivery (rigid order)"), ("", ""), _chase_fields()),
+    "chase_deliver_court_order": TaskForm(("督办逾期送达（指导令）", "Chase an overdue delivery (guidance order)"),
+                                          ("", ""), _chase_fields()),
+    "chase_deliver_rigid_court_order": TaskForm(
+        ("督办逾期送达（刚性指导令）", "Chase an overdue delivery (rigid guidance order)"), ("", ""), _chase_fields()),
     "decide_outcome": TaskForm(("决定本轮结果", "Decide the round's outcome"), (
         "降级与结案须经督导审批；系统按复评与证据给出建议。",
         "Downgrade and closure need a supervisor's approval; the recommendation comes from the re-assessment."), [
         Field("outcome", "choice", ("结果", "Outcome"), choices=ref.OUTCOMES, default="var:recommendation"),
         Field("reason", "textarea", ("理由", "Reasons")),
     ]),
-    "approve_downgrade": TaskForm(("审批降级", "Approve the downgrade"), (
-        "不能审批本人提出的申请；退回须写明补正要求。",
-        "You cannot approve your own request; a return needs the reason."), [
-        Field("decision", "choice", ("审批意见", "Decision"),
-              choices={"approved": ("同意", "Approve"), "returned": ("退回补正", "Return for correction")}),
-        Field("reason", "textarea", ("意见说明", "Reason"), required=False),
-    ]),
-    "approve_closure": TaskForm(("审批结案", "Approve the closure"), (
-        "不能审批本人提出的申请；退回须写明补正要求。",
-        "You cannot approve your own request; a return needs the reason."), [
-        Field("decision", "choice", ("审批意见", "Decision"),
-              choices={"approved": ("同意", "Approve"), "returned": ("退回补正", "Return for correction")}),
-        Field("reason", "textarea", ("意见说明", "Reason"), required=False),
-    ]),
+    "approve_downgrade": TaskForm(("审批降级", "Approve the downgrade"), APPROVAL_HELP, _decision_fields()),
+    "approve_closure": TaskForm(("审批结案", "Approve the closure"), APPROVAL_HELP, _decision_fields()),
+    "approve_escalation": TaskForm(("审批提请联席会商", "Approve the escalation to a joint meeting"), APPROVAL_HELP,
+                                   _decision_fields()),
     "joint_meeting": TaskForm(("联席会商", "Joint meeting"), (
         "公安、检察院、法院共同会商刚性措施。", "Police, procuratorate and court decide rigid measures together."), [
         _date("held_on", "会商日期", "Date held"),

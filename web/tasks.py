@@ -9,7 +9,8 @@ from sqlalchemy import select
 from engine import queries, services
 from engine.clock import clock
 from engine.errors import Conflict, InvalidInput
-from engine.models import Approval, GuidanceProvider
+from engine.handlers.review import ORDER_APPROVALS
+from engine.models import GuidanceProvider, User
 from engine.services.documents import TASK_DOCUMENTS
 
 from .extensions import actor, casework_only, gl
@@ -25,12 +26,13 @@ def _context(case_id: int, task_id: str) -> dict:
     form_def = FORMS.get(ctx["item"].task_spec)
     if form_def is None:
         abort(404)
+    asked = [a for a in (ctx["request"], ctx["returned"]) if a is not None]
+    people = {a.requested_by for a in asked} | {a.decided_by for a in asked if a.decided_by}
     with gl().reading() as db:
         ctx["providers"] = db.scalars(select(GuidanceProvider).where(
             (GuidanceProvider.district_id == ctx["case"].district_id) | (GuidanceProvider.kind == "practice_base"))
             .order_by(GuidanceProvider.district_id != ctx["case"].district_id, GuidanceProvider.id)).all()
-        ctx["approval"] = db.scalars(select(Approval).where(Approval.round_id == ctx["round"].id,
-                                                            Approval.status == "pending")).first()
+        ctx["people"] = dict(db.execute(select(User.id, User.display_name).where(User.id.in_(people))).all())
     ctx["form_def"] = form_def
     return ctx
 
@@ -41,7 +43,7 @@ def _already_done(exc: queries.TaskAlreadyDone, task_id: str):
     item = SimpleNamespace(task_spec=exc.spec, task_id=task_id, step="", lane=actor().agency)
     values = read_submission(form_def, request.form) if request.method == "POST" else {}
     return render_template("task.html", case=exc.case, item=item, form_def=form_def, variables={}, providers=[],
-                           approval=None, values=values, version=exc.case.version, error=exc,
+                           request=None, returned=None, people={}, values=values, version=exc.case.version, error=exc,
                            error_text=message(exc), conflict=True, done=True), 409
 
 
@@ -53,6 +55,8 @@ def task(case_id, task_id):
     except queries.TaskAlreadyDone as exc:
         return _already_done(exc, task_id)
     values = initial_values(ctx["form_def"], ctx["variables"], gl().settings, clock.today())
+    if ctx["returned"] is not None and ctx["returned"].payload:  # a returned draft comes back as it was
+        values.update({k: x for k, x in ctx["returned"].payload.items() if isinstance(x, (str, int))})
     version, error, status, conflict = ctx["case"].version, None, 200, False
     if request.method == "POST":
         values = read_submission(ctx["form_def"], request.form)
@@ -71,7 +75,7 @@ def task(case_id, task_id):
             if result.get("outcome"):
                 flash(_("The round ended: %(outcome)s.", outcome=label("ROUND_OUTCOMES", result["outcome"])), "info")
             return redirect(url_for("cases.show", case_id=case_id))
+    draftable = ctx["item"].task_spec in TASK_DOCUMENTS or ctx["item"].task_spec in ORDER_APPROVALS
     return render_template("task.html", **ctx, values=values, version=version, error=error,
-                           error_text=message(error) if error else "", conflict=conflict,
-                           draftable=ctx["item"].task_spec in TASK_DOCUMENTS), status
+                           error_text=message(error) if error else "", conflict=conflict, draftable=draftable), status
 

@@ -1,10 +1,9 @@
 """Assess (评估): social investigation and the scored assessment."""
-from datetime import timedelta
-
 from sqlalchemy import select
 
-from ..models import Assessment, RiskCodeChange
-from ..reference import ASSESSMENT_ITEMS, ITEM_MAX, RISK_FACTORS
+from ..codes import set_code
+from ..models import Assessment
+from ..reference import ASSESSMENT_ITEMS, CODE_NAMES, ITEM_MAX, RISK_FACTORS
 from .. import validate as v
 from . import task_handler
 
@@ -40,18 +39,17 @@ def latest_assessment(ctx, kind: str) -> Assessment:
 
 
 def record_assessed_code(ctx):
-    """The risk-code table decided the round's code: write it into the case's code history."""
+    """The risk-code tables decided the round's code: the assessment's code, never below the case's current
+    code (a downgrade needs its own approval). Write it into the case's code history."""
     decided = ctx.runtime.latest_data(ctx.workflow, "plan_followup")
-    code, review_days = decided["risk_code"], decided["review_days"]
-    latest_assessment(ctx, "initial").decided_code = code
-    case = ctx.case
-    review = ctx.now.date() + timedelta(days=review_days)
-    ctx.session.add(RiskCodeChange(
-        case_id=case.id, round_id=ctx.round.id, kind="assessment", code=code, previous_code=case.current_code,
-        reason=f"第 {ctx.round.number} 轮评估赋码（总分 {decided['total_score']}）", decided_by=ctx.actor.id,
-        decided_at=ctx.now, next_review=review))
-    case.current_code, case.code_review_due = code, review
+    code, assessed = decided["risk_code"], decided["assessed_code"]
+    latest_assessment(ctx, "initial").decided_code = assessed
+    reason = f"第 {ctx.round.number} 轮评估赋码（总分 {decided['total_score']}）"
+    if decided.get("code_held"):
+        reason += f"；评估为{CODE_NAMES[assessed][0]}，降级须经审批，维持{CODE_NAMES[code][0]}"
+    set_code(ctx.session, ctx.runtime, ctx.actor, ctx.case, ctx.round.id, "assessment", code, reason, ctx.now)
     ctx.round.risk_code = code
+    ctx.record.update(assessed_code=assessed, code=code, code_held=bool(decided.get("code_held")))
     issue_report(ctx, code)
 
 

@@ -63,9 +63,11 @@ def record_followup_visit(ctx):
     return {"visits_done": ctx.task.data.get("visits_done", 0) + 1}
 
 
-@task_handler("chase_overdue_visit")
-def chase_overdue_visit(ctx):
-    """The supervising agency's response to an overdue visit: the explanation and what was done."""
+@task_handler("chase_overdue_visit", "chase_overdue_session", "chase_deliver_procuratorate_order",
+              "chase_deliver_court_order", "chase_deliver_rigid_procuratorate_order", "chase_deliver_rigid_court_order")
+def chase_overdue(ctx):
+    """督办: the supervising agency's response to a long-overdue visit, guidance session or delivery: the
+    explanation and what was done. The chase is the evidence that nothing stayed overdue unexplained."""
     ctx.record.update(explanation=v.text(ctx.data, "explanation", max_len=3000),
                       action=v.text(ctx.data, "action", max_len=3000))
     return {}

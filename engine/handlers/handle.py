@@ -1,9 +1,11 @@
 """Handle (处置): the handling decision, notices, reprimands, orders and their delivery, referrals, the plan."""
 from sqlalchemy import select
 
+from ..actor import load_actor
+from ..audit import plain
 from ..errors import InvalidInput
-from ..models import DocumentRecord, GuidancePlan, GuidanceProvider
-from ..reference import DELIVERY_METHODS
+from ..models import Approval, DocumentRecord, GuidancePlan, GuidanceProvider
+from ..reference import DELIVERY_METHODS, DOCUMENT_TYPES
 from .. import validate as v
 from . import task_handler
 
@@ -28,11 +30,23 @@ def issue_document(ctx, doc_type: str, fields: dict) -> DocumentRecord:
     return doc
 
 
+def deliver_on_the_spot(ctx, doc: DocumentRecord, on) -> None:
+    """A notice or reprimand is handed to the guardian when it is given: its delivery (送达) is recorded
+    with it, signed or not, so every served document of the round has its delivery on record."""
+    doc.delivery_method = v.choice(ctx.data, "delivery_method", DELIVERY_METHODS)
+    doc.delivered_on = on
+    doc.delivery_recipient = v.text(ctx.data, "recipient", max_len=80)
+    doc.delivery_signed = v.boolean(ctx.data, "signed")
+    doc.delivered_by = ctx.actor.id
+    ctx.record.update(delivery_method=doc.delivery_method, recipient=doc.delivery_recipient,
+                      signed=doc.delivery_signed)
+
+
 @task_handler("notify_guardian")
 def notify_guardian(ctx):
     fields = {"notified_on": v.day(ctx.data, "notified_on"), "content": v.text(ctx.data, "content", max_len=3000)}
     ctx.record.update(fields)
-    issue_document(ctx, "duty_notice", fields)
+    deliver_on_the_spot(ctx, issue_document(ctx, "duty_notice", fields), fields["notified_on"])
     return {}
 
 
@@ -48,7 +62,7 @@ def reprimand_guardian(ctx):
     fields = {"reprimanded_on": v.day(ctx.data, "reprimanded_on"),
               "failings": v.text(ctx.data, "failings", max_len=3000)}
     ctx.record.update(fields)
-    issue_document(ctx, "reprimand", fields)
+    deliver_on_the_spot(ctx, issue_document(ctx, "reprimand", fields), fields["reprimanded_on"])
     return {}
 
 
@@ -62,25 +76,45 @@ def _order_fields(ctx) -> dict:
 
 @task_handler("issue_procuratorate_order", "issue_rigid_procuratorate_order")
 def issue_procuratorate_order(ctx):
-    """督促监护令 (未成年人保护法 art. 118; 家庭教育促进法 art. 49)."""
+    """拟制督促监护令 (未成年人保护法 art. 118; 家庭教育促进法 art. 49): the prosecutor's draft goes to the head of
+    department; it is numbered and issued only when approved."""
     fields = _order_fields(ctx)
     fields["rigid"] = ctx.item.task_spec.startswith("issue_rigid")
-    ctx.record.update(fields)
-    issue_document(ctx, "supervision_order", fields)
-    return {}
+    return request_order_approval(ctx, "supervision_order", fields)
 
 
 @task_handler("issue_court_order", "issue_rigid_court_order")
 def issue_court_order(ctx):
-    """家庭教育指导令 / 责令接受家庭教育指导决定书 (家庭教育促进法 art. 49; 法发〔2023〕7号)."""
+    """拟制家庭教育指导令 / 责令接受家庭教育指导决定书 (家庭教育促进法 art. 49; 法发〔2023〕7号)."""
     fields = _order_fields(ctx)
     provider = _provider(ctx, "provider_id")
     fields.update(provider=provider.name, provider_id=provider.id,
                   sessions=v.integer(ctx.data, "sessions", low=1, high=48),
                   rigid=ctx.item.task_spec.startswith("issue_rigid"))
-    ctx.record.update(fields)
-    issue_document(ctx, "guidance_order", fields)
+    return request_order_approval(ctx, "guidance_order", fields)
+
+
+def request_order_approval(ctx, doc_type: str, fields: dict) -> dict:
+    """The draft goes to the supervisor lane as an approval of kind ``order`` (the draft is its payload)."""
+    summary = f"{DOCUMENT_TYPES[doc_type][0]}（{'刚性，' if fields.get('rigid') else ''}草稿）：{fields['failings'][:120]}"
+    approval = Approval(case_id=ctx.case.id, round_id=ctx.round.id, kind="order", subject=doc_type,
+                        payload=plain(fields), status="pending", request_reason=summary,
+                        requested_by=ctx.actor.id, requested_at=ctx.now)
+    ctx.session.add(approval)
+    ctx.session.flush()
+    ctx.record.update(fields, approval_id=approval.id, drafted=True)
     return {}
+
+
+def issue_approved_order(ctx, approval: Approval) -> DocumentRecord:
+    """签发: the approved draft is numbered, rendered and issued by the drafting officer's office, with the
+    approver on record."""
+    from ..services.documents import issue, issuer_name
+    fields = {**approval.payload, "approved_by": issuer_name(ctx.session, ctx.actor.id)}
+    drafter = load_actor(ctx.session, approval.requested_by)
+    doc = issue(ctx.session, ctx.gl, drafter, ctx.case, ctx.round.id, approval.subject, fields)
+    ctx.record["document_id"], ctx.record["document_number"] = doc.id, doc.number
+    return doc
 
 
 def _deliver(ctx, doc_type: str):

@@ -1,23 +1,23 @@
 """Review: re-assessment, the outcome, supervisor approvals and escalation to a joint meeting."""
-from datetime import timedelta
-
 from sqlalchemy import func, select
 
+from ..codes import set_code
 from ..errors import InvalidInput, PermissionDenied
-from ..models import Approval, RiskCodeChange, WorkItem
+from ..models import Approval, WorkItem
 from ..reference import AGENCIES, OUTCOMES, one_level_down
 from .. import validate as v
 from . import task_handler
 from .assess import _assessment, issue_report, latest_assessment
 from .guide import current_plan, qualifying_sessions, visits_in_round
+from .handle import issue_approved_order
 
 
 def record_reassessed_code(ctx):
     decided = ctx.runtime.latest_data(ctx.workflow, "check_downgrade")
     row = latest_assessment(ctx, "reassessment")
-    row.decided_code = decided["risk_code"]
-    ctx.record.update(reassessed_code=decided["risk_code"], recommendation=decided["recommendation"])
-    issue_report(ctx, decided["risk_code"])
+    row.decided_code = decided["assessed_code"]
+    ctx.record.update(reassessed_code=decided["assessed_code"], recommendation=decided["recommendation"])
+    issue_report(ctx, decided["assessed_code"])
 
 
 @task_handler("reassess", after=record_reassessed_code)
@@ -34,9 +34,16 @@ def reassess(ctx):
             "visits_on_schedule": on_schedule}
 
 
-def pending_approval(ctx, kind: str) -> Approval | None:
-    return ctx.session.scalars(select(Approval).where(
-        Approval.round_id == ctx.round.id, Approval.kind == kind, Approval.status == "pending")).first()
+# The outcomes a supervisor must approve, and the kind of approval each asks for.
+APPROVAL_OF_OUTCOME = {"downgrade": "downgrade", "close": "closure", "escalate": "escalation"}
+
+
+def pending_approval(ctx, kind: str, subject: str | None = None) -> Approval | None:
+    query = select(Approval).where(Approval.round_id == ctx.round.id, Approval.kind == kind,
+                                   Approval.status == "pending")
+    if subject is not None:
+        query = query.where(Approval.subject == subject)
+    return ctx.session.scalars(query.order_by(Approval.id.desc())).first()
 
 
 @task_handler("decide_outcome")
@@ -51,8 +58,8 @@ def decide_outcome(ctx):
     if outcome == "close" and recommendation != "close":
         raise InvalidInput("outcome", "仅蓝码且证据完整、复评稳定的个案可申请结案。",
                            "Only a blue, stable case with complete evidence may request closure.")
-    if outcome in ("downgrade", "close"):
-        kind = "downgrade" if outcome == "downgrade" else "closure"
+    if outcome in APPROVAL_OF_OUTCOME:
+        kind = APPROVAL_OF_OUTCOME[outcome]
         to_code = one_level_down(code) if kind == "downgrade" else code
         approval = Approval(case_id=ctx.case.id, round_id=ctx.round.id, kind=kind, status="pending",
                             from_code=code, to_code=to_code, request_reason=reason,
@@ -64,8 +71,10 @@ def decide_outcome(ctx):
     return {"outcome": outcome}
 
 
-def _decide_approval(ctx, kind: str) -> tuple[Approval, bool]:
-    approval = pending_approval(ctx, kind)
+def _decide_approval(ctx, kind: str, subject: str | None = None) -> tuple[Approval, bool]:
+    """Approve or return (退回补正, with a reason the requester will see) the pending request; nobody decides
+    their own request."""
+    approval = pending_approval(ctx, kind, subject)
     if approval is None:
         raise InvalidInput("decision", "没有待审批的申请。", "There is no pending request.")
     if approval.requested_by == ctx.actor.id:
@@ -83,14 +92,8 @@ def approve_downgrade(ctx):
     """风险等级降级处置: one level down, only with a supervisor's approval on record."""
     approval, approved = _decide_approval(ctx, "downgrade")
     if approved:
-        case = ctx.case
-        review_days = ctx.runtime.decide("followup_schedule", {"risk_code": approval.to_code})["review_days"]
-        review = ctx.now.date() + timedelta(days=review_days)
-        ctx.session.add(RiskCodeChange(
-            case_id=case.id, round_id=ctx.round.id, kind="downgrade", code=approval.to_code,
-            previous_code=case.current_code, reason=approval.request_reason, decided_by=ctx.actor.id,
-            decided_at=ctx.now, next_review=review, approval_id=approval.id))
-        case.current_code, case.code_review_due = approval.to_code, review
+        set_code(ctx.session, ctx.runtime, ctx.actor, ctx.case, ctx.round.id, "downgrade", approval.to_code,
+                 approval.request_reason, ctx.now, approval=approval)
     return {"approved": approved}
 
 
@@ -98,6 +101,33 @@ def approve_downgrade(ctx):
 def approve_closure(ctx):
     _, approved = _decide_approval(ctx, "closure")
     return {"approved": approved}
+
+
+@task_handler("approve_escalation")
+def approve_escalation(ctx):
+    """提请多跨协同: the supervisor agrees that the case goes to a joint meeting."""
+    _, approved = _decide_approval(ctx, "escalation")
+    return {"approved": approved}
+
+
+# approval task -> (document type, the variable its gateway reads)
+ORDER_APPROVALS = {
+    "approve_procuratorate_order": ("supervision_order", "procuratorate_order_approved"),
+    "approve_rigid_procuratorate_order": ("supervision_order", "rigid_procuratorate_order_approved"),
+    "approve_court_order": ("guidance_order", "court_order_approved"),
+    "approve_rigid_court_order": ("guidance_order", "rigid_court_order_approved"),
+}
+
+
+@task_handler(*ORDER_APPROVALS)
+def approve_order(ctx):
+    """审批签发: the head of department approves the drafted order, which is then numbered and issued, or
+    returns it to the drafting officer with the reason."""
+    doc_type, variable = ORDER_APPROVALS[ctx.item.task_spec]
+    approval, approved = _decide_approval(ctx, "order", doc_type)
+    if approved:
+        issue_approved_order(ctx, approval)
+    return {variable: approved}
 
 
 @task_handler("joint_meeting")

@@ -7,10 +7,10 @@ from .records import (
     TaskRecord,
 )
 from .workflow import ModelVersion, Round, WorkItem
-from .audit import AuditEntry, Counter
+from .audit import AuditEntry, AuditHead, Counter
 
 __all__ = [
     "Base", "Agency", "District", "GuidanceProvider", "Office", "User", "DocumentFile", "Case", "CaseAgency", "Guardian", "RiskClue",
     "Approval", "Assessment", "DocumentRecord", "FollowupVisit", "GuidancePlan", "GuidanceSession",
-    "RiskCodeChange", "TaskRecord", "ModelVersion", "Round", "WorkItem", "AuditEntry", "Counter",
+    "RiskCodeChange", "TaskRecord", "ModelVersion", "Round", "WorkItem", "AuditEntry", "AuditHead", "Counter",
 ]

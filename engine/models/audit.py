@@ -1,4 +1,4 @@
-"""The append-only audit log and the gap-free counters behind case and document numbers."""
+"""The append-only, hash-chained audit log and the gap-free counters behind case and document numbers."""
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String
@@ -6,12 +6,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
 
+GENESIS = "0" * 64  # the ``prev_hash`` of the first entry
+
 
 class AuditEntry(Base):
-    """One state change: who, what, when, before and after. Rows are only ever inserted."""
+    """One state change or one view of a case's personal data: who, what, when, before and after.
+
+    Rows are only ever inserted. Each carries the hash of the entry before it and its own hash over its
+    content and that link (``engine.audit.entry_hash``); ids are consecutive, so an altered, inserted or
+    deleted entry breaks the chain at a place ``guardloop audit verify`` names.
+    """
 
     __tablename__ = "audit_entry"
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     at: Mapped[datetime]
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     action: Mapped[str] = mapped_column(String(60))
@@ -20,6 +27,18 @@ class AuditEntry(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The end of the chain (one row): writers lock it to append, so the chain never forks, and
+    ``audit verify`` compares it with the last entry, so a truncated tail shows."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_id: Mapped[int] = mapped_column(default=0)
+    last_hash: Mapped[str] = mapped_column(String(64), default=GENESIS)
 
 
 class Counter(Base):

@@ -81,10 +81,17 @@ class FollowupVisit(_RoundRecord, Base):
 
 
 class Approval(_RoundRecord, Base):
-    """A request that needs a supervisor (降级、结案): who asked, who decided, and why."""
+    """A request that needs a supervisor: who asked, who decided, and why.
+
+    ``kind``: ``downgrade`` (降级), ``closure`` (结案), ``escalation`` (提请联席会商) or ``order`` (an order drafted
+    by a prosecutor or judge, approved by the head of department before it is issued: ``subject`` is the
+    document type, ``payload`` the draft).
+    """
 
     __tablename__ = "approval"
     kind: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str | None] = mapped_column(String(40))
+    payload: Mapped[dict | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20), default="pending")
     from_code: Mapped[str | None] = mapped_column(String(10))
     to_code: Mapped[str | None] = mapped_column(String(10))

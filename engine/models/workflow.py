@@ -47,7 +47,7 @@ class WorkItem(Base):
     task_id: Mapped[str] = mapped_column(String(36), unique=True)
     task_spec: Mapped[str] = mapped_column(String(60))
     task_name: Mapped[str] = mapped_column(String(120))
-    lane: Mapped[str] = mapped_column(String(40))
+    lane: Mapped[str] = mapped_column(String(40))   # the owning agency: the task's lane, or its ``agency``
     roles: Mapped[list] = mapped_column(JSON)
     step: Mapped[str] = mapped_column(String(20))
     ready_at: Mapped[datetime]

@@ -13,9 +13,11 @@ from .timers import tick
 from .setup import create_user, seed_reference
 from .accounts import authenticate
 from .viewing import view_case
+from .approvals import approval_queue, decide_approval
 
 __all__ = [
     "find_duplicates", "open_case", "register_clue", "approve", "complete_task", "escalate",
     "record_guidance_session", "record_visit", "request_closure", "request_downgrade", "close_case",
     "upgrade_on_incident", "tick", "create_user", "seed_reference", "authenticate", "view_case",
+    "approval_queue", "decide_approval",
 ]

@@ -57,7 +57,7 @@ def issue(session, gl, actor, case: Case, round_id, doc_type: str, stored: dict,
                          year=now.year if number else None, sequence=sequence,
                          sha256=hashlib.sha256(pdf).hexdigest(), verification_code=code,
                          supersedes_id=supersedes.id if supersedes else None,
-                         served_document_id=served.id if served else None, fields=audit._plain(stored),
+                         served_document_id=served.id if served else None, fields=audit.plain(stored),
                          issued_by=actor.id, issued_at=now)
     session.add(doc)
     session.flush()
@@ -85,24 +85,40 @@ def document_file(gl, actor, document_id: int) -> tuple[DocumentRecord, bytes]:
 
 def draft_pdf(gl, actor, case_id: int, task_id: str, data: dict) -> bytes:
     """The draft (草稿, no number) of the document a task will issue, from the form as typed."""
+    from ..handlers.review import ORDER_APPROVALS
+    from .approvals import pending_order_draft
     with gl.reading() as session:
         case, rnd = require_case_and_round(session, actor, case_id)
         task = find_task(load_workflow(session, gl, rnd)[1], task_id) if rnd is not None else None
-        if task is None or task.task_spec.name not in TASK_DOCUMENTS:
+        spec = task.task_spec.name if task is not None else None
+        if spec not in TASK_DOCUMENTS and spec not in ORDER_APPROVALS:
             raise NotFound("该任务不制发文书。", "This task issues no document.")
         require_task_rights(actor, task_ref(task, case))
-        doc_type = TASK_DOCUMENTS[task.task_spec.name]
         office = office_of(session, actor.agency, case.district_id)
-        stored = {k: (x if isinstance(x, (str, int, bool)) else str(x)) for k, x in data.items()}
-        if "provider_id" in data:
-            from ..models import GuidanceProvider
-            provider = session.get(GuidanceProvider, v.integer(data, "provider_id", low=1, high=10**9,
-                                                               required=False) or 0)
-            stored["provider"] = provider.name if provider else ""
-        stored = {k: x for k, x in stored.items() if k != "deadline" or _is_date(x)}
+        if spec in ORDER_APPROVALS:  # the approver reads the draft as it was submitted
+            doc_type = ORDER_APPROVALS[spec][0]
+            draft = pending_order_draft(session, rnd.id, doc_type)
+            if draft is None:
+                raise NotFound("没有待审批的文书草稿。", "There is no draft waiting for approval.")
+            stored = dict(draft.payload)
+        else:
+            doc_type = TASK_DOCUMENTS[spec]
+            stored = _typed_draft(session, data)
         context = doc_context.base(case, doc_type, office, None, clock.now(), None,
                                    doc_context.fields_for(doc_type, stored))
     return gl.render(doc_type, context, draft=True)
+
+
+def _typed_draft(session, data: dict) -> dict:
+    """The form as typed, made printable (a provider id becomes its name; a deadline not yet a date is left
+    out)."""
+    stored = {k: (x if isinstance(x, (str, int, bool)) else str(x)) for k, x in data.items()}
+    if "provider_id" in data:
+        from ..models import GuidanceProvider
+        provider = session.get(GuidanceProvider, v.integer(data, "provider_id", low=1, high=10**9,
+                                                           required=False) or 0)
+        stored["provider"] = provider.name if provider else ""
+    return {k: x for k, x in stored.items() if k != "deadline" or _is_date(x)}
 
 
 def _is_date(value) -> bool:

@@ -1,7 +1,7 @@
 """Completing workflow tasks: the one path by which a case moves through its round."""
 import time
 
-from sqlalchemy import select
+from sqlalchemy import case as sql_case, select
 from SpiffWorkflow.util.task import TaskState
 
 from .. import audit
@@ -50,7 +50,7 @@ def complete_task(gl, actor, case_id: int, task_id: str, data: dict, expected_ve
             handler.after(ctx)
         session.connection().execute(_INSERT_RECORD, [{
             "case_id": case.id, "round_id": rnd.id, "task_id": item.task_id, "task_spec": item.task_spec,
-            "lane": item.lane, "data": audit._plain(ctx.record), "completed_by": actor.id, "completed_at": now}])
+            "lane": item.lane, "data": audit.plain(ctx.record), "completed_by": actor.id, "completed_at": now}])
         audit.record(session, actor, "complete_task", "task", item.task_id, case.id,
                      {"task": item.task_spec, "case_version": case.version},
                      {"task": item.task_spec, "variables": variables})
@@ -84,8 +84,10 @@ def _complete_named(gl, actor, case_id, spec_names, data, expected_version):
     """Complete the case's open task of one of ``spec_names`` (a name or a tuple of names)."""
     names = (spec_names,) if isinstance(spec_names, str) else spec_names
     with gl.reading() as session:
-        item = session.scalars(select(WorkItem).where(WorkItem.case_id == case_id,
-                                                      WorkItem.task_spec.in_(names))).first()
+        # the actor's own agency's task first: two approvals of one case may be open in parallel
+        mine = sql_case((WorkItem.lane == actor.agency, 0), else_=1)
+        item = session.scalars(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.task_spec.in_(names))
+                               .order_by(mine, WorkItem.id)).first()
     if item is None:
         raise Conflict("此个案当前没有该项待办任务。", f"The case has no open {' / '.join(names)} task now.")
     return complete_task(gl, actor, case_id, item.task_id, data, expected_version)
@@ -120,6 +122,8 @@ def escalate(gl, actor, case_id, reason, expected_version):
 
 
 def approve(gl, actor, case_id, decision, reason, expected_version):
-    """A supervisor approves or returns (退回补正) the pending downgrade or closure request."""
-    return _complete_named(gl, actor, case_id, ("approve_downgrade", "approve_closure"),
-                           {"decision": decision, "reason": reason}, expected_version)
+    """A supervisor approves or returns (退回补正) the case's pending request that their agency decides:
+    a downgrade, a closure, an escalation or a drafted order."""
+    from .approvals import APPROVAL_TASKS
+    return _complete_named(gl, actor, case_id, tuple(APPROVAL_TASKS), {"decision": decision, "reason": reason},
+                           expected_version)

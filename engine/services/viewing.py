@@ -33,8 +33,8 @@ def view_case(gl, actor, case_id: int) -> dict:
                                                                                                 FollowupVisit.visited_on),
             "documents": by_case(DocumentRecord), "approvals": by_case(Approval),
             "work_items": by_case(WorkItem, WorkItem.due_at), "records": by_case(TaskRecord),
-            "audit": session.scalars(select(AuditEntry).where(AuditEntry.case_id == case.id)
-                                     .order_by(AuditEntry.id.desc()).limit(200)).all(),
+            "audit": audit.pending(session, case.id) + session.scalars(
+                select(AuditEntry).where(AuditEntry.case_id == case.id).order_by(AuditEntry.id.desc()).limit(200)).all(),
             "providers": {p.id: p.name for p in session.scalars(select(GuidanceProvider))},
             "users": users,
             "diagram": (runtime.sources.get("intervention_round.bpmn"), element_states(workflow))

@@ -67,6 +67,7 @@ def test_a_stale_tab_on_a_still_open_task_can_reload_and_submit(users, live_serv
     tab_a.bring_to_front()                            # a background tab gets no frames: screenshots would wait
     tab_a.goto(f"/cases/{case_id}/tasks/{notify}")
     tab_a.get_by_label("告知内容").fill("已告知家庭教育责任。")
+    tab_a.get_by_label(exact_label("受送达人")).fill("赵某（父亲）")
     assert submit_and_get_status(tab_a) == 302
     shots(tab_a, "wf_caseworker", "notified")
 

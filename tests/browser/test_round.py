@@ -1,10 +1,12 @@
 """A whole orange round through the browser, as the seven people who do it.
 
 Community worker registers the clue → women's federation caseworker opens the case, investigates,
-assesses (orange) and decides the handling → prosecutor issues and delivers the 督促监护令 → judge issues
-the 家庭教育指导令, the court clerk delivers it → caseworker drafts the plan → counsellor records the
-sessions → caseworker records four visits (the clock moves 15 days and timers fire before each) →
-re-assessment (yellow) → downgrade request → supervisor approves → round 2 starts.
+assesses (orange) and decides the handling → prosecutor drafts the 督促监护令, the procuratorate's head of
+department approves it from the approval queue, the prosecutor delivers it → judge drafts the 家庭教育指导令,
+the court's head returns it for correction, the judge corrects it, the head approves, the court clerk
+delivers it → caseworker drafts the plan → counsellor records the sessions → caseworker records four
+visits (the clock moves 15 days and timers fire before each) → re-assessment (yellow) → downgrade request
+→ supervisor approves → round 2 starts.
 """
 import re
 from datetime import timedelta
@@ -152,24 +154,55 @@ def test_an_orange_round_ends_in_an_approved_downgrade(users, live_server, clock
     cw.get_by_label("家庭教育指导令（法院）").check()
     cw.get_by_label("决定理由").fill("橙码：由检察院发出督促监护令，法院发出家庭教育指导令。")
     submit(cw, shots, "wf_caseworker", "处置决定", "handling")
-    expect(open_tasks(cw)).to_have_text(["发出督促监护令", "发出家庭教育指导令"])
+    expect(open_tasks(cw)).to_have_text(["拟制督促监护令", "拟制家庭教育指导令"])
 
     deadline = (clock.today() + timedelta(days=90)).isoformat()
     pro = users["prosecutor"]
-    open_from_inbox(pro, shots, "prosecutor", case_no, "发出督促监护令", "issue-order")
+    open_from_inbox(pro, shots, "prosecutor", case_no, "拟制督促监护令", "draft-order")
     pro.get_by_label("查明的监护问题").fill("父亲长期外出，未委托有能力的人照护。")
     pro.get_by_label("应履行的具体义务").fill("一、委托有能力的亲属照护；二、每周与孩子通话；三、每月向检察院报告。")
     pro.get_by_label("履行期限").fill(deadline)
-    submit(pro, shots, "prosecutor", "发出督促监护令", "issue-order")
+    submit(pro, shots, "prosecutor", "拟制督促监护令", "draft-order")
+
+    # the procuratorate's head of department approves from the approval queue: then it is numbered and issued
+    head = users["pro_supervisor"]
+    head.get_by_role("navigation", name="主导航").get_by_role("link", name="审批").click()
+    expect(head.get_by_role("heading", level=1)).to_contain_text("审批")
+    request = head.locator("section.approval").filter(has=head.get_by_role("link", name=case_no, exact=True))
+    expect(request).to_have_count(1)
+    expect(request.get_by_role("heading", level=2)).to_contain_text("签发督促监护令")
+    expect(request).to_contain_text("父亲长期外出")
+    shots(head, "pro_supervisor", "approval-queue")
+    request.get_by_role("button", name="同意").click()
+    expect(head.locator(".flash.success")).to_have_text("已同意。")
+    expect(head.locator("section.approval").filter(has=head.get_by_role("link", name=case_no, exact=True))) \
+        .to_have_count(0)
+    shots(head, "pro_supervisor", "approved")
 
     judge = users["judge"]
-    open_from_inbox(judge, shots, "judge", case_no, "发出家庭教育指导令", "issue-court-order")
+    open_from_inbox(judge, shots, "judge", case_no, "拟制家庭教育指导令", "draft-court-order")
     judge.get_by_label("查明的监护问题").fill("监护人怠于履行家庭教育责任。")
     judge.get_by_label("应履行的具体义务").fill("按期接受家庭教育指导。")
     judge.get_by_label("履行期限").fill(deadline)
     judge.get_by_label("指导机构").select_option(index=1)
     judge.get_by_label("指导次数").fill("2")
-    submit(judge, shots, "judge", "发出家庭教育指导令", "issue-court-order")
+    submit(judge, shots, "judge", "拟制家庭教育指导令", "draft-court-order")
+
+    # the court's head returns the draft with a reason: it goes back to the judge, filled in as it was
+    court_head = users["court_supervisor"]
+    open_from_inbox(court_head, shots, "court_supervisor", case_no, "审批家庭教育指导令", "court-approval")
+    expect(court_head.locator("section.request")).to_contain_text("按期接受家庭教育指导。")
+    court_head.get_by_label("审批意见").select_option(label="退回补正")
+    court_head.get_by_label("意见说明").fill("请写明每次指导的时长与报告方式。")
+    submit(court_head, shots, "court_supervisor", "审批家庭教育指导令", "court-return")
+    open_from_inbox(judge, shots, "judge", case_no, "拟制家庭教育指导令", "redraft")
+    expect(judge.locator(".alert.returned")).to_contain_text("请写明每次指导的时长与报告方式。")
+    expect(judge.get_by_label("应履行的具体义务")).to_have_value("按期接受家庭教育指导。")
+    judge.get_by_label("应履行的具体义务").fill("按期接受家庭教育指导，每次不少于 60 分钟，每月书面报告。")
+    submit(judge, shots, "judge", "拟制家庭教育指导令", "redraft")
+    open_from_inbox(court_head, shots, "court_supervisor", case_no, "审批家庭教育指导令", "court-approval-2")
+    court_head.get_by_label("审批意见").select_option(label="同意")
+    submit(court_head, shots, "court_supervisor", "审批家庭教育指导令", "court-approve")
 
     open_from_inbox(pro, shots, "prosecutor", case_no, "送达督促监护令", "deliver-order")
     pro.get_by_label("送达方式").select_option(label="宣告送达")
@@ -241,8 +274,10 @@ def test_an_orange_round_ends_in_an_approved_downgrade(users, live_server, clock
     cw.get_by_label(exact_label("理由")).fill("四次回访情况稳定，指导方案已落实，申请降为黄码。")
     submit(cw, shots, "wf_caseworker", "决定本轮结果", "outcome")
     approvals = cw.locator("section", has=cw.get_by_role("heading", name="审批")).locator("li")
-    expect(approvals).to_have_count(1)
-    expect(approvals.first).to_contain_text("待审批")
+    expect(approvals).to_have_count(4)   # the two orders (one returned once) and the downgrade
+    expect(approvals.filter(has_text="签发家庭教育指导令")).to_have_count(2)
+    expect(approvals.filter(has_text="退回补正")).to_contain_text("请写明每次指导的时长与报告方式。")
+    expect(approvals.filter(has_text="降级")).to_contain_text("待审批")
     expect(open_tasks(cw)).to_have_text(["审批降级"])
 
     sup = users["wf_supervisor"]
@@ -268,7 +303,7 @@ def test_an_orange_round_ends_in_an_approved_downgrade(users, live_server, clock
     expect(open_tasks(sup)).to_have_text(["社会调查"])
     expect(sup.get_by_role("heading", name=re.compile("第 2 轮"))).to_be_visible()
     approvals = sup.locator("section", has=sup.get_by_role("heading", name="审批")).locator("li")
-    expect(approvals.first).to_contain_text("已批准")
+    expect(approvals.filter(has_text="降级")).to_contain_text("已批准")
     shots(sup, "wf_supervisor", "case-after-round")
 
     # The next round's investigation is back in the caseworker's inbox; the supervisor signs out.

@@ -36,8 +36,21 @@ def visit(driver, case):
               {"method": "phone", "visited_on": driver.today(), "findings": "稳定", "orders_complied": True})
 
 
-def order(driver, case, who, spec, **extra):
+# a notice or reprimand is served on the spot
+ON_THE_SPOT = {"delivery_method": "in_person", "recipient": "监护人", "signed": True}
+# the officer who drafts an order -> the head of department who approves it
+APPROVER = {"prosecutor": "pro_supervisor", "judge": "court_supervisor"}
+
+
+def notify(driver, case):
+    driver.do("wf_caseworker", case, "notify_guardian", {"notified_on": driver.today(), "content": "告知", **ON_THE_SPOT})
+
+
+def order(driver, case, who, spec, approve=True, **extra):
+    """Draft an order and (unless ``approve`` is False) have the head of department approve it."""
     driver.do(who, case, spec, {"failings": "疏于照料", "duties": "按时接送", "deadline": "2026-04-30", **extra})
+    if approve:
+        services.approve(driver.gl, driver.actor(APPROVER[who]), case, "approved", "同意签发", driver.version(case))
 
 
 def deliver(driver, case, who, spec):

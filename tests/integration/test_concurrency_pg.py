@@ -142,7 +142,8 @@ def _case_in_guidance(driver, name: str, sessions_required: int) -> int:
                                                  "sources": "入户走访"})
     driver.do(WF, case, "scored_assessment", {**scores(4), "risk_factors": ["special_family"], "summary": "稳定。"})
     driver.do(WF, case, "decide_handling", {"measure_notify": True, "reason": "蓝码。"})
-    driver.do(WF, case, "notify_guardian", {"notified_on": driver.today(), "content": "告知家庭教育责任。"})
+    driver.do(WF, case, "notify_guardian", {"notified_on": driver.today(), "content": "告知家庭教育责任。",
+                                            "delivery_method": "in_person", "recipient": "监护人", "signed": True})
     driver.do(WF, case, "draft_guidance_plan", {"provider_id": driver.provider_id(),
                                                 "sessions_required": sessions_required, "min_minutes": 40,
                                                 "period_days": 180, "goals": "提升监护能力。"})
@@ -249,24 +250,25 @@ def test_two_schedulers_fire_each_due_timer_exactly_once(gl, driver, database_ur
 
 
 def _issue_worker(url, now_iso, case_id, task_id, expected_version, barrier, results):
-    """Issues one 督促监护令 as the prosecutor, at the same moment as the other issuers."""
+    """Approves one drafted 督促监护令 as the head of department, at the same moment as the other approvers:
+    approval is when the order is numbered and issued."""
     name = f"issuer@{os.getpid()}"
     try:
         from engine.actor import actor_by_username
 
         gl = _child_context(url, now_iso)
         with gl.reading() as session:
-            actor = actor_by_username(session, "prosecutor")
+            actor = actor_by_username(session, "pro_supervisor")
         barrier.wait(timeout=60)
-        outcome = services.complete_task(gl, actor, case_id, task_id, {
-            "failings": "疏于照料", "duties": "按时接送", "deadline": "2026-12-31"}, expected_version)
+        outcome = services.complete_task(gl, actor, case_id, task_id, {"decision": "approved", "reason": ""},
+                                         expected_version)
         results.put({"who": name, "result": "ok", "case_version": outcome["case_version"]})
         gl.engine.dispose()
     except BaseException as exc:  # noqa: BLE001
         results.put({"who": name, "result": "error", "error": repr(exc), "traceback": traceback.format_exc()})
 
 
-def test_eight_prosecutors_issuing_at_once_get_consecutive_numbers(gl, driver, database_url, clock):
+def test_eight_orders_approved_at_once_get_consecutive_numbers(gl, driver, database_url, clock):
     from engine.models import DocumentRecord
 
     issuers = 8
@@ -280,7 +282,9 @@ def test_eight_prosecutors_issuing_at_once_get_consecutive_numbers(gl, driver, d
         driver.do(WF, case, "social_investigation", {"findings": "x", "investigated_on": driver.today()})
         driver.do(WF, case, "scored_assessment", {**scores(18), "risk_factors": ["criminal_suspect"], "summary": "x"})
         driver.do(WF, case, "decide_handling", {"measure_procuratorate_order": True, "reason": "x"})
-        cases.append((case, driver.item(case, "issue_procuratorate_order").task_id, driver.version(case)))
+        driver.do("prosecutor", case, "issue_procuratorate_order", {"failings": "疏于照料", "duties": "按时接送",
+                                                                    "deadline": "2026-12-31"})
+        cases.append((case, driver.item(case, "approve_procuratorate_order").task_id, driver.version(case)))
     barrier = SPAWN.Barrier(issuers)
     reports = _run_children(_issue_worker, [(database_url, clock.now().isoformat(), case, task, version, barrier)
                                             for case, task, version in cases])

@@ -9,13 +9,13 @@ from engine.permissions import can_view_case
 from engine.models import Case
 from engine.scenario import scores
 
-from .helpers import assess, new_case, plan, session, visit
+from .helpers import assess, new_case, notify, plan, session, visit
 
 
 def _to_decide_outcome(driver, case):
     assess(driver, case, 6, [])
     driver.do("wf_caseworker", case, "decide_handling", {"measure_notify": True, "reason": "蓝码"})
-    driver.do("wf_caseworker", case, "notify_guardian", {"notified_on": driver.today(), "content": "告知"})
+    notify(driver, case)
     plan(driver, case)
     session(driver, case)
     for _ in range(2):

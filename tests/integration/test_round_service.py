@@ -7,7 +7,7 @@ from engine.models import (
 )
 from engine.scenario import scores
 
-from .helpers import assess, deliver, new_case, open_specs, order, plan, session, visit
+from .helpers import ON_THE_SPOT, assess, deliver, new_case, notify, open_specs, order, plan, session, visit
 
 
 def test_orange_round_with_both_orders_ends_in_an_approved_downgrade(gl, driver):
@@ -26,9 +26,19 @@ def test_orange_round_with_both_orders_ends_in_an_approved_downgrade(gl, driver)
                                                          "measure_court_order": True, "reason": "橙码"})
     assert open_specs(driver, case) == [("issue_court_order", "court"), ("issue_procuratorate_order", "procuratorate"),
                                         ("reprimand_guardian", "police")]
-    driver.do("police", case, "reprimand_guardian", {"reprimanded_on": driver.today(), "failings": "放任夜不归宿"})
-    order(driver, case, "prosecutor", "issue_procuratorate_order")
-    order(driver, case, "judge", "issue_court_order", provider_id=driver.provider_id(), sessions=2)
+    driver.do("police", case, "reprimand_guardian", {"reprimanded_on": driver.today(), "failings": "放任夜不归宿",
+                                                     **ON_THE_SPOT})
+    order(driver, case, "prosecutor", "issue_procuratorate_order", approve=False)
+    order(driver, case, "judge", "issue_court_order", approve=False, provider_id=driver.provider_id(), sessions=2)
+    # Drafts wait for their heads of department; nothing is numbered before approval.
+    assert open_specs(driver, case) == [("approve_court_order", "court"),
+                                        ("approve_procuratorate_order", "procuratorate")]
+    with gl.reading() as s:
+        assert s.scalars(select(DocumentRecord).where(DocumentRecord.case_id == case,
+                                                      DocumentRecord.doc_type.in_(["supervision_order",
+                                                                                   "guidance_order"]))).all() == []
+    services.approve(gl, driver.actor("court_supervisor"), case, "approved", "同意", driver.version(case))
+    services.approve(gl, driver.actor("pro_supervisor"), case, "approved", "同意", driver.version(case))
     # Guidance waits until every order is delivered.
     assert ("draft_guidance_plan", "womens_federation") not in open_specs(driver, case)
     deliver(driver, case, "prosecutor", "deliver_procuratorate_order")
@@ -58,7 +68,10 @@ def test_orange_round_with_both_orders_ends_in_an_approved_downgrade(gl, driver)
         docs = s.scalars(select(DocumentRecord).where(DocumentRecord.case_id == case)).all()
         served = [d for d in docs if d.number]
         assert sorted(d.doc_type for d in served) == ["guidance_order", "reprimand", "supervision_order"]
-        assert all(d.delivered_on is not None for d in served if d.doc_type != "reprimand")
+        assert all(d.delivered_on is not None for d in served), "orders by their delivery tasks, a reprimand on the spot"
+        orders = {d.doc_type: d for d in served if d.doc_type in ("supervision_order", "guidance_order")}
+        assert orders["supervision_order"].issued_by == s.scalars(select(Approval.requested_by).where(
+            Approval.subject == "supervision_order")).one(), "the drafting prosecutor issues, the head approved"
         receipts = {d.served_document_id for d in docs if d.doc_type == "delivery_receipt"}
         assert receipts == {d.id for d in served}
         kinds = sorted(d.doc_type for d in docs if d.doc_type not in ("delivery_receipt",) and not d.number)
@@ -70,7 +83,7 @@ def test_orange_round_with_both_orders_ends_in_an_approved_downgrade(gl, driver)
         records = s.scalar(select(func.count(TaskRecord.id)).where(TaskRecord.case_id == case))
         completions = s.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.case_id == case,
                                                                           AuditEntry.action == "complete_task"))
-        assert records == completions == 18
+        assert records == completions == 20
     assert open_specs(driver, case) == [("social_investigation", "womens_federation")]
 
 
@@ -78,7 +91,7 @@ def test_blue_case_closes_only_after_a_returned_request_is_corrected(gl, driver)
     case = new_case(driver)
     assess(driver, case, 3, [])
     driver.do("wf_caseworker", case, "decide_handling", {"measure_notify": True, "reason": "蓝码"})
-    driver.do("wf_caseworker", case, "notify_guardian", {"notified_on": driver.today(), "content": "告知"})
+    notify(driver, case)
     plan(driver, case)
     driver.advance(5)
     session(driver, case)
@@ -107,7 +120,7 @@ def test_escalation_issues_rigid_orders_and_starts_a_new_round(gl, driver):
     case = new_case(driver, case_type="minor_victim")
     assess(driver, case, 30, ["violence_abuse"])
     driver.do("wf_caseworker", case, "decide_handling", {"measure_notify": True, "reason": "红码"})
-    driver.do("wf_caseworker", case, "notify_guardian", {"notified_on": driver.today(), "content": "告知"})
+    notify(driver, case)
     plan(driver, case, sessions=3, period_days=30)
     driver.advance(31)  # the plan's period ends unmet
     for _ in range(4):
@@ -115,6 +128,8 @@ def test_escalation_issues_rigid_orders_and_starts_a_new_round(gl, driver):
         visit(driver, case)
     driver.do("wf_caseworker", case, "reassess", {**scores(30), "risk_factors": ["violence_abuse"], "summary": "未改善"})
     services.escalate(gl, driver.actor("wf_caseworker"), case, "拒不配合", driver.version(case))
+    assert open_specs(driver, case) == [("approve_escalation", "womens_federation")]
+    services.approve(gl, driver.actor("wf_supervisor"), case, "approved", "同意提请", driver.version(case))
     assert open_specs(driver, case) == [("joint_meeting", "procuratorate")]
     driver.do("prosecutor", case, "joint_meeting", {"held_on": driver.today(), "minutes": "会商",
                                                     "attendees": ["police", "procuratorate", "court"],

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from engine.bootstrap import DEMO_USERS, init
 from engine.demo import seed_demo
-from engine.models import Base, Case, DocumentRecord, RiskCodeChange, Round, User, WorkItem
+from engine.models import Approval, Base, Case, DocumentRecord, RiskCodeChange, Round, User, WorkItem
 from engine.passwords import check_password
 
 
@@ -27,7 +27,7 @@ def test_init_is_idempotent_and_creates_every_role(gl, demo_password):
 
 def test_demo_covers_every_path(gl):
     created = seed_demo(gl)
-    assert len(created) == 8 and seed_demo(gl) == []
+    assert len(created) == 9 and seed_demo(gl) == []
     with gl.reading() as s:
         outcomes = set(s.scalars(select(Round.outcome).where(Round.outcome.is_not(None))))
         assert outcomes == {"downgraded", "closed", "escalated", "upgraded"}
@@ -40,3 +40,11 @@ def test_demo_covers_every_path(gl):
         assert [w.lane for w in overdue] == ["procuratorate"]
         red = s.scalars(select(Case).where(Case.current_code == "red")).one()
         assert s.scalar(select(func.count(Round.id)).where(Round.case_id == red.id)) == 2
+        approvals = set(s.execute(select(Approval.kind, Approval.subject, Approval.status)).all())
+        assert {("order", "supervision_order", "approved"), ("order", "guidance_order", "returned"),
+                ("order", "guidance_order", "approved"), ("escalation", None, "approved"),
+                ("closure", None, "returned"), ("order", "supervision_order", "pending")} <= approvals
+        waiting = s.scalars(select(WorkItem).where(WorkItem.task_spec == "approve_procuratorate_order")).one()
+        assert waiting.lane == "procuratorate" and waiting.roles == ["supervisor"]
+        served = s.scalars(select(DocumentRecord).where(DocumentRecord.number.is_not(None))).all()
+        assert served and all(d.delivered_on is not None for d in served), "every served document is delivered"

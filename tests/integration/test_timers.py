@@ -8,14 +8,14 @@ from engine.clock import clock
 from engine.models import AuditEntry, Case, CaseAgency, Round
 from engine.permissions import can_view_case
 
-from .helpers import assess, new_case, open_specs, plan, session
+from .helpers import assess, new_case, notify, open_specs, plan, session
 
 
 def _to_followup(driver):
     case = new_case(driver)
     assess(driver, case, 16, ["guardian_uncooperative"])   # orange: visits every 14 days, 5 days' grace
     driver.do("wf_caseworker", case, "decide_handling", {"measure_notify": True, "reason": "橙码"})
-    driver.do("wf_caseworker", case, "notify_guardian", {"notified_on": driver.today(), "content": "告知"})
+    notify(driver, case)
     plan(driver, case)
     session(driver, case)
     return case

@@ -99,7 +99,7 @@ def test_risk_code_whole_domain(runtime):
     for factors in factor_sets():
         for score in range(0, 37):
             result = table.unique({"risk_factors": factors, "total_score": score})
-            assert result == {"risk_code": expected_code(factors, score)}, (factors, score)
+            assert result == {"assessed_code": expected_code(factors, score)}, (factors, score)
             count += 1
     assert count == (8 * 5 * 5 * 2 + 5) * 37
 
@@ -112,7 +112,7 @@ def test_risk_code_whole_domain(runtime):
 ])
 def test_risk_code_spot_checks(runtime, factors, score, code):
     assert Table(runtime, "risk_code_decision").unique({"risk_factors": factors, "total_score": score}) == \
-        {"risk_code": code}
+        {"assessed_code": code}
 
 
 def test_risk_code_first_match_agrees(runtime):
@@ -172,14 +172,35 @@ def test_handling_measures_defaults(runtime, code, case_type, on):
 def test_followup_schedule_whole_domain(runtime):
     table = Table(runtime, "followup_schedule")
     expected = {
-        "red": ("P7D", "P3D", 4, 30), "orange": ("P14D", "P5D", 4, 60),
-        "yellow": ("P30D", "P7D", 3, 90), "blue": ("P90D", "P14D", 2, 180),
+        "red": ("P7D", "P3D", 4, 30, "P37D", "P5D"), "orange": ("P14D", "P5D", 4, 60, "P40D", "P7D"),
+        "yellow": ("P30D", "P7D", 3, 90, "P44D", "P10D"), "blue": ("P90D", "P14D", 2, 180, "P44D", "P10D"),
     }
     for code in CODES:
         result = table.unique({"risk_code": code})
-        assert (result["visit_interval"], result["visit_grace"], result["visits_required"],
-                result["review_days"]) == expected[code]
+        assert (result["visit_interval"], result["visit_grace"], result["visits_required"], result["review_days"],
+                result["session_chase_after"], result["delivery_chase_after"]) == expected[code]
         assert isinstance(result["visits_required"], int) and isinstance(result["review_days"], int)
+
+
+def test_chases_come_after_the_task_is_due(runtime):
+    """A guidance session is due 30 days after the last (the model's ``due_in``), a delivery 3 days after
+    issuance: the chase of the supervising agency comes only after a grace on top of that."""
+    table = Table(runtime, "followup_schedule")
+    for code in CODES:
+        result = table.unique({"risk_code": code})
+        assert int(result["session_chase_after"][1:-1]) > 30
+        assert int(result["delivery_chase_after"][1:-1]) > 3
+
+
+def test_code_floor_whole_domain(runtime):
+    """A round's code is the assessment's, but never below the case's current code: going down takes an
+    approved downgrade, not a new assessment."""
+    table = Table(runtime, "code_floor")
+    for current, assessed in itertools.product(["", *CODES], CODES):
+        result = table.unique({"current_code": current, "assessed_code": assessed})
+        floor = RANK.get(current, -1)
+        expected = assessed if RANK[assessed] >= floor else current
+        assert result == {"risk_code": expected, "code_held": expected != assessed}, (current, assessed)
 
 
 def expected_recommendation(evidence, round_code, risk_code):
@@ -200,7 +221,7 @@ def test_downgrade_eligibility_whole_domain(runtime):
     for plan_met, on_schedule, round_code, risk_code in itertools.product(
             [True, False], [True, False], CODES, CODES):
         data = {"plan_met": plan_met, "visits_on_schedule": on_schedule, "round_code": round_code,
-                "risk_code": risk_code}
+                "assessed_code": risk_code}
         result = table.unique(data)
         expected = expected_recommendation(plan_met and on_schedule, round_code, risk_code)
         assert result == {"recommendation": expected}, data
@@ -217,7 +238,7 @@ def test_downgrade_eligibility_whole_domain(runtime):
     (True, "blue", "yellow", "another_round"),
 ])
 def test_downgrade_eligibility_spot_checks(runtime, evidence, round_code, risk_code, recommendation):
-    data = {"plan_met": evidence, "visits_on_schedule": True, "round_code": round_code, "risk_code": risk_code}
+    data = {"plan_met": evidence, "visits_on_schedule": True, "round_code": round_code, "assessed_code": risk_code}
     assert Table(runtime, "downgrade_eligibility").unique(data) == {"recommendation": recommendation}
 
 
@@ -234,6 +255,7 @@ def test_factor_codes_named_in_the_risk_table_are_known():
 @pytest.mark.parametrize("name,decision_id", [
     ("risk_code.dmn", "risk_code_decision"), ("handling_measures.dmn", "handling_measures"),
     ("followup_schedule.dmn", "followup_schedule"), ("downgrade_eligibility.dmn", "downgrade_eligibility"),
+    ("code_floor.dmn", "code_floor"),
 ])
 def test_tables_are_unique_dmn13_with_diagram(name, decision_id):
     tree = etree.parse(str(WORKFLOWS / name))

@@ -16,10 +16,12 @@ if str(ROOT) not in sys.path:
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 
 from engine.clock import clock as engine_clock  # noqa: E402
+from engine.rounds import owner_agency  # noqa: E402
 from engine.runtime import WorkflowRuntime  # noqa: E402
 
 WORKFLOWS = ROOT / "workflows"
 AGENCIES = ("womens_federation", "procuratorate", "court", "police", "civil_affairs")
+LANES = ("womens_federation", "supervisor", "procuratorate", "court", "police", "civil_affairs")
 OUTCOME_ENDS = ("round_downgraded", "case_closed", "round_escalated", "round_continues")
 MEASURES = ("notify", "admonish", "reprimand", "procuratorate_order", "court_order", "civil_affairs")
 START = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)
@@ -46,10 +48,10 @@ def measures(*chosen):
 class Round:
     """One intervention round, stored and reloaded between every step."""
 
-    def __init__(self, runtime, clock, case_type="general"):
+    def __init__(self, runtime, clock, case_type="general", current_code=""):
         self.rt = runtime
         self.clock = clock
-        self.wf = runtime.new_workflow("intervention_round", {"case_type": case_type})
+        self.wf = runtime.new_workflow("intervention_round", {"case_type": case_type, "current_code": current_code})
         self.done = []  # (task id, lane) in completion order
         self.round_trip()
 
@@ -76,7 +78,8 @@ class Round:
         return set(self.ready())
 
     def lane_of(self, name):
-        return self.ready()[name].task_spec.lane
+        """The agency that owns the ready task (its lane, or the ``agency`` of a supervisor-lane task)."""
+        return owner_agency(self.ready()[name].task_spec)
 
     def data(self, name):
         return dict(self.ready()[name].data)
@@ -86,7 +89,7 @@ class Round:
         ready = self.ready()
         assert name in ready, f"{name} is not ready; ready: {sorted(ready)}"
         task = ready[name]
-        lane = task.task_spec.lane
+        lane = owner_agency(task.task_spec)
         assert lane in AGENCIES, (name, lane)
         self.rt.complete(self.wf, task, data)
         self.done.append((name, lane))
@@ -152,6 +155,17 @@ class Round:
         self.follow_up()
         assert self.ready_names() == {"reassess"}
 
+    def order(self, issue, approve, deliver, returns=0):
+        """Draft an order, have it returned ``returns`` times, approve it, deliver it."""
+        variable = approve.removeprefix("approve_") + "_approved"
+        for _ in range(returns):
+            self.complete(issue)
+            self.complete(approve, **{variable: False})
+            assert issue in self.ready_names(), "a returned draft goes back to the drafting officer"
+        self.complete(issue)
+        self.complete(approve, **{variable: True})
+        self.complete(deliver)
+
     def reassess(self, round_code, total_score, risk_factors=(), plan_met=True, visits_on_schedule=True):
         self.complete("reassess", total_score=total_score, risk_factors=list(risk_factors), round_code=round_code,
                       plan_met=plan_met, visits_on_schedule=visits_on_schedule)
@@ -161,6 +175,6 @@ class Round:
 
 @pytest.fixture
 def new_round(runtime, clock):
-    def make(case_type="general"):
-        return Round(runtime, clock, case_type)
+    def make(case_type="general", current_code=""):
+        return Round(runtime, clock, case_type, current_code)
     return make

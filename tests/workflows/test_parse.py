@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from .conftest import AGENCIES, OUTCOME_ENDS, ROOT, WORKFLOWS
+from .conftest import AGENCIES, LANES, OUTCOME_ENDS, ROOT, WORKFLOWS
 
 BPMN_FILES = sorted(WORKFLOWS.glob("*.bpmn"))
 DMN_FILES = sorted(WORKFLOWS.glob("*.dmn"))
@@ -29,7 +29,10 @@ FLOW_NODES = ("startEvent", "endEvent", "intermediateCatchEvent", "intermediateT
               "receiveTask", "callActivity", "subProcess", "exclusiveGateway", "inclusiveGateway",
               "parallelGateway", "eventBasedGateway")
 
-# the contract: workflows/README.md
+# the contract: workflows/README.md — task: (owning agency, roles, step); tasks in SUPERVISED sit in the
+# supervisor lane and name their agency in the ``agency`` property
+SUPERVISED = {"approve_procuratorate_order", "approve_court_order", "approve_rigid_procuratorate_order",
+              "approve_rigid_court_order", "approve_downgrade", "approve_closure", "approve_escalation"}
 USER_TASKS = {
     "social_investigation": ("womens_federation", "caseworker", "assess"),
     "scored_assessment": ("womens_federation", "caseworker", "assess"),
@@ -38,34 +41,49 @@ USER_TASKS = {
     "admonish_guardian": ("womens_federation", "caseworker", "handle"),
     "reprimand_guardian": ("police", "caseworker", "handle"),
     "issue_procuratorate_order": ("procuratorate", "prosecutor", "handle"),
+    "approve_procuratorate_order": ("procuratorate", "supervisor", "handle"),
     "deliver_procuratorate_order": ("procuratorate", "prosecutor,caseworker", "handle"),
+    "chase_deliver_procuratorate_order": ("procuratorate", "supervisor", "handle"),
     "issue_court_order": ("court", "judge", "handle"),
+    "approve_court_order": ("court", "supervisor", "handle"),
     "deliver_court_order": ("court", "judge,caseworker", "handle"),
+    "chase_deliver_court_order": ("court", "supervisor", "handle"),
     "refer_civil_affairs": ("civil_affairs", "caseworker", "handle"),
     "draft_guidance_plan": ("womens_federation", "caseworker", "handle"),
     "record_guidance_session": ("womens_federation", "counsellor,caseworker", "guide"),
+    "chase_overdue_session": ("womens_federation", "supervisor", "guide"),
     "record_followup_visit": ("womens_federation", "caseworker", "follow_up"),
     "chase_overdue_visit": ("procuratorate", "prosecutor,supervisor", "follow_up"),
     "reassess": ("womens_federation", "caseworker", "review"),
     "decide_outcome": ("womens_federation", "caseworker", "review"),
     "approve_downgrade": ("womens_federation", "supervisor", "review"),
     "approve_closure": ("womens_federation", "supervisor", "review"),
+    "approve_escalation": ("womens_federation", "supervisor", "review"),
     "joint_meeting": ("procuratorate", "prosecutor,supervisor", "review"),
     "issue_rigid_court_order": ("court", "judge", "review"),
+    "approve_rigid_court_order": ("court", "supervisor", "review"),
     "deliver_rigid_court_order": ("court", "judge,caseworker", "review"),
+    "chase_deliver_rigid_court_order": ("court", "supervisor", "review"),
     "issue_rigid_procuratorate_order": ("procuratorate", "prosecutor", "review"),
+    "approve_rigid_procuratorate_order": ("procuratorate", "supervisor", "review"),
     "deliver_rigid_procuratorate_order": ("procuratorate", "prosecutor,caseworker", "review"),
+    "chase_deliver_rigid_procuratorate_order": ("procuratorate", "supervisor", "review"),
     "arrange_temporary_guardianship": ("civil_affairs", "caseworker", "review"),
 }
 RULE_TASKS = {
     "decide_risk_code": "risk_code_decision",
+    "apply_code_floor": "code_floor",
     "plan_followup": "followup_schedule",
     "recommend_measures": "handling_measures",
     "decide_reassessed_code": "risk_code_decision",
     "check_downgrade": "downgrade_eligibility",
 }
 TIMERS = {"guidance_period_ended": "guidance_period", "wait_visit_due": "visit_interval",
-          "visit_overdue": "visit_grace"}
+          "visit_overdue": "visit_grace", "session_overdue": "session_chase_after",
+          **{f"deliver_{o}_overdue": "delivery_chase_after" for o in (
+              "procuratorate_order", "court_order", "rigid_procuratorate_order", "rigid_court_order")}}
+DMN_NAMES = {"risk_code.dmn", "handling_measures.dmn", "followup_schedule.dmn", "downgrade_eligibility.dmn",
+             "code_floor.dmn"}
 
 
 def parser():
@@ -91,8 +109,7 @@ def task_specs(p, kind):
 
 def test_there_are_models():
     assert [f.name for f in BPMN_FILES] == ["intervention_round.bpmn"]
-    assert {f.name for f in DMN_FILES} == {"risk_code.dmn", "handling_measures.dmn", "followup_schedule.dmn",
-                                           "downgrade_eligibility.dmn"}
+    assert {f.name for f in DMN_FILES} == DMN_NAMES
 
 
 @pytest.mark.parametrize("path", BPMN_FILES, ids=lambda p: p.name)
@@ -111,17 +128,20 @@ def test_executable_process_in_a_collaboration():
     participants = tree.findall("bpmn:collaboration/bpmn:participant", NS)
     assert [e.get("processRef") for e in participants] == ["intervention_round"]
     lanes = tree.findall(".//bpmn:laneSet/bpmn:lane", NS)
-    assert [e.get("name") for e in lanes] == list(AGENCIES)
+    assert [e.get("name") for e in lanes] == list(LANES)
 
 
 def test_user_tasks_have_lanes_and_properties():
     found = task_specs(parser(), "UserTask")
     assert set(found) == set(USER_TASKS)
     for bpmn_id, spec in found.items():
-        lane, roles, step = USER_TASKS[bpmn_id]
-        assert spec.lane in AGENCIES, bpmn_id
-        assert spec.lane == lane, bpmn_id
+        agency, roles, step = USER_TASKS[bpmn_id]
         props = spec.extensions.get("properties", {})
+        if bpmn_id in SUPERVISED:
+            assert spec.lane == "supervisor" and props["agency"] == agency, bpmn_id
+        else:
+            assert spec.lane == agency and "agency" not in props, bpmn_id
+        assert agency in AGENCIES, bpmn_id
         assert set(props) >= {"roles", "step", "due_in"}, bpmn_id
         assert props["roles"] == roles, bpmn_id
         assert set(props["roles"].split(",")) <= ROLES, bpmn_id
@@ -134,7 +154,8 @@ def test_business_rule_tasks_call_existing_decisions():
     found = task_specs(p, "BusinessRuleTask")
     assert set(found) == set(RULE_TASKS)
     decisions = set(p.dmn_parsers)
-    assert decisions == {"risk_code_decision", "handling_measures", "followup_schedule", "downgrade_eligibility"}
+    assert decisions == {"risk_code_decision", "code_floor", "handling_measures", "followup_schedule",
+                         "downgrade_eligibility"}
     for bpmn_id, spec in found.items():
         assert spec.extensions["calledDecisionId"] == RULE_TASKS[bpmn_id]
         assert spec.extensions["calledDecisionId"] in decisions
@@ -152,6 +173,8 @@ def test_end_events_timers_and_subprocess():
         assert event.findtext("bpmn:timerEventDefinition/bpmn:timeDuration", namespaces=NS) == expression
     overdue = process.find("bpmn:boundaryEvent[@id='visit_overdue']", NS)
     assert overdue.get("cancelActivity") == "false" and overdue.get("attachedToRef") == "record_followup_visit"
+    (late,) = process.xpath(".//bpmn:boundaryEvent[@id='session_overdue']", namespaces=NS)
+    assert late.get("cancelActivity") == "false" and late.get("attachedToRef") == "record_guidance_session"
     period = process.find("bpmn:boundaryEvent[@id='guidance_period_ended']", NS)
     assert period.get("cancelActivity", "true") == "true" and period.get("attachedToRef") == "guidance"
     assert process.find("bpmn:subProcess[@id='guidance']", NS) is not None
@@ -184,29 +207,52 @@ def test_gateways_are_plain_splits_and_joins():
             assert skip.get("targetRef") == f"{b}_merged", b
 
 
-# every order is delivered (送达): issuing task -> delivery task -> the branch's merge, in the same lane
+# every order is drafted, approved by a supervisor of the issuing agency, then delivered (送达):
+# draft -> approval -> approved? -(批准)-> delivery -> the branch's merge; -(退回补正)-> back to the draft
 ORDER_DELIVERY = {
-    "issue_procuratorate_order": ("deliver_procuratorate_order", "procuratorate_order_merged", "handle"),
-    "issue_court_order": ("deliver_court_order", "court_order_merged", "handle"),
-    "issue_rigid_procuratorate_order": ("deliver_rigid_procuratorate_order", "rigid_procuratorate_order_merged",
-                                        "review"),
-    "issue_rigid_court_order": ("deliver_rigid_court_order", "rigid_court_order_merged", "review"),
+    "issue_procuratorate_order": ("approve_procuratorate_order", "deliver_procuratorate_order",
+                                  "procuratorate_order", "handle"),
+    "issue_court_order": ("approve_court_order", "deliver_court_order", "court_order", "handle"),
+    "issue_rigid_procuratorate_order": ("approve_rigid_procuratorate_order", "deliver_rigid_procuratorate_order",
+                                        "rigid_procuratorate_order", "review"),
+    "issue_rigid_court_order": ("approve_rigid_court_order", "deliver_rigid_court_order", "rigid_court_order",
+                                "review"),
 }
 
 
-def test_every_order_is_delivered():
+def test_every_order_is_approved_then_delivered():
     p = parser()
     found = task_specs(p, "UserTask")
     tree = etree.parse(str(WORKFLOWS / "intervention_round.bpmn"))
     targets = {}
     for f in tree.iterfind(".//bpmn:sequenceFlow", NS):
         targets.setdefault(f.get("sourceRef"), []).append(f.get("targetRef"))
-    for issue, (deliver, merged, step) in ORDER_DELIVERY.items():
-        assert targets[issue] == [deliver], issue
-        assert targets[deliver] == [merged], deliver
+    for issue, (approve, deliver, branch, step) in ORDER_DELIVERY.items():
+        assert targets[issue] == [approve], issue
+        assert targets[approve] == [f"{branch}_approved"], approve
+        assert set(targets[f"{branch}_approved"]) == {deliver, f"{branch}_drafting"}, branch
+        assert targets[f"{branch}_drafting"] == [issue], branch
+        assert targets[deliver] == [f"{branch}_merged"], deliver
         assert found[deliver].lane == found[issue].lane, deliver
+        assert found[approve].extensions["properties"]["agency"] == found[issue].lane, approve
         props = found[deliver].extensions["properties"]
         assert (props["step"], props["due_in"]) == (step, "P3D"), deliver
+
+
+def test_no_path_lowers_the_code_or_ends_the_case_without_an_approval():
+    """The downgrade and closure ends are reached only through the approval task's "approved" flow, and the
+    joint meeting only through an approved escalation."""
+    tree = etree.parse(str(WORKFLOWS / "intervention_round.bpmn"))
+    into = {}
+    for f in tree.iterfind(".//bpmn:sequenceFlow", NS):
+        into.setdefault(f.get("targetRef"), []).append(f)
+    for end, gateway, approval in (("round_downgraded", "downgrade_approved", "approve_downgrade"),
+                                   ("case_closed", "closure_approved", "approve_closure"),
+                                   ("joint_meeting", "escalation_approved", "approve_escalation")):
+        (flow,) = into[end]
+        assert flow.get("sourceRef") == gateway
+        assert flow.findtext("bpmn:conditionExpression", namespaces=NS) == "approved == True"
+        assert [f.get("sourceRef") for f in into[gateway]] == [approval]
 
 
 def test_every_element_has_diagram_interchange():

@@ -1,0 +1,38 @@
+"""The approval queue (待审批): requests the supervisor's agency decides, approved or returned from the list."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from engine import services
+from engine.clock import clock
+from engine.errors import Conflict, InvalidInput, NotFound
+
+from .extensions import actor, casework_only, gl
+from .i18n import message
+
+bp = Blueprint("approvals", __name__, url_prefix="/approvals")
+bp.before_request(casework_only)
+
+
+@bp.route("/")
+@login_required
+def queue():
+    return render_template("approvals.html", rows=services.approval_queue(gl(), actor()), now=clock.now())
+
+
+@bp.route("/<int:approval_id>", methods=["POST"])
+@login_required
+def decide(approval_id):
+    try:
+        version = int(request.form.get("expected_version", ""))
+    except ValueError:
+        flash(_("The form was incomplete; reload the page."), "error")
+        return redirect(url_for("approvals.queue"))
+    decision = request.form.get("decision", "")
+    try:
+        services.decide_approval(gl(), actor(), approval_id, decision, request.form.get("reason", ""), version)
+    except (InvalidInput, Conflict, NotFound) as exc:
+        flash(message(exc), "error")
+        return redirect(url_for("approvals.queue") + f"#approval-{approval_id}")
+    flash(_("Approved.") if decision == "approved" else _("Returned for correction with your reason."), "success")
+    return redirect(url_for("approvals.queue"))
