@@ -31,7 +31,11 @@ def decide(approval_id):
     decision = request.form.get("decision", "")
     try:
         services.decide_approval(gl(), actor(), approval_id, decision, request.form.get("reason", ""), version)
-    except (InvalidInput, Conflict, NotFound) as exc:
+    except InvalidInput as exc:
+        flash(_("A return needs the reason: what is to be corrected.") if exc.field == "reason" else message(exc),
+              "error")
+        return redirect(url_for("approvals.queue") + f"#approval-{approval_id}")
+    except (Conflict, NotFound) as exc:
         flash(message(exc), "error")
         return redirect(url_for("approvals.queue") + f"#approval-{approval_id}")
     flash(_("Approved.") if decision == "approved" else _("Returned for correction with your reason."), "success")

@@ -61,6 +61,15 @@ def approval_kind(kind, subject=None) -> str:
     return pick(APPROVAL_KINDS.get(kind, (kind, kind)))
 
 
+OVERDUE_KINDS = {"visit": ("回访", "Follow-up visits"), "session": ("指导", "Guidance sessions"),
+                 "delivery": ("送达", "Deliveries"), "approval": ("审批", "Approvals"), "chase": ("督办", "Chases"),
+                 "code_review": ("风险码复评", "Code reviews"), "other": ("其他任务", "Other tasks")}
+
+
+def overdue_kind(kind) -> str:
+    return pick(OVERDUE_KINDS.get(kind, (kind, kind)))
+
+
 APPROVAL_STATUS = {"pending": ("待审批", "Pending"), "approved": ("已批准", "Approved"),
                    "returned": ("已退回补正", "Returned for correction")}
 
@@ -81,7 +90,7 @@ def template_globals() -> dict:
     from engine.masking import mask_id, mask_name
     from engine.clock import clock
     return {"district_name": district_name, "list_sep": list_sep, "relation_label": RELATIONS.get, "code_change_kind": CODE_CHANGE_KINDS.get,
-            "approval_status": APPROVAL_STATUS.get, "approval_kind": approval_kind, "task_title": task_title, "mask_name": mask_name, "mask_id": mask_id, "pick": pick, "label": label, "code_badge": code_badge, "lane_label": lane_label, "is_en": is_en,
+            "approval_status": APPROVAL_STATUS.get, "approval_kind": approval_kind, "overdue_kind": overdue_kind, "task_title": task_title, "mask_name": mask_name, "mask_id": mask_id, "pick": pick, "label": label, "code_badge": code_badge, "lane_label": lane_label, "is_en": is_en,
             "reference": reference, "error_message": message}
 
 

@@ -3,6 +3,7 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from flask_login import login_required
 
 from engine import queries
+from engine.overdue import overdue_counts
 from engine.reference import CODES
 
 from .extensions import LANGUAGES, actor, gl
@@ -21,7 +22,9 @@ def inbox():
     if step not in (None, *queries.STEPS) or code not in (None, *CODES):
         abort(404)
     rows, counts = queries.inbox(gl(), actor(), step=step, code=code)
-    return render_template("inbox.html", rows=rows, counts=counts, step=step, code=code, steps=queries.STEPS)
+    late = {k: n for k, n in overdue_counts(gl(), actor()).items() if n}
+    return render_template("inbox.html", rows=rows, counts=counts, step=step, code=code, steps=queries.STEPS,
+                           late=late)
 
 
 @bp.route("/lang/<code>")

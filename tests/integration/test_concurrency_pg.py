@@ -294,3 +294,40 @@ def test_eight_orders_approved_at_once_get_consecutive_numbers(gl, driver, datab
     assert sorted(d.sequence for d in orders) == list(range(1, issuers + 1))
     assert sorted(d.number for d in orders) == sorted(f"江北检未〔2026〕{n}号" for n in range(1, issuers + 1))
     assert {d.case_id for d in orders} == {case for case, _, _ in cases}
+
+
+def _clue_worker(url, now_iso, index, count, barrier, results):
+    """Registers ``count`` clues as fast as it can, at the same time as the other writers."""
+    try:
+        from engine.actor import actor_by_username
+
+        gl = _child_context(url, now_iso)
+        with gl.reading() as session:
+            actor = actor_by_username(session, "community")
+        barrier.wait(timeout=60)
+        for n in range(count):
+            services.register_clue(gl, actor, {
+                "source": "community", "reporter_name": "网格员", "received_at": now_iso[:10],
+                "description": "并发登记", "child_name": f"并发{index}-{n}", "child_sex": "F",
+                "child_birth_date": "2012-01-01"})
+        results.put({"who": index, "result": "ok"})
+        gl.engine.dispose()
+    except BaseException as exc:  # noqa: BLE001
+        results.put({"who": index, "result": "error", "error": repr(exc), "traceback": traceback.format_exc()})
+
+
+def test_writers_in_parallel_never_fork_the_audit_chain(gl, driver, database_url, clock):
+    from engine.audit_check import verify
+
+    writers, each = 4, 15
+    with gl.reading() as session:
+        before = session.scalar(select(func.count(AuditEntry.id)))
+    barrier = SPAWN.Barrier(writers)
+    _run_children(_clue_worker, [(database_url, clock.now().isoformat(), i, each, barrier) for i in range(writers)])
+    with gl.reading() as session:
+        ids = session.scalars(select(AuditEntry.id).order_by(AuditEntry.id)).all()
+        registered = session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "register_clue"))
+    assert len(ids) == before + writers * each and registered == writers * each
+    assert ids == list(range(1, len(ids) + 1)), "one chain, consecutive ids, no gap and no duplicate"
+    report = verify(gl)
+    assert report.ok, report.problems

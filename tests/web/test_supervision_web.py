@@ -1,0 +1,93 @@
+"""The approval queue, deciding from it, and the overdue list, through the browser's HTTP: who may open
+them, what they show, and that a return needs a reason."""
+import re
+
+import pytest
+from sqlalchemy import select
+
+from engine.models import Approval, DocumentRecord
+
+
+def _pending_order(gl):
+    with gl.reading() as s:
+        return s.scalars(select(Approval).where(Approval.kind == "order", Approval.status == "pending")).one()
+
+
+@pytest.mark.parametrize("username", ["wf_caseworker", "prosecutor", "police", "wf_counsellor"])
+def test_only_supervisors_open_the_queue_and_the_overdue_list(as_user, username):
+    b = as_user(username)
+    assert b.get("/approvals/").status_code == 403
+    assert b.get("/overdue/").status_code == 403
+    assert "/approvals/" not in b.get("/").get_data(as_text=True)
+
+
+def test_admin_has_no_queue(as_user):
+    assert as_user("admin").get("/approvals/").status_code == 403
+
+
+def test_the_head_of_department_sees_the_drafted_order_and_approves_it(as_user, gl, cases):
+    approval = _pending_order(gl)
+    b = as_user("pro_supervisor")
+    page = b.get("/approvals/").get_data(as_text=True)
+    assert "签发督促监护令" in page and "JB-2026-00007" in page
+    assert "何嘉怡" not in page and "何**" in page, "the queue masks names"
+    assert as_user("wf_supervisor").get("/approvals/").get_data(as_text=True).count('class="card approval') == 0
+    version = re.search(rf'action="/approvals/{approval.id}".*?name="expected_version" value="(\d+)"', page,
+                        re.S).group(1)
+    response = b.post(f"/approvals/{approval.id}", {"decision": "approved", "reason": "", "expected_version": version},
+                      token_from="/approvals/")
+    assert response.status_code == 302
+    assert "已同意" in b.get("/approvals/").get_data(as_text=True)
+    with gl.reading() as s:
+        doc = s.scalars(select(DocumentRecord).where(DocumentRecord.case_id == cases["JB-2026-00007"],
+                                                     DocumentRecord.doc_type == "supervision_order")).one()
+        assert doc.number and s.get(Approval, approval.id).status == "approved"
+
+
+def test_a_return_without_a_reason_is_refused_and_changes_nothing(as_user, gl):
+    approval = _pending_order(gl)
+    b = as_user("pro_supervisor")
+    page = b.get("/approvals/").get_data(as_text=True)
+    version = re.search(rf'action="/approvals/{approval.id}".*?name="expected_version" value="(\d+)"', page,
+                        re.S).group(1)
+    b.post(f"/approvals/{approval.id}", {"decision": "returned", "reason": "", "expected_version": version},
+           token_from="/approvals/")
+    page = b.get("/approvals/").get_data(as_text=True)
+    assert '<p class="flash error">退回须写明补正要求。</p>' in page
+    with gl.reading() as s:
+        assert s.get(Approval, approval.id).status == "pending"
+
+
+def test_the_returned_reason_is_shown_on_the_officers_form_in_both_languages(as_user, gl, cases):
+    approval = _pending_order(gl)
+    head = as_user("pro_supervisor")
+    page = head.get("/approvals/").get_data(as_text=True)
+    version = re.search(rf'action="/approvals/{approval.id}".*?name="expected_version" value="(\d+)"', page,
+                        re.S).group(1)
+    head.post(f"/approvals/{approval.id}", {"decision": "returned", "reason": "请补充监护人戒酒的具体要求。",
+                                            "expected_version": version}, token_from="/approvals/")
+    pro = as_user("prosecutor")
+    inbox = pro.get("/").get_data(as_text=True)
+    link = re.search(rf'href="(/cases/{cases["JB-2026-00007"]}/tasks/[^"]+)"', inbox).group(1)
+    form = pro.get(link).get_data(as_text=True)
+    assert "已退回补正" in form and "请补充监护人戒酒的具体要求。" in form
+    assert "监护人长期酗酒" in form, "the returned draft is filled in again"
+    pro.get("/lang/en")
+    assert "Returned for correction" in pro.get(link).get_data(as_text=True)
+
+
+def test_the_overdue_list_names_kind_owner_and_days(as_user, cases):
+    page = as_user("wf_supervisor").get("/overdue/").get_data(as_text=True)
+    assert "JB-2026-00006" in page and "回访" in page and "风险码复评" in page
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr")[1:]
+    days = [int(re.findall(r"<td>(\d+)</td>", r)[0]) for r in rows]
+    assert days == sorted(days, reverse=True), "the longest overdue first"
+    assert "周子墨" not in page
+    visits = as_user("wf_supervisor").get("/overdue/?kind=visit").get_data(as_text=True)
+    assert visits.count("<tr class=\"overdue\">") >= 1 and "风险码复评</td>" not in visits
+    assert as_user("wf_supervisor").get("/overdue/?kind=nonsense").status_code == 404
+
+
+def test_the_inbox_counts_the_agencys_overdue_items(as_user):
+    page = as_user("wf_caseworker").get("/").get_data(as_text=True)
+    assert "本机构逾期事项" in page and "回访 1" in page
