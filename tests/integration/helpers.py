@@ -60,3 +60,20 @@ def deliver(driver, case, who, spec):
 
 def open_specs(driver, case):
     return sorted((i.task_spec, i.lane) for i in driver.open_items(case))
+
+
+def red_case_requesting_escalation(driver):
+    """A red case whose plan ran out unmet and whose re-assessment stays red: the caseworker escalates."""
+    case = new_case(driver, case_type="minor_victim")
+    assess(driver, case, 30, ["violence_abuse"])
+    driver.do("wf_caseworker", case, "decide_handling", {"measure_notify": True, "reason": "红码"})
+    notify(driver, case)
+    plan(driver, case, sessions=3, period_days=30)
+    driver.advance(31)  # the plan's period ends unmet
+    for _ in range(4):
+        driver.advance(8)
+        visit(driver, case)
+    driver.do("wf_caseworker", case, "reassess", {**scores(30), "risk_factors": ["violence_abuse"], "summary": "未改善"})
+    services.escalate(driver.gl, driver.actor("wf_caseworker"), case, "拒不配合", driver.version(case))
+    assert open_specs(driver, case) == [("approve_escalation", "womens_federation")]
+    return case

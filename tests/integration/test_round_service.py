@@ -7,7 +7,10 @@ from engine.models import (
 )
 from engine.scenario import scores
 
-from .helpers import ON_THE_SPOT, assess, deliver, new_case, notify, open_specs, order, plan, session, visit
+from .helpers import (
+    ON_THE_SPOT, assess, deliver, new_case, notify, open_specs, order, plan, red_case_requesting_escalation, session,
+    visit,
+)
 
 
 def test_orange_round_with_both_orders_ends_in_an_approved_downgrade(gl, driver):
@@ -117,18 +120,7 @@ def test_blue_case_closes_only_after_a_returned_request_is_corrected(gl, driver)
 
 
 def test_escalation_issues_rigid_orders_and_starts_a_new_round(gl, driver):
-    case = new_case(driver, case_type="minor_victim")
-    assess(driver, case, 30, ["violence_abuse"])
-    driver.do("wf_caseworker", case, "decide_handling", {"measure_notify": True, "reason": "红码"})
-    notify(driver, case)
-    plan(driver, case, sessions=3, period_days=30)
-    driver.advance(31)  # the plan's period ends unmet
-    for _ in range(4):
-        driver.advance(8)
-        visit(driver, case)
-    driver.do("wf_caseworker", case, "reassess", {**scores(30), "risk_factors": ["violence_abuse"], "summary": "未改善"})
-    services.escalate(gl, driver.actor("wf_caseworker"), case, "拒不配合", driver.version(case))
-    assert open_specs(driver, case) == [("approve_escalation", "womens_federation")]
+    case = red_case_requesting_escalation(driver)
     services.approve(gl, driver.actor("wf_supervisor"), case, "approved", "同意提请", driver.version(case))
     assert open_specs(driver, case) == [("joint_meeting", "procuratorate")]
     driver.do("prosecutor", case, "joint_meeting", {"held_on": driver.today(), "minutes": "会商",

@@ -12,7 +12,9 @@ from engine.models import Approval, Case, DocumentRecord, RiskCodeChange, Round,
 from engine.queries import task_form
 from engine.scenario import scores
 
-from .helpers import assess, deliver, new_case, notify, open_specs, order, plan, session, visit
+from .helpers import (
+    assess, deliver, new_case, notify, open_specs, order, plan, red_case_requesting_escalation, session, visit,
+)
 
 
 def _orders(gl, case):
@@ -87,18 +89,7 @@ def test_the_approval_queue_holds_what_the_agency_decides_and_decides_it(gl, dri
 
 
 def test_an_escalation_waits_for_a_supervisor(gl, driver):
-    case = new_case(driver, case_type="minor_victim")
-    assess(driver, case, 30, ["violence_abuse"])
-    driver.do("wf_caseworker", case, "decide_handling", {"measure_notify": True, "reason": "红码"})
-    notify(driver, case)
-    plan(driver, case, sessions=3, period_days=30)
-    driver.advance(31)
-    for _ in range(4):
-        driver.advance(8)
-        visit(driver, case)
-    driver.do("wf_caseworker", case, "reassess", {**scores(30), "risk_factors": ["violence_abuse"], "summary": "未改善"})
-    services.escalate(gl, driver.actor("wf_caseworker"), case, "拒不配合", driver.version(case))
-    assert open_specs(driver, case) == [("approve_escalation", "womens_federation")]
+    case = red_case_requesting_escalation(driver)
     services.approve(gl, driver.actor("wf_supervisor"), case, "returned", "先补充一次入户回访。", driver.version(case))
     assert open_specs(driver, case) == [("decide_outcome", "womens_federation")]
     item = driver.item(case, "decide_outcome")
