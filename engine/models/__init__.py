@@ -8,9 +8,10 @@ from .records import (
 )
 from .workflow import ModelVersion, Round, WorkItem
 from .audit import AuditEntry, AuditHead, Counter
+from .review import ReviewSample, RoundReview
 
 __all__ = [
     "Base", "Agency", "District", "GuidanceProvider", "Office", "User", "DocumentFile", "Case", "CaseAgency", "Guardian", "RiskClue",
     "Approval", "Assessment", "DocumentRecord", "FollowupVisit", "GuidancePlan", "GuidanceSession",
-    "RiskCodeChange", "TaskRecord", "ModelVersion", "Round", "WorkItem", "AuditEntry", "AuditHead", "Counter",
+    "RiskCodeChange", "TaskRecord", "ModelVersion", "Round", "WorkItem", "AuditEntry", "AuditHead", "Counter", "ReviewSample", "RoundReview",
 ]
