@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case as sql_case, func, or_, select
+from sqlalchemy import String, case as sql_case, cast, func, or_, select
 
 from .clock import clock
 from .masking import mask_id, mask_name
@@ -33,25 +33,44 @@ class InboxRow:
     district: str
 
 
-def inbox(gl, actor, *, step=None, code=None) -> tuple[list[InboxRow], dict[str, int]]:
-    """The work items of the actor's agency in their district: overdue first, then due date and code."""
+@dataclass(frozen=True)
+class InboxPage:
+    rows: list
+    counts: dict          # step -> open items of the actor's (whatever the filters)
+    total: int            # items matching the filters
+    page: int
+    pages: int
+
+
+def inbox(gl, actor, *, step=None, code=None, page: int = 1, per_page: int = 50) -> InboxPage:
+    """The work items of the actor's agency in their district that their role may complete (supervisors:
+    all of their agency's), due first: overdue items come first because they are due earliest."""
     now = clock.now()
-    query = (select(WorkItem, Case.case_no, Case.child_name, Case.current_code, District.code)
-             .join(Case, Case.id == WorkItem.case_id).join(District, District.id == WorkItem.district_id)
-             .where(WorkItem.lane == actor.agency, WorkItem.district_id == actor.district_id))
-    overdue_first = sql_case((WorkItem.due_at < now, 0), else_=1)
+    mine = [WorkItem.lane == actor.agency, WorkItem.district_id == actor.district_id]
+    if actor.role != "supervisor":
+        # ``roles`` is a JSON list of role codes; no role code is part of another, so the quoted name is exact
+        mine.append(cast(WorkItem.roles, String).like(f'%"{actor.role}"%'))
+    filters = list(mine)
+    if step:
+        filters.append(WorkItem.step == step)
+    if code:
+        filters.append(Case.current_code == code)
     with gl.reading() as session:
-        rows = session.execute(query.order_by(overdue_first, WorkItem.due_at, CODE_ORDER).limit(2000)).all()
-    # Supervisors oversee all their agency's items; everyone else sees what their role may complete.
-    rows = [r for r in rows if actor.role == "supervisor" or actor.role in r[0].roles]
-    counts = {s: 0 for s in STEPS}
-    for r in rows:
-        counts[r[0].step] = counts.get(r[0].step, 0) + 1
+        counts = dict(session.execute(select(WorkItem.step, func.count(WorkItem.id)).where(*mine)
+                                      .group_by(WorkItem.step)).all())
+        total = (session.scalar(select(func.count(WorkItem.id)).join(Case, Case.id == WorkItem.case_id)
+                                .where(*filters)) if (step or code) else sum(counts.values()))
+        pages = max(1, -(-total // per_page))
+        page = min(max(1, page), pages)
+        rows = session.execute(
+            select(WorkItem, Case.case_no, Case.child_name, Case.current_code, District.code)
+            .join(Case, Case.id == WorkItem.case_id).join(District, District.id == WorkItem.district_id)
+            .where(*filters).order_by(WorkItem.due_at, CODE_ORDER, WorkItem.id)
+            .limit(per_page).offset((page - 1) * per_page)).all()
     result = [InboxRow(w.id, w.task_id, w.task_spec, w.task_name, w.step, w.lane, w.due_at, w.due_at < now,
                        w.case_id, case_no, mask_name(name), current, district)
-              for w, case_no, name, current, district in rows
-              if (not step or w.step == step) and (not code or current == code)]
-    return result, {s: counts.get(s, 0) for s in STEPS}
+              for w, case_no, name, current, district in rows]
+    return InboxPage(result, {s: counts.get(s, 0) for s in STEPS}, total, page, pages)
 
 
 def search_cases(gl, actor, text: str) -> list[dict]:

@@ -21,10 +21,14 @@ def inbox():
     code = request.args.get("code") or None
     if step not in (None, *queries.STEPS) or code not in (None, *CODES):
         abort(404)
-    rows, counts = queries.inbox(gl(), actor(), step=step, code=code)
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        abort(404)
+    inbox = queries.inbox(gl(), actor(), step=step, code=code, page=page)
     late = {k: n for k, n in overdue_counts(gl(), actor()).items() if n}
-    return render_template("inbox.html", rows=rows, counts=counts, step=step, code=code, steps=queries.STEPS,
-                           late=late)
+    return render_template("inbox.html", inbox=inbox, rows=inbox.rows, counts=inbox.counts, step=step, code=code,
+                           steps=queries.STEPS, late=late)
 
 
 @bp.route("/lang/<code>")

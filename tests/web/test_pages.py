@@ -1,4 +1,6 @@
 """Every page renders for every role that may see it, in both languages; errors never show a traceback."""
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -86,3 +88,17 @@ def test_session_cookie_flags_and_logout(as_user):
     assert cookie.http_only and cookie.same_site == "Lax"
     assert b.post("/logout", {}, token_from="/").status_code == 302
     assert b.get("/").status_code == 302  # back to the login page
+
+
+def test_a_long_inbox_is_paged(as_user, gl, monkeypatch):
+    from engine import queries
+    original = queries.inbox
+    monkeypatch.setattr(queries, "inbox", lambda *a, **kw: original(*a, **{**kw, "per_page": 2}))
+    b = as_user("wf_caseworker")
+    first = b.get("/").get_data(as_text=True)
+    assert first.split("<tbody>")[1].count("<tr") == 2 and 'rel="next"' in first and 'rel="prev"' not in first
+    second = b.get("/?page=2").get_data(as_text=True)
+    assert 'rel="prev"' in second
+    assert set(re.findall(r'/tasks/([0-9a-f-]+)"', first)).isdisjoint(re.findall(r'/tasks/([0-9a-f-]+)"', second))
+    assert b.get("/?page=x").status_code == 404
+    assert b.get("/?page=999").status_code == 200, "past the end shows the last page"
