@@ -14,7 +14,7 @@ from .clock import clock
 from .errors import PermissionDenied
 from .masking import mask_name
 from .models import Case, WorkItem
-from .permissions import visible_case_ids
+from .permissions import visible_cases
 
 # kind -> the user tasks whose lateness is that kind
 TASK_KINDS = {
@@ -61,8 +61,8 @@ def overdue_items(gl, actor, kind: str | None = None) -> list[OverdueRow]:
         if kind != "code_review":
             query = (select(WorkItem, Case.case_no, Case.child_name, Case.current_code)
                      .join(Case, Case.id == WorkItem.case_id)
-                     .where(WorkItem.district_id == actor.district_id, WorkItem.due_at < now,
-                            WorkItem.case_id.in_(visible_case_ids(actor))))
+                     .where(WorkItem.due_at < now,
+                            visible_cases(actor, WorkItem.case_id, WorkItem.district_id)))
             if kind in TASK_KINDS:
                 query = query.where(WorkItem.task_spec.in_(TASK_KINDS[kind]))
             for item, case_no, name, code in session.execute(query.order_by(WorkItem.due_at).limit(2000)):
@@ -97,5 +97,4 @@ def overdue_counts(gl, actor) -> dict[str, int]:
 
 def _reviews_due(actor, now):
     """Open cases of the actor's district whose risk code is past its review date (复评逾期)."""
-    return select(Case).where(Case.district_id == actor.district_id, Case.status == "open",
-                              Case.code_review_due < clock.today(), Case.id.in_(visible_case_ids(actor)))
+    return select(Case).where(visible_cases(actor), Case.status == "open", Case.code_review_due < clock.today())

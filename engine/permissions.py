@@ -72,8 +72,15 @@ def require_task_rights(actor, item: WorkItem) -> None:
         raise PermissionDenied("您的角色不能办理该任务。", "Your role may not complete this task.")
 
 
-def visible_case_ids(actor):
-    """A SELECT of the ids of the cases ``actor`` may see (for lists and searches)."""
-    return (select(Case.id)
-            .join(CaseAgency, CaseAgency.case_id == Case.id)
-            .where(Case.district_id == actor.district_id, CaseAgency.agency_code == actor.agency))
+# The women's federation coordinates every case of its district: it joins each case when the case is
+# opened (``open_case``), so for its users "takes part" adds nothing to "in the district".
+COORDINATING_AGENCY = "womens_federation"
+
+
+def visible_cases(actor, case_id=Case.id, district_id=Case.district_id):
+    """The condition "``actor`` may see this case", for lists and searches: the case is in the actor's
+    district and their agency takes part in it (an EXISTS on ``case_agency``'s primary key)."""
+    in_district = district_id == actor.district_id
+    if actor.agency == COORDINATING_AGENCY:
+        return in_district
+    return in_district & exists().where(CaseAgency.case_id == case_id, CaseAgency.agency_code == actor.agency)

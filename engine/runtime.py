@@ -96,6 +96,19 @@ class WorkflowRuntime:
         workflow.script_engine = self.script_engine
         return workflow
 
+    def specs_for_role(self, role: str) -> tuple[str, ...]:
+        """The user tasks (spec names) a role may complete, from the ``roles`` property of each."""
+        if not hasattr(self, "_roles_of"):
+            roles_of = {}
+            for spec, subprocesses in self.specs.values():
+                for process in [spec, *subprocesses.values()]:
+                    for task_spec in process.task_specs.values():
+                        if getattr(task_spec, "manual", False):
+                            names = task_spec.extensions.get("properties", {}).get("roles", "")
+                            roles_of[task_spec.name] = {r.strip() for r in names.split(",") if r.strip()}
+            self._roles_of = roles_of
+        return tuple(sorted(name for name, roles in self._roles_of.items() if role in roles))
+
     def decide(self, decision_id: str, data: dict) -> dict:
         """Evaluate one DMN table outside a workflow (with the same restricted script engine)."""
         holder = SimpleNamespace(data=dict(data), workflow=SimpleNamespace(script_engine=self.script_engine))

@@ -2,6 +2,7 @@
 from alembic import context
 
 from engine.db import make_engine
+from engine.migrations.env_filters import include_object
 from engine.models import Base
 
 config = context.config
@@ -20,7 +21,8 @@ def run_migrations_online():
 
 def _run(connection):
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True,
+                      include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 

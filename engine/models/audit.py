@@ -1,7 +1,7 @@
 """The append-only, hash-chained audit log and the gap-free counters behind case and document numbers."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -24,11 +24,13 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(60))
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str | None] = mapped_column(String(40))
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_audit_entry_case", "case_id", "id"),)  # a case's trail, newest first
 
 
 class AuditHead(Base):

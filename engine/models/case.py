@@ -1,7 +1,7 @@
 """Risk clues, cases, guardians and the agencies taking part in a case."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, bindparam
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, bindparam, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -30,7 +30,7 @@ class RiskClue(Base):
     registered_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     registering_agency: Mapped[str] = mapped_column(String(40))
     registered_at: Mapped[datetime]
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="received")
 
 
@@ -72,6 +72,9 @@ class Case(Base):
     __table_args__ = (
         Index("ix_case_district_status_code", "district_id", "status", "current_code"),
         Index("ix_case_child_name_birth", "child_name", "child_birth_date"),
+        # open cases whose code is due for review (逾期复评), by district
+        Index("ix_case_review_due", "district_id", "code_review_due",
+              postgresql_where=text("status = 'open'"), sqlite_where=text("status = 'open'")),
     )
 
 

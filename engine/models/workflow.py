@@ -54,4 +54,5 @@ class WorkItem(Base):
     due_at: Mapped[datetime]
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
-    __table_args__ = (Index("ix_work_item_inbox", "lane", "district_id", "due_at"),)
+    __table_args__ = (Index("ix_work_item_inbox", "lane", "district_id", "due_at"),
+                      Index("ix_work_item_district_due", "district_id", "due_at"))  # the overdue list

@@ -9,8 +9,8 @@ from ..errors import InvalidInput, NotFound, PermissionDenied
 from ..idcard import birth_date as id_birth_date, sex as id_sex
 from ..models import Case, Guardian, RiskClue
 from ..numbering import next_value
-from ..permissions import visible_case_ids
 from ..reference import CASE_TYPES, CLUE_SOURCES, FAMILY_TYPES, RISK_FACTORS
+from ..permissions import COORDINATING_AGENCY
 from ..rounds import join_case, start_round
 from .. import validate as v
 from ..models import District
@@ -153,7 +153,7 @@ def open_case(gl, actor, clue_id: int, data: dict) -> int:
         session.add(case)
         session.flush()
         clue.case_id, clue.status = case.id, "opened"
-        for agency in {actor.agency, clue.registering_agency, "womens_federation"}:
+        for agency in {actor.agency, clue.registering_agency, COORDINATING_AGENCY}:
             join_case(session, case.id, agency)
         audit.record(session, actor, "open_case", "case", case.id, case.id, None,
                      {"case_no": case.case_no, "clue_no": clue.clue_no, "case_type": case_type})

@@ -90,3 +90,13 @@ def test_caseworker_cannot_approve(gl, driver):
         services.approve(gl, driver.actor("wf_caseworker2"), case, "approved", "", driver.version(case))
     with gl.reading() as s:
         assert s.scalar(select(func.count(TaskRecord.id)).where(TaskRecord.task_spec == "approve_closure")) == 0
+
+
+def test_the_womens_federation_takes_part_in_every_case_it_is_asked_to_see(gl, driver):
+    """Lists trust that the coordinating agency joins each case when it is opened, whoever opens it."""
+    from engine.models import CaseAgency
+    from engine.permissions import COORDINATING_AGENCY
+    cases = [new_case(driver, opener=who) for who in ("wf_caseworker", "prosecutor", "judge")]
+    with gl.reading() as s:
+        joined = set(s.scalars(select(CaseAgency.case_id).where(CaseAgency.agency_code == COORDINATING_AGENCY)))
+    assert set(cases) <= joined
