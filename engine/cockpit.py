@@ -184,3 +184,10 @@ def read_cockpit(gl, actor, filters: dict) -> dict:
             found = compute(session, gl, scope)
             cache.put(scope.key, found)
     return {"scope": scope, "districts": choices, "figures": found}
+
+
+def filter_choices(gl, actor) -> list[tuple[str, str, str]]:
+    """The districts the actor may pick (for the filter form, also when the filters given were wrong)."""
+    require_cockpit_rights(actor)
+    with gl.reading() as session:
+        return district_choices(session, actor)
