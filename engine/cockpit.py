@@ -70,7 +70,7 @@ def read_scope(session: Session, gl, actor, data: dict) -> Scope:
     require_cockpit_rights(actor)
     code = str(data.get("district") or "").strip()
     district_id, district_code, name = _district(session, actor, code)
-    date_from, date_to = _period(gl.settings, data)
+    date_from, date_to = read_period(gl.settings, data)
     return Scope(district_id, district_code, name, date_from, date_to)
 
 
@@ -89,7 +89,9 @@ def _district(session: Session, actor, code: str):
     return district.id, district.code, (district.name_zh, district.name_en)
 
 
-def _period(settings, data: dict) -> tuple[date, date]:
+def read_period(settings, data: dict) -> tuple[date, date]:
+    """From and to (local dates, both included): by default the last ``cockpit_default_months`` calendar
+    months up to today; never in the future, from ≤ to, at most ``cockpit_max_years`` long."""
     today = clock.today()
     date_to = _day(data, "to") or today
     date_from = _day(data, "from") or add_months(date_to, -(settings.cockpit_default_months - 1)).replace(day=1)
