@@ -4,6 +4,7 @@ Supervisors read their own district; leaders (领导) read any district or the w
 cockpit shows aggregate figures only, never a child's data. A figure set is computed by aggregate
 queries and kept per process for at most ``cockpit_cache_seconds`` per (district, period).
 """
+import logging
 import threading
 import time
 import weakref
@@ -138,20 +139,53 @@ def compute(session: Session, gl, scope: Scope, names=None) -> dict:
 
 
 class FigureCache:
-    """A small per-process cache of figure sets by scope; an entry older than ``ttl`` seconds is recomputed."""
+    """A small per-process cache of figure sets by scope. An entry is served for at most ``ttl`` seconds;
+    one read in the second half of that time recomputes it in the background (refresh-ahead), so a
+    cockpit in steady use never waits for the aggregate queries, and nothing older than ``ttl`` is served."""
 
     def __init__(self, max_entries: int = 64):
-        self._entries: OrderedDict = OrderedDict()
+        self._entries: OrderedDict = OrderedDict()     # key → (computed at, figures)
+        self._refreshing: set = set()
         self._lock = threading.Lock()
         self.max_entries = max_entries
 
     def get(self, key, ttl: float):
+        return self._fresh(key, ttl)[0]
+
+    def read(self, key, ttl: float, compute, refresh):
+        """The cached set, else ``compute()`` now; ``refresh()`` (own session) recomputes ahead of expiry."""
+        value, age = self._fresh(key, ttl)
+        if value is None:
+            value = compute()
+            self.put(key, value)
+        elif age > ttl / 2 and self._claim(key):
+            threading.Thread(target=self._refresh, args=(key, refresh), daemon=True).start()
+        return value
+
+    def _fresh(self, key, ttl: float):
         with self._lock:
             entry = self._entries.get(key)
-            if entry is None or time.monotonic() - entry[0] > ttl:
-                return None
+            age = time.monotonic() - entry[0] if entry else None
+            if entry is None or age > ttl:
+                return None, None
             self._entries.move_to_end(key)
-            return entry[1]
+            return entry[1], age
+
+    def _claim(self, key) -> bool:
+        with self._lock:
+            if key in self._refreshing:
+                return False
+            self._refreshing.add(key)
+            return True
+
+    def _refresh(self, key, refresh) -> None:
+        try:
+            self.put(key, refresh())
+        except Exception:  # the entry simply expires; the next read computes it and reports any error
+            logging.getLogger(__name__).exception("cockpit refresh of %s failed", key)
+        finally:
+            with self._lock:
+                self._refreshing.discard(key)
 
     def put(self, key, value) -> None:
         with self._lock:
@@ -180,12 +214,14 @@ def read_cockpit(gl, actor, filters: dict) -> dict:
     with gl.reading() as session:
         scope = read_scope(session, gl, actor, filters)
         choices = district_choices(session, actor)
-        cache = cache_of(gl)
-        found = cache.get(scope.key, gl.settings.cockpit_cache_seconds)
-        if found is None:
-            found = compute(session, gl, scope)
-            cache.put(scope.key, found)
+        found = cache_of(gl).read(scope.key, gl.settings.cockpit_cache_seconds,
+                                  lambda: compute(session, gl, scope), lambda: _compute_afresh(gl, scope))
     return {"scope": scope, "districts": choices, "figures": found}
+
+
+def _compute_afresh(gl, scope: Scope) -> dict:
+    with gl.reading() as session:
+        return compute(session, gl, scope)
 
 
 def filter_choices(gl, actor) -> list[tuple[str, str, str]]:

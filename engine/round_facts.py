@@ -8,11 +8,11 @@ from sqlalchemy import Select, case, func, null, select
 from sqlalchemy.orm import Session
 
 from .models import (
-    Approval, Assessment, DocumentRecord, FollowupVisit, GuidancePlan, GuidanceSession, ModelVersion, Round,
+    Approval, Assessment, DocumentRecord, FollowupVisit, GuidancePlan, GuidanceSession, Round,
     TaskRecord, WorkItem,
 )
 from .reference import CODES, NUMBERED_DOCUMENTS
-from .steps import rank_of_step, rank_of_task
+from .steps import deployed_versions, rank_of_step, rank_of_task
 
 HANDLING_DECISION = "decide_handling"
 CHASE = "chase_overdue_visit"
@@ -28,6 +28,15 @@ def chosen(column, rounds):
     return column.in_(list(rounds))
 
 
+def _selection(rounds):
+    """The chosen rounds as every part of the statement refers to them: a list of ids as it is, a SELECT as a
+    CTE the database runs once (inlined, PostgreSQL would run it again in each of the nine parts)."""
+    if isinstance(rounds, Select):
+        cte = rounds.cte("chosen_rounds")
+        return select(list(cte.c)[0]), cte
+    return list(rounds), None
+
+
 def count_if(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
@@ -41,9 +50,9 @@ def visits_required_by_code(session: Session, gl, version: str) -> dict[str, int
     return _visits_by_version[version]
 
 
-def _visits_required(session, gl):
+def _visits_required(session, gl, versions):
     groups: dict[tuple, list[str]] = {}
-    for version in session.scalars(select(ModelVersion.version)):
+    for version in versions:
         groups.setdefault(tuple(sorted(visits_required_by_code(session, gl, version).items())), []).append(version)
     if not groups:
         return null()
@@ -69,13 +78,13 @@ def _documents(rounds):
             .where(chosen(d.round_id, rounds)).group_by(d.round_id).subquery("documents"))
 
 
-def _records(session, gl, rounds, position: bool):
+def _records(session, gl, rounds, position: bool, versions):
     t = TaskRecord
     columns = [t.round_id, count_if(t.task_spec == HANDLING_DECISION).label("handling_decided"),
                count_if(t.task_spec == CHASE).label("chases_explained")]
     query = select(*columns).where(chosen(t.round_id, rounds)).group_by(t.round_id)
     if position:
-        rank = rank_of_task(session, gl, t.task_spec, Round.model_version)
+        rank = rank_of_task(session, gl, t.task_spec, Round.model_version, versions)
         query = query.add_columns(func.max(rank).label("reached_by_records")).join(Round, Round.id == t.round_id)
     else:  # only the two tasks the evidence needs: an index on (task_spec, round_id) serves it
         query = query.where(t.task_spec.in_((HANDLING_DECISION, CHASE)))
@@ -132,7 +141,10 @@ def facts(session: Session, gl, rounds, *, position: bool = True):
     ``position``: also where a running round has got to (the highest step among its completed tasks and
     its open work items); the cockpit leaves it out for rounds that have ended.
     """
-    assessments, documents, records = _assessments(rounds), _documents(rounds), _records(session, gl, rounds, position)
+    versions = deployed_versions(session)
+    rounds, cte = _selection(rounds)
+    assessments, documents, records = (_assessments(rounds), _documents(rounds),
+                                       _records(session, gl, rounds, position, versions))
     items, plans, visits, approvals = _open_items(rounds), _latest_plans(rounds), _visits(rounds), _approvals(gl, rounds)
     sessions = _sessions(rounds, plans)
     zero = lambda column, name: func.coalesce(column, 0).label(name)  # noqa: E731
@@ -148,13 +160,15 @@ def facts(session: Session, gl, rounds, *, position: bool = True):
         plans.c.period_days.label("plan_period_days"), plans.c.drafted_at.label("plan_drafted_at"),
         zero(sessions.c.sessions, "sessions"), zero(sessions.c.minutes, "minutes"),
         zero(sessions.c.attended, "attended"), zero(sessions.c.qualifying, "qualifying"),
-        zero(visits.c.visits, "visits"), _visits_required(session, gl).label("visits_required"),
+        zero(visits.c.visits, "visits"), _visits_required(session, gl, versions).label("visits_required"),
         approval_needed(gl).label("approval_needed"), zero(approvals.c.approved, "approved"),
         zero(approvals.c.approvals_pending, "approvals_pending"),
     ]
     if position:
         columns += [records.c.reached_by_records, items.c.reached_by_items]
-    query = (select(*columns).select_from(Round)
+    start = (select(*columns).select_from(Round).where(Round.id.in_(rounds)) if cte is None else
+             select(*columns).select_from(cte).join(Round, Round.id == list(cte.c)[0]))
+    query = (start
              .outerjoin(assessments, assessments.c.round_id == Round.id)
              .outerjoin(documents, documents.c.round_id == Round.id)
              .outerjoin(records, records.c.round_id == Round.id)
@@ -162,8 +176,7 @@ def facts(session: Session, gl, rounds, *, position: bool = True):
              .outerjoin(plans, plans.c.round_id == Round.id)
              .outerjoin(sessions, sessions.c.round_id == Round.id)
              .outerjoin(visits, visits.c.round_id == Round.id)
-             .outerjoin(approvals, approvals.c.round_id == Round.id)
-             .where(chosen(Round.id, rounds)))
+             .outerjoin(approvals, approvals.c.round_id == Round.id))
     return query.subquery("facts")
 
 

@@ -31,18 +31,24 @@ def task_steps(runtime) -> dict[str, str]:
     return steps
 
 
-def steps_by_version(session: Session, gl) -> dict[str, dict[str, str]]:
-    """Every deployed model version's task → step map (versions are immutable: cached per process)."""
-    for version in session.scalars(select(ModelVersion.version)):
+def deployed_versions(session: Session) -> list[str]:
+    return list(session.scalars(select(ModelVersion.version)))
+
+
+def steps_by_version(session: Session, gl, versions=None) -> dict[str, dict[str, str]]:
+    """Each deployed model version's task → step map (versions are immutable: parsed once per process)."""
+    result = {}
+    for version in deployed_versions(session) if versions is None else versions:
         if version not in _by_version:
             _by_version[version] = task_steps(gl.runtime(session, version))
-    return dict(_by_version)
+        result[version] = _by_version[version]
+    return result
 
 
-def rank_of_task(session: Session, gl, spec_column, version_column):
+def rank_of_task(session: Session, gl, spec_column, version_column, versions=None):
     """A SQL expression: the step rank (0 = assess … 4 = review) of a task record's task, or NULL."""
     groups: dict[tuple, list[str]] = {}
-    for version, steps in steps_by_version(session, gl).items():
+    for version, steps in steps_by_version(session, gl, versions).items():
         groups.setdefault(tuple(sorted(steps.items())), []).append(version)
     if not groups:
         return null()
