@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from .clock import clock
 from .models import Round
-from .round_facts import facts, id_chunks
+from .round_facts import facts
 from .steps import RANK
 
 MET, MISSING, PENDING, NOT_REQUIRED = "met", "missing", "pending", "not_required"
@@ -270,13 +270,10 @@ def _row_facts(row) -> RoundFacts:
 
 
 def round_facts(session: Session, gl, rounds) -> list[RoundFacts]:
-    """The facts of many rounds: one statement per chunk of ids (one in all for a SELECT of ids)."""
-    result = []
-    for chunk in id_chunks(rounds):
-        f = facts(session, gl, chunk)
-        ok = [rule.label(f"ok_{key}") for key, rule in evidence(f.c).items()]
-        result += [_row_facts(row) for row in session.execute(select(f, *ok))]
-    return result
+    """The facts of many rounds (a list of ids or a SELECT of them) in one statement."""
+    f = facts(session, gl, rounds)
+    ok = [rule.label(f"ok_{key}") for key, rule in evidence(f.c).items()]
+    return [_row_facts(row) for row in session.execute(select(f, *ok))]
 
 
 def checklists(session: Session, gl, round_ids) -> dict[int, Checklist]:

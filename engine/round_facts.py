@@ -2,9 +2,11 @@
 
 Each evidence table is aggregated by round (``GROUP BY round_id``) for the chosen rounds only and joined to
 them, so one statement serves one round or a whole municipality's year. The rounds are given as a list of
-ids or as a SELECT of ids (which the database then joins, however many rounds it names).
+ids or as a SELECT of ids; either way one statement, however many rounds it names.
 """
-from sqlalchemy import Select, case, func, null, select
+import json
+
+from sqlalchemy import ARRAY, Integer, Select, bindparam, case, func, null, select
 from sqlalchemy.orm import Session
 
 from .models import (
@@ -16,25 +18,31 @@ from .steps import deployed_versions, rank_of_step, rank_of_task
 
 HANDLING_DECISION = "decide_handling"
 CHASE = "chase_overdue_visit"
-LIST_CHUNK = 5000   # ids per IN list, below every backend's bound-parameter limit
-
 _visits_by_version: dict[str, dict[str, int]] = {}
 
 
+def id_list(session: Session, ids) -> Select:
+    """A SELECT of the given ids, bound as one parameter however many there are (a JSON array on SQLite,
+    an array on PostgreSQL): no statement grows with the list, none hits a bound-parameter limit."""
+    ids = sorted({int(i) for i in ids})
+    if session.get_bind().dialect.name == "postgresql":
+        return select(func.unnest(bindparam("round_ids", ids, type_=ARRAY(Integer))).column_valued("id"))
+    listed = func.json_each(bindparam("round_ids", json.dumps(ids))).table_valued("value")
+    return select(listed.c.value)
+
+
 def chosen(column, rounds):
-    """``column IN (…)`` for a SELECT of round ids or a list of them."""
-    if isinstance(rounds, Select):
-        return column.in_(rounds)
-    return column.in_(list(rounds))
+    """``column IN (SELECT …)``: the chosen rounds."""
+    return column.in_(rounds)
 
 
-def _selection(rounds):
-    """The chosen rounds as every part of the statement refers to them: a list of ids as it is, a SELECT as a
-    CTE the database runs once (inlined, PostgreSQL would run it again in each of the nine parts)."""
-    if isinstance(rounds, Select):
-        cte = rounds.cte("chosen_rounds")
-        return select(list(cte.c)[0]), cte
-    return list(rounds), None
+def _selection(session: Session, rounds):
+    """The chosen rounds as every part of the statement refers to them: a CTE the database computes once
+    (inlined, PostgreSQL would run the selection again in each of the nine parts)."""
+    if not isinstance(rounds, Select):
+        rounds = id_list(session, rounds)
+    cte = rounds.cte("chosen_rounds")
+    return select(list(cte.c)[0]), cte
 
 
 def count_if(condition):
@@ -73,7 +81,8 @@ def _assessments(rounds):
 def _documents(rounds):
     d = DocumentRecord
     served = d.doc_type.in_(NUMBERED_DOCUMENTS) & (d.status != "superseded")
-    return (select(d.round_id, count_if(d.doc_type == "assessment_report").label("reports"),
+    report = (d.doc_type == "assessment_report") & (d.status == "issued")
+    return (select(d.round_id, count_if(report).label("reports"),
                    count_if(served).label("served"), count_if(served & d.delivered_on.is_(None)).label("undelivered"))
             .where(chosen(d.round_id, rounds)).group_by(d.round_id).subquery("documents"))
 
@@ -142,7 +151,7 @@ def facts(session: Session, gl, rounds, *, position: bool = True):
     its open work items); the cockpit leaves it out for rounds that have ended.
     """
     versions = deployed_versions(session)
-    rounds, cte = _selection(rounds)
+    rounds, cte = _selection(session, rounds)
     assessments, documents, records = (_assessments(rounds), _documents(rounds),
                                        _records(session, gl, rounds, position, versions))
     items, plans, visits, approvals = _open_items(rounds), _latest_plans(rounds), _visits(rounds), _approvals(gl, rounds)
@@ -166,9 +175,7 @@ def facts(session: Session, gl, rounds, *, position: bool = True):
     ]
     if position:
         columns += [records.c.reached_by_records, items.c.reached_by_items]
-    start = (select(*columns).select_from(Round).where(Round.id.in_(rounds)) if cte is None else
-             select(*columns).select_from(cte).join(Round, Round.id == list(cte.c)[0]))
-    query = (start
+    query = (select(*columns).select_from(cte).join(Round, Round.id == list(cte.c)[0])
              .outerjoin(assessments, assessments.c.round_id == Round.id)
              .outerjoin(documents, documents.c.round_id == Round.id)
              .outerjoin(records, records.c.round_id == Round.id)
@@ -178,13 +185,3 @@ def facts(session: Session, gl, rounds, *, position: bool = True):
              .outerjoin(visits, visits.c.round_id == Round.id)
              .outerjoin(approvals, approvals.c.round_id == Round.id))
     return query.subquery("facts")
-
-
-def id_chunks(rounds):
-    """A SELECT as it is, or a list of ids cut into chunks the backends accept as one IN list."""
-    if isinstance(rounds, Select):
-        yield rounds
-        return
-    ids = sorted(set(rounds))
-    for start in range(0, len(ids), LIST_CHUNK):
-        yield ids[start:start + LIST_CHUNK]

@@ -165,10 +165,13 @@ def test_many_rounds_take_the_same_few_queries_and_agree_with_the_database_count
             statements.clear()
             by_select = checklists(s, gl, select(Round.id))
             queries_for_select = len(statements)
+            statements.clear()
+            many = checklists(s, gl, list(range(10_000, 50_000)) + all_ids)   # one bound parameter, any length
+            queries_for_many = len(statements)
     finally:
         event.remove(gl.engine, "before_cursor_execute", count)
-    assert len(all_ids) == 4 and len(one) == 1 and set(every) == set(all_ids) == set(by_select)
-    assert queries_for_one == queries_for_all == queries_for_select == 2   # deployed versions, then the facts
+    assert len(all_ids) == 4 and len(one) == 1 and set(every) == set(all_ids) == set(by_select) == set(many)
+    assert queries_for_one == queries_for_all == queries_for_select == queries_for_many == 2  # versions, facts
     with gl.reading() as s:
         f = facts(s, gl, select(Round.id).where(Round.status != "running"), position=False)
         in_database = dict(s.execute(select(f.c.round_id, complete_if_ended(f.c))).all())

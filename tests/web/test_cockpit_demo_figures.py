@@ -129,7 +129,7 @@ def closed_loop_by_hand(c, rnd) -> dict:
     rows = c["rows"]
     of = lambda name: [r for r in rows[name] if r.round_id == rnd.id]  # noqa: E731
     kinds = Counter(a.kind for a in of("assessments"))
-    reports = sum(1 for d in of("docs") if d.doc_type == "assessment_report")
+    reports = sum(1 for d in of("docs") if d.doc_type == "assessment_report" and d.status == "issued")
     served = [d for d in of("docs") if d.doc_type in SERVED and d.status != "superseded"]
     plans = sorted(of("plans"), key=lambda p: p.id)
     plan = plans[-1] if plans else None
