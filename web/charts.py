@@ -156,7 +156,11 @@ def _axis(categories, left, top, plot_w, plot_h, top_value, step, label_every, v
     slot = plot_w / max(1, len(categories))
     for i, label in enumerate(categories):
         if i % label_every == 0:
-            body.append(_text(left + slot * (i + 0.5), top + plot_h + 15, label, 11, "middle", MUTED))
+            x, half = left + slot * (i + 0.5), text_width(label, 11) / 2
+            if x + half > left + plot_w + 4:       # keep the last labels inside the picture
+                body.append(_text(left + plot_w + 4, top + plot_h + 15, label, 11, "end", MUTED))
+            else:
+                body.append(_text(max(x, half + 1), top + plot_h + 15, label, 11, "middle", MUTED))
     body.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{INK}"/>')
     return body
 

@@ -96,3 +96,15 @@ def test_text_width_counts_cjk_as_full_width():
 ])
 def test_nice_axis(peak, whole, expected):
     assert nice_max(peak, whole) == pytest.approx(expected)
+
+
+def test_axis_labels_stay_inside_the_picture():
+    months = [f"{2021 + (i + 11) // 12}-{(i + 11) % 12 + 1:02d}" for i in range(61)]
+    root = parse(column_chart("c7", "t", months, [Series("s", [1] * 61)], width=640))
+    width = float(root.get("width"))
+    for t in root.iter(f"{SVG}text"):
+        if t.text and t.text.startswith("202"):
+            x, size = float(t.get("x")), float(t.get("font-size"))
+            extent = text_width(t.text, size)
+            left = {"start": x, "middle": x - extent / 2, "end": x - extent}[t.get("text-anchor")]
+            assert 0 <= left and left + extent <= width, t.text
