@@ -40,14 +40,12 @@ from engine.settings import Settings  # noqa: E402
 # only with --indexes, to measure them).
 INDEXES = [
     "CREATE INDEX IF NOT EXISTS bx_round_ended ON round (ended_at) WHERE status <> 'running'",
-    "CREATE INDEX IF NOT EXISTS bx_task_record_round_spec ON task_record (round_id, task_spec)",
-    "CREATE INDEX IF NOT EXISTS bx_task_record_spec_round ON task_record (task_spec, round_id)",
+    "CREATE INDEX IF NOT EXISTS bx_task_record_round_spec_at ON task_record (round_id, task_spec, completed_at)",
     "CREATE INDEX IF NOT EXISTS bx_document_type_issued ON document_record (doc_type, issued_at)",
     "CREATE INDEX IF NOT EXISTS bx_risk_clue_received ON risk_clue (district_id, received_at)",
-    "CREATE INDEX IF NOT EXISTS bx_code_change_decided ON risk_code_change (decided_at) "
-    "WHERE kind IN ('downgrade', 'upgrade')",
+    "CREATE INDEX IF NOT EXISTS bx_code_change_decided ON risk_code_change (kind, decided_at)",
     "CREATE INDEX IF NOT EXISTS bx_session_held ON guidance_session (held_on)",
-    "CREATE INDEX IF NOT EXISTS bx_work_item_due ON work_item (due_at)",
+    "CREATE INDEX IF NOT EXISTS bx_work_item_district_due ON work_item (district_id, due_at)",
     "CREATE INDEX IF NOT EXISTS bx_case_status_district ON case_file (status, district_id)",
 ]
 STEP_TASKS = [("social_investigation", 0), ("scored_assessment", 0), ("decide_handling", 1), ("notify_guardian", 1),
