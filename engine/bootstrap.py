@@ -26,6 +26,7 @@ DEMO_USERS = [
     ("community", "江北网格员·何平", "community", "caseworker", "JB"),
     ("yz_caseworker", "渝中妇联·马丽", "womens_federation", "caseworker", "YZ"),
     ("yz_prosecutor", "渝中检察院检察官·高远", "procuratorate", "prosecutor", "YZ"),
+    ("leader", "江北区妇联·领导", "womens_federation", "leader", "JB"),
 ]
 
 

@@ -4,11 +4,12 @@ A user sees the cases of their own district in which their agency takes part; a 
 only when their agency owns the task's lane, the case is in their district and their role is one the
 task names.
 """
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import bindparam, exists, false, select
 from sqlalchemy.orm import Session
 
 from .errors import NotFound, PermissionDenied
 from .models import Case, CaseAgency, Round, WorkItem
+from .reference import NO_CASEWORK_ROLES
 
 # Built once: building an ORM statement and its cache key costs more than running it (≈0.4 ms).
 _CASE_AND_ROUND = (
@@ -32,8 +33,19 @@ def takes_part(session: Session, case_id: int, agency: str) -> bool:
     return True
 
 
+def works_on_cases(actor) -> bool:
+    """Administrators and leaders work on no case: they never see a child's record."""
+    return actor.role not in NO_CASEWORK_ROLES
+
+
+def require_casework(actor) -> None:
+    if not works_on_cases(actor):
+        raise PermissionDenied("该账号不办理个案，也不能查看个案。",
+                               "This account does not work on cases and may not see them.")
+
+
 def can_view_case(session: Session, actor, case: Case) -> bool:
-    return (actor.role != "admin" and actor.district_id == case.district_id
+    return (works_on_cases(actor) and actor.district_id == case.district_id
             and takes_part(session, case.id, actor.agency))
 
 
@@ -52,7 +64,7 @@ def require_case_and_round(session: Session, actor, case_id: int):
     if row is None:
         raise NotFound("个案不存在。", "No such case.")
     case, rnd, part_of_it = row
-    if actor.role == "admin" or actor.district_id != case.district_id or not part_of_it:
+    if not works_on_cases(actor) or actor.district_id != case.district_id or not part_of_it:
         raise _not_yours()
     known_to_take_part(session).add((case.id, actor.agency))
     return case, rnd
@@ -78,8 +90,11 @@ COORDINATING_AGENCY = "womens_federation"
 
 
 def visible_cases(actor, case_id=Case.id, district_id=Case.district_id):
-    """The condition "``actor`` may see this case", for lists and searches: the case is in the actor's
-    district and their agency takes part in it (an EXISTS on ``case_agency``'s primary key)."""
+    """The condition "``actor`` may see this case", for lists, searches and exports: the actor works on
+    cases, the case is in their district and their agency takes part in it (an EXISTS on
+    ``case_agency``'s primary key)."""
+    if not works_on_cases(actor):
+        return false()
     in_district = district_id == actor.district_id
     if actor.agency == COORDINATING_AGENCY:
         return in_district

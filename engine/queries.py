@@ -8,7 +8,7 @@ from sqlalchemy.orm import aliased
 from .clock import clock
 from .masking import mask_id, mask_name
 from .models import Case, District, RiskClue, WorkItem
-from .permissions import require_case, require_task_rights, visible_cases
+from .permissions import require_case, require_casework, require_task_rights, visible_cases
 from .errors import Conflict, NotFound, PermissionDenied
 from .rounds import find_task, load_workflow
 from .services.approvals import APPROVAL_TASKS, returned_request
@@ -96,6 +96,7 @@ def search_cases(gl, actor, text: str) -> list[dict]:
 def clues(gl, actor) -> list[RiskClue]:
     """Clues of the actor's district: all for the agencies that open cases, own ones for the others."""
     from .services.clues import OPENING_AGENCIES
+    require_casework(actor)
     with gl.reading() as session:
         query = select(RiskClue).where(RiskClue.district_id == actor.district_id)
         if actor.agency not in OPENING_AGENCIES:

@@ -20,8 +20,17 @@ ROLES = {
     "judge": ("法官", "Judge"),
     "counsellor": ("家庭教育指导师", "Guidance counsellor"),
     "supervisor": ("督导", "Supervisor"),
+    "leader": ("领导", "Leader"),
     "admin": ("系统管理员", "Administrator"),
 }
+# Who works on no case (sees no child's data, completes no task): accounts are managed by administrators,
+# leaders read the cockpit's aggregate figures only.
+NO_CASEWORK_ROLES = ("admin", "leader")
+# Who reads the cockpit (数字驾驶舱), who may read other districts' and the whole municipality's figures,
+# and who may export the case ledger (台账, per-case rows).
+COCKPIT_ROLES = ("supervisor", "leader")
+MUNICIPAL_ROLES = ("leader",)
+LEDGER_ROLES = ("supervisor",)
 
 # Districts named in the seed documents (code, Chinese, English).
 DISTRICTS = [

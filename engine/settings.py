@@ -16,6 +16,15 @@ class Settings:
     tick_batch: int = 100
     case_no_format: str = "{district}-{year}-{seq:05d}"
     verify_base_url: str = "http://127.0.0.1:5000"   # printed in every document's QR code
+    # Closed-loop review (闭环审查): the approval each round outcome needs on record (outcome → approval
+    # kind); an outcome not listed needs none. Interrupted rounds (a new incident) count in the rate or not.
+    closed_loop_approvals: dict = field(default_factory=lambda: {
+        "downgraded": "downgrade", "closed": "closure", "escalated": "escalation"})
+    closed_loop_rate_counts_interrupted: bool = False
+    # The cockpit (数字驾驶舱): how stale a cached figure set may be, the default and the longest period.
+    cockpit_cache_seconds: int = 60
+    cockpit_default_months: int = 12
+    cockpit_max_years: int = 5
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -27,7 +36,8 @@ class Settings:
             env["verify_base_url"] = os.environ["GUARDLOOP_VERIFY_BASE_URL"].rstrip("/")
         for name, var in (("guidance_sessions", "GUARDLOOP_GUIDANCE_SESSIONS"),
                           ("guidance_min_minutes", "GUARDLOOP_GUIDANCE_MIN_MINUTES"),
-                          ("guidance_period_days", "GUARDLOOP_GUIDANCE_PERIOD_DAYS")):
+                          ("guidance_period_days", "GUARDLOOP_GUIDANCE_PERIOD_DAYS"),
+                          ("cockpit_cache_seconds", "GUARDLOOP_COCKPIT_CACHE_SECONDS")):
             if os.environ.get(var):
                 env[name] = int(os.environ[var])
         env.update(overrides)

@@ -71,7 +71,9 @@ def init_app(app):
 
 
 def casework_only():
-    """``before_request`` guard for case work: administrators manage accounts, not cases."""
+    """``before_request`` guard for case work: administrators manage accounts and leaders read the
+    cockpit; neither works on cases (the engine refuses them too)."""
     from flask import abort
-    if current_user.is_authenticated and current_user.role == "admin":
+    from engine.permissions import works_on_cases
+    if current_user.is_authenticated and not works_on_cases(current_user.actor):
         abort(403)

@@ -4,6 +4,7 @@ from flask_login import login_required
 
 from engine import queries
 from engine.overdue import overdue_counts
+from engine.permissions import works_on_cases
 from engine.reference import CODES
 
 from .extensions import LANGUAGES, actor, gl
@@ -17,6 +18,8 @@ bp = Blueprint("main", __name__)
 def inbox():
     if actor().role == "admin":
         return redirect(url_for("admin.users"))
+    if not works_on_cases(actor()):  # leaders have no tasks: they read the cockpit
+        return redirect(url_for("cockpit.index"))
     step = request.args.get("step") or None
     code = request.args.get("code") or None
     if step not in (None, *queries.STEPS) or code not in (None, *CODES):

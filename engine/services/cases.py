@@ -7,7 +7,7 @@ from .. import audit
 from ..clock import clock
 from ..errors import Conflict, InvalidInput, PermissionDenied
 from ..models import Approval, DocumentRecord, FollowupVisit, GuidanceSession, RiskCodeChange, Round
-from ..permissions import require_case
+from ..permissions import require_case, require_casework
 from ..reference import CODES, code_rank
 from ..rounds import load_workflow, save_round, start_round
 from .. import validate as v
@@ -45,8 +45,7 @@ def upgrade_on_incident(gl, actor, case_id: int, data: dict, expected_version: i
     reason = v.text(data, "reason", max_len=3000)
     with gl.transaction() as session:
         case = require_case(session, actor, case_id)
-        if actor.role == "admin":
-            raise PermissionDenied("管理员账号不办理个案。", "Administrator accounts do not handle cases.")
+        require_casework(actor)
         if case.version != expected_version:
             raise Conflict("该个案刚被他人修改，请刷新后重试。", "This case changed a moment ago; reload and try again.")
         if case.status != "open":

@@ -9,6 +9,7 @@ from ..errors import InvalidInput, NotFound, PermissionDenied
 from ..idcard import birth_date as id_birth_date, sex as id_sex
 from ..models import Case, Guardian, RiskClue
 from ..numbering import next_value
+from ..permissions import require_casework
 from ..reference import CASE_TYPES, CLUE_SOURCES, FAMILY_TYPES, RISK_FACTORS
 from ..permissions import COORDINATING_AGENCY
 from ..rounds import join_case, start_round
@@ -86,8 +87,7 @@ def _received_at(data: dict) -> datetime:
 
 def register_clue(gl, actor, data: dict) -> int:
     """Register a risk clue as received (any agency; the clue belongs to the actor's district)."""
-    if actor.role == "admin":
-        raise PermissionDenied("管理员账号不办理个案。", "Administrator accounts do not handle cases.")
+    require_casework(actor)
     clue_fields = dict(
         source=v.choice(data, "source", CLUE_SOURCES), reporter_name=v.text(data, "reporter_name", max_len=80),
         reporter_contact=v.text(data, "reporter_contact", required=False, max_len=80),

@@ -2,6 +2,7 @@
 from sqlalchemy import select
 
 from .. import audit
+from ..closed_loop import case_checklists
 from ..models import (
     Approval, Assessment, AuditEntry, DocumentRecord, FollowupVisit, GuidancePlan, GuidanceProvider,
     GuidanceSession, RiskClue, RiskCodeChange, Round, TaskRecord, User, WorkItem,
@@ -37,6 +38,7 @@ def view_case(gl, actor, case_id: int) -> dict:
                 select(AuditEntry).where(AuditEntry.case_id == case.id).order_by(AuditEntry.id.desc()).limit(200)).all(),
             "providers": {p.id: p.name for p in session.scalars(select(GuidanceProvider))},
             "users": users,
+            "checklists": case_checklists(session, gl, case.id),
             "diagram": (runtime.sources.get("intervention_round.bpmn"), element_states(workflow))
             if workflow is not None else (None, {}),
         }

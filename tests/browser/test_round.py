@@ -301,7 +301,7 @@ def test_an_orange_round_ends_in_an_approved_downgrade(users, live_server, clock
     expect(downgrade.locator(".code")).to_have_text("黄码")
     expect(downgrade).to_contain_text("原为 橙码")
     expect(open_tasks(sup)).to_have_text(["社会调查"])
-    expect(sup.get_by_role("heading", name=re.compile("第 2 轮"))).to_be_visible()
+    expect(sup.get_by_role("heading", name=re.compile("第 2 轮 — "))).to_be_visible()   # the diagram's
     approvals = sup.locator("section", has=sup.get_by_role("heading", name="审批")).locator("li")
     expect(approvals.filter(has_text="降级")).to_contain_text("已批准")
     shots(sup, "wf_supervisor", "case-after-round")

@@ -7,6 +7,7 @@ from engine.bootstrap import DEMO_USERS, init
 from engine.demo import seed_demo
 from engine.models import Approval, Base, Case, DocumentRecord, RiskCodeChange, Round, User, WorkItem
 from engine.passwords import check_password
+from engine.reference import ROLES
 
 
 def test_migrations_match_the_models(gl):
@@ -22,7 +23,7 @@ def test_init_is_idempotent_and_creates_every_role(gl, demo_password):
     with gl.reading() as s:
         users = s.scalars(select(User)).all()
         assert len(users) == len(DEMO_USERS)
-        assert {u.role for u in users} == {"admin", "caseworker", "counsellor", "supervisor", "prosecutor", "judge"}
+        assert {u.role for u in users} == set(ROLES)
         assert check_password(users[0].password_hash, demo_password)
         assert not check_password(users[0].password_hash, demo_password + "x")
 

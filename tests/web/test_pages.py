@@ -7,7 +7,7 @@ from sqlalchemy import select
 from engine.bootstrap import DEMO_USERS
 from engine.models import WorkItem
 
-CASEWORKERS = [u[0] for u in DEMO_USERS if u[3] != "admin" and u[4] == "JB"]
+CASEWORKERS = [u[0] for u in DEMO_USERS if u[3] not in ("admin", "leader") and u[4] == "JB"]
 
 
 @pytest.mark.parametrize("username", CASEWORKERS)
