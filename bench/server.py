@@ -114,7 +114,7 @@ class TickProcess:
     clock set to ``at`` so the same timers are due as in the parent's arrangement."""
 
     def __init__(self, database_url: str, at: str | None, loop: bool = False, every: float = 1.0,
-                 report: str | None = None, log_path: str | None = None):
+                 report: str | None = None, log_path: str | None = None, until_idle: bool = False):
         command = [sys.executable, "-m", "bench.tick_runner", "--database-url", database_url]
         if at:
             command += ["--at", at]
@@ -122,6 +122,8 @@ class TickProcess:
             command += ["--loop", "--every", str(every)]
         if report:
             command += ["--report", report]
+        if until_idle:
+            command += ["--until-idle"]
         self.command, self.database_url = command, database_url
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
