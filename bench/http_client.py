@@ -102,6 +102,10 @@ class Client:
         connector = aiohttp.TCPConnector(limit=0, force_close=True)
         self.session = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
                                              timeout=self.timeout, auto_decompress=False)
+        # aiohttp resends an idempotent request (GET) once, silently, when the server closes the connection
+        # without answering. A benchmark must see that failure (a killed worker's request): no retry. There
+        # is no public switch; aiohttp's own test client sets the same attribute (aiohttp is pinned).
+        self.session._retry_connection = False
         return self
 
     async def __aexit__(self, *exc):

@@ -27,7 +27,6 @@ from pathlib import Path
 from sqlalchemy import String, cast, func, select
 
 ROOT = Path(__file__).resolve().parent.parent
-TOKEN = re.compile(r"LT[0-9a-z]+-\d+")
 # Where the free text of a submission ends up (table, column): searched for the submissions' tokens.
 TEXT_PLACES = (("task_record", "data"), ("guidance_session", "notes"), ("followup_visit", "findings"),
                ("assessment", "summary"), ("approval", "request_reason"), ("approval", "decision_reason"),
@@ -81,6 +80,7 @@ def tokens_in_database(gl, prefix: str, case_ids) -> dict:
     """token -> set of the (table, column) places it appears in, among the rows of the given cases."""
     from engine.models.base import Base
     found = defaultdict(set)
+    token_re = re.compile(re.escape(prefix) + r"-\d+")
     ids = sorted(case_ids)
     with gl.reading() as session:
         for table_name, column_name in TEXT_PLACES:
@@ -89,10 +89,15 @@ def tokens_in_database(gl, prefix: str, case_ids) -> dict:
             for start in range(0, len(ids), 1000):
                 query = select(text).where(table.c.case_id.in_(ids[start:start + 1000]), text.like(f"%{prefix}%"))
                 for (value,) in session.execute(query):
-                    for token in TOKEN.findall(value or ""):
-                        if token.startswith(prefix):
-                            found[token].add(f"{table_name}.{column_name}")
+                    for token in token_re.findall(value or ""):
+                        found[token].add(f"{table_name}.{column_name}")
     return found
+
+
+def _matches(data: dict, sent: dict) -> bool:
+    """The record holds the values sent (for every key both have; at least one such key)."""
+    common = [k for k in sent if k in data]
+    return bool(common) and all(_norm(data[k]) == _norm(sent[k]) for k in common)
 
 
 def check_completions(gl, attempts: list[Attempt], prefix: str) -> dict:
@@ -105,6 +110,8 @@ def check_completions(gl, attempts: list[Attempt], prefix: str) -> dict:
         for start in range(0, len(ids), 1000):
             for rec in session.scalars(select(TaskRecord).where(TaskRecord.task_id.in_(ids[start:start + 1000]))):
                 records.setdefault(rec.task_id, []).append(rec)
+    # the specs whose free text the engine keeps somewhere (learnt from the acknowledged completions)
+    specs_with_text = {a.spec for a in attempts if a.status == 302 and a.token in places}
     problems, unacked_committed, by_status = [], [], Counter()
     value_checks = value_mismatches = 0
     text_missing_by_spec = Counter()
@@ -138,9 +145,10 @@ def check_completions(gl, attempts: list[Attempt], prefix: str) -> dict:
                 text_missing_by_spec[a.spec] += 1
         elif a.status is None or a.status >= 500:
             # no answer: the change is either wholly committed (its record and its text) or wholly absent
-            if mine and has_text:
+            ours = [r for r in mine if _matches(r.data or {}, a.sent)]
+            if ours and (has_text or a.spec not in specs_with_text):
                 unacked_committed.append(a)
-            elif mine or has_text:
+            elif ours or has_text:
                 problems.append({"problem": "unanswered submission half-written", "task_id": a.task_id,
                                  "spec": a.spec, "record": bool(mine), "text": sorted(places.get(a.token, ()))})
         else:
@@ -237,14 +245,27 @@ def check_versions(gl, baseline: Baseline, attempts: list[Attempt], unacked_comm
             "counts_equal": not mismatched and not shortfall}
 
 
-def check_timers(gl, baseline: Baseline, due_round_ids: set, moment: datetime) -> dict:
-    """Each round due at ``moment`` fired exactly once (per due time), nothing stays due."""
+def check_timers(gl, baseline: Baseline, due_round_ids: set, moment: datetime, due_cases: dict | None = None) -> dict:
+    """Each round due at ``moment`` fired exactly once (per due time), nothing stays due.
+
+    ``due_cases`` (round id -> case id): with users working at the same time, a due round may legitimately
+    not fire because a user completed the task its timer was attached to first (the timer is cancelled);
+    such rounds (a completion on the case after the baseline, timer no longer due) are counted apart."""
     from engine.models import AuditEntry, Round, WorkItem
     with gl.reading() as session:
+        completed_cases = set(session.scalars(select(AuditEntry.case_id).where(
+            AuditEntry.id > baseline.audit_id, AuditEntry.action == "complete_task"))) if due_cases else set()
         fired = session.execute(select(AuditEntry.entity_id, AuditEntry.before)
                                 .where(AuditEntry.id > baseline.audit_id, AuditEntry.action == "fire_timers")).all()
-        still_due = session.scalar(select(func.count(Round.id)).where(Round.status == "running",
-                                                                      Round.next_timer_at < moment))
+        # of the rounds due at the start: any still due (a round changed since, by a user at the real time,
+        # may have a new timer before ``moment`` that was not due at the start: not counted)
+        ids = sorted(due_round_ids)
+        still_ids = []
+        for start in range(0, len(ids), 1000):
+            still_ids += session.scalars(select(Round.id).where(
+                Round.id.in_(ids[start:start + 1000]), Round.status == "running", Round.next_timer_at < moment)).all()
+        due_anywhere = session.scalar(select(func.count(Round.id)).where(Round.status == "running",
+                                                                         Round.next_timer_at < moment))
         double_visits = session.execute(select(WorkItem.case_id, func.count(WorkItem.id))
                                         .where(WorkItem.task_spec == "record_followup_visit")
                                         .group_by(WorkItem.case_id).having(func.count(WorkItem.id) > 1)).all()
@@ -253,11 +274,27 @@ def check_timers(gl, baseline: Baseline, due_round_ids: set, moment: datetime) -
     twice = {k: n for k, n in per_due_time.items() if n > 1}
     missing = sorted(due_round_ids - set(per_round))
     unexpected = sorted(set(per_round) - due_round_ids)
+    # With users working at the real time meanwhile (faults.py), a case a user changed may have had its due
+    # timer cancelled (the task it was attached to was completed first), its round ended, or a new timer
+    # before ``moment`` (due again, or newly due): such rounds are counted apart, not judged. Firing the
+    # same due time twice is judged everywhere.
+    changed = set()
+    if due_cases:
+        case_of = dict(due_cases)
+        with gl.reading() as session:
+            case_of.update(session.execute(select(Round.id, Round.case_id).where(
+                Round.id.in_(unexpected or [0]))).all())
+        changed = {r for r in set(missing) | set(unexpected) | set(still_ids) if case_of.get(r) in completed_cases}
+    missing = [r for r in missing if r not in changed]
+    unexpected = [r for r in unexpected if r not in changed]
+    still_due = len([r for r in still_ids if r not in changed])
     return {"due_rounds": len(due_round_ids), "fire_entries": len(fired), "rounds_fired": len(per_round),
             "rounds_fired_more_than_once": sum(1 for n in per_round.values() if n > 1),
             "same_due_time_fired_twice": len(twice), "examples_fired_twice": [list(k) for k in list(twice)[:10]],
             "due_but_not_fired": len(missing), "examples_not_fired": missing[:10],
+            "rounds_on_cases_users_changed_meanwhile_not_judged": len(changed),
             "fired_but_not_due": len(unexpected), "still_due_after": still_due,
+            "rounds_due_at_moment_now_anywhere": due_anywhere,
             "cases_with_two_open_visits": len(double_visits),
             "ok": not twice and not missing and not unexpected and not still_due and not double_visits}
 
