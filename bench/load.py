@@ -69,6 +69,19 @@ from web.task_forms import FORMS  # noqa: E402
 COMPLETABLE = tuple(FORMS)
 
 
+def model_roles(models_dir: Path = ROOT / "workflows") -> dict:
+    """task spec -> the roles that may complete it, from the models' ``roles`` properties (what a user knows
+    of their own job; a supervisor's inbox lists every task of their agency, also those for other roles)."""
+    from lxml import etree
+    found = {}
+    for path in sorted(models_dir.glob("*.bpmn")):
+        for task in etree.parse(str(path)).iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}userTask"):
+            for prop in task.iter("{*}property"):
+                if prop.get("name") == "roles":
+                    found[task.get("id")] = {r.strip() for r in prop.get("value", "").split(",") if r.strip()}
+    return found
+
+
 # --- choosing the simulated users ---------------------------------------------------------------
 
 def pick_users(gl, count: int, seed: int, tasks=COMPLETABLE) -> tuple[list[User], dict]:
@@ -82,10 +95,10 @@ def pick_users(gl, count: int, seed: int, tasks=COMPLETABLE) -> tuple[list[User]
                                  .join(District, District.id == UserRow.district_id)
                                  .where(UserRow.active.is_(True), UserRow.role != "admin")).all()
         items = session.execute(select(WorkItem.lane, WorkItem.district_id, WorkItem.roles, WorkItem.task_spec)).all()
-    work, spec_roles = Counter(), {}
+    spec_roles = model_roles()
+    work = Counter()
     for lane, district_id, roles, spec in items:
         if spec in tasks:
-            spec_roles.setdefault(spec, set()).update(roles)
             for role in roles:
                 work[(lane, district_id, role)] += 1
     eligible = [p for p in people if work[(p.code, p.district_id, p.role)] > 0]
