@@ -60,7 +60,7 @@ from sqlalchemy import func, select  # noqa: E402
 from bench import verify  # noqa: E402
 from bench.http_client import Client, User, fill_task_form, parse_task_form, require_loopback  # noqa: E402
 from bench.server import Gunicorn  # noqa: E402
-from bench.stats import MixPicker, Tally, latency_summary, machine_cpu  # noqa: E402
+from bench.stats import MIX, MixPicker, Tally, latency_summary, machine_cpu, process_cpu_seconds  # noqa: E402
 from engine.clock import CHINA_TZ  # noqa: E402
 from web.task_forms import FORMS  # noqa: E402
 
@@ -138,11 +138,11 @@ class LoadRun:
     """Closed-loop load over one server: ``prepare`` signs everyone in, ``run`` sends the mix."""
 
     def __init__(self, base_url: str, users: list[User], *, prefix: str, seed: int, duel_share: float,
-                 tasks=COMPLETABLE, max_requests: int | None = None):
+                 tasks=COMPLETABLE, max_requests: int | None = None, mix: dict | None = None):
         self.base = require_loopback(base_url)
         self.users, self.prefix = users, prefix
         self.rng = random.Random(seed)
-        self.mix = MixPicker(seed=seed + 1)
+        self.mix = MixPicker(mix, seed=seed + 1)
         self.duel_share, self.tasks = duel_share, set(tasks)
         self.max_requests = max_requests
         self.tally = Tally()
@@ -268,8 +268,10 @@ class LoadRun:
         self.attempts.append(attempt)
         return attempt, pairs
 
-    async def run(self, client: Client, duration: float, concurrency: int, warmup: float = 0.0) -> dict:
-        """Warm up (not measured), then measure for ``duration`` s or ``max_requests`` requests."""
+    async def run(self, client: Client, duration: float, concurrency: int, warmup: float = 0.0,
+                  probe=None) -> dict:
+        """Warm up (not measured), then measure for ``duration`` s or ``max_requests`` requests.
+        ``probe()`` (optional) is read at the start and the end of the window (e.g. the server's CPU)."""
         stop_at = time.monotonic() + warmup + duration
         window = {}
 
@@ -284,6 +286,7 @@ class LoadRun:
             self.by_spec.clear()
             self.duels.clear()
             window["cpu"] = (time.process_time(), machine_cpu())
+            window["probe"] = probe() if probe else None
             window["start"] = time.monotonic()
             self.measuring = True
             while time.monotonic() < stop_at and not self._enough():
@@ -291,6 +294,7 @@ class LoadRun:
             self.measuring = False
             window["end"] = time.monotonic()
             window["cpu_end"] = (time.process_time(), machine_cpu())
+            window["probe_end"] = probe() if probe else None
 
         await asyncio.gather(clock(), *(loop() for _ in range(concurrency)))
         return window
@@ -306,23 +310,28 @@ def _today_china():
 
 # --- one worker count ------------------------------------------------------------------------------
 
-def run_one(args, workers: int, users: list[User], prefix: str, log_dir: str) -> tuple[dict, list]:
+def run_one(args, gl, workers: int, users: list[User], prefix: str, log_dir: str) -> tuple[dict, list]:
     with Gunicorn(args.database_url, workers, log_dir=log_dir) as server:
         run = LoadRun(server.url, users, prefix=f"{prefix}w{workers}", seed=args.seed + workers,
-                      duel_share=args.duel_share, max_requests=args.max_requests)
+                      duel_share=args.duel_share, max_requests=args.max_requests, mix=args.mix)
+
+        def probe():
+            return server.cpu_seconds(), postgres_cpu(gl)
 
         async def main():
             async with run.client() as client:
                 prepared = await run.prepare(client)
-                cpu_before = server.cpu_seconds()
-                window = await run.run(client, args.duration, args.concurrency, args.warmup)
-                return prepared, window, cpu_before
+                window = await run.run(client, args.duration, args.concurrency, args.warmup, probe)
+                return prepared, window
 
-        prepared, window, cpu_before = asyncio.run(main())
+        prepared, window = asyncio.run(main())
         seconds = window["end"] - window["start"]
-        gunicorn_cpu = server.cpu_seconds() - cpu_before   # includes the warm-up: see cpu note below
+        gunicorn_cpu = window["probe_end"][0] - window["probe"][0]
+        pg_before, pg_after = window["probe"][1], window["probe_end"][1]
+        postgres_seconds = sum(cpu - pg_before.get(pid, 0.0) for pid, cpu in pg_after.items())
         problems = server.log_problems()
     figures = run.tally.summary(seconds)
+    requests = sum(sum(c.values()) for c in figures["status_counts"].values())
     client_cpu = window["cpu_end"][0] - window["cpu"][0]
     busy = window["cpu_end"][1][0] - window["cpu"][1][0]
     total = window["cpu_end"][1][1] - window["cpu"][1][1]
@@ -333,10 +342,32 @@ def run_one(args, workers: int, users: list[User], prefix: str, log_dir: str) ->
         "duels": dict(run.duels), "fallbacks": dict(run.fallbacks),
         "cpu": {"client_seconds": round(client_cpu, 2), "client_share_of_one_core": round(client_cpu / seconds, 3),
                 "machine_busy_share_of_all_cores": round(busy / total, 3) if total else None,
-                "gunicorn_seconds_incl_warmup": round(gunicorn_cpu, 2), "cores": os.cpu_count()},
+                "gunicorn_seconds": round(gunicorn_cpu, 2), "postgres_seconds": round(postgres_seconds, 2),
+                "cores": os.cpu_count(),
+                # what one request costs the server (gunicorn + PostgreSQL backends of this database), and
+                # the throughput that cost allows on all cores of an otherwise idle machine
+                "server_cpu_ms_per_request": round(1000 * (gunicorn_cpu + postgres_seconds) / max(1, requests), 1),
+                "capacity_requests_per_s_idle_machine": round(
+                    (os.cpu_count() or 2) * requests / (gunicorn_cpu + postgres_seconds), 1)
+                if gunicorn_cpu + postgres_seconds else None,
+                "capacity_page_views_per_s_idle_machine": round(
+                    (os.cpu_count() or 2) * figures["page_views"] / (gunicorn_cpu + postgres_seconds), 1)
+                if gunicorn_cpu + postgres_seconds else None,
+                "capacity_completions_per_s_idle_machine": round(
+                    (os.cpu_count() or 2) * figures["completions"] / (gunicorn_cpu + postgres_seconds), 1)
+                if gunicorn_cpu + postgres_seconds else None},
         "gunicorn_log": problems,
     })
     return figures, run.attempts
+
+
+def postgres_cpu(gl) -> dict:
+    """pid -> CPU seconds of every PostgreSQL backend connected to this database now (from /proc)."""
+    from sqlalchemy import text
+    with gl.engine.connect() as conn:
+        pids = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                 "AND pid <> pg_backend_pid()")).scalars().all()
+    return {pid: cpu for pid in pids if (cpu := process_cpu_seconds(pid)) is not None}
 
 
 def database_size(gl) -> dict:
@@ -377,7 +408,7 @@ def print_report(report: dict) -> None:
     print(f"\n== bench.load: {report['database']} ({report['database_size']['cases']:,} cases, "
           f"{report['database_size']['work_items']:,} work items), git {report['git']}", file=out)
     print(f"closed loop, concurrency {report['config']['concurrency']}, {report['config']['users']} users, "
-          f"duel share {report['config']['duel_share']}", file=out)
+          f"duel share {report['config']['duel_share']}, mix {report['config']['mix'] or MIX}", file=out)
     for r in report["runs"]:
         print(f"\n-- gunicorn -w {r['workers']}: {r['seconds']} s measured; "
               f"{r['page_views_per_s']} page views/s, {r['completions_per_s']} completions/s "
@@ -395,6 +426,11 @@ def print_report(report: dict) -> None:
             r["completion_latency_by_task"].items()), file=out)
         print(f"   duels: {r['duels']}; errors: {r['errors'] or 'none'}; fallbacks: {r['fallbacks'] or 'none'}",
               file=out)
+        cpu = r["cpu"]
+        print(f"   server CPU per request {cpu['server_cpu_ms_per_request']} ms (gunicorn {cpu['gunicorn_seconds']} s + "
+              f"PostgreSQL {cpu['postgres_seconds']} s): on {cpu['cores']} idle cores this mix would give ≈ "
+              f"{cpu['capacity_page_views_per_s_idle_machine']} page views/s, "
+              f"{cpu['capacity_completions_per_s_idle_machine']} completions/s", file=out)
         print(f"   CPU: client {r['cpu']['client_share_of_one_core']:.0%} of one core; machine busy "
               f"{r['cpu']['machine_busy_share_of_all_cores']:.0%} of {r['cpu']['cores']} cores; gunicorn log: "
               f"{r['gunicorn_log']['tracebacks']} tracebacks, {r['gunicorn_log']['worker_timeouts']} worker timeouts",
@@ -441,11 +477,20 @@ def main(argv=None) -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--duel-share", type=float, default=0.1, help="share of completions raced by two users")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--mix", nargs="+", metavar="KIND=WEIGHT",
+                        help=f"another mix, e.g. inbox=100 to measure one page (default {MIX})")
     parser.add_argument("--no-verify", action="store_true")
     parser.add_argument("--json", help="write the figures as JSON to this path")
     args = parser.parse_args(argv)
     if not args.database_url.startswith("postgresql"):
         parser.error("--database-url must be a PostgreSQL URL")
+    if args.mix:
+        try:
+            args.mix = {kind: float(weight) for kind, weight in (item.split("=") for item in args.mix)}
+        except ValueError:
+            parser.error("--mix takes KIND=WEIGHT items")
+        if not set(args.mix) <= set(MIX) or not any(args.mix.values()):
+            parser.error(f"--mix kinds are {', '.join(MIX)}")
     require_loopback("http://" + args.database_url.split("@")[-1].split("/")[0].split(":")[0])
 
     from engine.context import GuardLoop
@@ -465,7 +510,7 @@ def main(argv=None) -> int:
     for workers in args.workers:
         print(f"[load] gunicorn -w {workers}: {args.warmup:.0f} s warm-up, {args.duration:.0f} s measured ...",
               file=sys.stderr)
-        figures, run_attempts = run_one(args, workers, users, prefix, log_dir)
+        figures, run_attempts = run_one(args, gl, workers, users, prefix, log_dir)
         report["runs"].append(figures)
         attempts += run_attempts
         for u in users:   # a fresh sign-in per server: forget what the last run saw
