@@ -44,7 +44,7 @@ from sqlalchemy import func, select  # noqa: E402
 
 from bench import verify  # noqa: E402
 from bench.load import LoadRun, database_size, git_head, pick_users, verify_all  # noqa: E402
-from bench.server import Gunicorn, TickProcess  # noqa: E402
+from bench.server import Gunicorn, TickProcess, require_local_database  # noqa: E402
 from bench.timers import due_timers  # noqa: E402
 
 KILL_WINDOW = 5.0   # seconds after a worker kill in which a request without an answer is the kill's
@@ -131,8 +131,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--json")
     args = parser.parse_args(argv)
-    if not args.database_url.startswith("postgresql"):
-        parser.error("--database-url must be a PostgreSQL URL")
+    require_local_database(args.database_url)
 
     from engine.context import GuardLoop
     from engine.settings import Settings

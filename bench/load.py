@@ -59,7 +59,7 @@ from sqlalchemy import func, select  # noqa: E402
 
 from bench import verify  # noqa: E402
 from bench.http_client import Client, User, fill_task_form, parse_task_form, require_loopback  # noqa: E402
-from bench.server import Gunicorn  # noqa: E402
+from bench.server import Gunicorn, require_local_database  # noqa: E402
 from bench.stats import MIX, MixPicker, Tally, latency_summary, machine_cpu, process_cpu_seconds  # noqa: E402
 from engine.clock import CHINA_TZ  # noqa: E402
 from web.task_forms import FORMS  # noqa: E402
@@ -482,8 +482,7 @@ def main(argv=None) -> int:
     parser.add_argument("--no-verify", action="store_true")
     parser.add_argument("--json", help="write the figures as JSON to this path")
     args = parser.parse_args(argv)
-    if not args.database_url.startswith("postgresql"):
-        parser.error("--database-url must be a PostgreSQL URL")
+    require_local_database(args.database_url)
     if args.mix:
         try:
             args.mix = {kind: float(weight) for kind, weight in (item.split("=") for item in args.mix)}
@@ -491,7 +490,6 @@ def main(argv=None) -> int:
             parser.error("--mix takes KIND=WEIGHT items")
         if not set(args.mix) <= set(MIX) or not any(args.mix.values()):
             parser.error(f"--mix kinds are {', '.join(MIX)}")
-    require_loopback("http://" + args.database_url.split("@")[-1].split("/")[0].split(":")[0])
 
     from engine.context import GuardLoop
     from engine.settings import Settings

@@ -19,6 +19,17 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "guardloop-bench-not-a-secret-0123456789abcdef"   # fixed: sessions survive a worker restart
 
 
+def require_local_database(url: str) -> str:
+    """The benchmarks use a PostgreSQL server on this machine only (a Unix socket counts as local)."""
+    from sqlalchemy.engine import make_url
+    from .http_client import require_loopback
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        raise SystemExit("--database-url must be a PostgreSQL URL")
+    require_loopback(f"http://{parsed.host or 'localhost'}")
+    return url
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

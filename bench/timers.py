@@ -46,7 +46,7 @@ from sqlalchemy import func, select  # noqa: E402
 
 from bench import verify  # noqa: E402
 from bench.load import database_size, git_head  # noqa: E402
-from bench.server import TickProcess  # noqa: E402
+from bench.server import TickProcess, require_local_database  # noqa: E402
 from bench.stats import machine_cpu  # noqa: E402
 
 
@@ -115,8 +115,7 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=float, default=3600.0, help="give up on the tick processes after")
     parser.add_argument("--json")
     args = parser.parse_args(argv)
-    if not args.database_url.startswith("postgresql"):
-        parser.error("--database-url must be a PostgreSQL URL (SKIP LOCKED is what is measured)")
+    require_local_database(args.database_url)   # PostgreSQL: SKIP LOCKED is what is measured
 
     from engine.context import GuardLoop
     from engine.settings import Settings
