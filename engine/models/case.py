@@ -3,7 +3,7 @@ from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, bindparam, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.orm.attributes import flag_modified, set_committed_value
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from .base import Base
@@ -62,12 +62,10 @@ class Case(Base):
 
     guardians: Mapped[list["Guardian"]] = relationship(order_by="Guardian.id", cascade="all, delete-orphan")
 
-    __mapper_args__ = {"version_id_col": version}
-
-    def touch(self, now: datetime) -> None:
-        """Mark the case changed, so the flush bumps ``version`` even when nothing else on the row did."""
-        self.updated_at = now
-        flag_modified(self, "updated_at")
+    # Every UPDATE of the row through the ORM is guarded by ``WHERE version = <the version read>``; the
+    # version itself advances exactly once per unit of work, in ``bump_version``, however many times the
+    # unit of work flushes the row before.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     __table_args__ = (
         Index("ix_case_district_status_code", "district_id", "status", "current_code"),
@@ -103,13 +101,19 @@ class CaseAgency(Base):
 
 
 def bump_version(session, case: Case, now: datetime) -> None:
-    """Advance the case's version: the optimistic lock every writer of the case races on.
+    """Advance the case's version by one for this unit of work: the optimistic lock every writer of the
+    case races on, and what tells a user their page is stale.
 
-    When the ORM has changes of its own to write, its versioned UPDATE does it; otherwise one plain
-    ``UPDATE … WHERE version = :seen`` does, and a lost race raises ``StaleDataError`` the same way.
+    When the ORM has changes of its own to write, its UPDATE (guarded by the version read) carries the new
+    version; otherwise one plain ``UPDATE … WHERE version = :seen`` does, and a lost race raises
+    ``StaleDataError`` the same way. A second call in the same unit of work changes nothing.
     """
+    bumped = session.info.setdefault("cases_bumped", set())
+    if case.id in bumped:
+        return
+    bumped.add(case.id)
     if session.is_modified(case):
-        case.touch(now)
+        case.version, case.updated_at = case.version + 1, now
         session.flush()
         return
     result = session.connection().execute(_BUMP, {"case_id": case.id, "seen": case.version, "updated_at": now})

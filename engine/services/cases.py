@@ -1,11 +1,12 @@
 """Changes to a case outside the round's task order: an upgrade on a new incident, and closure."""
-from datetime import timedelta
 
 from sqlalchemy import select
 
 from .. import audit
 from ..clock import clock
+from ..codes import set_code
 from ..errors import Conflict, InvalidInput, PermissionDenied
+from ..models.case import bump_version
 from ..models import Approval, DocumentRecord, FollowupVisit, GuidanceSession, RiskCodeChange, Round
 from ..permissions import require_case, require_casework
 from ..reference import CODES, code_rank
@@ -54,14 +55,9 @@ def upgrade_on_incident(gl, actor, case_id: int, data: dict, expected_version: i
             raise InvalidInput("code", "升级后的等级应高于当前等级。", "The new code must be higher than the current one.")
         now = clock.now()
         running = session.scalars(select(Round).where(Round.case_id == case.id, Round.status == "running")).first()
-        review_days = gl.runtime(session, gl.current_version(session)).decide(
-            "followup_schedule", {"risk_code": code})["review_days"]
-        session.add(RiskCodeChange(case_id=case.id, round_id=running.id if running else None, kind="upgrade",
-                                   code=code, previous_code=case.current_code, reason=reason,
-                                   decided_by=actor.id, decided_at=now,
-                                   next_review=now.date() + timedelta(days=review_days)))
         before = {"code": case.current_code}
-        case.current_code, case.code_review_due = code, now.date() + timedelta(days=review_days)
+        set_code(session, gl.runtime(session, gl.current_version(session)), actor, case,
+                 running.id if running else None, "upgrade", code, reason, now)
         if running is not None:
             runtime, workflow = load_workflow(session, gl, running)
             workflow.cancel()
@@ -70,6 +66,5 @@ def upgrade_on_incident(gl, actor, case_id: int, data: dict, expected_version: i
         audit.record(session, actor, "upgrade_on_incident", "case", case.id, case.id, before,
                      {"code": code, "reason": reason})
         start_round(session, gl, actor, case, "new incident")
-        case.touch(now)
-        session.flush()
+        bump_version(session, case, now)
         return {"case_version": case.version}

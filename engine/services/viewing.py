@@ -24,8 +24,7 @@ def view_case(gl, actor, case_id: int) -> dict:
             runtime, workflow = load_workflow(session, gl, running)
         by_case = lambda model, *order: session.scalars(  # noqa: E731
             select(model).where(model.case_id == case.id).order_by(*(order or (model.id,)))).all()
-        users = {u.id: u.display_name for u in session.scalars(select(User))}
-        return {
+        view = {
             "case": case, "guardians": list(case.guardians), "rounds": rounds, "current_round": running,
             "clue": session.scalars(select(RiskClue).where(RiskClue.case_id == case.id)).first(),
             "agencies": sorted(session.scalars(select(CaseAgency.agency_code).where(CaseAgency.case_id == case.id))),
@@ -36,9 +35,15 @@ def view_case(gl, actor, case_id: int) -> dict:
             "work_items": by_case(WorkItem, WorkItem.due_at), "records": by_case(TaskRecord),
             "audit": audit.pending(session, case.id) + session.scalars(
                 select(AuditEntry).where(AuditEntry.case_id == case.id).order_by(AuditEntry.id.desc()).limit(200)).all(),
-            "providers": {p.id: p.name for p in session.scalars(select(GuidanceProvider))},
-            "users": users,
             "checklists": case_checklists(session, gl, case.id),
             "diagram": (runtime.sources.get("intervention_round.bpmn"), element_states(workflow))
             if workflow is not None else (None, {}),
         }
+        # the names of the people and providers this case's record mentions, and only those
+        people = {getattr(row, key) for name in ("codes", "approvals", "audit") for row in view[name]
+                  for key in ("decided_by", "requested_by", "user_id") if getattr(row, key, None)}
+        view["users"] = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(people))).all())
+        plans = {p.provider_id for p in view["plans"]}
+        view["providers"] = dict(session.execute(select(GuidanceProvider.id, GuidanceProvider.name)
+                                                 .where(GuidanceProvider.id.in_(plans))).all())
+        return view

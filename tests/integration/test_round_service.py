@@ -141,3 +141,20 @@ def test_escalation_issues_rigid_orders_and_starts_a_new_round(gl, driver):
         rigid = s.scalars(select(DocumentRecord).where(DocumentRecord.doc_type == "guidance_order",
                                                         DocumentRecord.case_id == case)).one()
         assert rigid.fields["rigid"] is True and rigid.issuing_agency == "court" and rigid.delivered_on is not None
+
+
+def test_every_completion_advances_the_case_version_by_exactly_one(gl, driver):
+    """Steps that change the case itself (the code, a closure) or flush it while issuing documents still
+    advance its version once: the version a user sees is the one their next change must name."""
+    case = new_case(driver)
+    seen = driver.version(case)
+    for who, spec, data in (
+            ("wf_caseworker", "social_investigation", {"findings": "走访", "investigated_on": driver.today()}),
+            ("wf_caseworker", "scored_assessment", {**scores(18), "risk_factors": ["serious_failure"],
+                                                    "summary": "评估"}),
+            ("wf_caseworker", "decide_handling", {"measure_notify": True, "reason": "橙码"})):
+        driver.do(who, case, spec, data)
+        assert driver.version(case) == seen + 1, spec
+        seen += 1
+    services.upgrade_on_incident(gl, driver.actor("wf_caseworker"), case, {"code": "red", "reason": "新事件"}, seen)
+    assert driver.version(case) == seen + 1

@@ -68,3 +68,20 @@ def test_an_upgrade_on_a_new_incident_restarts_the_round_with_a_fresh_assessment
         assert rounds[1].status == "running"
     assert open_specs(driver, case) == [("social_investigation", "womens_federation")]
     assert services.tick(gl) == 0
+
+
+def test_a_batch_cut_short_by_another_scheduler_does_not_end_the_tick(gl, driver, monkeypatch):
+    """Rounds another scheduler takes (skipped here) must not make this one stop before the end of what is
+    due: with batches of 3 and the first round taken elsewhere, all the others still fire."""
+    from engine.services import timers
+    cases = [_to_followup(driver) for _ in range(7)]
+    with gl.reading() as s:
+        rounds = s.scalars(select(Round).where(Round.case_id.in_(cases)).order_by(Round.next_timer_at, Round.id)).all()
+    taken_elsewhere = rounds[0].id
+    clock.set(max(r.next_timer_at for r in rounds) + timedelta(seconds=1))
+    fire = timers._fire_round
+    monkeypatch.setattr(timers, "_fire_round", lambda gl, rid, now: 0 if rid == taken_elsewhere else fire(gl, rid, now))
+    assert services.tick(gl, limit=3) == 6
+    with gl.reading() as s:
+        due = s.scalars(select(Round.id).where(Round.next_timer_at < clock.now(), Round.status == "running")).all()
+    assert due == [taken_elsewhere]
