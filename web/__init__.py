@@ -42,9 +42,10 @@ def create_app(config: dict | None = None) -> Flask:
     settings = app.config.get("GUARDLOOP_SETTINGS") or Settings.from_env()
     app.extensions["guardloop"] = app.config.get("GUARDLOOP") or GuardLoop(settings)
 
-    from . import admin, approvals, auth, cases, clues, cockpit, documents, errors, extensions, main, overdue, tasks
+    from . import (admin, approvals, audits, auth, cases, clues, cockpit, documents, errors, extensions, main, overdue,
+                   tasks)
     extensions.init_app(app)
     errors.init_app(app)
-    for module in (auth, main, clues, cases, tasks, approvals, overdue, documents, admin, cockpit):
+    for module in (auth, main, clues, cases, tasks, approvals, overdue, audits, documents, admin, cockpit):
         app.register_blueprint(module.bp)
     return app

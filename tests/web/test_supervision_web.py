@@ -91,3 +91,41 @@ def test_the_overdue_list_names_kind_owner_and_days(as_user, cases):
 def test_the_inbox_counts_the_agencys_overdue_items(as_user):
     page = as_user("wf_caseworker").get("/").get_data(as_text=True)
     assert "本机构逾期事项" in page and "回访 1" in page
+
+
+def test_the_audit_page_lists_closed_cases_with_their_checklists(as_user):
+    page = as_user("wf_supervisor").get("/audits/").get_data(as_text=True)
+    assert "JB-2025-00001" in page and "JB-2026-00001" in page and "王子涵" not in page
+    assert "闭环完整" in page and 'class="status status-met"' in page
+    assert page.count('action="/audits/rounds/') >= 4, "sign off and return, for each closed case"
+    assert as_user("wf_caseworker").get("/audits/").status_code == 403
+    assert as_user("wf_supervisor").get("/audits/?state=nonsense").status_code == 404
+
+
+def test_signing_off_and_returning_for_rework_from_the_page(as_user, gl, cases):
+    from engine.models import Case, Round
+    b = as_user("wf_supervisor")
+    with gl.reading() as s:
+        closed = {c.case_no: s.scalars(select(Round.id).where(Round.case_id == c.id, Round.outcome == "closed")).one()
+                  for c in s.scalars(select(Case).where(Case.status == "closed"))}
+    first, second = closed["JB-2025-00001"], closed["JB-2026-00001"]
+    response = b.post(f"/audits/rounds/{first}/sign-off", {"note": "齐全"}, token_from="/audits/")
+    assert response.status_code == 302
+    page = b.get("/audits/").get_data(as_text=True)
+    assert "闭环审查已签署。" in page and "✓ 已签署" in page
+    version = re.search(rf'/audits/rounds/{second}/rework".*?name="expected_version" value="(\d+)"', page, re.S).group(1)
+    b.post(f"/audits/rounds/{second}/rework", {"step": "follow_up", "reason": "", "expected_version": version},
+           token_from="/audits/")
+    assert "此项为必填项" in b.get("/audits/").get_data(as_text=True)
+    b.post(f"/audits/rounds/{second}/rework", {"step": "follow_up", "reason": "补充回访", "expected_version": version},
+           token_from="/audits/")
+    with gl.reading() as s:
+        assert s.get(Case, cases["JB-2026-00001"]).status == "open"
+    assert "JB-2026-00001" not in b.get("/audits/?state=closed").get_data(as_text=True)
+
+
+def test_drawing_a_sample_from_the_page(as_user):
+    b = as_user("wf_supervisor")
+    assert b.post("/audits/sample", {"size": "1", "days": "1000"}, token_from="/audits/").status_code == 302
+    page = b.get("/audits/?state=sampled").get_data(as_text=True)
+    assert page.count('class="card audit-row sampled"') == 1 and "种子" in page
