@@ -77,3 +77,20 @@ def red_case_requesting_escalation(driver):
     services.escalate(driver.gl, driver.actor("wf_caseworker"), case, "拒不配合", driver.version(case))
     assert open_specs(driver, case) == [("approve_escalation", "womens_federation")]
     return case
+
+
+def blue_case_at_its_outcome(driver):
+    """A blue case through one whole round (notice, one session, two visits, a stable re-assessment): the
+    caseworker's outcome decision is next."""
+    case = new_case(driver)
+    assess(driver, case, 3, [])
+    driver.do("wf_caseworker", case, "decide_handling", {"measure_notify": True, "reason": "蓝码"})
+    notify(driver, case)
+    plan(driver, case)
+    driver.advance(5)
+    session(driver, case)
+    for _ in range(2):
+        driver.advance(91)
+        visit(driver, case)
+    driver.do("wf_caseworker", case, "reassess", {**scores(2), "risk_factors": [], "summary": "稳定"})
+    return case

@@ -12,22 +12,12 @@ from engine.models import Approval, Case, ReviewSample, Round, RoundReview
 from engine.scenario import scores
 from engine.services import audits
 
-from .helpers import assess, new_case, notify, open_specs, plan, session, visit
+from .helpers import blue_case_at_its_outcome, open_specs, visit
 
 
-def closed_blue_case(driver, visits=2):
+def closed_blue_case(driver):
     gl = driver.gl
-    case = new_case(driver)
-    assess(driver, case, 3, [])
-    driver.do("wf_caseworker", case, "decide_handling", {"measure_notify": True, "reason": "蓝码"})
-    notify(driver, case)
-    plan(driver, case)
-    driver.advance(5)
-    session(driver, case)
-    for _ in range(visits):
-        driver.advance(91)
-        visit(driver, case)
-    driver.do("wf_caseworker", case, "reassess", {**scores(2), "risk_factors": [], "summary": "稳定"})
+    case = blue_case_at_its_outcome(driver)
     services.request_closure(gl, driver.actor("wf_caseworker"), case, "稳定", driver.version(case))
     services.approve(gl, driver.actor("wf_supervisor"), case, "approved", "同意", driver.version(case))
     with gl.reading() as s:

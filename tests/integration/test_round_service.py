@@ -8,8 +8,8 @@ from engine.models import (
 from engine.scenario import scores
 
 from .helpers import (
-    ON_THE_SPOT, assess, deliver, new_case, notify, open_specs, order, plan, red_case_requesting_escalation, session,
-    visit,
+    ON_THE_SPOT, assess, blue_case_at_its_outcome, deliver, new_case, notify, open_specs, order, plan,
+    red_case_requesting_escalation, session, visit,
 )
 
 
@@ -91,17 +91,7 @@ def test_orange_round_with_both_orders_ends_in_an_approved_downgrade(gl, driver)
 
 
 def test_blue_case_closes_only_after_a_returned_request_is_corrected(gl, driver):
-    case = new_case(driver)
-    assess(driver, case, 3, [])
-    driver.do("wf_caseworker", case, "decide_handling", {"measure_notify": True, "reason": "蓝码"})
-    notify(driver, case)
-    plan(driver, case)
-    driver.advance(5)
-    session(driver, case)
-    for _ in range(2):
-        driver.advance(91)
-        visit(driver, case)
-    driver.do("wf_caseworker", case, "reassess", {**scores(2), "risk_factors": [], "summary": "稳定"})
+    case = blue_case_at_its_outcome(driver)
     services.request_closure(gl, driver.actor("wf_caseworker"), case, "稳定", driver.version(case))
     services.approve(gl, driver.actor("wf_supervisor"), case, "returned", "补充材料", driver.version(case))
     assert open_specs(driver, case) == [("decide_outcome", "womens_federation")]
