@@ -54,6 +54,8 @@ def _load_user(user_id: str):
 
 
 def init_app(app):
+    from . import i18n
+
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -64,8 +66,8 @@ def init_app(app):
     def _keep_session_alive():
         session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME without activity
         g.lang = select_locale()
+        i18n.LANG.set(g.lang)
 
-    from . import i18n
     app.jinja_env.globals.update(i18n.template_globals())
     app.jinja_env.filters.update(i18n.template_filters())
 

@@ -1,13 +1,23 @@
 """Language helpers: pick the Chinese or English side of the engine's bilingual labels, format dates."""
-from flask import g
-from flask_babel import format_date, format_datetime, format_decimal
+from contextvars import ContextVar
+
+from functools import lru_cache
+
+from babel import Locale, dates as babel_dates
+from flask_babel import format_decimal
 from markupsafe import Markup, escape
 
 from engine import reference
+from engine.clock import CHINA_TZ
+
+
+# The request's language, set once per request (``extensions``): template helpers ask for it for every row
+# of a list, and a context variable answers without going through Flask's request proxies.
+LANG = ContextVar("guardloop_lang", default="zh_CN")
 
 
 def is_en() -> bool:
-    return getattr(g, "lang", "zh_CN") == "en"
+    return LANG.get() == "en"
 
 
 def pick(pair) -> str:
@@ -95,11 +105,31 @@ def template_globals() -> dict:
 
 
 def _date(value):
-    return format_date(value, "medium") if value else "—"
+    return _pattern("date", LANG.get()).apply(value, _locale(LANG.get())) if value else "—"
 
 
 def _datetime(value):
-    return format_datetime(value, "short") if value else "—"
+    """Short date and time in China time, as Flask-Babel's ``format_datetime(value, "short")`` gives it,
+    with the locale and the parsed pattern looked up once per language instead of once per value."""
+    if not value:
+        return "—"
+    return _pattern("datetime", LANG.get()).apply(value.astimezone(CHINA_TZ), _locale(LANG.get()))
+
+
+@lru_cache(maxsize=4)
+def _locale(lang: str):
+    return Locale.parse(lang)
+
+
+@lru_cache(maxsize=8)
+def _pattern(kind: str, lang: str):
+    locale = _locale(lang)
+    if kind == "date":
+        return babel_dates.parse_pattern(babel_dates.get_date_format("medium", locale).pattern)
+    joined = (babel_dates.get_datetime_format("short", locale).replace("'", "")
+              .replace("{0}", babel_dates.get_time_format("short", locale).pattern)
+              .replace("{1}", babel_dates.get_date_format("short", locale).pattern))
+    return babel_dates.parse_pattern(joined)
 
 
 RELATIONS = {"father": ("父亲", "Father"), "mother": ("母亲", "Mother"), "grandparent": ("祖父母/外祖父母", "Grandparent"),
