@@ -10,13 +10,13 @@ on where the round stands, which ``evaluate`` decides in Python.
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, select
+from sqlalchemy import and_, bindparam, case, select
 from sqlalchemy.orm import Session
 
 from .clock import clock
 from .models import Round
 from .round_facts import facts
-from .steps import RANK
+from .steps import RANK, deployed_versions
 
 MET, MISSING, PENDING, NOT_REQUIRED = "met", "missing", "pending", "not_required"
 STATUSES = (MET, MISSING, PENDING, NOT_REQUIRED)
@@ -286,7 +286,19 @@ def round_checklist(session: Session, gl, round_id: int) -> Checklist | None:
     return checklists(session, gl, [round_id]).get(round_id)
 
 
+# The statement of a case's facts, built once per database, model versions and approval rules: building
+# and keying a statement of this size costs more than running it for one case (the case page asks).
+_case_statements: dict = {}
+
+
 def case_checklists(session: Session, gl, case_id: int) -> list[Checklist]:
     """Every round of the case, newest (the current one) first."""
-    found = checklists(session, gl, select(Round.id).where(Round.case_id == case_id))
-    return sorted(found.values(), key=lambda c: c.number, reverse=True)
+    versions = tuple(sorted(deployed_versions(session)))
+    key = (session.get_bind().dialect.name, versions, tuple(sorted(gl.settings.closed_loop_approvals.items())))
+    statement = _case_statements.get(key)
+    if statement is None:
+        f = facts(session, gl, select(Round.id).where(Round.case_id == bindparam("facts_case_id")))
+        statement = _case_statements[key] = select(f, *[rule.label(f"ok_{k}") for k, rule in evidence(f.c).items()])
+    now = clock.now()
+    found = [evaluate(_row_facts(row), now) for row in session.execute(statement, {"facts_case_id": case_id})]
+    return sorted(found, key=lambda c: c.number, reverse=True)

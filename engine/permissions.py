@@ -17,6 +17,7 @@ _CASE_AND_ROUND = (
                                        CaseAgency.agency_code == bindparam("agency")).label("takes_part"))
     .outerjoin(Round, (Round.case_id == Case.id) & (Round.status == "running"))
     .where(Case.id == bindparam("case_id")))
+_CASE_AND_ROUND_FOR_UPDATE = _CASE_AND_ROUND.with_for_update(of=Case.__table__)
 
 
 def known_to_take_part(session: Session) -> set:
@@ -58,9 +59,14 @@ def require_case(session: Session, actor, case_id: int) -> Case:
     return case
 
 
-def require_case_and_round(session: Session, actor, case_id: int):
-    """The case, its running round (or None) and the permission check, in one query."""
-    row = session.execute(_CASE_AND_ROUND, {"case_id": case_id, "agency": actor.agency}).first()
+def require_case_and_round(session: Session, actor, case_id: int, *, for_update: bool = False):
+    """The case, its running round (or None) and the permission check, in one query.
+
+    ``for_update``: lock the case row (PostgreSQL) for a unit of work that will change it, so a second
+    writer waits for the first and then reads the version the first wrote — a clear ``Conflict`` instead
+    of working on a state that is already gone."""
+    statement = _CASE_AND_ROUND_FOR_UPDATE if for_update else _CASE_AND_ROUND
+    row = session.execute(statement, {"case_id": case_id, "agency": actor.agency}).first()
     if row is None:
         raise NotFound("个案不存在。", "No such case.")
     case, rnd, part_of_it = row

@@ -838,6 +838,20 @@ def _render_id(geometry: Geometry, states: dict[str, str], title: str, labels: d
 
 def render_round_svg(bpmn_xml: bytes, states: dict[str, str], *, title: str = "",
                      lane_labels: dict[str, str] | None = None) -> str:
+    """The SVG for these states (see ``_render_round_svg``). Many rounds stand at the same point of the
+    same model: the drawing of each distinct (model, states, labels) is kept, so a case page reuses it."""
+    if isinstance(bpmn_xml, str):
+        bpmn_xml = bpmn_xml.encode("utf-8")
+    return _cached_svg(bpmn_xml, frozenset((states or {}).items()), title, frozenset((lane_labels or {}).items()))
+
+
+@lru_cache(maxsize=512)
+def _cached_svg(bpmn_xml: bytes, states: frozenset, title: str, lane_labels: frozenset) -> str:
+    return _render_round_svg(bpmn_xml, dict(states), title=title, lane_labels=dict(lane_labels))
+
+
+def _render_round_svg(bpmn_xml: bytes, states: dict[str, str], *, title: str = "",
+                      lane_labels: dict[str, str] | None = None) -> str:
     """One ``<svg>`` element (a string) drawing the model with each element's state.
 
     ``states`` maps BPMN element ids to "completed", "current" or "waiting" (missing ids are

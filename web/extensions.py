@@ -68,6 +68,7 @@ def init_app(app):
         g.lang = select_locale()
         i18n.LANG.set(g.lang)
 
+    i18n.install_template_gettext(app.jinja_env)
     app.jinja_env.globals.update(i18n.template_globals())
     app.jinja_env.filters.update(i18n.template_filters())
 

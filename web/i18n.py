@@ -20,6 +20,25 @@ def is_en() -> bool:
     return LANG.get() == "en"
 
 
+@lru_cache(maxsize=4)
+def translations(lang: str):
+    """The compiled catalog of a language, loaded once per process (``zh_CN`` finds ``zh``)."""
+    from pathlib import Path
+    from babel.support import Translations
+    return Translations.load(str(Path(__file__).parent / "translations"), [lang], "messages")
+
+
+def install_template_gettext(env) -> None:
+    """Templates translate with the request's catalog looked up by language, not through Flask-Babel's
+    per-call search of the request context (a case page asks some three hundred times)."""
+    env.install_gettext_callables(
+        gettext=lambda s: translations(LANG.get()).ugettext(s),
+        ngettext=lambda s, p, n: translations(LANG.get()).ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations(LANG.get()).upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations(LANG.get()).unpgettext(c, s, p, n))
+
+
 def pick(pair) -> str:
     """A (Chinese, English) pair → the side for the current language."""
     if not pair:

@@ -24,7 +24,7 @@ def complete_task(gl, actor, case_id: int, task_id: str, data: dict, expected_ve
     is written and ``Conflict`` is raised, so the user can reload without losing what they typed.
     """
     with gl.transaction() as session:
-        case, rnd = require_case_and_round(session, actor, case_id)
+        case, rnd = require_case_and_round(session, actor, case_id, for_update=True)
         if case.version != expected_version:
             raise Conflict("该个案刚被他人修改，请刷新后重试；您填写的内容未丢失。",
                            "This case changed a moment ago; reload and try again. What you typed is kept.")

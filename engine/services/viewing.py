@@ -1,5 +1,5 @@
 """Opening a case page: the full record for those who work on the case, and an access-log entry."""
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from .. import audit
 from ..closed_loop import case_checklists
@@ -12,29 +12,39 @@ from ..permissions import require_case
 from ..rounds import element_states, load_workflow
 
 
+# What the page lists of a case, in order, each statement built once (their cache keys are memoized).
+_ORDER = {GuidanceSession: (GuidanceSession.held_on, GuidanceSession.id),
+          FollowupVisit: (FollowupVisit.visited_on, FollowupVisit.id), WorkItem: (WorkItem.due_at, WorkItem.id)}
+_BY_CASE = {model: select(model).where(model.case_id == bindparam("case_id")).order_by(*_ORDER.get(model, (model.id,)))
+            for model in (RiskCodeChange, Assessment, GuidancePlan, GuidanceSession, FollowupVisit, DocumentRecord,
+                          Approval, WorkItem, TaskRecord)}
+_ROUNDS = select(Round).where(Round.case_id == bindparam("case_id")).order_by(Round.number)
+_CLUE = select(RiskClue).where(RiskClue.case_id == bindparam("case_id"))
+_AGENCIES = select(CaseAgency.agency_code).where(CaseAgency.case_id == bindparam("case_id"))
+_TRAIL = (select(AuditEntry).where(AuditEntry.case_id == bindparam("case_id"))
+          .order_by(AuditEntry.id.desc()).limit(200))
+
+
 def view_case(gl, actor, case_id: int) -> dict:
     """Everything the case page shows; records the view (访问留痕) in the same transaction."""
     with gl.transaction() as session:
         case = require_case(session, actor, case_id)
         audit.record(session, actor, "view_case", "case", case.id, case.id)
-        rounds = session.scalars(select(Round).where(Round.case_id == case.id).order_by(Round.number)).all()
+        this = {"case_id": case.id}
+        rounds = session.scalars(_ROUNDS, this).all()
         running = next((r for r in rounds if r.status == "running"), rounds[-1] if rounds else None)
         runtime = workflow = None
         if running is not None:
             runtime, workflow = load_workflow(session, gl, running)
-        by_case = lambda model, *order: session.scalars(  # noqa: E731
-            select(model).where(model.case_id == case.id).order_by(*(order or (model.id,)))).all()
+        by_case = lambda model: session.scalars(_BY_CASE[model], this).all()  # noqa: E731
         view = {
             "case": case, "guardians": list(case.guardians), "rounds": rounds, "current_round": running,
-            "clue": session.scalars(select(RiskClue).where(RiskClue.case_id == case.id)).first(),
-            "agencies": sorted(session.scalars(select(CaseAgency.agency_code).where(CaseAgency.case_id == case.id))),
+            "clue": session.scalars(_CLUE, this).first(), "agencies": sorted(session.scalars(_AGENCIES, this)),
             "codes": by_case(RiskCodeChange), "assessments": by_case(Assessment), "plans": by_case(GuidancePlan),
-            "sessions": by_case(GuidanceSession, GuidanceSession.held_on), "visits": by_case(FollowupVisit,
-                                                                                                FollowupVisit.visited_on),
+            "sessions": by_case(GuidanceSession), "visits": by_case(FollowupVisit),
             "documents": by_case(DocumentRecord), "approvals": by_case(Approval),
-            "work_items": by_case(WorkItem, WorkItem.due_at), "records": by_case(TaskRecord),
-            "audit": audit.pending(session, case.id) + session.scalars(
-                select(AuditEntry).where(AuditEntry.case_id == case.id).order_by(AuditEntry.id.desc()).limit(200)).all(),
+            "work_items": by_case(WorkItem), "records": by_case(TaskRecord),
+            "audit": audit.pending(session, case.id) + session.scalars(_TRAIL, this).all(),
             "checklists": case_checklists(session, gl, case.id),
             "diagram": (runtime.sources.get("intervention_round.bpmn"), element_states(workflow))
             if workflow is not None else (None, {}),

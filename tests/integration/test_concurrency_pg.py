@@ -59,25 +59,31 @@ def _complete_worker(url, now_iso, username, case_id, task_id, data, expected_ve
         seen = {}
         original_require = tasks.require_case_and_round
 
-        def require_case_and_round(session, actor, case_id):
-            case, rnd = original_require(session, actor, case_id)
+        def require_case_and_round(session, actor, case_id, **kwargs):
+            case, rnd = original_require(session, actor, case_id, **kwargs)
             seen["version_read"] = case.version  # the version this transaction saw
+            seen["read_at"] = time.monotonic()
             return case, rnd
 
         tasks.require_case_and_round = require_case_and_round
-        start_together, interleave = barriers
-        if interleave is not None:
-            # Worst case on purpose: both transactions have read the case and loaded the workflow, and
-            # both are about to write, before either writes anything.
-            original_complete = WorkflowRuntime.complete
+        start_together, hold = barriers
+        if hold is not None:
+            loaded, holding = hold
+            if holding:
+                # The first writer keeps its transaction open a while after reading the case: the second
+                # must wait for it at the case's row lock, not work on a state about to be gone.
+                original_complete = WorkflowRuntime.complete
 
-            def complete(workflow, task, variables=None):
-                seen["waited_in_transaction"] = True
-                interleave.wait(timeout=60)
-                return original_complete(workflow, task, variables)
+                def complete(workflow, task, variables=None):
+                    seen["held_transaction"] = True
+                    loaded.set()
+                    time.sleep(1.0)
+                    return original_complete(workflow, task, variables)
 
-            WorkflowRuntime.complete = staticmethod(complete)
+                WorkflowRuntime.complete = staticmethod(complete)
         start_together.wait(timeout=60)
+        if hold is not None and not hold[1]:
+            hold[0].wait(timeout=60)  # start only once the first writer holds the case
         started = time.monotonic()
         seen["called"] = True
         try:
@@ -162,34 +168,35 @@ def _count(gl, query) -> int:
 
 # --- the tests -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("interleave", [False, True], ids=["barrier-before-call", "both-inside-transaction"])
-def test_two_processes_complete_the_same_task_exactly_one_wins(gl, driver, database_url, clock, interleave):
+@pytest.mark.parametrize("hold", [False, True], ids=["barrier-before-call", "first-holds-the-case"])
+def test_two_processes_complete_the_same_task_exactly_one_wins(gl, driver, database_url, clock, hold):
     case_id = _case_in_guidance(driver, "竞争测试", sessions_required=48)
-    rounds = 5 if not interleave else 3
-    true_races = 0
+    rounds = 5 if not hold else 3
+    waited = 0
     for number in range(1, rounds + 1):
         item = driver.item(case_id, "record_guidance_session")
         version = driver.version(case_id)
         records_before = _count(gl, select(func.count(TaskRecord.id)).where(
             TaskRecord.case_id == case_id, TaskRecord.task_spec == "record_guidance_session"))
         start_together = SPAWN.Barrier(2)
-        inside = SPAWN.Barrier(2) if interleave else None
+        loaded = SPAWN.Event() if hold else None
         reports = _run_children(_complete_worker, [
             (database_url, clock.now().isoformat(), who, case_id, item.task_id, _session_data(driver, who),
-             version, (start_together, inside))
-            for who in (COUNSELLOR, WF)])
+             version, (start_together, (loaded, first) if hold else None))
+            for who, first in ((COUNSELLOR, True), (WF, False))])
 
         # both processes passed the barrier and called the service
         assert [r.get("called") for r in reports] == [True, True], reports
         outcomes = sorted(r["result"] for r in reports)
         assert outcomes == ["conflict", "ok"], f"round {number}: {reports}"
         winner = next(r for r in reports if r["result"] == "ok")
+        loser = next(r for r in reports if r["result"] == "conflict")
         assert winner["case_version"] == version + 1
-        if all(r.get("version_read") == version for r in reports):
-            true_races += 1  # both transactions read the same version: the lock decided, not the pre-check
-        if interleave:
-            assert all(r.get("waited_in_transaction") for r in reports), reports
-            assert all(r.get("version_read") == version for r in reports), reports
+        if loser["version_read"] == version + 1 and loser["read_at"] >= winner["ended"] - 0.05:
+            waited += 1  # the loser read the case only once the winner had committed: the row lock decided
+        if hold:
+            assert winner.get("held_transaction") and "counsellor" in winner["who"], reports
+            assert loser["version_read"] == version + 1, "the second writer waited for the first to commit"
 
         # exactly one completion is in the database, and the case moved on by exactly one version
         assert driver.version(case_id) == version + 1
@@ -205,9 +212,9 @@ def test_two_processes_complete_the_same_task_exactly_one_wins(gl, driver, datab
         assert winner["who"].split("@")[0] in recorded_by  # the winner's data, not a mix
         open_items = [i for i in driver.open_items(case_id) if i.task_spec == "record_guidance_session"]
         assert len(open_items) == 1 and open_items[0].task_id != item.task_id  # the loop's next session
-    # The barrier makes the two calls start together; on top of that, at least one round must have been a
-    # true race (both read the same version) for the test to prove anything about the optimistic lock.
-    assert true_races >= 1, "no round raced: both processes never read the case at the same version"
+    # The barrier makes the two calls start together; at least one round must have had the loser wait at the
+    # case's row lock for the test to prove anything about it (the version check catches the rest).
+    assert waited >= 1, "no round raced: the loser never waited for the winner"
 
 
 def test_two_schedulers_fire_each_due_timer_exactly_once(gl, driver, database_url, clock):
