@@ -33,6 +33,8 @@ class RiskClue(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="received")
 
+    __table_args__ = (Index("ix_risk_clue_district_received", "district_id", "received_at"),)  # new clues
+
 
 class Case(Base):
     """One child and their family (个案). ``version`` guards every change (optimistic locking)."""
@@ -73,6 +75,7 @@ class Case(Base):
         # open cases whose code is due for review (逾期复评), by district
         Index("ix_case_review_due", "district_id", "code_review_due",
               postgresql_where=text("status = 'open'"), sqlite_where=text("status = 'open'")),
+        Index("ix_case_status_district", "status", "district_id"),  # open cases of the municipality
     )
 
 

@@ -1,7 +1,7 @@
 """The evidence each step leaves: assessments, codes, plans, sessions, visits, approvals, documents."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -31,6 +31,7 @@ class RiskCodeChange(_RoundRecord, Base):
     """One entry of the risk-code history (赋码、降级、升级)."""
 
     __tablename__ = "risk_code_change"
+    __table_args__ = (Index("ix_risk_code_change_kind_decided", "kind", "decided_at"),)  # changes by month
     kind: Mapped[str] = mapped_column(String(20))
     code: Mapped[str] = mapped_column(String(10))
     previous_code: Mapped[str | None] = mapped_column(String(10))
@@ -58,6 +59,7 @@ class GuidanceSession(_RoundRecord, Base):
     """A guidance session (指导) as delivered."""
 
     __tablename__ = "guidance_session"
+    __table_args__ = (Index("ix_guidance_session_held", "held_on"),)  # guidance by month
     kind: Mapped[str] = mapped_column(String(30))
     held_on: Mapped[date]
     minutes: Mapped[int]
@@ -111,6 +113,7 @@ class DocumentRecord(_RoundRecord, Base):
     """
 
     __tablename__ = "document_record"
+    __table_args__ = (Index("ix_document_record_type_issued", "doc_type", "issued_at"),)  # orders by month
     doc_type: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(80), default="")
     issuing_agency: Mapped[str] = mapped_column(String(40))
@@ -137,6 +140,7 @@ class TaskRecord(_RoundRecord, Base):
     """What was submitted to complete a workflow task: the evidence behind every step."""
 
     __tablename__ = "task_record"
+    __table_args__ = (Index("ix_task_record_round_spec_time", "round_id", "task_spec", "completed_at"),)  # step times
     task_id: Mapped[str | None] = mapped_column(String(36), index=True)
     task_spec: Mapped[str] = mapped_column(String(60))
     lane: Mapped[str | None] = mapped_column(String(40))

@@ -1,7 +1,7 @@
 """Deployed model versions, rounds (one workflow instance each) and their ready work items."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -33,7 +33,10 @@ class Round(Base):
     state: Mapped[str] = mapped_column(Text)
     next_timer_at: Mapped[datetime | None]
 
-    __table_args__ = (Index("ix_round_next_timer_at", "next_timer_at"),)
+    __table_args__ = (Index("ix_round_next_timer_at", "next_timer_at"),
+                      # rounds ended in a period (the cockpit's closed-loop rate)
+                      Index("ix_round_ended", "ended_at", postgresql_where=text("status <> 'running'"),
+                            sqlite_where=text("status <> 'running'")))
 
 
 class WorkItem(Base):
