@@ -135,6 +135,11 @@ class CaseCopier:
         """Insert everything queued (one statement per table), append the audit entries to the chain, store
         the counters and move PostgreSQL's id sequences past the ids used; returns the rows written."""
         connection = session.connection()
+        head = connection.execute(select(AuditHead.last_id, AuditHead.last_hash)
+                                  .where(AuditHead.id == audit.HEAD_ID).with_for_update()).one()
+        if tuple(head) != self.audit_last:  # every change is audited: the head moved, so someone wrote
+            raise RuntimeError(f"the audit chain moved from entry {self.audit_last[0]} to {head[0]} while "
+                               "copying: something else wrote to this database; seed a database nobody uses")
         written = 0
         for model in CASE_TABLES:
             rows = self.pending[model.__table__.name]

@@ -1,0 +1,80 @@
+"""engine.bulk.CaseCopier (the seed's path to 10⁵ cases): copies are whole, working cases of their own, the
+audit chain stays intact, and a copier refuses to write when something else wrote meanwhile."""
+import random
+from datetime import timedelta
+
+import pytest
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import func, select
+
+from engine import services
+from engine.audit_check import verify
+from engine.bulk import CaseCopier, load_template
+from engine.clock import clock
+from engine.models import AuditEntry, Case, Round, WorkItem
+from engine.rounds import load_workflow
+
+from .helpers import assess, new_case, notify, open_specs, plan, session
+
+
+def _waiting_on_a_visit(driver):
+    case = new_case(driver)
+    assess(driver, case, 16, ["guardian_uncooperative"])   # orange: visits every 14 days
+    driver.do("wf_caseworker", case, "decide_handling", {"measure_notify": True, "reason": "橙码"})
+    notify(driver, case)
+    plan(driver, case)
+    session(driver, case)
+    return case
+
+
+def _ready_user_tasks(gl, session_, rnd):
+    workflow = load_workflow(session_, gl, rnd)[1]
+    return sorted(str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True))
+
+
+def test_copies_are_new_cases_that_keep_working(gl, driver):
+    original = _waiting_on_a_visit(driver)
+    shift = timedelta(days=3)
+    with gl.reading() as s:
+        template = load_template(s, original)
+        copier = CaseCopier(s, random.Random(7))
+        copies = [copier.copy(template, template.district_id, shift) for _ in range(3)]
+    with gl.transaction() as s:
+        assert copier.write(s) > 0
+    report = verify(gl)
+    assert report.ok, report.problems
+    with gl.reading() as s:
+        rows = {c.id: c for c in s.scalars(select(Case).where(Case.id.in_([original, *copies])))}
+        assert len({c.case_no for c in rows.values()}) == 4
+        assert len({c.child_id_number for c in rows.values()}) == 4
+        first = s.scalars(select(Round).where(Round.case_id == original)).one()
+        for case_id in copies:
+            rnd = s.scalars(select(Round).where(Round.case_id == case_id)).one()
+            assert rnd.next_timer_at == first.next_timer_at + shift   # the timer inside the state moved too
+            assert _ready_user_tasks(gl, s, rnd) == sorted(
+                s.scalars(select(WorkItem.task_id).where(WorkItem.round_id == rnd.id)))
+            entries = s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.case_id == case_id))
+            assert entries == s.scalar(select(func.count()).select_from(AuditEntry)
+                                       .where(AuditEntry.case_id == original))
+    clock.set(first.next_timer_at + shift + timedelta(seconds=1))
+    assert services.tick(gl) == 4                         # the original and each copy fire once
+    for case_id in (original, *copies):
+        assert open_specs(driver, case_id) == [("record_followup_visit", "womens_federation")]
+    assert verify(gl).ok
+
+
+def test_a_copier_refuses_to_write_after_another_writer(gl, driver):
+    original = _waiting_on_a_visit(driver)
+    with gl.reading() as s:
+        template = load_template(s, original)
+        copier = CaseCopier(s, random.Random(7))
+        copier.copy(template, template.district_id, timedelta(days=1))
+    new_case(driver)                                      # someone else writes (and is audited) meanwhile
+    with gl.reading() as s:
+        before = s.scalar(select(func.count()).select_from(Case))
+    with pytest.raises(RuntimeError, match="something else wrote"):
+        with gl.transaction() as s:
+            copier.write(s)
+    with gl.reading() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == before   # nothing half-written
+    assert verify(gl).ok
