@@ -15,6 +15,9 @@ from .runtime import WorkflowRuntime, model_version, read_model_sources
 from .settings import Settings
 
 
+WRITTEN = "guardloop_reader_wrote"  # session.info key: a reader session flushed
+
+
 class GuardLoop:
     """Everything a service needs, built explicitly (never at import time)."""
 
@@ -27,6 +30,7 @@ class GuardLoop:
         self._writer = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         event.listen(self._writer, "before_commit", audit.seal)  # the audit entries join the chain last
         self._reader = sessionmaker(read_only(self.engine), expire_on_commit=False)
+        event.listen(self._reader, "after_flush", _mark_written)
         self.clock = clock
         self._current_version: str | None = None
 
@@ -74,6 +78,7 @@ class GuardLoop:
             yield session
             if session.info.get(audit.PENDING):
                 raise RuntimeError("audit entries recorded in a read-only unit of work would be lost")
+            _end_read(session)
         finally:
             session.close()  # ends the read transaction; loaded objects stay readable
 
@@ -108,3 +113,19 @@ class GuardLoop:
             return cached
         row = session.get(ModelVersion, version)
         return WorkflowRuntime.for_sources({k: v.encode() for k, v in row.sources.items()})
+
+
+def _mark_written(session, _flush_context) -> None:
+    session.info[WRITTEN] = True
+
+
+def _end_read(session: Session) -> None:
+    """End a PostgreSQL read transaction that wrote nothing with COMMIT instead of the pool's ROLLBACK.
+
+    psycopg discards every prepared statement of a connection when it rolls back, so a reader ending in
+    ROLLBACK would make every later statement on that connection be parsed and planned anew (measured: the
+    case page's checklist statement 8–9 ms instead of 2 ms). A session that flushed anything keeps the
+    rollback: nothing a reader did is ever committed."""
+    if session.info.get(WRITTEN) or session.get_transaction() is None or session.bind.dialect.name != "postgresql":
+        return
+    session.connection().connection.dbapi_connection.commit()
