@@ -84,6 +84,17 @@ def model_roles(models_dir: Path = ROOT / "workflows") -> dict:
 
 # --- choosing the simulated users ---------------------------------------------------------------
 
+def work_by_lane(items, tasks=None) -> Counter:
+    """Work items per (lane, district id, role) from rows of (lane, district_id, roles, task_spec); only the
+    tasks named in ``tasks`` when given."""
+    work = Counter()
+    for lane, district_id, roles, spec in items:
+        if tasks is None or spec in tasks:
+            for role in roles:
+                work[(lane, district_id, role)] += 1
+    return work
+
+
 def pick_users(gl, count: int, seed: int, tasks=COMPLETABLE) -> tuple[list[User], dict]:
     """``count`` users with completable work in their inbox, spread round-robin over agencies and districts,
     each with a twin for duels (a colleague with the same role in the same office, or the same account)."""
@@ -96,11 +107,7 @@ def pick_users(gl, count: int, seed: int, tasks=COMPLETABLE) -> tuple[list[User]
                                  .where(UserRow.active.is_(True), UserRow.role != "admin")).all()
         items = session.execute(select(WorkItem.lane, WorkItem.district_id, WorkItem.roles, WorkItem.task_spec)).all()
     spec_roles = model_roles()
-    work = Counter()
-    for lane, district_id, roles, spec in items:
-        if spec in tasks:
-            for role in roles:
-                work[(lane, district_id, role)] += 1
+    work = work_by_lane(items, tasks)
     eligible = [p for p in people if work[(p.code, p.district_id, p.role)] > 0]
     rng = random.Random(seed)
     rng.shuffle(eligible)

@@ -19,13 +19,11 @@ database but the audit entries of the views (every view of a case is logged).
 import argparse
 import json
 import random
-import re
 import statistics
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -33,16 +31,17 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import event, func, select  # noqa: E402
 
+from bench.http_client import CASE_LINK, CSRF, _query  # noqa: E402
+from bench.load import work_by_lane  # noqa: E402
 from bench.stats import percentile  # noqa: E402
 from engine.bootstrap import DEMO_PASSWORD  # noqa: E402
 from engine.context import GuardLoop  # noqa: E402
 from engine.db import make_engine  # noqa: E402
-from engine.models import Case, User, WorkItem  # noqa: E402
+from engine.models import Agency, Case, User, WorkItem  # noqa: E402
 from engine.settings import Settings  # noqa: E402
 
 TARGETS_MS = {"inbox": 50, "case_page": 50, "search": 100, "cockpit": 300, "cockpit_cold": None}
 ROLES = ("caseworker", "counsellor", "prosecutor", "judge", "supervisor")
-CASE_LINK = re.compile(r'href="/cases/(\d+)"')
 
 
 class Recorder:
@@ -69,7 +68,7 @@ class Person:
         self.username, self.role, self.district_id = username, role, district_id
         self.client = app.test_client()
         page = self.client.get("/login").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        token = CSRF.search(page).group(1)
         answer = self.client.post("/login", data={"username": username, "password": DEMO_PASSWORD,
                                                    "csrf_token": token})
         if answer.status_code != 302:
@@ -79,12 +78,8 @@ class Person:
 def pick_people(gl, per_role: int, rng: random.Random):
     """For each role, people with the most work in their inbox (one per district, busiest first), and a
     leader. A role with no work anywhere is left out."""
-    from engine.models import Agency
     with gl.reading() as s:
-        work = Counter()
-        for lane, district_id, roles in s.execute(select(WorkItem.lane, WorkItem.district_id, WorkItem.roles)):
-            for role in roles:
-                work[(lane, district_id, role)] += 1
+        work = work_by_lane(s.execute(select(WorkItem.lane, WorkItem.district_id, WorkItem.roles, WorkItem.task_spec)))
         users = s.execute(select(User.username, User.role, User.district_id, Agency.code)
                           .join(Agency, Agency.id == User.agency_id)
                           .where(User.active.is_(True), User.role.in_(ROLES + ("leader",)))).all()
@@ -102,10 +97,11 @@ def pick_people(gl, per_role: int, rng: random.Random):
 
 
 def search_terms(gl, case_ids, rng):
+    """For each case: its whole number, its first characters and the child's name."""
     with gl.reading() as s:
         rows = s.execute(select(Case.case_no, Case.child_name).where(Case.id.in_(case_ids))).all()
     terms = []
-    for case_no, name in rows[:3]:
+    for case_no, name in rows:
         terms += [case_no, case_no[: max(4, len(case_no) - 3)], name]
     rng.shuffle(terms)
     return terms
@@ -142,11 +138,12 @@ def run(args):
         if person.role == "leader":
             continue
         html = hit("inbox", person, "/", counted=False)
-        person.cases = list(dict.fromkeys(int(x) for x in CASE_LINK.findall(html)))
+        person.cases = list(dict.fromkeys(int(case_id) for case_id, _ in CASE_LINK.findall(html)))
         if not person.cases:
             raise SystemExit(f"{person.username} has no case in their inbox")
+        person.terms = search_terms(gl, rng.sample(person.cases, min(3, len(person.cases))), rng)
         hit("case_page", person, f"/cases/{person.cases[0]}", counted=False)
-        hit("search", person, "/search?" + _query(search_terms(gl, person.cases[:1], rng)[0]), counted=False)
+        hit("search", person, "/search?" + _query(person.terms[0]), counted=False)
     for _ in range(args.rounds):
         for person in people:
             if person.role == "leader" or person.role == "supervisor":
@@ -156,7 +153,7 @@ def run(args):
             hit("inbox", person, "/")
             for case_id in rng.sample(person.cases, min(2, len(person.cases))):
                 hit("case_page", person, f"/cases/{case_id}")
-            for term in search_terms(gl, rng.sample(person.cases, min(3, len(person.cases))), rng)[:2]:
+            for term in rng.sample(person.terms, min(2, len(person.terms))):
                 hit("search", person, "/search?" + _query(term))
     wall = time.perf_counter() - started
     report = {"database": gl.engine.url.render_as_string(hide_password=True),
@@ -177,10 +174,6 @@ def run(args):
         Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     gl.engine.dispose()
     return report
-
-
-def _query(term):
-    return urlencode({"q": term})
 
 
 def _count(gl):

@@ -4,7 +4,6 @@ import random
 from datetime import timedelta
 
 import pytest
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 
 from engine import services
@@ -28,8 +27,8 @@ def _waiting_on_a_visit(driver):
 
 
 def _ready_user_tasks(gl, session_, rnd):
-    workflow = load_workflow(session_, gl, rnd)[1]
-    return sorted(str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True))
+    runtime, workflow = load_workflow(session_, gl, rnd)
+    return sorted(str(t.id) for t in runtime.ready_user_tasks(workflow))
 
 
 def test_copies_are_new_cases_that_keep_working(gl, driver):
