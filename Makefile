@@ -28,10 +28,10 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 run: setup
-	$(BIN)/guardloop init
-	$(BIN)/guardloop demo
-	$(BIN)/guardloop tick
-	$(BIN)/guardloop serve --host 127.0.0.1 --port 5000
+	GUARDLOOP_DEMO=1 $(BIN)/guardloop init --demo-users
+	GUARDLOOP_DEMO=1 $(BIN)/guardloop demo
+	GUARDLOOP_DEMO=1 $(BIN)/guardloop tick
+	GUARDLOOP_DEMO=1 $(BIN)/guardloop serve --host 127.0.0.1 --port 5000
 
 test: setup
 	$(BIN)/python -m pytest

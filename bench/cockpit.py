@@ -254,8 +254,8 @@ def main(argv=None):
     parser.add_argument("--schema", help="time an existing schema (left by --keep) instead of loading a new one")
     args = parser.parse_args(argv)
     with schema(args.database_url, args.keep, args.schema) as url:
-        gl = GuardLoop(Settings(database_url=url), engine=make_engine(url))
-        init(gl)
+        gl = GuardLoop(Settings(database_url=url, demo_mode=True), engine=make_engine(url))
+        init(gl, with_demo_users=True)
         with gl.reading() as s:
             districts = list(s.scalars(select(District.id).order_by(District.id)))
             user = s.scalars(select(User.id).where(User.username == "admin")).one()

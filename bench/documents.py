@@ -7,6 +7,12 @@ For every document type, on its sample context (documents.samples), N interleave
 * ``raw_shared``  ``HTML(string=html, base_url=static).write_pdf(font_config=shared)`` on the very HTML
                   ours produced, WeasyPrint's default fetcher, one FontConfiguration reused.
 * ``raw_fresh``   the same with a fresh FontConfiguration per call (WeasyPrint's default).
+* ``archive``     ours as issued: the PDF/A-3b variant (``variant=ARCHIVE_VARIANT``).
+* ``sign``        signing ours' PDF with an office key (``documents.signing.sign_pdf``, PAdES B-B, ECDSA P-256),
+                  timed apart: it is not rendering.
+
+Raw runs with WeasyPrint's own justification (``documents.justify`` is switched off around it), so the cost
+of justifying Chinese lines counts as ours.
 
 ``base_url`` points at documents/static/ so raw loads the same stylesheet (without it, raw renders an
 unstyled page and the comparison means nothing). Then memory: peak RSS and tracemalloc's traced memory
@@ -36,9 +42,11 @@ if str(ROOT) not in sys.path:
 import weasyprint  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
-from documents import DOCUMENT_TYPES, render_html, render_pdf  # noqa: E402
+from documents import DOCUMENT_TYPES, justify, render_html, render_pdf  # noqa: E402
 from documents.fetcher import STATIC_BASE_URL  # noqa: E402
+from documents.render import ARCHIVE_VARIANT  # noqa: E402
 from documents.samples import sample  # noqa: E402
+from documents.signing import sign_pdf  # noqa: E402
 
 
 def ms(seconds: float) -> float:
@@ -63,32 +71,52 @@ def peak_rss_mb() -> float:
 
 
 def timed(fn) -> tuple[float, bytes]:
+    gc.collect()            # each variant starts clean: garbage left by the one before (signing's) is not its cost
     start = time.perf_counter()
     result = fn()
     return time.perf_counter() - start, result
 
 
-def time_type(key: str, n: int, shared: FontConfiguration) -> dict:
+def raw(html: str, config: FontConfiguration) -> bytes:
+    """Plain WeasyPrint on our HTML, with its own justification."""
+    from weasyprint.layout import inline
+    patched, inline.justify_line = inline.justify_line, justify.__dict__["_original"]
+    try:
+        return weasyprint.HTML(string=html, base_url=STATIC_BASE_URL).write_pdf(font_config=config)
+    finally:
+        inline.justify_line = patched
+
+
+def office_key():
+    import tempfile
+
+    from engine import pki
+    return pki.signing_key(Path(tempfile.mkdtemp()), "JB-procuratorate", "重庆市江北区人民检察院")
+
+
+def time_type(key: str, n: int, shared: FontConfiguration, signer) -> dict:
     context = sample(key)
     html = render_html(key, context)
     pdf = render_pdf(key, context)                                          # warm-up
-    weasyprint.HTML(string=html, base_url=STATIC_BASE_URL).write_pdf(font_config=shared)
-    ours, raw_shared, raw_fresh, html_only = [], [], [], []
+    render_pdf(key, context, variant=ARCHIVE_VARIANT)
+    raw(html, shared)
+    ours, raw_shared, raw_fresh, html_only, archive, sign = [], [], [], [], [], []
     for _ in range(n):
         ours.append(timed(lambda: render_pdf(key, context))[0])
-        raw_shared.append(timed(lambda: weasyprint.HTML(string=html, base_url=STATIC_BASE_URL)
-                                .write_pdf(font_config=shared))[0])
-        raw_fresh.append(timed(lambda: weasyprint.HTML(string=html, base_url=STATIC_BASE_URL)
-                               .write_pdf(font_config=FontConfiguration()))[0])
+        raw_shared.append(timed(lambda: raw(html, shared))[0])
+        raw_fresh.append(timed(lambda: raw(html, FontConfiguration()))[0])
         html_only.append(timed(lambda: render_html(key, context))[0])
+        archive.append(timed(lambda: render_pdf(key, context, variant=ARCHIVE_VARIANT))[0])
+        sign.append(timed(lambda: sign_pdf(pdf, signer))[0])
     layout = weasyprint.HTML(string=html, base_url=STATIC_BASE_URL).render(font_config=shared)
     row = {"type": key, "pages": len(layout.pages), "bytes": len(pdf)}
     for name, values in (("ours", ours), ("raw_shared", raw_shared), ("raw_fresh", raw_fresh),
-                         ("html", html_only)):
+                         ("html", html_only), ("archive", archive), ("sign", sign)):
         row[f"{name}_median_ms"] = ms(statistics.median(values))
         row[f"{name}_p95_ms"] = ms(p95(values))
     row["ratio_shared"] = round(statistics.median(ours) / statistics.median(raw_shared), 3)
     row["ratio_fresh"] = round(statistics.median(ours) / statistics.median(raw_fresh), 3)
+    row["archive_cost"] = round(statistics.median(archive) / statistics.median(ours), 3)
     return row
 
 
@@ -159,14 +187,16 @@ def git_head() -> str:
 
 def print_table(rows: list[dict]) -> None:
     head = (f"{'type':<18} {'pp':>2} {'KB':>5}  {'ours med':>8} {'p95':>6}  {'raw shared':>10} {'p95':>6}"
-            f"  {'raw fresh':>9} {'p95':>6}  {'÷shared':>7} {'÷fresh':>6}  {'html':>5}")
+            f"  {'raw fresh':>9} {'p95':>6}  {'÷shared':>7} {'÷fresh':>6}  {'html':>5}  {'pdf/a':>6} {'÷ours':>5}"
+            f"  {'sign':>5}")
     print(head)
     print("-" * len(head))
     for r in rows:
         print(f"{r['type']:<18} {r['pages']:>2} {r['bytes'] // 1024:>5}  {r['ours_median_ms']:>8} "
               f"{r['ours_p95_ms']:>6}  {r['raw_shared_median_ms']:>10} {r['raw_shared_p95_ms']:>6}  "
               f"{r['raw_fresh_median_ms']:>9} {r['raw_fresh_p95_ms']:>6}  {r['ratio_shared']:>7} "
-              f"{r['ratio_fresh']:>6}  {r['html_median_ms']:>5}")
+              f"{r['ratio_fresh']:>6}  {r['html_median_ms']:>5}  {r['archive_median_ms']:>6} "
+              f"{r['archive_cost']:>5}  {r['sign_median_ms']:>5}")
 
 
 def main(argv=None) -> None:
@@ -182,9 +212,10 @@ def main(argv=None) -> None:
         return child(args.child, args.memory_renders)
 
     shared = FontConfiguration()
+    signer = office_key()
     rows = []
     for key in args.types:
-        rows.append(time_type(key, args.n, shared))
+        rows.append(time_type(key, args.n, shared, signer))
         print(f"  {key}: {rows[-1]['ours_median_ms']} ms", file=sys.stderr)
     print(f"\nrender time, N={args.n} per variant (ms); ratio = ours median / raw median\n")
     print_table(rows)

@@ -352,7 +352,7 @@ def run(args) -> dict:
     started = time.perf_counter()
     with database(args.database_url, args.keep) as (url, backend):
         gl = GuardLoop(Settings(database_url=url))
-        init(gl)
+        init(gl, with_demo_users=True)
         dr = Driver(gl)
         total = args.warmup + args.cases + args.breakdown_cases + args.floor_cases
         print(f"[setup] {backend}: bringing {total} cases to {TASK} after {args.prior_sessions} session(s)…",

@@ -135,7 +135,7 @@ def main(argv=None) -> int:
 
     from engine.context import GuardLoop
     from engine.settings import Settings
-    gl = GuardLoop(Settings(database_url=args.database_url))
+    gl = GuardLoop(Settings(database_url=args.database_url, demo_mode=True))
     prefix = "lf" + format(int(time.time()), "x")[-7:]
     report = {"benchmark": "faults", "git": git_head(), "database": gl.engine.url.render_as_string(hide_password=True),
               "database_size": database_size(gl), "config": {k: v for k, v in vars(args).items() if k != "json"},

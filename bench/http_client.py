@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from engine.reference import ASSESSMENT_ITEMS
-from web.task_forms import FORMS
+from web.task_forms import ALL_FORMS
 
 PASSWORD = "guardloop-demo"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -32,8 +32,8 @@ TEXTAREA = re.compile(r'<textarea\s[^>]*name="([\w-]+)"[^>]*>(.*?)</textarea>', 
 SELECT = re.compile(r'<select\s[^>]*name="([\w-]+)"[^>]*>(.*?)</select>', re.S)
 OPTION = re.compile(r'<option value="([^"]*)"\s*(selected)?')
 # Chinese form titles (as inboxes and case pages show them) -> task spec
-SPEC_BY_TITLE = {form.title[0]: spec for spec, form in FORMS.items()}
-if len(SPEC_BY_TITLE) != len(FORMS):  # pragma: no cover  (a new form with a title already used)
+SPEC_BY_TITLE = {form.title[0]: spec for spec, form in ALL_FORMS.items()}
+if len(SPEC_BY_TITLE) != len(ALL_FORMS):  # pragma: no cover  (a new form with a title already used)
     raise RuntimeError("task form titles are not unique: the load client cannot tell the tasks apart")
 
 
@@ -157,6 +157,10 @@ class Client:
                 user.rows.setdefault(task_id, Row(int(case), task_id, SPEC_BY_TITLE.get(html.unescape(title))))
         return resp
 
+    async def trivial(self, user: User) -> Response:
+        """The yardstick page of ``bench.wsgi`` (same app, session, layout; one query)."""
+        return await self.request(user, "GET", "/bench/trivial", "trivial")
+
     async def search(self, user: User, text: str) -> Response:
         resp = await self.request(user, "GET", "/search?" + _query(text), "search")
         if resp.status == 200:
@@ -230,7 +234,7 @@ def fill_task_form(spec: str, form: ParsedForm, token: str, today: date, rng) ->
     pairs = [("csrf_token", form.hidden.get("csrf_token", "")),
              ("expected_version", form.hidden.get("expected_version", ""))]
     sent = {}
-    for f in FORMS[spec].fields:
+    for f in ALL_FORMS[spec].fields:
         name = f.name
         if f.kind == "scores":
             # mostly low scores: blue and yellow codes, now and then a higher one

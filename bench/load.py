@@ -59,7 +59,7 @@ from sqlalchemy import func, select  # noqa: E402
 
 from bench import verify  # noqa: E402
 from bench.http_client import Client, User, fill_task_form, parse_task_form, require_loopback  # noqa: E402
-from bench.server import Gunicorn, require_local_database  # noqa: E402
+from bench.server import Gunicorn, RenderWorkers, require_local_database  # noqa: E402
 from bench.stats import MIX, MixPicker, Tally, latency_summary, machine_cpu, process_cpu_seconds  # noqa: E402
 from engine.clock import CHINA_TZ  # noqa: E402
 from web.task_forms import FORMS  # noqa: E402
@@ -91,7 +91,9 @@ def work_by_lane(items, tasks=None) -> Counter:
     for lane, district_id, roles, spec in items:
         if tasks is None or spec in tasks:
             for role in roles:
-                work[(lane, district_id, role)] += 1
+                agency, _, bare = role.rpartition(":")   # "court:judge": only the court's judges
+                if agency in ("", lane):
+                    work[(lane, district_id, bare)] += 1
     return work
 
 
@@ -193,13 +195,22 @@ class LoadRun:
         self.counter += 1
         return f"{self.prefix}-{self.counter}"
 
+    def _to_refresh(self) -> User:
+        """A user who may complete tasks, among those who know of the fewest: whose inbox to read again."""
+        able = [u for u in self.users if u.may_complete] or self.users
+        return min(able, key=lambda u: (len(self._completable(u)), self.rng.random()))
+
     def _completable(self, user):
         return [r for r in user.rows.values() if r.spec in self.tasks and r.spec in user.may_complete]
 
     async def action(self, client: Client) -> None:
         kind = self.mix.next()
         user = self.rng.choice(self.users)
-        if kind == "inbox":
+        if kind == "trivial":
+            await client.trivial(user)
+        elif kind == "form":
+            await self.form_only(client, user)
+        elif kind == "inbox":
             await client.inbox(user)
         elif kind == "case":
             if not user.cases:
@@ -217,9 +228,9 @@ class LoadRun:
             await client.search(user, text)
         else:
             candidates = [u for u in self.users if self._completable(u)]
-            if not candidates:
+            if not candidates:   # everyone's known work is done: look for more where it can be done
                 self.fallbacks["complete->inbox"] += 1
-                await client.inbox(user)
+                await client.inbox(self._to_refresh())
                 return
             user = self.rng.choice(candidates)
             row = self.rng.choice(self._completable(user))
@@ -227,6 +238,17 @@ class LoadRun:
                 await self.duel(client, user, row)
             else:
                 await self.complete(client, user, row)
+
+    async def form_only(self, client: Client, user: User) -> None:
+        """Open a task form and leave it (the form's GET alone)."""
+        rows = self._completable(user) or [r for u in self.users for r in self._completable(u)]
+        if not rows:
+            self.fallbacks["form->inbox"] += 1
+            await client.inbox(self._to_refresh())
+            return
+        row = self.rng.choice(rows)
+        owner = user if row in self._completable(user) else next(u for u in self.users if row in self._completable(u))
+        await client.task_form(owner, row)
 
     async def complete(self, client: Client, user: User, row) -> None:
         user.rows.pop(row.task_id, None)
@@ -294,12 +316,12 @@ class LoadRun:
             self.duels.clear()
             window["cpu"] = (time.process_time(), machine_cpu())
             window["probe"] = probe() if probe else None
-            window["start"] = time.monotonic()
+            window["start"], window["wall_start"] = time.monotonic(), time.time()
             self.measuring = True
             while time.monotonic() < stop_at and not self._enough():
                 await asyncio.sleep(0.05)
             self.measuring = False
-            window["end"] = time.monotonic()
+            window["end"], window["wall_end"] = time.monotonic(), time.time()
             window["cpu_end"] = (time.process_time(), machine_cpu())
             window["probe_end"] = probe() if probe else None
 
@@ -317,55 +339,167 @@ def _today_china():
 
 # --- one worker count ------------------------------------------------------------------------------
 
+ACTIONS = (*MIX, "trivial", "form")
+# What each endpoint measured alone counts as its request (a completion: the form's GET and its POST).
+ENDPOINT_KIND = {"trivial": "trivial", "inbox": "inbox", "case": "case", "search": "search", "form": "task_form",
+                 "complete": "complete"}
+
+
 def run_one(args, gl, workers: int, users: list[User], prefix: str, log_dir: str) -> tuple[dict, list]:
-    with Gunicorn(args.database_url, workers, log_dir=log_dir) as server:
+    """One gunicorn with ``workers`` (and ``--render-workers`` rendering processes): each of ``--endpoints``
+    alone, then the mix, side by side in one run against the same server."""
+    phases = [(name, {name: 100}, args.endpoint_duration) for name in args.endpoints]
+    if args.duration > 0:
+        phases.append(("mix", args.mix or MIX, args.duration))
+    with Gunicorn(args.database_url, workers, log_dir=log_dir, app=args.app) as server, \
+            RenderWorkers(args.database_url, args.render_workers, log_dir=log_dir) as renderers:
         run = LoadRun(server.url, users, prefix=f"{prefix}w{workers}", seed=args.seed + workers,
-                      duel_share=args.duel_share, max_requests=args.max_requests, mix=args.mix)
+                      duel_share=args.duel_share, max_requests=args.max_requests, mix=phases[0][1])
+        backlog = drain_render_queue(gl) if args.render_workers else None
 
         def probe():
-            return server.cpu_seconds(), postgres_cpu(gl)
+            return server.cpu_seconds(), postgres_cpu(gl), renderers.cpu_seconds()
 
         async def main():
             async with run.client() as client:
                 prepared = await run.prepare(client)
-                window = await run.run(client, args.duration, args.concurrency, args.warmup, probe)
-                return prepared, window
+                measured = []
+                for name, mix, duration in phases:
+                    run.mix = MixPicker(mix, seed=args.seed + len(measured))
+                    run.fallbacks.clear()
+                    window = await run.run(client, duration, args.concurrency, args.warmup, probe)
+                    measured.append((name, window, run.tally, dict(run.by_spec), dict(run.duels),
+                                     dict(run.fallbacks)))
+                return prepared, measured
 
-        prepared, window = asyncio.run(main())
-        seconds = window["end"] - window["start"]
-        gunicorn_cpu = window["probe_end"][0] - window["probe"][0]
-        pg_before, pg_after = window["probe"][1], window["probe_end"][1]
-        postgres_seconds = sum(cpu - pg_before.get(pid, 0.0) for pid, cpu in pg_after.items())
+        prepared, measured = asyncio.run(main())
+        pdfs = {name: pdf_delays(gl, window) for name, window, *_ in measured}
         problems = server.log_problems()
-    figures = run.tally.summary(seconds)
+    results = {name: window_figures(args, window, tally, by_spec, duels, fallbacks, pdfs[name])
+               for name, window, tally, by_spec, duels, fallbacks in measured}
+    figures = dict(results.get("mix") or {})
+    figures.update({"workers": workers, "render_workers": args.render_workers, "render_backlog_before": backlog,
+                    "concurrency": args.concurrency,
+                    "users": len(users), "sign_in": prepared, "gunicorn_log": problems,
+                    "endpoints": {name: f for name, f in results.items() if name != "mix"}})
+    figures["ratios"] = ratios(figures["endpoints"], results.get("mix"))
+    return figures, run.attempts
+
+
+def window_figures(args, window, tally, by_spec, duels, fallbacks, pdfs) -> dict:
+    """Throughput, latency, statuses and CPU of one measured window."""
+    seconds = window["end"] - window["start"]
+    gunicorn_cpu = window["probe_end"][0] - window["probe"][0]
+    pg_before, pg_after = window["probe"][1], window["probe_end"][1]
+    postgres_seconds = sum(cpu - pg_before.get(pid, 0.0) for pid, cpu in pg_after.items())
+    render_seconds = window["probe_end"][2] - window["probe"][2]
+    figures = tally.summary(seconds)
     requests = sum(sum(c.values()) for c in figures["status_counts"].values())
     client_cpu = window["cpu_end"][0] - window["cpu"][0]
     busy = window["cpu_end"][1][0] - window["cpu"][1][0]
     total = window["cpu_end"][1][1] - window["cpu"][1][1]
+    server = gunicorn_cpu + postgres_seconds
+    cores = os.cpu_count() or 2
     figures.update({
-        "workers": workers, "concurrency": args.concurrency, "users": len(users),
-        "sign_in": prepared,
-        "completion_latency_by_task": {spec: latency_summary(v) for spec, v in sorted(run.by_spec.items())},
-        "duels": dict(run.duels), "fallbacks": dict(run.fallbacks),
+        "completion_latency_by_task": {spec: latency_summary(v) for spec, v in sorted(by_spec.items())},
+        "duels": duels, "fallbacks": fallbacks, "pdf_available": pdfs,
+        "ok_per_s": {kind: round(sum(n for status, n in counts.items() if status.isdigit() and
+                                     200 <= int(status) < 400) / seconds, 1)
+                     for kind, counts in figures["status_counts"].items()},
         "cpu": {"client_seconds": round(client_cpu, 2), "client_share_of_one_core": round(client_cpu / seconds, 3),
                 "machine_busy_share_of_all_cores": round(busy / total, 3) if total else None,
                 "gunicorn_seconds": round(gunicorn_cpu, 2), "postgres_seconds": round(postgres_seconds, 2),
-                "cores": os.cpu_count(),
+                "render_workers_seconds": round(render_seconds, 2), "cores": cores,
                 # what one request costs the server (gunicorn + PostgreSQL backends of this database), and
                 # the throughput that cost allows on all cores of an otherwise idle machine
-                "server_cpu_ms_per_request": round(1000 * (gunicorn_cpu + postgres_seconds) / max(1, requests), 1),
-                "capacity_requests_per_s_idle_machine": round(
-                    (os.cpu_count() or 2) * requests / (gunicorn_cpu + postgres_seconds), 1)
-                if gunicorn_cpu + postgres_seconds else None,
-                "capacity_page_views_per_s_idle_machine": round(
-                    (os.cpu_count() or 2) * figures["page_views"] / (gunicorn_cpu + postgres_seconds), 1)
-                if gunicorn_cpu + postgres_seconds else None,
-                "capacity_completions_per_s_idle_machine": round(
-                    (os.cpu_count() or 2) * figures["completions"] / (gunicorn_cpu + postgres_seconds), 1)
-                if gunicorn_cpu + postgres_seconds else None},
-        "gunicorn_log": problems,
+                "server_cpu_ms_per_request": round(1000 * server / max(1, requests), 1),
+                "server_cpu_ms_per_completion": round(1000 * server / figures["completions"], 1)
+                if figures["completions"] else None,
+                "render_cpu_ms_per_document": round(1000 * render_seconds / pdfs["rendered"], 1)
+                if pdfs.get("rendered") else None,
+                "capacity_requests_per_s_idle_machine": round(cores * requests / server, 1) if server else None,
+                "capacity_page_views_per_s_idle_machine": round(cores * figures["page_views"] / server, 1)
+                if server else None,
+                "capacity_completions_per_s_idle_machine": round(cores * figures["completions"] / server, 1)
+                if server else None},
     })
-    return figures, run.attempts
+    return figures
+
+
+def ratios(endpoints: dict, mix: dict | None) -> dict:
+    """Each endpoint against the trivial page of the same run: throughput (answered per second) and CPU
+    (the trivial page's server CPU per request over the endpoint's; for a completion, per completion)."""
+    base = endpoints.get("trivial")
+    if not base:
+        return {}
+    base_rate = base["ok_per_s"].get("trivial", 0.0)
+    base_cpu = base["cpu"]["server_cpu_ms_per_request"]
+    out = {}
+    for name, f in endpoints.items():
+        kind = ENDPOINT_KIND[name]
+        rate = f["completions_per_s"] if name == "complete" else f["ok_per_s"].get(kind, 0.0)
+        cpu = f["cpu"]["server_cpu_ms_per_completion"] if name == "complete" else f["cpu"]["server_cpu_ms_per_request"]
+        out[name] = {"per_s": rate, "server_cpu_ms": cpu,
+                     "throughput_ratio": round(rate / base_rate, 3) if base_rate else None,
+                     "cpu_ratio": round(base_cpu / cpu, 3) if cpu else None}
+    if "complete" in out:
+        out["complete"]["post_cpu_ms_estimate"] = post_cpu_estimate(endpoints)
+    if mix:
+        out["mix"] = {"page_views_per_s": mix["page_views_per_s"], "completions_per_s": mix["completions_per_s"],
+                      "page_view_ratio": round(mix["page_views_per_s"] / base_rate, 3) if base_rate else None,
+                      "completion_ratio": round(mix["completions_per_s"] / base_rate, 3) if base_rate else None}
+    return out
+
+
+def drain_render_queue(gl, wait: float = 600.0) -> dict:
+    """Let the rendering workers finish what was queued before the run (a seeded or demo database's
+    documents), so that no window measures an old backlog."""
+    from engine.models import RenderJob
+    started = time.monotonic()
+    count = select(func.count()).select_from(RenderJob).where(RenderJob.state == "queued")
+    with gl.reading() as session:
+        before = session.scalar(count)
+    left = before
+    while left and time.monotonic() - started < wait:
+        time.sleep(1.0)
+        with gl.reading() as session:
+            left = session.scalar(count)
+    return {"queued": before, "left": left, "seconds": round(time.monotonic() - started, 1)}
+
+
+def post_cpu_estimate(endpoints: dict) -> float | None:
+    """Server CPU of one completion POST: the completion window's CPU less what its other requests (the
+    forms' GETs, inboxes read to find more work) cost alone in their own windows, per POST answered 302."""
+    f = endpoints["complete"]
+    others = {"task_form": "form", "inbox": "inbox"}
+    counts = {k: sum(f.get("status_counts", {}).get(k, {}).values()) for k in others}
+    if any(counts[k] and others[k] not in endpoints for k in counts) or not f.get("completions"):
+        return None
+    total = f["cpu"]["gunicorn_seconds"] + f["cpu"]["postgres_seconds"]
+    spent = sum(counts[k] * endpoints[others[k]]["cpu"]["server_cpu_ms_per_request"] / 1000 for k in counts)
+    return round(1000 * (total - spent) / f["completions"], 1)
+
+
+def pdf_delays(gl, window: dict, wait: float = 60.0) -> dict:
+    """How long after issue the PDFs of the documents issued in the window were there (waits up to
+    ``wait`` s after the window for the rendering workers to finish them)."""
+    from datetime import datetime, timezone
+    from engine.models import DocumentFile, DocumentRecord
+    since = datetime.fromtimestamp(window["wall_start"], timezone.utc)
+    until = datetime.fromtimestamp(window["wall_end"], timezone.utc)
+    query = (select(DocumentRecord.issued_at, DocumentFile.rendered_at)
+             .outerjoin(DocumentFile, DocumentFile.document_id == DocumentRecord.id)
+             .where(DocumentRecord.issued_at >= since, DocumentRecord.issued_at < until))
+    deadline = time.monotonic() + wait
+    while True:
+        with gl.reading() as session:
+            rows = session.execute(query).all()
+        if all(r.rendered_at for r in rows) or time.monotonic() > deadline:
+            break
+        time.sleep(1.0)
+    delays = [(r.rendered_at - r.issued_at).total_seconds() for r in rows if r.rendered_at]
+    return {"issued": len(rows), "rendered": len(delays),
+            **{k.replace("_ms", "_s"): round(v / 1000, 2) for k, v in latency_summary(delays).items() if k != "n"}}
 
 
 def postgres_cpu(gl) -> dict:
@@ -417,6 +551,9 @@ def print_report(report: dict) -> None:
     print(f"closed loop, concurrency {report['config']['concurrency']}, {report['config']['users']} users, "
           f"duel share {report['config']['duel_share']}, mix {report['config']['mix'] or MIX}", file=out)
     for r in report["runs"]:
+        print_endpoints(r, out)
+        if "seconds" not in r:
+            continue
         print(f"\n-- gunicorn -w {r['workers']}: {r['seconds']} s measured; "
               f"{r['page_views_per_s']} page views/s, {r['completions_per_s']} completions/s "
               f"({r['requests_per_s']} requests/s)", file=out)
@@ -464,13 +601,62 @@ def print_report(report: dict) -> None:
             print(f"   work items vs workflow: {v['consistency']['rounds_checked']} rounds, "
                   f"{v['consistency']['problem_count']} problems", file=out)
         print(f"   guardloop audit verify: exit {v['audit']['exit_code']}: {v['audit']['output'][-160:]}", file=out)
+    print_targets(report, out)
     print("\ntargets: >= 300 page views/s and >= 100 completions/s on 2 cores, no errors but the expected 409s",
           file=out)
-    for r in report["runs"]:
+    for r in (r for r in report["runs"] if "page_views_per_s" in r):
         print(f"   -w {r['workers']}: page views/s {r['page_views_per_s']} "
               f"({'met' if r['page_views_per_s'] >= 300 else 'MISSED'}), completions/s {r['completions_per_s']} "
               f"({'met' if r['completions_per_s'] >= 100 else 'MISSED'}), errors "
               f"{sum(sum(x.values()) for x in r['errors'].values())}", file=out)
+
+
+TARGET_RATIOS = {"case": 0.35, "inbox": 0.5, "form": 0.5, "complete": 0.2}
+
+
+def print_endpoints(r: dict, out) -> None:
+    if not r.get("endpoints"):
+        return
+    print(f"\n-- gunicorn -w {r['workers']}, {r['render_workers']} render workers: each endpoint alone "
+          f"(concurrency {r['concurrency']})", file=out)
+    print(f"   {'endpoint':<10} {'per s':>8} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms':>8} {'x trivial':>10} "
+          f"{'CPU x':>7}  render CPU s, PDFs (p95 s after issue)", file=out)
+    for name, ratio in r["ratios"].items():
+        if name == "mix":
+            continue
+        f, kind = r["endpoints"][name], ENDPOINT_KIND[name]
+        lat = f["latency"].get(kind, {})
+        pdf = f["pdf_available"]
+        print(f"   {name:<10} {ratio['per_s']:>8} {lat.get('p50_ms', '-'):>8} {lat.get('p95_ms', '-'):>8} "
+              f"{ratio['server_cpu_ms']:>8} {ratio['throughput_ratio']:>10} {ratio['cpu_ratio']:>7}  "
+              f"{f['cpu']['render_workers_seconds']}, {pdf['rendered']}/{pdf['issued']} ({pdf.get('p95_s', '-')})",
+              file=out)
+    if r["ratios"].get("complete", {}).get("post_cpu_ms_estimate") is not None:
+        post = r["ratios"]["complete"]["post_cpu_ms_estimate"]
+        print(f"   a completion POST alone ≈ {post} ms of server CPU ({r['ratios']['trivial']['server_cpu_ms']} / "
+              f"{post} = {round(r['ratios']['trivial']['server_cpu_ms'] / post, 3)} x trivial by CPU)", file=out)
+    if "mix" in r["ratios"]:
+        m = r["ratios"]["mix"]
+        print(f"   mix: {m['page_views_per_s']} page views/s ({m['page_view_ratio']} x trivial), "
+              f"{m['completions_per_s']} completions/s ({m['completion_ratio']} x trivial); PDFs "
+              f"{r['pdf_available']['rendered']}/{r['pdf_available']['issued']} p95 {r['pdf_available'].get('p95_s')} s "
+              f"after issue", file=out)
+
+
+def print_targets(report: dict, out) -> None:
+    print("\ntargets (x a trivial page, same run): case page >= 0.35, inbox >= 0.5, task form >= 0.5, "
+          "completion >= 0.2; a PDF <= 5 s after its completion at p95", file=out)
+    for r in report["runs"]:
+        for name, target in TARGET_RATIOS.items():
+            ratio = r.get("ratios", {}).get(name)
+            if ratio and ratio["throughput_ratio"] is not None:
+                print(f"   -w {r['workers']} {name:<9} {ratio['throughput_ratio']:>6} "
+                      f"({'met' if ratio['throughput_ratio'] >= target else 'MISSED'})", file=out)
+        for name, f in [*r.get("endpoints", {}).items(), ("mix", r)]:
+            pdf = f.get("pdf_available") or {}
+            if pdf.get("rendered"):
+                print(f"   -w {r['workers']} PDFs ({name}) p95 {pdf['p95_s']} s "
+                      f"({'met' if pdf['p95_s'] <= 5 else 'MISSED'})", file=out)
 
 
 def main(argv=None) -> int:
@@ -485,7 +671,13 @@ def main(argv=None) -> int:
     parser.add_argument("--duel-share", type=float, default=0.1, help="share of completions raced by two users")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--mix", nargs="+", metavar="KIND=WEIGHT",
-                        help=f"another mix, e.g. inbox=100 to measure one page (default {MIX})")
+                        help=f"another mix, e.g. inbox=100 to measure one page (default {MIX}; also trivial, form)")
+    parser.add_argument("--endpoints", nargs="*", default=list(ENDPOINT_KIND), choices=list(ENDPOINT_KIND),
+                        help="measured alone, one after the other, before the mix (none: --endpoints with no value)")
+    parser.add_argument("--endpoint-duration", type=float, default=20.0, help="measured seconds per endpoint")
+    parser.add_argument("--render-workers", type=int, default=1,
+                        help="`guardloop render --loop` processes beside gunicorn (0: none)")
+    parser.add_argument("--app", default="bench.wsgi:app", help="the WSGI app gunicorn serves")
     parser.add_argument("--no-verify", action="store_true")
     parser.add_argument("--json", help="write the figures as JSON to this path")
     args = parser.parse_args(argv)
@@ -495,8 +687,8 @@ def main(argv=None) -> int:
             args.mix = {kind: float(weight) for kind, weight in (item.split("=") for item in args.mix)}
         except ValueError:
             parser.error("--mix takes KIND=WEIGHT items")
-        if not set(args.mix) <= set(MIX) or not any(args.mix.values()):
-            parser.error(f"--mix kinds are {', '.join(MIX)}")
+        if not set(args.mix) <= set(ACTIONS) or not any(args.mix.values()):
+            parser.error(f"--mix kinds are {', '.join(ACTIONS)}")
 
     from engine.context import GuardLoop
     from engine.settings import Settings
@@ -527,7 +719,8 @@ def main(argv=None) -> int:
     print_report(report)
     if args.json:
         Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))
-    ok = report.get("verification", {}).get("ok", True) and not any(r["errors"] for r in report["runs"])
+    errors = [f.get("errors") for r in report["runs"] for f in (r, *r.get("endpoints", {}).values())]
+    ok = report.get("verification", {}).get("ok", True) and not any(errors)
     return 0 if ok else 1
 
 

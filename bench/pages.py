@@ -109,7 +109,7 @@ def search_terms(gl, case_ids, rng):
 
 def run(args):
     url = args.database_url
-    gl = GuardLoop(Settings(database_url=url), engine=make_engine(url))
+    gl = GuardLoop(Settings(database_url=url, demo_mode=True), engine=make_engine(url))
     from web import create_app
     app = create_app({"SECRET_KEY": "bench-pages", "GUARDLOOP": gl, "WTF_CSRF_ENABLED": True})
     recorder = Recorder(gl.engine)

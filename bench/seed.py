@@ -30,6 +30,7 @@ from sqlalchemy import func, select, text  # noqa: E402
 from engine import passwords, services  # noqa: E402
 from engine.bootstrap import DEMO_PASSWORD, DEMO_USERS, init  # noqa: E402
 from engine.bulk import CaseCopier, load_template  # noqa: E402
+from engine.workers import chain_views  # noqa: E402
 from engine.clock import clock  # noqa: E402
 from engine.context import GuardLoop  # noqa: E402
 from engine.models import (  # noqa: E402
@@ -269,10 +270,10 @@ def run(args) -> dict:
     rng = random.Random(args.seed)
     now = datetime.now(timezone.utc).replace(microsecond=0)
     url = args.database_url or f"sqlite:///{ROOT / 'instance' / 'bench.db'}"
-    gl = GuardLoop(Settings(database_url=url, verify_base_url=args.verify_base_url))
+    gl = GuardLoop(Settings(database_url=url, verify_base_url=args.verify_base_url, demo_mode=True))
     figures = {"database": gl.engine.url.render_as_string(hide_password=True), "cases_requested": args.cases,
                "seed": args.seed}
-    init(gl)
+    init(gl, with_demo_users=True)
     figures["people_added"] = seed_people(gl)
     dr = Driver(gl)
 
@@ -285,6 +286,7 @@ def run(args) -> dict:
         for stage in stages_for(code):
             clock.set(now - timedelta(days=800))
             case_id = build_template(dr, code, stage, index)
+            chain_views(gl)   # the template's views were staged: chained, they are copied with it
             with gl.reading() as session:
                 templates[(code, stage)] = (load_template(session, case_id), clock.now())
             index += 1

@@ -46,8 +46,8 @@ class Gunicorn:
     """``gunicorn -w N -b 127.0.0.1:PORT web.wsgi:app`` against one database; a context manager."""
 
     def __init__(self, database_url: str, workers: int, port: int | None = None, log_dir: str | None = None,
-                 timeout: int = 60):
-        self.database_url, self.workers, self.timeout = database_url, workers, timeout
+                 timeout: int = 60, app: str = "web.wsgi:app"):
+        self.database_url, self.workers, self.timeout, self.app = database_url, workers, timeout, app
         self.port = port or free_port()
         self.log_dir = Path(log_dir or tempfile.mkdtemp(prefix="guardloop-gunicorn-"))
         self.log_path = self.log_dir / f"gunicorn-w{workers}-{self.port}.log"
@@ -59,7 +59,7 @@ class Gunicorn:
 
     def start(self, ready_timeout: float = 90.0) -> "Gunicorn":
         command = [sys.executable, "-m", "gunicorn", "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}",
-                   "--timeout", str(self.timeout), "--graceful-timeout", "10", "web.wsgi:app"]
+                   "--timeout", str(self.timeout), "--graceful-timeout", "10", self.app]
         self._log = open(self.log_path, "ab")
         self.process = subprocess.Popen(command, cwd=ROOT, env=bench_env(self.database_url), stdout=self._log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
@@ -112,6 +112,47 @@ class Gunicorn:
                 "worker_timeouts": text.count("WORKER TIMEOUT"),
                 "workers_killed_by_signal": text.count("was sent SIGKILL") + text.count("killed by signal"),
                 "log": str(self.log_path)}
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class RenderWorkers:
+    """``guardloop render --loop`` in ``count`` OS processes of their own (documents rendered after commit,
+    staged access entries chained); a context manager. Stopped with SIGTERM (they finish the render in
+    hand), then SIGKILL."""
+
+    def __init__(self, database_url: str, count: int, every: float = 0.2, log_dir: str | None = None):
+        self.database_url, self.count, self.every = database_url, count, every
+        self.log_path = Path(log_dir or tempfile.mkdtemp(prefix="guardloop-render-")) / "render-workers.log"
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self) -> "RenderWorkers":
+        self._log = open(self.log_path, "ab")
+        command = [sys.executable, "-m", "engine.cli", "render", "--loop", "--every", str(self.every)]
+        self.processes = [subprocess.Popen(command, cwd=ROOT, env=bench_env(self.database_url), stdout=self._log,
+                                           stderr=subprocess.STDOUT, start_new_session=True)
+                          for _ in range(self.count)]
+        return self
+
+    def cpu_seconds(self) -> float:
+        return sum(c for c in (process_cpu_seconds(p.pid) for p in self.processes) if c is not None)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if self.processes:
+            self._log.close()
 
     def __enter__(self):
         return self.start()

@@ -1,22 +1,25 @@
 """Render a document type from plain data to HTML and to PDF bytes (文书生成).
 
 Process-wide, created lazily on first use and then reused: the Jinja environment (templates compiled
-once), WeasyPrint's FontConfiguration (one per process: faster, and memory stays flat) and the URL
-fetcher. Renders are serialised by a lock because the FontConfiguration and Pango's font map are
-shared state.
+once), WeasyPrint's FontConfiguration (one per process: faster, and memory stays flat), the URL
+fetcher and the parsed stylesheets the templates link. Renders are serialised by a lock because the
+FontConfiguration and Pango's font map are shared state.
 """
+import re
 import threading
 from pathlib import Path
 
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader
 
-from . import fonts, view
+from . import fonts, justify, view
 from .fetcher import STATIC_BASE_URL, StaticOnlyFetcher
 from .types import DOCUMENT_TYPES
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 _lock = threading.Lock()
 _state: dict = {}
+# a stylesheet of documents/static/ linked by a template: parsed once per process, not once per render
+_STATIC_LINK = re.compile(r'<link rel="stylesheet" href="([\w.-]+\.css)">')
 
 
 class UnknownDocumentType(KeyError):
@@ -35,7 +38,7 @@ def environment() -> Environment:
             auto_reload=False,
         )
         env.filters.update(cn=view.cn_number, paragraphs=view.paragraphs, items=view.items,
-                           code_class=view.code_class)
+                           code_class=view.code_class, days=view.days_words, date_words=view.cn_date_words)
         _state["env"] = env
     return env
 
@@ -65,21 +68,47 @@ def _document_type(doc_type: str):
 def render_html(doc_type: str, context: dict, *, draft: bool = False) -> str:
     """The document as an HTML string (for previews and tests)."""
     doc = _document_type(doc_type)
-    return environment().get_template(doc.template).render(view.build(doc_type, context or {}, draft))
+    html = environment().get_template(doc.template).render(view.build(doc_type, context or {}, draft))
+    return view.keep_last_line(html)
 
 
 def _check_fonts_once() -> None:
     if not _state.get("fonts_ok"):
         fonts.check_fonts()
         _state["fonts_ok"] = True
+        justify.install()
 
 
-def render_pdf(doc_type: str, context: dict, *, draft: bool = False) -> bytes:
-    """The document as PDF bytes: A4, GB/T 9704-2012 layout, fonts embedded and subset, no attachments."""
+# The archival variant: PDF/A-3b (WeasyPrint writes its XMP metadata, output intent and tags).
+ARCHIVE_VARIANT = "pdf/a-3b"
+
+
+def stylesheet(name: str):
+    """The parsed stylesheet ``documents/static/<name>`` (WeasyPrint ``CSS``), built once per process."""
+    sheets = _state.setdefault("css", {})
+    if name not in sheets:
+        from weasyprint import CSS
+
+        sheets[name] = CSS(url=STATIC_BASE_URL + name, url_fetcher=fetcher(), font_config=font_config())
+    return sheets[name]
+
+
+def _with_parsed_stylesheets(html: str) -> tuple[str, list]:
+    """The HTML without its links to static stylesheets, and those stylesheets parsed (in link order;
+    the templates style nothing else but inline ``style`` attributes, which win over any sheet)."""
+    names = _STATIC_LINK.findall(html)
+    return _STATIC_LINK.sub("", html), [stylesheet(name) for name in names]
+
+
+def render_pdf(doc_type: str, context: dict, *, draft: bool = False, variant: str | None = None) -> bytes:
+    """The document as PDF bytes: A4, GB/T 9704-2012 layout, fonts embedded and subset, no attachments.
+    ``variant`` is WeasyPrint's ``pdf_variant`` (``ARCHIVE_VARIANT`` for the archive)."""
     from weasyprint import HTML
 
     html = render_html(doc_type, context, draft=draft)
     _check_fonts_once()
     with _lock:
+        html, sheets = _with_parsed_stylesheets(html)
         document = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=fetcher())
-        return document.write_pdf(font_config=font_config(), attachments=None)
+        return document.write_pdf(stylesheets=sheets, font_config=font_config(), attachments=None,
+                                  pdf_variant=variant)

@@ -3,7 +3,6 @@
 Nothing here produces markup: every string reaches the template as plain text and is escaped by the
 Jinja environment's autoescape. The QR code is a ``data:`` URL (an attribute value, escaped too).
 """
-import math
 import re
 from functools import lru_cache
 
@@ -21,13 +20,43 @@ _LEADING_NUMBER = re.compile(
 _DIGITS = "零一二三四五六七八九"
 
 
-def cn_number(n: int) -> str:
-    """1 → 一, 12 → 十二, 21 → 二十一 (enough for list numbering up to 99)."""
-    tens, ones = divmod(int(n), 10)
-    if tens == 0:
-        return _DIGITS[ones]
-    head = "" if tens == 1 else _DIGITS[tens]
-    return head + "十" + (_DIGITS[ones] if ones else "")
+def cn_number(n) -> str:
+    """1 → 一, 12 → 十二, 60 → 六十, 180 → 一百八十, 105 → 一百零五 (0 ≤ n < 10000); "" when not a number."""
+    if isinstance(n, bool) or not isinstance(n, (int, str)) or not str(n).strip().isdigit():
+        return ""
+    n = int(n)
+    if n < 10:
+        return _DIGITS[n]
+    if n < 20:
+        return "十" + (_DIGITS[n % 10] if n % 10 else "")
+    out, zero = "", False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = n // value % 10
+        if digit:
+            out += ("零" if zero and out else "") + _DIGITS[digit] + unit
+            zero = False
+        elif out:
+            zero = True
+    return out
+
+
+def cn_date_words(value) -> str:
+    """"2026年6月27日" → "二〇二六年六月二十七日" (court decisions write dates in Chinese numerals)."""
+    match = re.fullmatch(r"\s*(\d{4})年(\d{1,2})月(\d{1,2})日\s*", str(value or ""))
+    if not match:
+        return str(value or "")
+    year = "".join("〇一二三四五六七八九"[int(d)] for d in match.group(1))
+    return f"{year}年{cn_number(int(match.group(2)))}月{cn_number(int(match.group(3)))}日"
+
+
+def days_words(days) -> str:
+    """Days in words for orders: 60 → "六十日", 7 → "七日"; nothing when unknown."""
+    if isinstance(days, bool) or not isinstance(days, (int, str)):
+        return ""                       # missing (undefined) or not a number: nothing to print
+    try:
+        return f"{cn_number(int(days))}日" if int(days) > 0 else ""
+    except ValueError:
+        return ""
 
 
 def paragraphs(value) -> list[str]:
@@ -59,31 +88,6 @@ def verification(context: dict):
     return {"code": code, "url": url, "site": site, "qr": qr_data_uri(url)}
 
 
-def seal_glyphs(text: str, size: float = 120.0) -> dict:
-    """Characters of the issuer name on the upper arc of the seal placeholder (viewBox size×size)."""
-    chars = [c for c in str(text or "") if not c.isspace()][:24]
-    centre, radius, span = size / 2, size * 0.37, 225.0
-    arc = math.radians(span) * radius
-    font = min(14.0, 0.8 * arc / max(len(chars), 1))
-    glyphs = []
-    for i, char in enumerate(chars):
-        angle = -span / 2 + span * (i + 0.5) / len(chars)
-        rad = math.radians(angle)
-        glyphs.append({
-            "char": char,
-            "x": round(centre + radius * math.sin(rad), 2),
-            "y": round(centre - radius * math.cos(rad), 2),
-            "angle": round(angle, 2),
-        })
-    star = []
-    for k in range(10):
-        r = size * (0.13 if k % 2 == 0 else 0.052)
-        a = math.radians(k * 36)
-        star.append(f"{centre + r * math.sin(a):.2f},{centre - 0.02 * size - r * math.cos(a):.2f}")
-    return {"glyphs": glyphs, "font": round(font, 2), "baseline": round(font * 0.36, 2),
-            "star": " ".join(star), "size": size}
-
-
 CODE_CLASSES = {"红": "red", "橙": "orange", "黄": "yellow", "蓝": "blue"}
 
 
@@ -98,16 +102,30 @@ def header_size(issuer_name: str) -> float:
     return round(min(26.0, TYPE_AREA_PT / (n * 1.06)), 2)
 
 
-def signature_width(name: str, date: str) -> float:
-    """Width of the signature block: the longer of issuer name and date, in body characters."""
-    return round(max(len(name), len(date), 8) * (BODY_PT - 0.21) + 1, 2)
+def self_reference(issuer: dict) -> str:
+    """How the issuer names itself in the text: 本院, 本局, 本会 or 本单位."""
+    if issuer.get("self"):
+        return str(issuer["self"])
+    name = str(issuer.get("name") or "")
+    for ending, word in (("法院", "本院"), ("检察院", "本院"), ("分局", "本局"), ("公安局", "本局"), ("联合会", "本会")):
+        if name.endswith(ending):
+            return word
+    return "本单位"
+
+
+def addressed(context: dict) -> str:
+    """你 or 你们, by the number of persons the document is addressed to."""
+    if context.get("you") in ("你", "你们"):
+        return context["you"]
+    names = context.get("recipients") or [n for n in re.split("[、，,]", str(context.get("recipient") or "")) if n]
+    return "你们" if len(names) > 1 else "你"
 
 
 def title_for(doc: DocumentType, context: dict) -> str:
     if context.get("title"):
         return str(context["title"])
-    fields = context.get("fields") or {}
-    if doc.key == "guidance_order" and fields.get("decision_form"):
+    issuer = context.get("issuer") or {}
+    if doc.key == "guidance_order" and issuer.get("agency") not in (None, "", "court"):
         return DECISION_FORM_TITLE
     return doc.title
 
@@ -116,12 +134,19 @@ def guardians(context: dict) -> list[dict]:
     return [g for g in (context.get("guardians") or []) if isinstance(g, dict)]
 
 
+def seal(issuer: dict) -> dict:
+    """The office's electronic seal when it configured one (a data: URL of a PNG), else "（印）" only."""
+    image = str(issuer.get("seal_image") or "")
+    return {"image": image if image.startswith("data:image/png;base64,") else None}
+
+
 def build(doc_type: str, context: dict, draft: bool) -> dict:
     doc = DOCUMENT_TYPES[doc_type]
     issuer = context.get("issuer") or {}
     fields = dict(context.get("fields") or {})
     basis = [str(b) for b in (context.get("legal_basis") or []) if str(b).strip()]
     number = None if draft else context.get("number")
+    you, self_ref = addressed(context), self_reference(issuer)
     return {
         "c": context,
         "f": fields,
@@ -137,8 +162,46 @@ def build(doc_type: str, context: dict, draft: bool) -> dict:
         "basis_text": "、".join(basis),
         "child": context.get("child") or {},
         "guardians": guardians(context),
+        "jc": context.get("judicial_case") or None,
         "verify": verification(context),
-        "sig_pt": signature_width(str(issuer.get("name") or ""), str(context.get("issued_on") or "")),
-        "seal": seal_glyphs(context.get("seal_text") or issuer.get("name") or ""),
+        "seal": seal(issuer),
+        "you": you,
+        "we": self_ref,
+        "date_words": cn_date_words(context.get("issued_on")),
+        "say": lambda text: texts.fill(text, you, self_ref),
         "texts": texts,
     }
+
+
+_CLOSING_PUNCTUATION = "。，、；：？！）》」』”’〕】…"
+_UNITS = re.compile(r"&[#\w]+;|[^<>&\s]")
+
+
+def keep_last_line(html: str) -> str:
+    """Bind the last two characters of every paragraph (with the punctuation after them) so that no
+    paragraph ends in a line of one character ("任。"). Works on escaped HTML: it only wraps text that is
+    already escaped in a span of our own."""
+    parts = html.split("</p>")
+    return "</p>".join([_bind_tail(part) for part in parts[:-1]] + parts[-1:])
+
+
+def _bind_tail(part: str) -> str:
+    """``part`` ends where a paragraph ends: wrap its last characters (the run after the last tag)."""
+    text_start = part.rfind(">") + 1
+    match = re.search(r"\S+$", part[text_start:])
+    if match is None:
+        return part
+    cut, run = text_start + match.start(), match.group()
+    units = _UNITS.findall(run)
+    if "".join(units) != run:
+        return part                     # spaces or stray characters: leave the paragraph as it is
+    keep, letters = 0, 0
+    for unit in reversed(units):
+        keep += 1
+        if unit not in _CLOSING_PUNCTUATION:
+            letters += 1
+            if letters == 2:
+                break
+    if keep >= len(units) or letters < 2:
+        return part
+    return part[:cut] + "".join(units[:-keep]) + f'<span class="keep">{"".join(units[-keep:])}</span>'

@@ -17,10 +17,13 @@ class Actor:
     role: str
     agency: str
     district_id: int
+    session_generation: int = 0     # the account's, when this actor was loaded (``User.session_generation``)
+    must_change_password: bool = False
 
     @classmethod
     def of(cls, user: User) -> "Actor":
-        return cls(user.id, user.username, user.display_name, user.role, user.agency.code, user.district_id)
+        return cls(user.id, user.username, user.display_name, user.role, user.agency.code, user.district_id,
+                   user.session_generation or 0, bool(user.must_change_password))
 
 
 def load_actor(session: Session, user_id: int) -> Actor:
@@ -32,7 +35,8 @@ def load_actor(session: Session, user_id: int) -> Actor:
 
 def actor_by_username(session: Session, username: str) -> Actor:
     from sqlalchemy import select
-    user = session.scalars(select(User).where(User.username == username)).first()
+    from .usernames import normalise
+    user = session.scalars(select(User).where(User.username == normalise(username))).first()
     if user is None or not user.active:
         raise PermissionDenied("账号不存在或已停用。", "The account does not exist or is disabled.")
     return Actor.of(user)

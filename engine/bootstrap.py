@@ -1,8 +1,9 @@
-"""``guardloop init``: create or migrate the database, seed reference data, deploy the models, create
-the demo users of every role."""
+"""``guardloop init``: create or migrate the database, seed reference data, deploy the models, and — only
+when asked (``--demo-users``) and only on a database with no real accounts — the demo users of every role."""
 from sqlalchemy import select
 
-from . import schema
+from . import pki, schema
+from .errors import PermissionDenied
 from .models import User
 from .services.setup import add_user, seed_reference
 
@@ -21,8 +22,10 @@ DEMO_USERS = [
     ("court_clerk", "江北法院书记员·孙丽", "court", "caseworker", "JB"),
     ("court_supervisor", "江北法院少年家事庭庭长·钱宁", "court", "supervisor", "JB"),
     ("police", "江北公安民警·吴强", "police", "caseworker", "JB"),
+    ("police_supervisor", "江北公安分局观音桥派出所所长·郑伟", "police", "supervisor", "JB"),
     ("teacher", "江北区某小学·郑老师", "education", "caseworker", "JB"),
     ("civil_affairs", "江北民政·冯涛", "civil_affairs", "caseworker", "JB"),
+    ("civil_supervisor", "江北民政局儿童福利科科长·韩梅", "civil_affairs", "supervisor", "JB"),
     ("community", "江北网格员·何平", "community", "caseworker", "JB"),
     ("yz_caseworker", "渝中妇联·马丽", "womens_federation", "caseworker", "YZ"),
     ("yz_prosecutor", "渝中检察院检察官·高远", "procuratorate", "prosecutor", "YZ"),
@@ -30,17 +33,25 @@ DEMO_USERS = [
 ]
 
 
-def init(gl, with_demo_users=True) -> list[tuple]:
-    """Idempotent. Returns the demo users created now (username, role, agency, district)."""
+def init(gl, with_demo_users=False) -> list[tuple]:
+    """Idempotent. Returns the demo users created now (username, role, agency, district).
+
+    Demo users share one published password: they are refused on a database that has any other account
+    (a production database), and nothing is written then."""
     schema.upgrade(gl.engine)
     created = []
     with gl.transaction() as session:
         seed_reference(session)
         gl.deploy_models(session)
         if with_demo_users:
+            if session.scalars(select(User.id).where(User.demo.is_(False))).first() is not None:
+                raise PermissionDenied("该数据库已有正式账号，不能创建演示账号（其密码是公开的）。",
+                                       "This database has real accounts: demo accounts (whose password is "
+                                       "published) are not created on it.")
             for username, name, agency, role, district in DEMO_USERS:
                 if session.scalars(select(User.id).where(User.username == username)).first() is None:
                     add_user(session, None, {"username": username, "display_name": name, "password": DEMO_PASSWORD,
-                                             "agency": agency, "role": role, "district": district})
+                                             "agency": agency, "role": role, "district": district}, demo=True)
                     created.append((username, role, agency, district))
+    pki.ensure_all(gl)      # the demo CA and every office's signing certificate (kept when present)
     return created

@@ -8,9 +8,11 @@ district, users, offices and providers of that district, document numbers and ve
 task ids inside the workflow state, and every date moved by the same offset (the timers inside the
 state too). Audit entries are copied with the case and appended to the one hash chain.
 
-Seeded documents carry their record (number, hash, verification code, delivery) but not the PDF bytes:
-a copy would be another case's document; a seeded case's document download answers "not kept".
+Seeded documents carry their record (number, hash, verification code, delivery) but neither the PDF bytes
+nor the snapshot they are rendered from (both would be the template's child's): a seeded case's document
+download answers "not kept".
 """
+import json
 import random
 import re
 import uuid
@@ -22,9 +24,9 @@ from sqlalchemy import Date, func, select, text
 from . import audit
 from .idcard import checksum_char
 from .models import (
-    Approval, Assessment, AuditEntry, AuditHead, Case, CaseAgency, Counter, DocumentRecord, FollowupVisit,
-    Guardian, GuidancePlan, GuidanceProvider, GuidanceSession, Office, RiskClue, RiskCodeChange, Round, TaskRecord,
-    User, WorkItem,
+    Approval, Assessment, AuditEntry, AuditHead, Case, CaseAgency, Chase, ComplianceCheck, Counter, DocumentRecord,
+    FollowupVisit, Guardian, GuidancePlan, GuidanceProvider, GuidanceSession, Office, OrderSupervision, Referral,
+    RiskClue, RiskCodeChange, Round, TaskRecord, User, WorkItem,
 )
 from .models.base import UTCDateTime
 from .services.documents import CODE_ALPHABET
@@ -35,11 +37,18 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "子梓浩宇轩涵欣怡雨晨思博文俊嘉佳一诺可馨明睿泽瑞安然若彤语萱铭昊天琪悦乐辰航逸然雅静欣妍景皓宸梓睿"
 
 # Tables copied with a case, in an order that inserts every referenced row first.
-CASE_TABLES = (Case, RiskClue, Guardian, CaseAgency, Round, WorkItem, Assessment, Approval, RiskCodeChange,
-               GuidancePlan, GuidanceSession, FollowupVisit, DocumentRecord, TaskRecord)
-# JSON keys inside task records that name rows copied along
+CASE_TABLES = (Case, RiskClue, Guardian, CaseAgency, Round, WorkItem, Assessment, DocumentRecord, Referral, Approval,
+               RiskCodeChange, GuidancePlan, GuidanceSession, FollowupVisit, OrderSupervision, ComplianceCheck, Chase,
+               TaskRecord)
+# tables whose rows have an ``id`` of their own (the others are keyed by rows copied along)
+WITH_ID = tuple(m for m in CASE_TABLES if "id" in m.__table__.c)
+# JSON keys inside task records and workflow data that name rows copied along
 RECORD_REFS = {"session_id": "guidance_session", "visit_id": "followup_visit", "approval_id": "approval",
-               "document_id": "document_record"}
+               "document_id": "document_record", "referral_id": "referral", "care_referral_id": "referral"}
+# columns naming a user
+USER_COLUMNS = ("opened_by", "registered_by", "assessed_by", "decided_by", "drafted_by", "recorded_by",
+                "requested_by", "issued_by", "delivered_by", "completed_by", "assignee_id", "proposed_by",
+                "checked_by", "answered_by")
 
 
 @dataclass
@@ -79,7 +88,7 @@ class CaseCopier:
     def __init__(self, session, rng: random.Random):
         self.session, self.rng = session, rng
         self.next_id = {m.__table__.name: (session.scalar(select(func.max(m.__table__.c.id))) or 0) + 1
-                        for m in CASE_TABLES if m is not CaseAgency}
+                        for m in WITH_ID}
         self.counters = dict(session.execute(select(Counter.name, Counter.value)).all())
         self.counters_stored = set(self.counters)
         self.codes_used = set(session.scalars(select(DocumentRecord.verification_code)))
@@ -112,8 +121,9 @@ class CaseCopier:
     def copy(self, template: Template, district_id: int, shift: timedelta, child: dict | None = None) -> int:
         """Queue one copy of ``template`` in ``district_id``, every date moved by ``shift``; returns its case id."""
         ids = {name: {} for name in self.pending}
+        with_id = {m.__table__.name for m in WITH_ID}
         for name, rows in template.rows.items():
-            if name != "case_agency":
+            if name in with_id:
                 for row in rows:
                     ids[name][row["id"]] = self._new_id(name)
         uuids: dict[str, str] = {}
@@ -148,7 +158,7 @@ class CaseCopier:
                 written += len(rows)
                 rows.clear()
         if self.pending_audit:
-            chained = audit.chain(self.pending_audit, *self.audit_last)
+            chained = audit.chain(self.pending_audit, *self.audit_last, key=session.info.get(audit.KEY))
             connection.execute(AuditEntry.__table__.insert(), chained)
             self.audit_last = (chained[-1]["id"], chained[-1]["hash"])
             connection.execute(AuditHead.__table__.update().where(AuditHead.__table__.c.id == audit.HEAD_ID)
@@ -236,7 +246,7 @@ class _Copy:
                 out[column.name] = value + self.shift
             elif isinstance(column.type, Date):
                 out[column.name] = value + self.shift
-        if "id" in out and table != "case_agency":
+        if "id" in out:
             out["id"] = self.ids[table][row["id"]]
         if table == "case_file":
             out["id"] = self.ids["case_file"][row["id"]]
@@ -244,8 +254,7 @@ class _Copy:
             out["case_id"] = self.ids["case_file"][row["case_id"]] if row.get("case_id") else None
         if out.get("round_id"):
             out["round_id"] = self.ids["round"][row["round_id"]]
-        for key in ("opened_by", "registered_by", "assessed_by", "decided_by", "drafted_by", "recorded_by",
-                    "requested_by", "issued_by", "delivered_by", "completed_by", "assignee_id"):
+        for key in USER_COLUMNS:
             if out.get(key) is not None:
                 out[key] = self.users.get(out[key], out[key])
         return getattr(self, f"_{table}", lambda r: r)(out)
@@ -278,22 +287,69 @@ class _Copy:
     def _round(self, r):
         # Timers' due times move with the case; the tasks' ``last_state_change`` stay as they are: they are
         # wall-clock moments (SpiffWorkflow's, not the engine's clock) and must stay before any later step.
-        state = UUID.sub(lambda m: self.uuid(m.group(0)), r["state"])
+        # The workflow data names referrals, orders and records by id: those move to the copies' rows.
+        state = json.dumps(self._refs(json.loads(r["state"])), ensure_ascii=False)
+        state = UUID.sub(lambda m: self.uuid(m.group(0)), state)
         r["state"] = EVENT_VALUE.sub(
             lambda m: m.group(1) + (datetime.fromisoformat(m.group(2)) + self.shift).isoformat() + m.group(3), state)
+        r["steps"] = {step: {key: (datetime.fromisoformat(at) + self.shift).isoformat() if at else at
+                             for key, at in times.items()} for step, times in (r.get("steps") or {}).items()}
         return r
 
+    def _refs(self, value):
+        """Ids of copied rows inside workflow data: a referral (``referral_item``), an order in force
+        (``orders_in_force``) and the ``RECORD_REFS`` keys."""
+        if isinstance(value, list):
+            return [self._refs(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        out = {k: self._refs(v) for k, v in value.items()}
+        if isinstance(out.get("id"), int):
+            if {"measure", "issuer", "proposer"} <= out.keys():
+                out["id"] = self.ids["referral"].get(out["id"], out["id"])
+            elif {"issuer", "report_every"} <= out.keys():
+                out["id"] = self.ids["document_record"].get(out["id"], out["id"])
+        for key, table in RECORD_REFS.items():
+            if isinstance(out.get(key), int):
+                out[key] = self.ids[table].get(out[key], out[key])
+        return out
+
     def _work_item(self, r):
+        r.update(task_id=self.uuid(r["task_id"]), district_id=self.district_id)
+        kind, _, number = (r.get("subject") or "").partition(":")
+        if number.isdigit():
+            table = {"referral": "referral", "order": "document_record"}.get(kind)
+            if table:
+                r["subject"] = f"{kind}:{self.ids[table].get(int(number), int(number))}"
+        return r
+
+    def _referral(self, r):
+        for key in ("document_id", "parent_document_id"):
+            if r.get(key):
+                r[key] = self.ids["document_record"][r[key]]
+        return r
+
+    def _approval(self, r):
+        if r.get("referral_id"):
+            r["referral_id"] = self.ids["referral"][r["referral_id"]]
+        return r
+
+    def _order_supervision(self, r):
+        r["document_id"] = self.ids["document_record"][r["document_id"]]
+        return r
+
+    def _compliance_check(self, r):
+        r["document_id"] = self.ids["document_record"][r["document_id"]]
+        return r
+
+    def _chase(self, r):
         r.update(task_id=self.uuid(r["task_id"]), district_id=self.district_id)
         return r
 
     def _task_record(self, r):
         if r.get("task_id"):
             r["task_id"] = self.uuid(r["task_id"])
-        data = dict(r["data"] or {})
-        for key, table in RECORD_REFS.items():
-            if isinstance(data.get(key), int) and data[key] in self.ids[table]:
-                data[key] = self.ids[table][data[key]]
+        data = self._refs(dict(r["data"] or {}))
         if "document_number" in data:
             data["document_number"] = self.doc_numbers.get(data["document_number"], data["document_number"])
         r["data"] = data
@@ -326,6 +382,7 @@ class _Copy:
             fields["served_number"] = self.doc_numbers[fields["served_number"]]
         r["fields"] = fields
         r["verification_code"] = self.c.verification_code()
+        r["snapshot"] = r["snapshot_sha256"] = None
         return r
 
     def audit_entry(self, entry: dict) -> dict:
@@ -337,7 +394,9 @@ class _Copy:
         return out
 
     def _entity(self, entity, entity_id):
-        tables = {"case": "case_file", "round": "round", "document": "document_record", "risk_clue": "risk_clue"}
+        tables = {"case": "case_file", "round": "round", "document": "document_record", "risk_clue": "risk_clue",
+                  "referral": "referral", "chase": "chase", "followup_visit": "followup_visit",
+                  "guidance_session": "guidance_session"}
         if entity_id is None:
             return None
         if entity == "task":
@@ -350,7 +409,9 @@ class _Copy:
     def _family_types(self) -> list:
         from .reference import FAMILY_TYPES
         kinds = list(FAMILY_TYPES)
-        weights = (28, 22, 10, 18, 8, 6, 5, 3)   # 隔代, 单亲, 重组, 留守, 流动, 特殊儿童, 服刑人员家庭, 事实无人抚养
+        assert len(kinds) == 14, "one weight per family type"
+        # 隔代, 单亲, 重组, 留守, 流动, 特殊儿童, 服刑人员家庭, 事实无人抚养, 离异, 收养, 戒毒, 残疾人家庭, 困境, 低收入
+        weights = (24, 18, 8, 16, 7, 5, 4, 3, 6, 1, 1, 2, 3, 2)
         count = self.c.rng.choices((0, 1, 2, 3), weights=(15, 50, 28, 7))[0]
         return sorted(set(self.c.rng.choices(kinds, weights=weights, k=count)))
 

@@ -8,7 +8,7 @@ count complete rounds in the database; whether an unmet item is still pending or
 on where the round stands, which ``evaluate`` decides in Python.
 """
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import and_, bindparam, case, select
 from sqlalchemy.orm import Session
@@ -37,11 +37,14 @@ APPROVAL_KINDS = {"downgrade": ("降级", "downgrade"), "closure": ("结案", "c
 
 def evidence(f) -> dict:
     """SQL, per item: the round's records hold the evidence (``f``: the columns of ``round_facts.facts``)."""
+    watched = f.risk_code == "watch"  # a watched (关注) round is followed up only: no handling, no guidance
     rules = {
         "assessment": (f.initial > 0) & (f.reports >= 1),
-        "handling": (f.handling_decided > 0) & (f.undelivered == 0),
-        "guidance": f.plan_sessions.is_not(None) & (f.qualifying >= f.plan_sessions),
-        "follow_up": f.visits_required.is_not(None) & (f.visits >= f.visits_required) & (f.chases_open == 0),
+        "handling": watched | ((f.handling_decided > 0) & (f.undelivered == 0) & (f.handling_chases_open == 0)),
+        "guidance": watched | (f.plan_sessions.is_not(None) & (f.qualifying >= f.plan_sessions)
+                               & (f.guidance_chases_open == 0)),
+        "follow_up": (f.visits_required.is_not(None) & (f.visits >= f.visits_required)
+                      & (f.follow_up_chases_open == 0)),
         # the n-th assessment report documents the n-th assessment of the round
         "reassessment": (f.reassessments > 0) & (f.reports >= f.initial + f.reassessments),
         "approval": f.approval_needed.is_(None) | (f.approved > 0),
@@ -67,14 +70,19 @@ class RoundFacts:
     risk_code: str | None
     started_at: datetime
     ended_at: datetime | None
+    steps: dict | None
     initial: int
     reassessments: int
     reports: int
     served: int
     undelivered: int
     handling_decided: int
-    chases_explained: int
-    chases_open: int
+    handling_chases_explained: int
+    handling_chases_open: int
+    guidance_chases_explained: int
+    guidance_chases_open: int
+    follow_up_chases_explained: int
+    follow_up_chases_open: int
     plan_sessions: int | None
     plan_min_minutes: int | None
     plan_period_days: int | None
@@ -88,7 +96,6 @@ class RoundFacts:
     approval_needed: str | None
     approved: int
     approvals_pending: int
-    reached: int = -1          # highest step rank the round has touched (-1: none yet)
     ok: dict | None = None     # item → the evidence rule holds
 
 
@@ -126,24 +133,16 @@ class Checklist:
 # --- where a running round stands ------------------------------------------------------------------
 
 def step_over(f: RoundFacts, step: str, now: datetime) -> bool:
-    """The round has finished ``step`` (an ended round has finished them all)."""
+    """The round has finished ``step`` (an ended round has finished them all). Steps run side by side, so
+    this is what the round's own step times say, not the order of the steps."""
     if f.status != "running":
         return True
-    if f.reached > RANK[step]:
-        return True
-    if step == "guide":  # guidance also ends when the plan is met or its period runs out (a timer)
-        return bool(f.ok and f.ok.get("guidance")) or _plan_period_over(f, now)
-    return False
-
-
-def _plan_period_over(f: RoundFacts, now: datetime) -> bool:
-    if f.plan_drafted_at is None or f.plan_period_days is None:
-        return False
-    return f.plan_drafted_at + timedelta(days=f.plan_period_days) <= now
+    times = (f.steps or {}).get(step)
+    return bool(times and times.get("ended"))
 
 
 def current_step(f: RoundFacts, now: datetime) -> str | None:
-    """The step a running round is in (None once it has ended)."""
+    """The first step of the procedure a running round has not finished (None once it has ended)."""
     if f.status != "running":
         return None
     for step in RANK:
@@ -174,6 +173,8 @@ def _assessment(f, now):
 
 
 def _handling(f, now):
+    if f.risk_code == "watch":
+        return NOT_REQUIRED, ("关注个案无须处置", "A watched case needs no handling")
     # Before the step is over more documents may still be issued: only then can "all delivered" be met.
     ok = f.ok["handling"] and step_over(f, "handle", now)
     delivered = f.served - f.undelivered
@@ -182,30 +183,40 @@ def _handling(f, now):
               if f.served else ("无须送达的文书", "no documents to serve"))
     detail = ((f"{decided[0]}；{served[0]}", f"{decided[1].capitalize()}; {served[1]}") if f.handling_decided
               else (decided[0], decided[1].capitalize()))
-    return _status(f, "handling", now, ok), detail
+    return _chased(f, "handling", _status(f, "handling", now, ok), detail)
 
 
 def _guidance(f, now):
+    if f.risk_code == "watch":
+        return NOT_REQUIRED, ("关注个案无须指导", "A watched case needs no guidance")
     if f.plan_sessions is None:
         return _status(f, "guidance", now), ("尚无指导方案", "No guidance plan yet")
     rate = round(100 * f.attended / f.sessions) if f.sessions else 0
     detail = (f"指导 {f.qualifying}/{f.plan_sessions} 次达标，共 {f.minutes} 分钟，监护人到场率 {rate}%",
               f"{f.qualifying} of {f.plan_sessions} qualifying sessions, {f.minutes} minutes in all, "
               f"guardian attended {rate}%")
-    return _status(f, "guidance", now), detail
+    return _chased(f, "guidance", _status(f, "guidance", now), detail)
 
 
 def _follow_up(f, now):
     if f.visits_required is None:
         return _status(f, "follow_up", now), ("尚未赋码，回访次数未定", "Not coded yet: visits required unknown")
-    zh = f"回访 {f.visits}/{f.visits_required} 次"
-    en = f"{f.visits} of {f.visits_required} visits"
-    if f.chases_explained:
-        zh += f"；逾期回访 {f.chases_explained} 次已说明"
-        en += f"; {f.chases_explained} overdue visit(s) explained"
-    if f.chases_open and f.status == "running":  # an overdue visit nobody has explained is missing now
-        return MISSING, (zh + f"；逾期回访 {f.chases_open} 次未说明", en + f"; {f.chases_open} overdue visit(s) unexplained")
-    return _status(f, "follow_up", now), (zh, en)
+    detail = (f"回访 {f.visits}/{f.visits_required} 次", f"{f.visits} of {f.visits_required} visits")
+    return _chased(f, "follow_up", _status(f, "follow_up", now), detail)
+
+
+def _chased(f, key: str, status: str, detail: tuple[str, str]) -> tuple[str, tuple[str, str]]:
+    """The item's chases in its detail; a chase no supervisor has answered makes a running round's item
+    missing now (the lateness is unexplained)."""
+    zh, en = detail
+    explained, unanswered = getattr(f, f"{key}_chases_explained"), getattr(f, f"{key}_chases_open")
+    if explained:
+        zh, en = zh + f"；督办 {explained} 件已答复", en + f"; {explained} chase(s) answered"
+    if unanswered:
+        zh, en = zh + f"；督办 {unanswered} 件未答复", en + f"; {unanswered} chase(s) unanswered"
+        if f.status == "running":
+            return MISSING, (zh, en)
+    return status, (zh, en)
 
 
 def _reassessment(f, now):
@@ -258,14 +269,12 @@ def evaluate(f: RoundFacts, now: datetime) -> Checklist:
 
 # --- reading ------------------------------------------------------------------------------------------
 
-_FACT_FIELDS = [f.name for f in fields(RoundFacts) if f.name not in ("reached", "ok")]
+_FACT_FIELDS = [f.name for f in fields(RoundFacts) if f.name != "ok"]
 
 
 def _row_facts(row) -> RoundFacts:
     values = row._mapping
-    reached = max((r for r in (values.get("reached_by_records"), values.get("reached_by_items")) if r is not None),
-                  default=-1)
-    return RoundFacts(**{name: values[name] for name in _FACT_FIELDS}, reached=reached,
+    return RoundFacts(**{name: values[name] for name in _FACT_FIELDS},
                       ok={key: bool(values[f"ok_{key}"]) for key in ITEMS})
 
 

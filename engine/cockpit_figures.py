@@ -10,11 +10,11 @@ from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from .closed_loop import ITEMS, complete_if_ended, evidence
-from .models import Case, DocumentRecord, GuidanceSession, RiskClue, RiskCodeChange, Round, TaskRecord, WorkItem
-from .periods import days_between, month_keys, month_of_day, month_of_instant, percentile
+from .models import Case, DocumentRecord, GuidanceSession, RiskClue, RiskCodeChange, Round, WorkItem
+from .periods import month_keys, month_of_day, month_of_instant, percentile
 from .reference import AGENCIES, CLUE_SOURCES, CODES, FAMILY_TYPES
 from .round_facts import count_if, facts
-from .steps import RANK, SIDE_TASKS, STEP_ORDER, rank_of_task
+from .steps import STEP_ORDER
 
 ORDERS = ("supervision_order", "guidance_order")   # 督促监护令, 家庭教育指导令
 CODE_ORDER = tuple(reversed(CODES))                 # red first
@@ -84,7 +84,7 @@ def closed_loop_rate(session: Session, gl, scope) -> dict:
     """
     ended = _in_district(select(Round.id).join(Case, Case.id == Round.case_id)
                          .where(Round.status != "running", _in_period(Round.ended_at, scope)), Case.district_id, scope)
-    f = facts(session, gl, ended, position=False).c
+    f = facts(session, gl, ended).c
     ok, interrupted = evidence(f), f.status == "interrupted"
     counted = true() if gl.settings.closed_loop_rate_counts_interrupted else ~interrupted
     row = session.execute(select(
@@ -95,49 +95,30 @@ def closed_loop_rate(session: Session, gl, scope) -> dict:
             "rate": complete_n / counted_n if counted_n else None, "missing_by_item": dict(zip(ITEMS, missing))}
 
 
-def _step_spans(session: Session, gl, scope):
-    """Per round and step: when the step's last task was completed, the previous step's end, what follows."""
-    t = TaskRecord
-    tasks = _in_district(
-        select(t.round_id, rank_of_task(session, gl, t.task_spec, Round.model_version).label("rank"), t.completed_at)
-        .join(Round, Round.id == t.round_id).join(Case, Case.id == Round.case_id)
-        .where(t.task_spec.not_in(SIDE_TASKS), Round.started_at < scope.end,
-               Round.ended_at.is_(None) | (Round.ended_at >= scope.start)), Case.district_id, scope).subquery()
-    spans = (select(tasks.c.round_id, tasks.c.rank, func.max(tasks.c.completed_at).label("ended"))
-             .where(tasks.c.rank.is_not(None)).group_by(tasks.c.round_id, tasks.c.rank).subquery())
-    window = {"partition_by": spans.c.round_id, "order_by": spans.c.rank}
-    return select(spans.c.round_id, spans.c.rank, spans.c.ended,
-                  func.lag(spans.c.ended).over(**window).label("previous_end"),
-                  func.lead(spans.c.rank).over(**window).label("next_rank")).subquery()
-
-
 def step_durations(session: Session, gl, scope) -> list[dict]:
     """Days spent in each step by the rounds that finished that step in the period: count, median, 90th pct.
 
-    A step runs from the end of the round's previous step (its start, for the first) to the completion of
-    its own last task; it is finished once a later step has begun (the review: once the round completed).
+    The steps run side by side, so each is timed on its own: from when it began to when it ended, as the
+    round records them (``Round.steps``, written at every save). Read per round and summed up here (the
+    step times are a small JSON object per round; the rounds are those alive in the period).
     """
-    dialect = _dialect(session)
-    spans = _step_spans(session, gl, scope)
-    days = days_between(spans.c.ended, func.coalesce(spans.c.previous_end, Round.started_at), dialect)
-    finished = spans.c.next_rank.is_not(None) | ((spans.c.rank == RANK["review"]) & (Round.status == "completed"))
-    durations = (select(spans.c.rank, days.label("days")).join(Round, Round.id == spans.c.round_id)
-                 .where(finished, _in_period(spans.c.ended, scope)).subquery())
-    if dialect == "postgresql":
-        rows = session.execute(select(
-            durations.c.rank, func.count(), func.percentile_cont(0.5).within_group(durations.c.days),
-            func.percentile_cont(0.9).within_group(durations.c.days)).group_by(durations.c.rank)).all()
-        found = {rank: (n, median, p90) for rank, n, median, p90 in rows}
-    else:  # SQLite has no percentile aggregate: the same interpolation in Python
-        by_rank: dict[int, list[float]] = {}
-        for rank, value in session.execute(select(durations.c.rank, durations.c.days)):
-            by_rank.setdefault(rank, []).append(value)
-        found = {rank: (len(v), percentile(v, 0.5), percentile(v, 0.9)) for rank, v in by_rank.items()}
-    result = []
-    for rank, step in enumerate(STEP_ORDER):
-        n, median, p90 = found.get(rank, (0, None, None))
-        result.append({"step": step, "rounds": n, "median_days": _days(median), "p90_days": _days(p90)})
-    return result
+    query = _in_district(select(Round.steps).join(Case, Case.id == Round.case_id)
+                         .where(Round.started_at < scope.end, Round.steps.is_not(None),
+                                Round.ended_at.is_(None) | (Round.ended_at >= scope.start)), Case.district_id, scope)
+    by_step: dict[str, list[float]] = {step: [] for step in STEP_ORDER}
+    for steps in session.scalars(query):
+        for step, times in steps.items():
+            ended = times.get("ended")
+            if step in by_step and ended and _iso_in(ended, scope):
+                span = datetime.fromisoformat(ended) - datetime.fromisoformat(times["started"])
+                by_step[step].append(span.total_seconds() / 86400)
+    return [{"step": step, "rounds": len(values), "median_days": _days(percentile(values, 0.5) if values else None),
+             "p90_days": _days(percentile(values, 0.9) if values else None)} for step, values in by_step.items()]
+
+
+def _iso_in(stamp: str, scope) -> bool:
+    moment = datetime.fromisoformat(stamp)
+    return scope.start <= moment < scope.end
 
 
 def _days(value) -> float | None:

@@ -24,10 +24,13 @@ class GuardLoop:
     def __init__(self, settings: Settings | None = None, engine=None, renderer=None):
         self.settings = settings or Settings.from_env()
         self._renderer = renderer
+        self._renderer_injected = renderer is not None
         self.engine = engine or make_engine(self.settings.database_url)
         # Services flush explicitly where they need ids or read back what they wrote: no autoflush
         # before every query in the hot path.
-        self._writer = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self.audit_key = self.settings.audit_key.encode()
+        self._writer = sessionmaker(self.engine, expire_on_commit=False, autoflush=False,
+                                    info={audit.KEY: self.audit_key})
         event.listen(self._writer, "before_commit", audit.seal)  # the audit entries join the chain last
         self._reader = sessionmaker(read_only(self.engine), expire_on_commit=False)
         event.listen(self._reader, "after_flush", _mark_written)
@@ -40,7 +43,32 @@ class GuardLoop:
         if self._renderer is None:
             from documents import render_pdf
             self._renderer = render_pdf
+        variant = None if draft else self.settings.document_variant or None   # issued: the archival PDF/A
+        if variant and not self._renderer_injected:   # an injected renderer takes plain data only
+            return self._renderer(doc_type, context, draft=draft, variant=variant)
         return self._renderer(doc_type, context, draft=draft)
+
+    def check_renderer(self) -> None:
+        """Refuse to issue what could not be printed: without a CJK font every character is a box. The
+        fonts are checked once per process (an injected renderer needs none)."""
+        if not self._renderer_injected:
+            from documents.render import _check_fonts_once
+            _check_fonts_once()
+
+    def sign(self, office, pdf: bytes) -> bytes:
+        """Sign an issued PDF with the office's certificate (an ``Office`` of the caller's session, or its
+        id); ``documents.signing`` does the signing on plain bytes. What an injected renderer made (a stand-in
+        for the documents package in engine tests and benchmarks) is no PDF to sign: it is kept as it is."""
+        if self._renderer_injected:
+            return pdf
+        from sqlalchemy.orm import object_session
+
+        from . import pki
+        from .models import Office
+        if isinstance(office, Office) and object_session(office) is not None:
+            return pki.sign(self, object_session(office), office, pdf)
+        with self.reading() as session:
+            return pki.sign(self, session, session.get(Office, getattr(office, "id", office)), pdf)
 
     # --- units of work -------------------------------------------------------------------------
     @contextmanager

@@ -2,7 +2,16 @@
 
 Each story is a generator that does a few steps as the people involved and then yields how many days
 pass before its next steps. A small scheduler interleaves the stories on the injectable clock and fires
-timers as time passes, so dates, due dates and overdue items are what they would be in real use.
+timers as time passes, so dates, due dates, chases and overdue items are what they would be in real use.
+
+The paths: a red case protected within a day (safety contact, police emergency protection, a warning letter,
+a protection order, temporary guardianship by civil affairs) and downgraded a level; an order urging
+guardianship investigated first, returned once, not complied with and followed by a reprimand; a court
+guidance order objected to and upheld; a reprimand the police decline; an ad-hoc visit that finds a new
+incident and an upgrade; a blue case closed after a returned request; escalation to a joint meeting, a
+rigid order, temporary guardianship, a suit to revoke guardianship and long-term guardianship; overdue
+visits chased until answered; a watched (关注) family; an order the head of department refuses; a mandatory
+report acknowledged and answered by the police; a fresh case.
 """
 import heapq
 from datetime import timedelta
@@ -15,285 +24,405 @@ from .models import Case, Round
 from .scenario import Driver, scores
 
 WF, COUNSELLOR, SUPERVISOR = "wf_caseworker", "wf_counsellor", "wf_supervisor"
+OFFICER = {"procuratorate": ("prosecutor", "pro_supervisor"), "court": ("judge", "court_supervisor"),
+           "police": ("police", "police_supervisor")}
+ISSUER = {"supervision_order": "procuratorate", "guidance_order": "court", "reprimand": "police",
+          "warning_letter": "police", "protection_order": "court"}
 
 
 def _clue(dr, reporter_user, source, child, description, factors, family_types, guardians, **extra):
-    data = {"source": source, "reporter_name": extra.pop("reporter_name", "报告人"), "mandatory_report":
-            source in ("school", "hospital"), "received_at": dr.today(), "description": description,
-            "family_types": family_types, "risk_factors": factors, "guardians": guardians, **child, **extra}
+    data = {"source": source, "reporter_name": extra.pop("reporter_name", "报告人"),
+            "mandatory_report": extra.pop("mandatory", source in ("school", "hospital")), "received_at": dr.today(),
+            "description": description, "family_types": family_types, "risk_factors": factors, "guardians": guardians,
+            **child, **extra}
     return services.register_clue(dr.gl, dr.actor(reporter_user), data)
 
 
-def _assess(dr, case, total, factors, summary):
+def _assess(dr, case, total, factors, summary, **extra):
     dr.do(WF, case, "social_investigation", {"findings": summary, "investigated_on": dr.today(),
                                              "sources": "入户走访、学校、社区"})
-    dr.do(WF, case, "scored_assessment", {**scores(total), "risk_factors": factors, "summary": summary})
+    dr.do(WF, case, "scored_assessment", {**scores(total), "risk_factors": factors, "summary": summary, **extra})
 
 
-def _plan(dr, case, sessions, period_days=180):
-    dr.do(WF, case, "draft_guidance_plan", {"provider_id": dr.provider_id(), "sessions_required": sessions,
-                                            "min_minutes": 40, "period_days": period_days,
-                                            "goals": "提升监护意识与家庭教育能力，改善亲子关系。"})
+def _plan(dr, case, goals="提升监护意识与家庭教育能力，改善亲子关系。"):
+    dr.do(WF, case, "draft_guidance_plan", {"provider_id": dr.provider_id(), "goals": goals})
 
 
-def _session(dr, case, attended=True, kind="case_guidance", minutes=60):
-    dr.do(COUNSELLOR, case, "record_guidance_session", {"kind": kind, "held_on": dr.today(), "minutes": minutes,
-                                                        "guardian_attended": attended,
-                                                        "notes": "围绕亲子沟通开展指导。"})
+def _notify(dr, case):
+    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "依法告知监护人应当承担的家庭教育责任。",
+                                        "delivery_method": "in_person", "recipient": "监护人本人", "signed": True})
 
 
-def _visit(dr, case, findings="家庭状况稳定，监护人履行职责。", complied=True):
-    dr.do(WF, case, "record_followup_visit", {"method": "home_visit", "visited_on": dr.today(),
-                                              "findings": findings, "orders_complied": complied})
+def _decide(dr, case, measure, decision="accept", reason="", issuer=None):
+    officer = OFFICER[issuer or ISSUER[measure]][0]
+    dr.do(officer, case, "decide_referral", {"decision": decision, "reason": reason}, measure=measure)
 
 
-APPROVER = {"prosecutor": "pro_supervisor", "judge": "court_supervisor"}
-ON_THE_SPOT = {"delivery_method": "in_person", "recipient": "监护人本人", "signed": True}
-
-
-def _order(dr, case, who, spec, deliver_spec, deliverer, returned=None, **fields):
-    """The officer drafts the order, the head of department approves it (after one return, if ``returned``
-    gives the reason), then it is delivered."""
-    deadline = (clock.today() + timedelta(days=30)).isoformat()
-    draft = {"failings": "监护人长期疏于照料，放任未成年人夜不归宿。",
-             "duties": "每日接送并照料生活，按时参加家庭教育指导，每月报告履职情况。", "deadline": deadline, **fields}
-    dr.do(who, case, spec, draft)
+def _issue(dr, case, measure, fields, issuer=None, returned=None, refused=None):
+    """The officer drafts, the head of department decides (returning it once when ``returned`` gives the
+    reason, or refusing it with ``refused``); approved, it is issued."""
+    officer, head = OFFICER[issuer or ISSUER[measure]]
+    draft = {"action": "submit", "failings": "监护人长期疏于照料，放任未成年人夜不归宿。", **fields}
+    dr.do(officer, case, "draft_order", draft, measure=measure)
     if returned:
-        services.approve(dr.gl, dr.actor(APPROVER[who]), case, "returned", returned, dr.version(case))
-        dr.do(who, case, spec, {**draft, "duties": draft["duties"] + "每月 5 日前向承办人书面报告。"})
-    services.approve(dr.gl, dr.actor(APPROVER[who]), case, "approved", "同意签发。", dr.version(case))
-    if deliver_spec:
-        dr.do(deliverer, case, deliver_spec, {"method": "announced", "delivered_on": dr.today(),
-                                              "recipient": "监护人本人", "signed": True})
+        dr.do(head, case, "approve_order", {"decision": "returned", "reason": returned}, measure=measure)
+        dr.do(officer, case, "draft_order", {**draft, "duties": draft.get("duties", "") + "\n每月5日前向承办人书面报告履职情况。"},
+              measure=measure)
+    if refused:
+        dr.do(head, case, "approve_order", {"decision": "refused", "reason": refused}, measure=measure)
+        return
+    dr.do(head, case, "approve_order", {"decision": "approved", "reason": "同意签发。"}, measure=measure)
 
 
-def _followup(dr, case, visits, interval_days):
-    for _ in range(visits):
-        yield interval_days + 1
-        _visit(dr, case)
+def _deliver(dr, case, measure, issuer=None, method="announced", place="承办机关"):
+    officer = OFFICER[issuer or ISSUER[measure]][0]
+    dr.do(officer, case, "deliver_order", {"method": method, "delivered_on": dr.today(), "recipient": "监护人本人",
+                                           "place": place, "signed": True}, measure=measure)
 
 
-def story_red_escalated(dr, out):
+def _check(dr, case, measure, result="complied", issuer=None, notes=""):
+    officer = OFFICER[issuer or ISSUER[measure]][0]
+    dr.do(officer, case, "compliance_check", {"checked_on": dr.today(), "report_received": result == "complied",
+                                              "result": result, "notes": notes or "核实监护人报告与回访情况。"},
+          measure=measure)
+
+
+SUPERVISORS = ("wf_supervisor", "pro_supervisor", "court_supervisor", "police_supervisor", "civil_supervisor")
+
+
+def _answer_chases(dr, case):
+    """Each agency's supervisor answers the chases of the case addressed to them."""
+    for supervisor in SUPERVISORS:
+        for chase in services.open_chases(dr.gl, dr.actor(supervisor)):
+            if chase.case_id == case:
+                services.answer_chase(dr.gl, dr.actor(supervisor), chase.chase_id,
+                                      {"explanation": "承办人同期办理多起案件，未能按期完成。",
+                                       "action": "已督促承办人当日办结，并调整分案。"})
+
+
+def _review(dr, case, total, factors, outcome, reason, returned=None):
+    _answer_chases(dr, case)
+    dr.do(WF, case, "reassess", {**scores(total), "risk_factors": factors, "summary": reason})
+    dr.do(WF, case, "decide_outcome", {"outcome": outcome, "reason": reason})
+    if outcome == "another_round":
+        return
+    task = {"downgrade": "approve_downgrade", "close": "approve_closure", "escalate": "approve_escalation"}[outcome]
+    if returned:
+        dr.do(SUPERVISOR, case, task, {"decision": "returned", "reason": returned})
+        dr.do(WF, case, "decide_outcome", {"outcome": outcome, "reason": reason + "（已按督导意见补正）"})
+    dr.do(SUPERVISOR, case, task, {"decision": "approved", "reason": "同意。"})
+
+
+def _weeks(dr, case, n, interval, visitor=WF, sessions=True, joint_at=None):
+    """``n`` visits and guidance sessions, one every ``interval`` days, each recorded when it happens."""
+    for k in range(n):
+        yield interval
+        participants = ["womens_federation", "police"] if joint_at == k else []
+        dr.visit(visitor, case, kind="joint" if participants else "planned", participants=participants)
+        if sessions:
+            dr.session(COUNSELLOR, case)
+
+
+def story_red_protected(dr, out):
+    """红码：家庭暴力。当天安全联系、公安紧急保护；告诫书、人身安全保护令、民政临时监护；一个月后降为橙码。"""
     clue = _clue(dr, "police", "police", {"child_name": "陈小雨", "child_sex": "F", "child_birth_date": "2014-04-12",
-                 "child_id_number": "500105201404120022", "child_school": "江北区某小学",
-                 "child_address": "江北区观音桥街道"}, "邻居报警：儿童身上多处伤痕，父亲酗酒后殴打。",
-                 ["violence_abuse"], ["single_parent"], [{"name": "陈某", "relation": "father", "is_guardian": True}])
-    case = services.open_case(dr.gl, dr.actor("prosecutor"), clue, {"case_type": "minor_victim"})
-    out.append((case, "红码：督促监护令、训诫、转介民政；复评仍为红码，提请联席会商，发出刚性指导令与督促监护令并临时监护"))
-    yield 1
-    _assess(dr, case, 28, ["violence_abuse"], "父亲酗酒后多次殴打儿童，儿童处于现实危险。")
-    dr.do(WF, case, "decide_handling", {"measure_notify": True, "measure_reprimand": True,
-                                        "measure_procuratorate_order": True, "measure_civil_affairs": True,
-                                        "reason": "红码：家庭暴力，需刚性干预。"})
-    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知家庭教育主体责任。", **ON_THE_SPOT})
-    dr.do("police", case, "reprimand_guardian", {"reprimanded_on": dr.today(), "failings": "殴打未成年子女。",
-                                                 **ON_THE_SPOT})
-    _order(dr, case, "prosecutor", "issue_procuratorate_order", "deliver_procuratorate_order", "prosecutor")
-    dr.do("civil_affairs", case, "refer_civil_affairs", {"accepted_on": dr.today(), "measures": "儿童主任每周探访。"})
-    _plan(dr, case, 4, period_days=60)
-    for attended in (True, False):
-        yield 14
-        _session(dr, case, attended=attended)
-    yield 40  # the plan's period runs out with the plan unmet; visits fall due weekly
-    for _ in range(4):
-        _visit(dr, case, findings="父亲仍拒绝参加指导，儿童情绪低落。", complied=False)
-        yield 8
-    dr.do(WF, case, "reassess", {**scores(26), "risk_factors": ["violence_abuse", "guardian_uncooperative"],
-                                  "summary": "监护人拒不配合，风险未降低。"})
-    services.escalate(dr.gl, dr.actor(WF), case, "监护人拒绝接受指导，红码未能降低。", dr.version(case))
-    yield 1
-    services.approve(dr.gl, dr.actor(SUPERVISOR), case, "approved", "同意提请联席会商。", dr.version(case))
-    yield 1
-    dr.do("prosecutor", case, "joint_meeting", {"held_on": dr.today(), "attendees": ["police", "procuratorate", "court"],
-                                                 "minutes": "联席会商：发出刚性指导令和督促监护令，民政临时监护。",
-                                                 "rigid_court_order": True, "rigid_procuratorate_order": True,
-                                                 "temporary_guardianship": True})
-    _order(dr, case, "judge", "issue_rigid_court_order", "deliver_rigid_court_order", "court_clerk",
-           provider_id=dr.provider_id(), sessions=6)
-    _order(dr, case, "prosecutor", "issue_rigid_procuratorate_order", "deliver_rigid_procuratorate_order",
-           "prosecutor")
-    dr.do("civil_affairs", case, "arrange_temporary_guardianship", {"started_on": dr.today(),
-                                                                     "placement": "儿童福利机构临时监护。"})
-
-
-def story_orange_downgraded(dr, out):
-    clue = _clue(dr, "prosecutor", "procuratorate", {"child_name": "刘浩然", "child_sex": "M",
-                 "child_birth_date": "2010-09-03", "child_id_number": "500105201009030019",
-                 "child_school": "江北区某中学"}, "涉嫌盗窃的未成年人，父母外出务工，由祖母照看。",
-                 ["criminal_suspect"], ["left_behind", "grandparent"],
-                 [{"name": "刘某", "relation": "father", "is_guardian": True},
-                  {"name": "张某", "relation": "grandparent", "is_guardian": False}])
-    case = services.open_case(dr.gl, dr.actor("prosecutor"), clue, {"case_type": "minor_suspect"})
-    out.append((case, "橙码：督促监护令并送达，指导达标、回访按时，复评黄码，经督导审批降级"))
-    yield 1
-    _assess(dr, case, 18, ["criminal_suspect"], "未成年人涉嫌盗窃，监护人长期外出。")
-    dr.do(WF, case, "decide_handling", {"measure_notify": True, "measure_procuratorate_order": True,
-                                        "reason": "橙码涉罪案件。"})
-    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知家庭教育主体责任。", **ON_THE_SPOT})
-    _order(dr, case, "prosecutor", "issue_procuratorate_order", "deliver_procuratorate_order", "prosecutor")
-    _plan(dr, case, 4, period_days=120)
-    for _ in range(4):
-        yield 25
-        _session(dr, case, kind="crime_prevention")
-    yield from _followup(dr, case, 4, 14)
-    dr.do(WF, case, "reassess", {**scores(14), "risk_factors": ["bad_behaviour"], "summary": "按时到校，无再犯。"})
-    services.request_downgrade(dr.gl, dr.actor(WF), case, "指导达标、回访按时，复评为黄码。", dr.version(case))
-    yield 2
-    services.approve(dr.gl, dr.actor(SUPERVISOR), case, "approved", "同意降为黄码。", dr.version(case))
-    yield 3
-    _assess(dr, case, 14, ["bad_behaviour"], "降级后复核：不良行为减少。")
-
-
-def story_yellow_to_blue_closed(dr, out):
-    clue = _clue(dr, "teacher", "school", {"child_name": "王子涵", "child_sex": "F", "child_birth_date": "2013-01-20",
-                 "child_school": "江北区某小学"}, "学生多次无故旷课，家长联系不上。", ["truancy"], ["single_parent"],
-                 [{"name": "王某", "relation": "mother", "is_guardian": True}])
+                 "child_id_number": "500105201404120022", "child_school": "江北区某小学", "child_address": "江北区观音桥街道"},
+                 "邻居报警：儿童身上多处伤痕，父亲酗酒后殴打。", ["violence_abuse"], ["single_parent"],
+                 [{"name": "陈某", "relation": "father", "is_guardian": True}])
     case = services.open_case(dr.gl, dr.actor(WF), clue, {"case_type": "general"})
-    out.append((case, "黄码：告知、劝诫、指导、月度回访，降为蓝码；蓝码一轮后经审批结案"))
+    out.append((case, "红码家庭暴力：当天安全联系与紧急保护，告诫书、人身安全保护令、临时监护，逐级降为橙码"))
+    _assess(dr, case, 26, ["violence_abuse"], "父亲酗酒后多次殴打儿童，儿童身上有新旧伤痕。")
+    dr.do(WF, case, "safety_contact", {"contacted_on": dr.today(), "method": "with_police", "child_seen": True,
+                                       "child_safe": False, "findings": "儿童面部、手臂有新伤，父亲醉酒在家。",
+                                       "immediate_actions": "当即报警，由外婆临时照看。"})
+    dr.do("police", case, "emergency_protection", {"acted_on": dr.today(), "actions": ["attended", "removed", "warned"],
+                                                   "notes": "出警制止，将儿童带离至外婆家，对父亲当场告诫。"})
+    dr.do(WF, case, "propose_measures", {"measure_notify": True, "refer_warning_letter": True,
+                                         "refer_protection_order": True, "measure_care": True,
+                                         "reason": "红码，家庭暴力，须立即保护。"})
     yield 1
-    _assess(dr, case, 14, ["truancy"], "监护不足，儿童逃学。")
-    dr.do(WF, case, "decide_handling", {"measure_notify": True, "measure_admonish": True, "reason": "黄码。"})
-    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知家庭教育主体责任。", **ON_THE_SPOT})
-    dr.do(WF, case, "admonish_guardian", {"admonished_on": dr.today(), "content": "劝诫监护人督促按时上学。"})
-    _plan(dr, case, 3, period_days=90)
-    for _ in range(3):
-        yield 25
-        _session(dr, case, kind="parent_class")
-    yield from _followup(dr, case, 3, 30)
-    dr.do(WF, case, "reassess", {**scores(6), "risk_factors": [], "summary": "按时到校，母子关系改善。"})
-    services.request_downgrade(dr.gl, dr.actor(WF), case, "复评为蓝码。", dr.version(case))
+    _decide(dr, case, "warning_letter")
+    _issue(dr, case, "warning_letter", {"failings": "2026年多次酒后殴打女儿陈小雨。", "duties": "立即停止家庭暴力\n不得骚扰未成年人",
+                                        "deadline": (clock.today() + timedelta(days=90)).isoformat()})
+    _deliver(dr, case, "warning_letter", method="in_person", place="观音桥派出所")
+    _decide(dr, case, "protection_order")
+    _issue(dr, case, "protection_order", {"respondent": "陈某", "prohibitions": ["no_violence", "no_harassment"],
+                                          "months": 6, "failings": "被申请人多次殴打未成年子女。"})
+    _deliver(dr, case, "protection_order", method="in_person", place="江北区人民法院")
+    dr.do("civil_affairs", case, "decide_care", {"decision": "accept"})
+    dr.do("civil_affairs", case, "arrange_temporary_care", {"placement": "kinship", "started_on": dr.today(),
+                                                             "details": "由外婆家庭照护，民政临时监护。",
+                                                             "temporary_guardianship": True,
+                                                             "guardian_ids": [dr.guardian_id(case, "陈某")]})
+    _notify(dr, case)
+    _plan(dr, case, "停止暴力，修复亲子关系，外婆照护支持。")
+    yield 3
+    dr.do("court_supervisor", case, "handle_objection", {"applied": False}, measure="protection_order")
+    yield from _weeks(dr, case, 4, 6, joint_at=1)
+    _check(dr, case, "warning_letter")
+    _check(dr, case, "protection_order")
+    yield 3
+    _review(dr, case, 18, [], "downgrade", "暴力已停止，儿童安全，外婆照护良好。")
     yield 1
-    services.approve(dr.gl, dr.actor(SUPERVISOR), case, "approved", "同意降为蓝码。", dr.version(case))
+    _assess(dr, case, 18, ["guardian_uncooperative"], "父亲参加指导但仍有抵触。")
+    dr.do(WF, case, "propose_measures", {"measure_notify": True, "reason": "橙码，继续指导。"})
+    _notify(dr, case)
+    _plan(dr, case)
+
+
+def story_supervision_order(dr, out):
+    """橙码涉罪：检察院先调查核实、退回补正后签发督促监护令；监护人不履行，检察院训诫后履行；降为黄码。"""
+    clue = _clue(dr, "prosecutor", "procuratorate", {"child_name": "刘浩然", "child_sex": "M",
+                 "child_birth_date": "2010-09-03", "child_id_number": "500105201009030019"},
+                 "涉嫌盗窃，经审查作出不起诉决定；父亲长期外出务工，祖母无力管教。", ["criminal_suspect"],
+                 ["left_behind", "grandparent"], [{"name": "刘某", "relation": "father", "is_guardian": True},
+                                                  {"name": "张某", "relation": "grandparent", "is_guardian": False}])
+    case = services.open_case(dr.gl, dr.actor(WF), clue, {"case_type": "minor_suspect"})
+    out.append((case, "涉罪未成年人：督促监护令（调查核实、退回补正）、不履行后训诫，降为黄码"))
+    _assess(dr, case, 21, ["criminal_suspect"], "父亲长期在外，祖母年迈，夜不归宿。")
+    dr.do(WF, case, "propose_measures", {"measure_notify": True, "refer_supervision_order": True,
+                                         "judicial_case_number": "江北检刑不诉〔2026〕15号", "judicial_case_cause": "盗窃",
+                                         "judicial_case_stage": "not_prosecuted", "reason": "监护缺位，建议制发督促监护令。"})
+    _notify(dr, case)
+    _plan(dr, case)
+    yield 1
+    _decide(dr, case, "supervision_order", "investigate")
+    dr.do("prosecutor", case, "investigate_referral", {"investigated_on": dr.today(),
+                                                       "findings": "走访学校与社区，父亲每年仅春节回家。"}, measure="supervision_order")
     yield 2
-    _assess(dr, case, 6, [], "降级后复核：稳定。")
-    dr.do(WF, case, "decide_handling", {"measure_notify": True, "reason": "蓝码持续关注。"})
-    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "再次告知家庭教育责任。", **ON_THE_SPOT})
-    _plan(dr, case, 1, period_days=60)
+    _decide(dr, case, "supervision_order")
+    _issue(dr, case, "supervision_order", {"duties": "每周与孩子视频通话不少于两次\n委托祖母照护并保持联系\n按时参加家庭教育指导",
+                                           "deadline": (clock.today() + timedelta(days=90)).isoformat()},
+           returned="履行期限与报告要求不明确，请补正。")
+    _deliver(dr, case, "supervision_order")
+    for k in range(4):
+        yield 14
+        dr.visit(WF, case, orders_complied=k != 1)
+        dr.session(COUNSELLOR, case)
+        if k == 1:
+            _check(dr, case, "supervision_order", "not_complied", notes="未按要求联系孩子，未参加指导。")
+            dr.do("prosecutor", case, "decide_consequence", {"consequence": "reprimand", "reason": "经督促仍不履行。"})
+            _issue(dr, case, "reprimand", {"reprimanded_on": dr.today(), "failings": "经督促仍不履行督促监护令。"},
+                   issuer="procuratorate")
+            _deliver(dr, case, "reprimand", issuer="procuratorate", method="in_person")
+        if k == 3:
+            _check(dr, case, "supervision_order")
+    yield 5
+    _review(dr, case, 13, ["truancy"], "downgrade", "训诫后父亲按时联系，祖母照护改善。")
+
+
+def story_court_guidance_order(dr, out):
+    """法院家事案件：家庭教育指导令（决定书），监护人申请复议，维持。"""
+    clue = _clue(dr, "judge", "court", {"child_name": "吴思远", "child_sex": "M", "child_birth_date": "2012-05-05",
+                 "child_id_number": "500105201205050017"}, "离婚纠纷案件中发现父母均疏于管教。", ["serious_failure"],
+                 ["divorced"], [{"name": "吴某", "relation": "father", "is_guardian": True},
+                                {"name": "李某", "relation": "mother", "is_guardian": True}])
+    case = services.open_case(dr.gl, dr.actor(WF), clue, {"case_type": "family_case"})
+    out.append((case, "法院家事案件：家庭教育指导令，监护人申请复议后维持"))
+    _assess(dr, case, 20, ["serious_failure"], "父母离婚诉讼中互相推诿抚养责任。")
+    dr.do(WF, case, "propose_measures", {"measure_notify": True, "refer_guidance_order": True,
+                                         "judicial_case_number": "（2026）渝0105民初1234号", "judicial_case_cause": "离婚纠纷",
+                                         "judicial_case_stage": "family_dispute", "reason": "建议责令父母接受家庭教育指导。"})
+    _notify(dr, case)
+    _plan(dr, case)
+    yield 2
+    _decide(dr, case, "guidance_order")
+    _issue(dr, case, "guidance_order", {"duties": "父母双方按时参加家庭教育指导\n每月向法院书面报告",
+                                        "deadline": (clock.today() + timedelta(days=180)).isoformat(),
+                                        "provider_id": dr.provider_id(), "content": "亲职教育、离异家庭子女心理支持",
+                                        "sessions": 6, "session_interval_days": 30, "period_days": 180, "clerk": "孙丽"})
+    _deliver(dr, case, "guidance_order", place="江北区人民法院")
+    yield 3
+    dr.do("court_supervisor", case, "handle_objection", {"applied": True, "applied_on": dr.today(), "decision": "upheld",
+                                                          "reason": "指导令认定事实清楚，维持。", "delivery_method": "in_person",
+                                                          "recipient": "吴某", "signed": True}, measure="guidance_order")
+    yield from _weeks(dr, case, 2, 14)
+
+
+def story_reprimand_declined_then_upgraded(dr, out):
+    """黄码：公安不予训诫并说明理由；临时回访发现新情况，研判后升级为橙码。"""
+    clue = _clue(dr, "teacher", "school", {"child_name": "王子涵", "child_sex": "F", "child_birth_date": "2013-01-20"},
+                 "多次旷课，母亲称无力管教。", ["truancy"], ["single_parent"],
+                 [{"name": "王某", "relation": "mother", "is_guardian": True}], reporter_name="班主任郑老师")
+    dr.acknowledge("police", clue)
+    dr.respond("police", clue, "已联系母亲核实，儿童人身安全，转妇联跟进。")
+    case = services.open_case(dr.gl, dr.actor(WF), clue, {"case_type": "general"})
+    out.append((case, "黄码：公安不予训诫（说明理由）；临时回访发现新情况后升级"))
+    _assess(dr, case, 14, ["truancy"], "母亲独自抚养，工作繁忙。")
+    dr.do(WF, case, "propose_measures", {"measure_notify": True, "measure_admonish": True, "refer_reprimand": True,
+                                         "reprimand_issuer": "police", "reason": "建议对母亲予以训诫。"})
+    _notify(dr, case)
+    dr.do(WF, case, "admonish_guardian", {"admonished_on": dr.today(), "content": "劝诫母亲督促孩子按时上学。"})
+    _plan(dr, case)
+    yield 2
+    _decide(dr, case, "reprimand", "decline", "经核实母亲已主动改正并配合学校，暂不训诫，由妇联继续指导。")
+    dr.do(WF, case, "acknowledge_decline", {"note": "继续劝诫与指导。"})
     yield 20
-    _session(dr, case)
-    yield from _followup(dr, case, 2, 90)
-    dr.do(WF, case, "reassess", {**scores(4), "risk_factors": [], "summary": "家庭稳定。"})
-    services.request_closure(dr.gl, dr.actor(WF), case, "蓝码稳定，闭环证据齐全。", dr.version(case))
+    dr.session(COUNSELLOR, case)
+    dr.visit("teacher", case, kind="ad_hoc", method="school", findings="班主任发现孩子手臂有淤青，称母亲新交男友打骂。",
+             new_incident=True)
     yield 1
-    services.approve(dr.gl, dr.actor(SUPERVISOR), case, "approved", "同意结案。", dr.version(case))
+    dr.do(WF, case, "review_incident", {"decision": "upgrade", "code": "orange", "reason": "出现家庭暴力迹象。"})
 
 
 def story_blue_closed(dr, out):
-    clue = _clue(dr, "community", "community", {"child_name": "赵一鸣", "child_sex": "M", "child_birth_date": "2016-07-08"},
-                 "祖父母隔代抚养，需关注。", ["special_family"], ["grandparent", "left_behind"],
-                 [{"name": "赵某", "relation": "grandparent", "is_guardian": False},
-                  {"name": "赵某某", "relation": "father", "is_guardian": True}])
-    case = services.open_case(dr.gl, dr.actor(WF), clue, {"case_type": "general"})
-    out.append((case, "蓝码：告知、指导、季度回访；结案申请先被退回补正，补正后批准结案"))
-    yield 1
-    _assess(dr, case, 4, ["special_family"], "隔代抚养，照料尚可。")
-    dr.do(WF, case, "decide_handling", {"measure_notify": True, "reason": "蓝码。"})
-    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知父母的家庭教育责任。",
-                                        **ON_THE_SPOT})
-    _plan(dr, case, 1, period_days=60)
-    yield 15
-    _session(dr, case, kind="parent_class")
-    yield from _followup(dr, case, 2, 90)
-    dr.do(WF, case, "reassess", {**scores(3), "risk_factors": [], "summary": "稳定。"})
-    services.request_closure(dr.gl, dr.actor(WF), case, "蓝码稳定。", dr.version(case))
-    yield 1
-    services.approve(dr.gl, dr.actor(SUPERVISOR), case, "returned", "请补充最近一次回访的学校意见。",
-                     dr.version(case))
-    yield 2
-    services.request_closure(dr.gl, dr.actor(WF), case, "已补充学校意见：在校表现良好。", dr.version(case))
-    yield 1
-    services.approve(dr.gl, dr.actor(SUPERVISOR), case, "approved", "同意结案。", dr.version(case))
-
-
-def story_upgrade(dr, out):
+    """蓝码：指导与回访齐全，申请结案被退回补正后获批结案。"""
     clue = _clue(dr, "community", "community", {"child_name": "孙雨桐", "child_sex": "F", "child_birth_date": "2012-11-30"},
-                 "父母离异后由父亲照料，照料不足。", ["inadequate_guardianship"], ["single_parent", "blended"],
-                 [{"name": "孙某", "relation": "father", "is_guardian": True}])
-    case = services.open_case(dr.gl, dr.actor(WF), clue, {"case_type": "family_case"})
-    out.append((case, "黄码：回访中发生新事件，网格员报告后升为橙码，重新开始一轮评估"))
-    yield 1
-    _assess(dr, case, 13, ["inadequate_guardianship"], "监护失当。")
-    dr.do(WF, case, "decide_handling", {"measure_notify": True, "measure_admonish": True, "reason": "黄码。"})
-    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知。", **ON_THE_SPOT})
-    dr.do(WF, case, "admonish_guardian", {"admonished_on": dr.today(), "content": "劝诫。"})
-    _plan(dr, case, 1, period_days=60)
-    yield 10
-    _session(dr, case)
-    yield 31
-    _visit(dr, case)
-    yield 5
-    services.upgrade_on_incident(dr.gl, dr.actor("community"), case,
-                                 {"code": "orange", "reason": "新发事件：父亲醉酒后将儿童锁在门外过夜。"},
-                                 dr.version(case))
-
-
-def story_overdue(dr, out):
-    clue = _clue(dr, "community", "hotline", {"child_name": "周子墨", "child_sex": "M", "child_birth_date": "2011-02-14"},
-                 "热线反映：监护人拒绝配合社区工作。", ["guardian_uncooperative"], ["migrant"],
-                 [{"name": "周某", "relation": "mother", "is_guardian": True}], reporter_name="12338 热线")
+                 "父亲服刑，由母亲抚养，社区关注。", ["special_family"], ["parent_incarcerated"],
+                 [{"name": "孙某", "relation": "father", "is_guardian": True},
+                  {"name": "林某", "relation": "mother", "is_guardian": True}])
     case = services.open_case(dr.gl, dr.actor(WF), clue, {"case_type": "general"})
-    out.append((case, "橙码：训诫、指导后进入回访，回访逾期，检察院收到督办任务"))
-    yield 1
-    _assess(dr, case, 16, ["guardian_uncooperative"], "监护人不配合。")
-    dr.do(WF, case, "decide_handling", {"measure_notify": True, "measure_reprimand": True, "reason": "橙码。"})
-    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知。", **ON_THE_SPOT})
-    dr.do("police", case, "reprimand_guardian", {"reprimanded_on": dr.today(), "failings": "拒不履行监护职责。",
-                                                 **ON_THE_SPOT})
-    _plan(dr, case, 2, period_days=60)
-    for _ in range(2):
-        yield 20
-        _session(dr, case)
-    # the first visit falls due two weeks later and nobody records it: it goes overdue
+    out.append((case, "蓝码：指导与回访齐全，结案申请退回补正后获批"))
+    _assess(dr, case, 7, ["special_family", "guardian_incarcerated"], "父亲服刑，母亲照料良好。", other_carer_able=True)
+    dr.do(WF, case, "propose_measures", {"measure_notify": True, "reason": "蓝码，告知并持续关注。"})
+    _notify(dr, case)
+    _plan(dr, case)
+    yield from _weeks(dr, case, 2, 80, visitor="community")
+    yield 8
+    _review(dr, case, 4, [], "close", "母亲照料良好，儿童稳定。", returned="请补充学校对儿童近况的反馈。")
 
 
-def story_court_in_guidance(dr, out):
-    clue = _clue(dr, "judge", "court", {"child_name": "吴思远", "child_sex": "M", "child_birth_date": "2012-05-05",
-                 "child_id_number": "500105201205050017"}, "离婚纠纷案件中发现父母均疏于管教。",
-                 ["serious_failure"], ["single_parent"], [{"name": "吴某", "relation": "father", "is_guardian": True},
-                                                          {"name": "李某", "relation": "mother", "is_guardian": True}])
-    case = services.open_case(dr.gl, dr.actor("judge"), clue, {"case_type": "family_case"})
-    out.append((case, "橙码家事案件：法院发出家庭教育指导令并送达，指导进行中"))
-    yield 1
-    _assess(dr, case, 17, ["serious_failure"], "父母均疏于管教。")
-    dr.do(WF, case, "decide_handling", {"measure_notify": True, "measure_court_order": True, "reason": "橙码家事。"})
-    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知。", **ON_THE_SPOT})
-    _order(dr, case, "judge", "issue_court_order", "deliver_court_order", "court_clerk",
-           returned="请写明监护人报告履职情况的方式与期限。", provider_id=dr.provider_id(), sessions=6)
-    _plan(dr, case, 6)
-    yield 20
-    _session(dr, case, kind="legal_education")
-
-
-def story_order_awaiting_approval(dr, out):
+def story_escalated(dr, out):
+    """红码涉案：监护人拒不履行，提请多跨协同：刚性令、临时监护、支持起诉撤销监护资格、民政长期监护。"""
     clue = _clue(dr, "police", "police", {"child_name": "何嘉怡", "child_sex": "F", "child_birth_date": "2009-08-21",
                  "child_id_number": "500105200908210027"}, "未成年被害人，母亲长期酗酒，疏于照料。",
                  ["criminal_victim", "serious_failure"], ["single_parent"],
                  [{"name": "何某", "relation": "mother", "is_guardian": True}])
-    case = services.open_case(dr.gl, dr.actor("prosecutor"), clue, {"case_type": "minor_victim"})
-    out.append((case, "橙码涉案：检察官已拟制督促监护令，等待部门负责人审批签发"))
+    case = services.open_case(dr.gl, dr.actor(WF), clue, {"case_type": "minor_victim"})
+    out.append((case, "升级处置：刚性督促监护令、临时监护、支持起诉撤销监护资格、民政长期监护"))
+    _assess(dr, case, 29, ["criminal_victim", "serious_failure", "guardian_uncooperative"], "母亲酗酒，拒绝配合。")
+    dr.do(WF, case, "safety_contact", {"contacted_on": dr.today(), "method": "school", "child_seen": True,
+                                       "child_safe": True, "findings": "在校见到儿童，暂时安全。"})
+    dr.do(WF, case, "propose_measures", {"measure_notify": True, "refer_supervision_order": True,
+                                         "judicial_case_number": "江北公刑立〔2026〕88号", "judicial_case_cause": "猥亵儿童",
+                                         "judicial_case_stage": "prosecution", "reason": "母亲严重失职。"})
+    _notify(dr, case)
+    _plan(dr, case)
     yield 1
-    _assess(dr, case, 19, ["criminal_victim", "serious_failure"], "母亲酗酒，疏于照料。")
-    dr.do(WF, case, "decide_handling", {"measure_notify": True, "measure_procuratorate_order": True,
-                                        "reason": "橙码涉案。"})
-    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知。", **ON_THE_SPOT})
-    dr.do("prosecutor", case, "issue_procuratorate_order", {
-        "failings": "监护人长期酗酒，未保障未成年人基本生活与安全。",
-        "duties": "戒酒并接受家庭教育指导，保障子女按时就学，每月报告履职情况。",
-        "deadline": (clock.today() + timedelta(days=30)).isoformat()})
+    _decide(dr, case, "supervision_order")
+    _issue(dr, case, "supervision_order", {"duties": "戒酒治疗\n保障儿童饮食起居\n按时参加家庭教育指导",
+                                           "deadline": (clock.today() + timedelta(days=60)).isoformat()})
+    _deliver(dr, case, "supervision_order")
+    for k in range(4):
+        yield 7
+        dr.visit(WF, case, orders_complied=False, findings="母亲仍酗酒，未参加指导。")
+        dr.session(COUNSELLOR, case, guardian_attended=False)
+    _check(dr, case, "supervision_order", "not_complied", notes="拒不履行。")
+    dr.do("prosecutor", case, "decide_consequence", {"consequence": "escalate", "reason": "经训诫仍拒不履行，提请多跨协同。"})
+    yield 3
+    _review(dr, case, 30, ["serious_failure", "guardian_uncooperative"], "escalate", "监护人拒不履行，风险未下降。")
+    dr.do("prosecutor", case, "joint_meeting", {"held_on": dr.today(), "attendees": ["police", "procuratorate", "court",
+                                                                                     "civil_affairs", "womens_federation"],
+                                                 "minutes": "母亲拒不履行监护职责，决定采取刚性措施并支持起诉撤销监护资格。",
+                                                 "rigid_guidance_order": True, "temporary_guardianship": True,
+                                                 "revocation_support": True})
+    mother = dr.guardian_id(case, "何某")
+    dr.do("civil_affairs", case, "arrange_temporary_guardianship", {"placement": "institution", "started_on": dr.today(),
+                                                                    "details": "入住区儿童福利机构。",
+                                                                    "guardian_ids": [mother]})
+    _issue(dr, case, "guidance_order", {"duties": "接受不少于六次家庭教育指导", "provider_id": dr.provider_id(),
+                                        "content": "戒酒与亲职教育", "sessions": 6, "session_interval_days": 30,
+                                        "period_days": 180, "deadline": (clock.today() + timedelta(days=180)).isoformat()})
+    _deliver(dr, case, "guidance_order")
+    dr.do("court_supervisor", case, "handle_objection", {"applied": False}, measure="guidance_order")
+    yield 5
+    dr.do("prosecutor", case, "support_revocation", {"filed_on": dr.today(), "delivery_method": "in_person",
+                                                     "court": "重庆市江北区人民法院",
+                                                     "plaintiff": "重庆市江北区民政局", "guardian_ids": [mother],
+                                                     "opinion": "被申请人长期酗酒、拒不履行监护职责，严重损害未成年人身心健康。"})
+    yield 30
+    dr.do("judge", case, "record_revocation_judgment", {"judgment": "revoked", "case_number": "（2026）渝0105民特56号",
+                                                        "judged_on": dr.today(), "guardian_ids": [mother],
+                                                        "new_guardian": "long_term"})
+    dr.do("civil_affairs", case, "arrange_long_term_guardianship", {"placement": "foster", "started_on": dr.today(),
+                                                                    "details": "民政部门长期监护，家庭寄养。"})
+
+
+def story_overdue_chased(dr, out):
+    """黄码：回访逾期，督办反复发出直至答复；第三次起报检察院法律监督。"""
+    clue = _clue(dr, "community", "hotline", {"child_name": "周子墨", "child_sex": "M", "child_birth_date": "2011-02-14"},
+                 "12338 热线：母亲长期外出，孩子独自在家。", ["inadequate_guardianship"], ["left_behind"],
+                 [{"name": "周某", "relation": "mother", "is_guardian": True}], reporter_name="12338 热线")
+    case = services.open_case(dr.gl, dr.actor(WF), clue, {"case_type": "general"})
+    out.append((case, "回访逾期：督办反复发出并由督导答复"))
+    _assess(dr, case, 13, ["inadequate_guardianship"], "孩子常独自在家。")
+    dr.do(WF, case, "propose_measures", {"measure_notify": True, "measure_admonish": True, "reason": "黄码。"})
+    _notify(dr, case)
+    dr.do(WF, case, "admonish_guardian", {"admonished_on": dr.today(), "content": "劝诫母亲安排照护。"})
+    _plan(dr, case)
+    yield 28
+    dr.session(COUNSELLOR, case)
+    yield 26
+    for chase in services.open_chases(dr.gl, dr.actor(SUPERVISOR)):
+        if chase.case_id == case:
+            services.answer_chase(dr.gl, dr.actor(SUPERVISOR), chase.chase_id,
+                                  {"explanation": "承办人病假，回访未按期进行。", "action": "已改派周敏承办，三日内完成回访。"})
+    yield 12
+    dr.visit("wf_caseworker2", case, findings="母亲已安排外婆照护。")
+
+
+def story_watched(dr, out):
+    """关注：摸排发现隔代家庭，评估无现实风险，列入关注、按季度回访。"""
+    clue = _clue(dr, "community", "community", {"child_name": "赵一鸣", "child_sex": "M", "child_birth_date": "2016-07-08"},
+                 "网格员摸排：父母在外务工，祖父母照料。", [], ["grandparent", "left_behind"],
+                 [{"name": "赵某", "relation": "grandparent", "is_guardian": False},
+                  {"name": "赵某某", "relation": "father", "is_guardian": True}])
+    case = services.open_case(dr.gl, dr.actor(WF), clue, {"case_type": "general"})
+    out.append((case, "关注：无现实风险，按季度回访，关注期满结案"))
+    _assess(dr, case, 3, [], "祖父母照料良好，父母每周联系。")
+    yield 80
+    dr.visit("community", case, findings="祖父母照料良好。")
+    yield 80
+    dr.visit("community", case, kind="joint", participants=["education"], findings="学校反映孩子学习生活正常。")
+    yield 21
+    _review(dr, case, 2, [], "close", "关注期内两次回访均无风险，父母与祖父母照料稳定。")
+
+
+def story_order_refused(dr, out):
+    """橙码：部门负责人不予批准督促监护令，提出机关知悉理由；法院家庭教育指导令待审批。"""
+    clue = _clue(dr, "community", "community", {"child_name": "黄子轩", "child_sex": "M", "child_birth_date": "2012-06-18"},
+                 "父母离异后互相推诿，孩子多次离家。", ["serious_failure"], ["divorced"],
+                 [{"name": "黄某", "relation": "father", "is_guardian": True},
+                  {"name": "杨某", "relation": "mother", "is_guardian": True}])
+    case = services.open_case(dr.gl, dr.actor(WF), clue, {"case_type": "family_case"})
+    out.append((case, "督促监护令不予批准（理由回到妇联）；家庭教育指导令待审批"))
+    _assess(dr, case, 22, ["serious_failure"], "父母互相推诿抚养。")
+    dr.do(WF, case, "propose_measures", {"measure_notify": True, "refer_supervision_order": True,
+                                         "refer_guidance_order": True, "reason": "建议督促与指导并行。"})
+    yield 1
+    _decide(dr, case, "supervision_order")
+    _issue(dr, case, "supervision_order", {"duties": "明确抚养安排", "deadline": (clock.today() + timedelta(days=30)).isoformat()},
+           refused="本案已由法院审理离婚纠纷，督促事项由法院指导令处理，检察院不另行制发。")
+    _decide(dr, case, "guidance_order")
+    dr.do("judge", case, "draft_order", {"action": "submit", "failings": "父母互相推诿抚养责任。",
+                                         "duties": "父母双方按时参加家庭教育指导", "provider_id": dr.provider_id(),
+                                         "content": "共同抚养与亲子沟通", "sessions": 4, "session_interval_days": 30,
+                                         "period_days": 120, "deadline": (clock.today() + timedelta(days=120)).isoformat(),
+                                         "judicial_case_number": "（2026）渝0105民初2345号", "judicial_case_cause": "离婚纠纷",
+                                         "judicial_case_stage": "family_dispute"}, measure="guidance_order")
 
 
 def story_new_clue(dr, out):
+    """学校强制报告：公安一小时内受理、次日反馈；妇联建档，待社会调查。"""
     clue = _clue(dr, "teacher", "school", {"child_name": "郑可欣", "child_sex": "F", "child_birth_date": "2015-03-03"},
-                 "学生营养不良、衣着单薄，疑似无人照料。", ["no_carer"], ["unsupported"], [])
+                 "学生称继父经常打骂，身上有伤。", ["violence_abuse"], ["blended"],
+                 [{"name": "郑某", "relation": "mother", "is_guardian": True},
+                  {"name": "冯某", "relation": "other", "is_guardian": False}], reporter_name="班主任郑老师")
+    yield 0.04
+    dr.acknowledge("police", clue)
+    yield 1
+    dr.respond("police", clue, "已出警核查，对继父进行警告并立案调查，儿童暂由外婆照看。")
     case = services.open_case(dr.gl, dr.actor(WF), clue, {"case_type": "general"})
-    out.append((case, "新建档：等待社会调查与评估"))
-    yield 0
+    out.append((case, "学校强制报告：公安受理并反馈，新建个案待评估"))
 
 
-STORIES = [  # (days before today the story starts, story)
-    (420, story_yellow_to_blue_closed), (260, story_blue_closed), (210, story_orange_downgraded),
-    (150, story_red_escalated), (120, story_court_in_guidance), (100, story_upgrade), (90, story_overdue),
-    (6, story_order_awaiting_approval), (3, story_new_clue),
+# (days before today the story starts, story): each ends close to today, so the cases stand where live cases
+# would — a visit or session awaited, an order being checked, a new round just assessed — rather than
+# months past their due dates; only the chased case is late on purpose.
+STORIES = [
+    (260, story_blue_closed), (75, story_escalated), (70, story_supervision_order), (70, story_overdue_chased),
+    (46, story_red_protected), (40, story_court_guidance_order), (26, story_reprimand_declined_then_upgraded),
+    (200, story_watched), (6, story_order_refused), (3, story_new_clue),
 ]
 
 

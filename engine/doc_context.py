@@ -1,31 +1,26 @@
-"""Plain-data contexts for the document templates (``documents`` takes dicts, never database rows)."""
-from datetime import date, datetime
+"""Plain-data contexts for the document templates (``documents`` takes dicts, never database rows).
 
-from .clock import CHINA_TZ
+``context_for`` builds everything a document prints from the case, the issuing office and what the task
+stored (``stored``, the procedure's data contract: see documents/README.md); ``fields_for`` turns the
+stored fields into the template's. Optional stored fields may be missing; a draft is previewed early.
+"""
+import base64
+
+from sqlalchemy import select
+
+from .doc_fields import FIELD_BUILDERS, cn_date, code_name, visits  # noqa: F401  (re-exported)
+from .legal_basis import bases_for
 from .masking import mask_id
-from .reference import (
-    ASSESSMENT_ITEMS, CODE_NAMES, DELIVERY_METHODS, DOCUMENT_TYPES, LEGAL_BASIS, OUTCOMES, RISK_FACTORS,
-    SESSION_KINDS, VISIT_METHODS,
-)
+from .models import Agency, CaseAgency, District, Office
+from .reference import DOCUMENT_TYPES, JUDICIAL_STAGES, OUTCOMES
 
 RELATIONS = {"father": "父亲", "mother": "母亲", "grandparent": "祖父母/外祖父母", "relative": "其他亲属", "other": "其他"}
 CHANGE_KINDS = {"assessment": "评估赋码", "downgrade": "降级", "upgrade": "升级"}
 ROUND_OUTCOMES = {"downgraded": "降级", "closed": "结案", "escalated": "多跨协同", "another_round": "再开一轮",
                   "upgraded": "因新情况升级", None: "进行中"}
-
-
-def cn_date(value) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
-    if isinstance(value, datetime):
-        value = value.astimezone(CHINA_TZ).date()
-    return f"{value.year}年{value.month}月{value.day}日"
-
-
-def code_name(code) -> str:
-    return CODE_NAMES.get(code, ("未赋码",))[0]
+# How an office refers to itself in its documents (本院决定…, 本局…).
+SELF_REFERENCE = {"court": "本院", "procuratorate": "本院", "police": "本局", "womens_federation": "本会"}
+REPORTS = ("assessment_report", "closure_report")
 
 
 def child(case) -> dict:
@@ -39,61 +34,75 @@ def guardians(case) -> list[dict]:
              "address": g.address or "", "is_guardian": g.is_guardian} for g in case.guardians]
 
 
-def recipient(case) -> str:
-    names = [g.name for g in case.guardians if g.is_guardian] or [g.name for g in case.guardians]
-    return "、".join(names) or "监护人"
+def recipient_names(case, stored: dict | None = None) -> list[str]:
+    """Who the document is addressed to: the recipients the task named, else the guardians."""
+    named = [str(n) for n in (stored or {}).get("recipients") or [] if str(n).strip()]
+    if named:
+        return named
+    return [g.name for g in case.guardians if g.is_guardian] or [g.name for g in case.guardians]
 
 
-def base(case, doc_type: str, office, number, issued_on, verification, fields: dict) -> dict:
-    return {
-        "doc_type": doc_type, "title": DOCUMENT_TYPES[doc_type][0],
-        "issuer": {"name": office.name, "short": office.doc_prefix}, "seal_text": office.name,
-        "number": number, "issued_on": cn_date(issued_on), "legal_basis": list(LEGAL_BASIS.get(doc_type, [])),
-        "case_no": case.case_no, "child": child(case), "guardians": guardians(case), "recipient": recipient(case),
-        "verification": verification, "fields": fields,
+def recipient(case, stored: dict | None = None) -> str:
+    return "、".join(recipient_names(case, stored)) or "监护人"
+
+
+def judicial_case(stored: dict) -> dict | None:
+    """The judicial case an order arises from, named by 案由 and 案号 (never the system's case number)."""
+    jc = stored.get("judicial_case") or {}
+    if not isinstance(jc, dict) or not (jc.get("cause") or jc.get("number")):
+        return None
+    return {"number": str(jc.get("number") or ""), "cause": str(jc.get("cause") or ""),
+            "stage": "" if (jc.get("stage") or "none") == "none" else JUDICIAL_STAGES.get(jc["stage"], ("",))[0]}
+
+
+def issuer(session, office: Office) -> dict:
+    agency = session.get(Agency, office.agency_id)
+    return {"name": office.name, "short": office.doc_prefix, "agency": agency.code,
+            "self": SELF_REFERENCE.get(agency.code, "本单位"), "seal_image": seal_uri(office.seal_image)}
+
+
+def seal_uri(image: bytes | None) -> str | None:
+    """The office's electronic seal as a data: URL the renderer embeds (it fetches nothing else)."""
+    return "data:image/png;base64," + base64.b64encode(image).decode() if image else None
+
+
+def report_to(session, case, agency_code: str) -> str:
+    """报送单位 of a report: the offices of the other agencies taking part in the case."""
+    codes = session.scalars(select(CaseAgency.agency_code).where(CaseAgency.case_id == case.id,
+                                                                 CaseAgency.agency_code != agency_code)).all()
+    names = session.scalars(select(Office.name).join(Agency, Agency.id == Office.agency_id).where(
+        Office.district_id == case.district_id, Agency.code.in_(codes), Office.acting_office_id.is_(None))
+        .order_by(Agency.id)).all() if codes else []
+    return "、".join(names)
+
+
+def context_for(session, case, doc_type: str, office: Office, number, issued_on, verification,
+                stored: dict) -> dict:
+    """Everything the document prints: common keys and the type's fields."""
+    stored = stored or {}
+    district = session.get(District, case.district_id)
+    who = issuer(session, office)
+    names = recipient_names(case, stored)
+    jc = judicial_case(stored)
+    context = {
+        "doc_type": doc_type, "title": DOCUMENT_TYPES[doc_type][0], "issuer": who, "number": number,
+        "issued_on": cn_date(issued_on),
+        "legal_basis": bases_for(doc_type, district=district.code, case_type=case.case_type,
+                                 stage=(stored.get("judicial_case") or {}).get("stage") or "", agency=who["agency"]),
+        "case_no": case.case_no, "child": child(case), "guardians": guardians(case),
+        "recipient": "、".join(names) or "监护人", "recipients": names, "you": "你们" if len(names) > 1 else "你",
+        "judicial_case": jc, "verification": verification,
+        "fields": fields_for(doc_type, stored),
     }
-
-
-def order_fields(stored: dict, provider_name: str | None = None) -> dict:
-    fields = {"failings": stored.get("failings", ""), "duties": stored.get("duties", ""),
-              "deadline": cn_date(stored.get("deadline")), "rigid": bool(stored.get("rigid"))}
-    if provider_name is not None or "sessions" in stored:
-        fields.update(provider=provider_name or stored.get("provider", ""), sessions=stored.get("sessions", ""),
-                      period="六个月", decision_form=False)
-    return fields
+    if doc_type in REPORTS:
+        context["recipient"] = stored.get("report_to") or report_to(session, case, who["agency"]) or "（存档）"
+    return context
 
 
 def fields_for(doc_type: str, stored: dict) -> dict:
     """Template fields from what the task recorded (dates as Chinese dates, codes as words)."""
-    if doc_type in ("supervision_order", "guidance_order"):
-        return order_fields(stored, stored.get("provider"))
-    if doc_type == "reprimand":
-        return {"failings": stored.get("failings", ""), "reprimanded_on": cn_date(stored.get("reprimanded_on"))}
-    if doc_type == "duty_notice":
-        return {"content": stored.get("content", ""), "notified_on": cn_date(stored.get("notified_on"))}
-    if doc_type == "guidance_plan":
-        return {"provider": stored.get("provider", ""), "sessions_required": stored.get("sessions_required"),
-                "min_minutes": stored.get("min_minutes"), "period_days": stored.get("period_days"),
-                "goals": stored.get("goals", ""), "session_kinds": [v[0] for v in SESSION_KINDS.values()]}
-    if doc_type == "assessment_report":
-        scores = stored.get("scores", {})
-        return {"items": [{"label": ASSESSMENT_ITEMS[k][0], "score": scores.get(k, 0)} for k in ASSESSMENT_ITEMS],
-                "total_score": sum(scores.values()), "code": code_name(stored.get("code")),
-                "risk_factors": [RISK_FACTORS[f][0] for f in stored.get("risk_factors", []) if f in RISK_FACTORS],
-                "summary": stored.get("summary", ""), "assessed_on": cn_date(stored.get("assessed_on")),
-                "assessor": stored.get("assessor", "")}
-    if doc_type == "delivery_receipt":
-        return {"served_title": stored.get("served_title", ""), "served_number": stored.get("served_number", ""),
-                "recipient": stored.get("recipient", ""), "method": DELIVERY_METHODS.get(
-                    stored.get("method"), ("",))[0], "delivered_on": cn_date(stored.get("delivered_on")),
-                "signed": stored.get("signed"), "deliverer": stored.get("deliverer", ""),
-                "address": stored.get("address", "")}
-    return dict(stored)
-
-
-def visits(rows) -> list[dict]:
-    return [{"date": cn_date(v.visited_on), "method": VISIT_METHODS[v.method][0], "findings": v.findings,
-             "orders_complied": "是" if v.orders_complied else "否"} for v in rows]
+    build = FIELD_BUILDERS.get(doc_type)
+    return build(stored or {}) if build else dict(stored or {})
 
 
 def closure(rounds, codes, sessions, visit_rows, documents, approval, approver_name, summary) -> dict:
@@ -108,4 +117,4 @@ def closure(rounds, codes, sessions, visit_rows, documents, approval, approver_n
             "summary": summary, "outcome": OUTCOMES["close"][0]}
 
 
-__all__ = ["base", "fields_for", "cn_date", "mask_id", "visits", "closure"]
+__all__ = ["context_for", "fields_for", "cn_date", "mask_id", "visits", "closure", "recipient", "recipient_names"]

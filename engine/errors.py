@@ -32,3 +32,7 @@ class InvalidInput(DomainError):
 
     def __str__(self):
         return f"{self.field}: {self.message}"
+
+
+class NotConfigured(DomainError):
+    """The installation lacks a setting this action needs (the web answers 503); nothing was written."""

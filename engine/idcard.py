@@ -1,8 +1,19 @@
 """Resident ID numbers (居民身份证号码, GB 11643-1999): 18 characters with an ISO 7064 checksum."""
+import unicodedata
 from datetime import date
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
+DIGITS = "0123456789"
+_FULL_WIDTH = ("\uff01", "\uff5e")   # the full-width forms of ASCII (０-９, Ｘ, ｘ …) a Chinese IME types
+
+
+def normalise_id(number: str | None) -> str:
+    """The number as stored and compared: full-width characters as ASCII, spaces removed, ``x`` upper-case.
+    Other look-alike digits (``²``, ``٣``) are left as they are, for ``id_problem`` to refuse."""
+    text = "".join(unicodedata.normalize("NFKC", ch) if _FULL_WIDTH[0] <= ch <= _FULL_WIDTH[1] else ch
+                   for ch in (number or ""))
+    return text.replace(" ", "").replace("\u3000", "").upper()
 
 
 def checksum_char(first17: str) -> str:
@@ -13,7 +24,7 @@ def id_problem(number: str) -> str | None:
     """Why ``number`` is not a valid resident ID number, or None when it is."""
     if len(number) != 18:
         return "length"
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not all(ch in DIGITS for ch in number[:17]) or number[17] not in DIGITS + "X":
         return "characters"
     try:
         birth_date(number)

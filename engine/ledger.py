@@ -1,7 +1,7 @@
-"""The case ledger (台账): one row per case of the district open at any time in the period.
-
-The child's name is shown in full only on the rows of cases the user works on (the engine's visibility
-rule, checked per row); every other row is masked. No ID number, address or guardian is in the ledger.
+"""The case ledger (台账): one row per case of the district open at any time in the period that the
+user's agency takes part in (the engine's visibility rule): a case another agency works on alone is not
+in it at all — its numbers are in the cockpit's aggregate figures only. No ID number, address or guardian
+is in the ledger.
 A fixed number of queries, however many cases: counts are grouped by case, checklists computed in bulk.
 """
 from datetime import date
@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from .clock import CHINA_TZ, clock
 from .closed_loop import ITEMS, checklists, current_step, round_facts
 from .cockpit_tables import Column, Table
-from .masking import mask_name
 from .models import Case, District, DocumentRecord, FollowupVisit, GuidanceSession, Round
 from .permissions import visible_cases
 from .reference import CASE_TYPES, CODE_NAMES, FAMILY_TYPES, STEPS
@@ -85,8 +84,7 @@ def age_on(birth: date, day: date) -> int:
 
 
 def ledger(session: Session, gl, actor, scope) -> Table:
-    in_scope = cases_in_scope(scope)
-    visible = set(session.scalars(select(Case.id).where(visible_cases(actor), Case.id.in_(in_scope))))
+    in_scope = cases_in_scope(scope).where(visible_cases(actor))
     steps, ended = _current_steps(session, gl, in_scope), _latest_ended(session, gl, in_scope)
     today = clock.today()
     rows = []
@@ -94,7 +92,7 @@ def ledger(session: Session, gl, actor, scope) -> Table:
         step = steps.get(case.id)
         rows.append([
             case.case_no, (district_zh, district_en),
-            case.child_name if case.id in visible else mask_name(case.child_name),
+            case.child_name,
             SEX.get(case.child_sex, case.child_sex), age_on(case.child_birth_date, today),
             _joined([FAMILY_TYPES[t][:2] for t in case.family_types if t in FAMILY_TYPES]),
             CASE_TYPES.get(case.case_type, (case.case_type, case.case_type))[:2],

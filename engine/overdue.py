@@ -2,8 +2,9 @@
 due date, and risk codes past their review date, each with the agency that owns it.
 
 Supervisors read the whole list for the cases of their district their agency works on; everyone's inbox
-shows the counts of their own agency's overdue items. The models escalate the long overdue ones to the
-supervising agency by timers (chase tasks); this list is what is late right now.
+shows the counts of their own agency's overdue items. The models chase the long overdue ones by repeating
+timers (``engine.models.Chase``, answered by supervisors); this list is what is late right now, the chases
+not yet answered among it.
 """
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,21 +14,20 @@ from sqlalchemy import func, select
 from .clock import clock
 from .errors import PermissionDenied
 from .masking import mask_name
-from .models import Case, WorkItem
+from .models import Case, Chase, WorkItem
 from .permissions import visible_cases
 
 # kind -> the user tasks whose lateness is that kind
 TASK_KINDS = {
-    "visit": ("record_followup_visit",),
-    "session": ("record_guidance_session",),
-    "delivery": ("deliver_procuratorate_order", "deliver_court_order", "deliver_rigid_procuratorate_order",
-                 "deliver_rigid_court_order"),
-    "approval": ("approve_procuratorate_order", "approve_court_order", "approve_rigid_procuratorate_order",
-                 "approve_rigid_court_order", "approve_downgrade", "approve_closure", "approve_escalation"),
-    "chase": ("chase_overdue_visit", "chase_overdue_session", "chase_deliver_procuratorate_order",
-              "chase_deliver_court_order", "chase_deliver_rigid_procuratorate_order", "chase_deliver_rigid_court_order"),
+    "safety": ("safety_contact", "emergency_protection"),
+    "decision": ("decide_referral", "investigate_referral", "decide_care"),
+    "visit": ("await_visit",),
+    "session": ("await_session",),
+    "delivery": ("deliver_order",),
+    "report": ("compliance_check",),
+    "approval": ("approve_order", "approve_downgrade", "approve_closure", "approve_escalation"),
 }
-KINDS = (*TASK_KINDS, "code_review", "other")
+KINDS = (*TASK_KINDS, "chase", "code_review", "other")
 CODE_REVIEW_OWNER = "womens_federation"   # the coordinating agency re-assesses
 _KIND_OF = {spec: kind for kind, specs in TASK_KINDS.items() for spec in specs}
 
@@ -71,6 +71,14 @@ def overdue_items(gl, actor, kind: str | None = None) -> list[OverdueRow]:
                 rows.append(OverdueRow(kind_of(item.task_spec), item.lane, item.case_id, case_no, mask_name(name),
                                        code, item.due_at, (now - item.due_at).days, item.task_spec, item.task_name,
                                        item.task_id))
+        if kind in (None, "chase"):
+            query = (select(Chase, Case.case_no, Case.child_name, Case.current_code).join(Case, Case.id == Chase.case_id)
+                     .where(Chase.to_agency == actor.agency, Chase.district_id == actor.district_id,
+                            Chase.answered_at.is_(None)))
+            for chase, case_no, name, code in session.execute(query.order_by(Chase.first_raised_at).limit(2000)):
+                rows.append(OverdueRow("chase", chase.late_agency or chase.to_agency, chase.case_id, case_no,
+                                       mask_name(name), code, chase.first_raised_at,
+                                       (now - chase.first_raised_at).days, chase.task_spec, None, None))
         if kind in (None, "code_review"):
             for case in session.scalars(_reviews_due(actor, now).order_by(Case.code_review_due).limit(2000)):
                 due = datetime.combine(case.code_review_due, datetime.min.time(), tzinfo=clock.now().tzinfo)
@@ -90,6 +98,8 @@ def overdue_counts(gl, actor) -> dict[str, int]:
                 .where(WorkItem.lane == actor.agency, WorkItem.district_id == actor.district_id, WorkItem.due_at < now)
                 .group_by(WorkItem.task_spec)):
             counts[kind_of(spec)] += n
+        counts["chase"] = session.scalar(select(func.count(Chase.id)).where(
+            Chase.to_agency == actor.agency, Chase.district_id == actor.district_id, Chase.answered_at.is_(None)))
         if actor.agency == CODE_REVIEW_OWNER:
             counts["code_review"] = session.scalar(_reviews_due(actor, now).with_only_columns(func.count(Case.id)))
     return counts

@@ -7,11 +7,12 @@ from sqlalchemy.orm import aliased
 
 from .clock import clock
 from .masking import mask_id, mask_name
-from .models import Case, District, RiskClue, WorkItem
-from .permissions import require_case, require_casework, require_task_rights, visible_cases
-from .errors import Conflict, NotFound, PermissionDenied
+from .models import Case, District, Referral, RiskClue, WorkItem
+from .subjects import subjects
+from .permissions import require_case, require_casework, require_task_rights, visible_cases, visible_clues
+from .errors import Conflict, NotFound
 from .rounds import find_task, load_workflow
-from .services.approvals import APPROVAL_TASKS, returned_request
+from .services.approvals import APPROVAL_TASKS, referral_of_item, returned_request
 
 STEPS = ("assess", "handle", "guide", "follow_up", "review")
 
@@ -31,6 +32,7 @@ class InboxRow:
     child: str
     code: str | None
     district: str
+    about: tuple[str, str] | None = None   # the measure or order the task is about, (Chinese, English)
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def inbox(gl, actor, *, step=None, code=None, page: int = 1, per_page: int = 50)
         mine = [WorkItem.lane == actor.agency, WorkItem.district_id == actor.district_id]
         if actor.role != "supervisor":
             runtime = gl.runtime(session, gl.current_version(session))
-            mine.append(WorkItem.task_spec.in_(runtime.specs_for_role(actor.role)))
+            mine.append(WorkItem.task_spec.in_(runtime.specs_for(actor.agency, actor.role)))
         counts = dict(session.execute(select(WorkItem.step, func.count(WorkItem.id)).where(*mine)
                                       .group_by(WorkItem.step)).all())
         items = select(WorkItem).where(*mine)
@@ -72,8 +74,9 @@ def inbox(gl, actor, *, step=None, code=None, page: int = 1, per_page: int = 50)
             select(item, Case.case_no, Case.child_name, Case.current_code, District.code)
             .join(Case, Case.id == item.case_id).join(District, District.id == item.district_id)
             .order_by(item.due_at, item.id)).all()
+        about = subjects(session, [w for w, *_ in rows])
     result = [InboxRow(w.id, w.task_id, w.task_spec, w.task_name, w.step, w.lane, w.due_at, w.due_at < now,
-                       w.case_id, case_no, mask_name(name), current, district)
+                       w.case_id, case_no, mask_name(name), current, district, about.get(w.subject or ""))
               for w, case_no, name, current, district in rows]
     return InboxPage(result, {s: counts.get(s, 0) for s in STEPS}, total, page, pages)
 
@@ -94,26 +97,11 @@ def search_cases(gl, actor, text: str) -> list[dict]:
 
 
 def clues(gl, actor) -> list[RiskClue]:
-    """Clues of the actor's district: all for the agencies that open cases, own ones for the others."""
-    from .services.clues import OPENING_AGENCIES
+    """The clues of the actor's district the actor may see (``permissions.can_see_clue``), newest first."""
     require_casework(actor)
     with gl.reading() as session:
-        query = select(RiskClue).where(RiskClue.district_id == actor.district_id)
-        if actor.agency not in OPENING_AGENCIES:
-            query = query.where(RiskClue.registering_agency == actor.agency)
+        query = select(RiskClue).where(visible_clues(actor, RiskClue))
         return list(session.scalars(query.order_by(RiskClue.received_at.desc()).limit(300)))
-
-
-def clue_for_opening(gl, actor, clue_id: int) -> RiskClue:
-    from .services.clues import require_opening_rights
-    require_opening_rights(actor)
-    with gl.reading() as session:
-        clue = session.get(RiskClue, clue_id)
-        if clue is None:
-            raise NotFound("线索不存在。", "No such clue.")
-        if clue.district_id != actor.district_id:
-            raise PermissionDenied("该线索不属于您的辖区。", "This clue is not in your district.")
-        return clue
 
 
 class TaskAlreadyDone(Conflict):
@@ -152,14 +140,29 @@ def task_form(gl, actor, case_id: int, task_id: str) -> dict:
     raise done  # committed first: the view of the finished task is on record too
 
 
+def open_task_spec(gl, case_id: int, task_id: str) -> tuple[str, str | None] | None:
+    """The spec of an open task of the case and the measure it is about (an order's draft has the form of
+    its measure), or None: all a submission needs to be read before the service decides on it (no view is
+    logged: the completion that follows is, or the form shown again is)."""
+    with gl.reading() as session:
+        row = session.execute(select(WorkItem.task_spec, WorkItem.subject).where(
+            WorkItem.case_id == case_id, WorkItem.task_id == str(task_id))).first()
+        if row is None:
+            return None
+        kind, _, number = (row.subject or "").partition(":")
+        measure = (session.scalar(select(Referral.measure).where(Referral.id == int(number)))
+                   if kind == "referral" and number.isdigit() else None)
+        return row.task_spec, measure
+
+
 def pending_request(session, item: WorkItem):
     """For an approval task: the request it decides (what is asked, by whom, and why)."""
     if item.task_spec not in APPROVAL_TASKS:
         return None
     from .models import Approval
-    kind, subject = APPROVAL_TASKS[item.task_spec]
+    kind = APPROVAL_TASKS[item.task_spec]
     query = select(Approval).where(Approval.round_id == item.round_id, Approval.kind == kind,
                                    Approval.status == "pending")
-    if subject is not None:
-        query = query.where(Approval.subject == subject)
+    if kind == "order":
+        query = query.where(Approval.referral_id == referral_of_item(item))
     return session.scalars(query.order_by(Approval.id.desc())).first()

@@ -10,14 +10,12 @@ from sqlalchemy import ARRAY, Integer, Select, bindparam, case, func, null, sele
 from sqlalchemy.orm import Session
 
 from .models import (
-    Approval, Assessment, DocumentRecord, FollowupVisit, GuidancePlan, GuidanceSession, Round,
-    TaskRecord, WorkItem,
+    Approval, Assessment, Chase, DocumentRecord, FollowupVisit, GuidancePlan, GuidanceSession, Round, TaskRecord,
 )
 from .reference import CODES, NUMBERED_DOCUMENTS
-from .steps import deployed_versions, rank_of_step, rank_of_task
+from .steps import deployed_versions
 
-HANDLING_DECISION = "decide_handling"
-CHASE = "chase_overdue_visit"
+HANDLING_DECISION = "propose_measures"
 _visits_by_version: dict[str, dict[str, int]] = {}
 
 
@@ -87,24 +85,27 @@ def _documents(rounds):
             .where(chosen(d.round_id, rounds)).group_by(d.round_id).subquery("documents"))
 
 
-def _records(session, gl, rounds, position: bool, versions):
-    t = TaskRecord
-    columns = [t.round_id, count_if(t.task_spec == HANDLING_DECISION).label("handling_decided"),
-               count_if(t.task_spec == CHASE).label("chases_explained")]
-    query = select(*columns).where(chosen(t.round_id, rounds)).group_by(t.round_id)
-    if position:
-        rank = rank_of_task(session, gl, t.task_spec, Round.model_version, versions)
-        query = query.add_columns(func.max(rank).label("reached_by_records")).join(Round, Round.id == t.round_id)
-    else:  # only the two tasks the evidence needs: an index on (task_spec, round_id) serves it
-        query = query.where(t.task_spec.in_((HANDLING_DECISION, CHASE)))
-    return query.subquery("records")
+def _records(rounds):
+    t = TaskRecord  # only the handling decision: an index on (task_spec, round_id) serves it
+    return (select(t.round_id, count_if(t.task_spec == HANDLING_DECISION).label("handling_decided"))
+            .where(chosen(t.round_id, rounds), t.task_spec == HANDLING_DECISION).group_by(t.round_id)
+            .subquery("records"))
 
 
-def _open_items(rounds):
-    w = WorkItem
-    return (select(w.round_id, count_if(w.task_spec == CHASE).label("chases_open"),
-                   func.max(rank_of_step(w.step)).label("reached_by_items"))
-            .where(chosen(w.round_id, rounds)).group_by(w.round_id).subquery("open_items"))
+# which closed-loop item a late step's chase belongs to
+CHASE_ITEMS = {"decision": "handling", "approval": "handling", "delivery": "handling", "report": "handling",
+               "safety_contact": "handling", "session": "guidance", "visit": "follow_up"}
+CHASED_ITEMS = ("handling", "guidance", "follow_up")
+
+
+def _chases(rounds):
+    c = Chase
+    columns = []
+    for item in CHASED_ITEMS:
+        kinds = [kind for kind, owner in CHASE_ITEMS.items() if owner == item]
+        columns += [count_if(c.kind.in_(kinds) & c.answered_at.is_not(None)).label(f"{item}_chases_explained"),
+                    count_if(c.kind.in_(kinds) & c.answered_at.is_(None)).label(f"{item}_chases_open")]
+    return select(c.round_id, *columns).where(chosen(c.round_id, rounds)).group_by(c.round_id).subquery("chases")
 
 
 def _latest_plans(rounds):
@@ -144,27 +145,23 @@ def _approvals(gl, rounds):
             .where(chosen(a.round_id, rounds)).group_by(a.round_id).subquery("approvals"))
 
 
-def facts(session: Session, gl, rounds, *, position: bool = True):
-    """A subquery with one row of facts per chosen round.
-
-    ``position``: also where a running round has got to (the highest step among its completed tasks and
-    its open work items); the cockpit leaves it out for rounds that have ended.
-    """
+def facts(session: Session, gl, rounds):
+    """A subquery with one row of facts per chosen round (where a running round stands is its ``steps``)."""
     versions = deployed_versions(session)
     rounds, cte = _selection(session, rounds)
-    assessments, documents, records = (_assessments(rounds), _documents(rounds),
-                                       _records(session, gl, rounds, position, versions))
-    items, plans, visits, approvals = _open_items(rounds), _latest_plans(rounds), _visits(rounds), _approvals(gl, rounds)
+    assessments, documents, records = _assessments(rounds), _documents(rounds), _records(rounds)
+    chases, plans, visits, approvals = _chases(rounds), _latest_plans(rounds), _visits(rounds), _approvals(gl, rounds)
     sessions = _sessions(rounds, plans)
     zero = lambda column, name: func.coalesce(column, 0).label(name)  # noqa: E731
     columns = [
         Round.id.label("round_id"), Round.case_id, Round.number, Round.status, Round.outcome, Round.risk_code,
-        Round.started_at, Round.ended_at,
+        Round.started_at, Round.ended_at, Round.steps,
         zero(assessments.c.initial, "initial"), zero(assessments.c.reassessments, "reassessments"),
         zero(documents.c.reports, "reports"), zero(documents.c.served, "served"),
         zero(documents.c.undelivered, "undelivered"),
-        zero(records.c.handling_decided, "handling_decided"), zero(records.c.chases_explained, "chases_explained"),
-        zero(items.c.chases_open, "chases_open"),
+        zero(records.c.handling_decided, "handling_decided"),
+        *[zero(chases.c[f"{item}_chases_{state}"], f"{item}_chases_{state}")
+          for item in CHASED_ITEMS for state in ("explained", "open")],
         plans.c.sessions_required.label("plan_sessions"), plans.c.min_minutes.label("plan_min_minutes"),
         plans.c.period_days.label("plan_period_days"), plans.c.drafted_at.label("plan_drafted_at"),
         zero(sessions.c.sessions, "sessions"), zero(sessions.c.minutes, "minutes"),
@@ -173,13 +170,11 @@ def facts(session: Session, gl, rounds, *, position: bool = True):
         approval_needed(gl).label("approval_needed"), zero(approvals.c.approved, "approved"),
         zero(approvals.c.approvals_pending, "approvals_pending"),
     ]
-    if position:
-        columns += [records.c.reached_by_records, items.c.reached_by_items]
     query = (select(*columns).select_from(cte).join(Round, Round.id == list(cte.c)[0])
              .outerjoin(assessments, assessments.c.round_id == Round.id)
              .outerjoin(documents, documents.c.round_id == Round.id)
              .outerjoin(records, records.c.round_id == Round.id)
-             .outerjoin(items, items.c.round_id == Round.id)
+             .outerjoin(chases, chases.c.round_id == Round.id)
              .outerjoin(plans, plans.c.round_id == Round.id)
              .outerjoin(sessions, sessions.c.round_id == Round.id)
              .outerjoin(visits, visits.c.round_id == Round.id)

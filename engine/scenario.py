@@ -10,16 +10,15 @@ from sqlalchemy import select
 from . import services
 from .actor import actor_by_username
 from .clock import clock
-from .errors import Conflict
-from .models import Case, GuidanceProvider, WorkItem
+from .models import Case, GuidanceProvider, Referral, WorkItem
 from .reference import ASSESSMENT_ITEMS
-
-LOW, MEDIUM, HIGH = 0, 2, 4
 
 
 def scores(total: int) -> dict:
-    """Item scores that add up to ``total`` (0–36), spread over the nine items."""
-    items, result = list(ASSESSMENT_ITEMS), {}
+    """Item scores that add up to ``total`` (0–36), filled item by item; the child's safety comes last, so it
+    is the most severe only in the highest totals (a safety score of 3 or 4 raises the code by itself)."""
+    items = [i for i in ASSESSMENT_ITEMS if i != "child_safety"] + ["child_safety"]
+    result = {}
     for index, item in enumerate(items):
         share = min(4, max(0, total - 4 * index)) if total > 0 else 0
         result[item] = share
@@ -45,17 +44,50 @@ class Driver:
             return list(session.scalars(select(WorkItem).where(WorkItem.case_id == case_id)
                                         .order_by(WorkItem.id)))
 
-    def item(self, case_id: int, spec: str) -> WorkItem:
-        for item in self.open_items(case_id):
-            if item.task_spec == spec:
-                return item
-        names = [i.task_spec for i in self.open_items(case_id)]
-        raise LookupError(f"case {case_id} has no open {spec}; open: {names}")
+    def measure_of(self, item: WorkItem) -> str | None:
+        """The measure an order's task is about (its referral, or the referral that issued the order)."""
+        kind, _, number = (item.subject or "").partition(":")
+        with self.gl.reading() as session:
+            if kind == "referral":
+                return session.get(Referral, int(number)).measure
+            if kind == "order":
+                return session.scalars(select(Referral.measure).where(Referral.document_id == int(number))).first()
+        return None
 
-    def do(self, username: str, case_id: int, spec: str, data: dict | None = None) -> dict:
-        item = self.item(case_id, spec)
+    def item(self, case_id: int, spec: str, measure: str | None = None) -> WorkItem:
+        """The open work item of ``spec`` (for an order's tasks, the one about ``measure``)."""
+        for item in self.open_items(case_id):
+            if item.task_spec == spec and (measure is None or self.measure_of(item) == measure):
+                return item
+        names = [(i.task_spec, self.measure_of(i)) for i in self.open_items(case_id)]
+        raise LookupError(f"case {case_id} has no open {spec} {measure or ''}; open: {names}")
+
+    def do(self, username: str, case_id: int, spec: str, data: dict | None = None, measure: str | None = None) -> dict:
+        item = self.item(case_id, spec, measure)
         return services.complete_task(self.gl, self.actor(username), case_id, item.task_id, data or {},
                                       self.version(case_id))
+
+    def visit(self, username: str, case_id: int, **data) -> dict:
+        """Record a follow-up visit as it happens (by default a planned home visit today, nothing new)."""
+        data = {"kind": "planned", "method": "home_visit", "visited_on": self.today(), "findings": "家庭情况稳定。",
+                "orders_complied": True, "new_incident": False, **data}
+        return services.record_visit(self.gl, self.actor(username), case_id, data, self.version(case_id))
+
+    def session(self, username: str, case_id: int, **data) -> dict:
+        """Record a guidance session as it happens (by default a 60-minute case guidance the guardian attended)."""
+        data = {"kind": "case_guidance", "held_on": self.today(), "minutes": 60, "guardian_attended": True, **data}
+        return services.record_guidance_session(self.gl, self.actor(username), case_id, data, self.version(case_id))
+
+    def guardian_id(self, case_id: int, name: str) -> int:
+        with self.gl.reading() as session:
+            from .models import Guardian
+            return session.scalars(select(Guardian.id).where(Guardian.case_id == case_id, Guardian.name == name)).one()
+
+    def acknowledge(self, username: str, clue_id: int) -> None:
+        services.acknowledge_report(self.gl, self.actor(username), clue_id)
+
+    def respond(self, username: str, clue_id: int, response: str) -> None:
+        services.respond_to_report(self.gl, self.actor(username), clue_id, {"response": response})
 
     def provider_id(self, district_code: str = "JB") -> int:
         with self.gl.reading() as session:
@@ -71,8 +103,4 @@ class Driver:
     def today(self) -> str:
         return clock.today().isoformat()
 
-    def try_do(self, *args, **kwargs):
-        try:
-            return self.do(*args, **kwargs)
-        except Conflict:
-            return None
+

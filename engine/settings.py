@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DEMO_AUDIT_KEY = "guardloop-demo-audit-key-NOT-SECRET"
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,23 @@ class Settings:
     tick_batch: int = 100
     case_no_format: str = "{district}-{year}-{seq:05d}"
     verify_base_url: str = "http://127.0.0.1:5000"   # printed in every document's QR code
+    # Demo mode (GUARDLOOP_DEMO=1, set by ``make run``): documents may be issued with a loopback verification
+    # address. Outside it, issuing refuses until GUARDLOOP_VERIFY_BASE_URL names the public address.
+    demo_mode: bool = False
+    # Rate limits (Flask-Limiter's notation) and where their counters live: "database" (the application's
+    # own database, shared by every worker and host) or any ``limits`` storage URI (memory://, redis://…).
+    login_rate_limit: str = "10 per minute;50 per hour"
+    verify_rate_limit: str = "30 per minute"
+    rate_limit_storage: str = "database"
+    # The audit chain's HMAC key, kept outside the database (GUARDLOOP_AUDIT_KEY). The default is public:
+    # for the demo and the tests only.
+    audit_key: str = DEMO_AUDIT_KEY
+    # Signing (电子签名): keys and certificates of the offices (engine/pki.py), an RFC 3161 timestamping
+    # authority (none: signatures carry the signer's time only).
+    pki_dir: Path = ROOT / "instance" / "pki"
+    tsa_url: str = ""
+    # Issued documents are rendered as PDF/A-3b for the archive (WeasyPrint's pdf_variant; "" for plain PDF).
+    document_variant: str = "pdf/a-3b"
     # Closed-loop review (闭环审查): the approval each round outcome needs on record (outcome → approval
     # kind); an outcome not listed needs none. Interrupted rounds (a new incident) count in the rate or not.
     closed_loop_approvals: dict = field(default_factory=lambda: {
@@ -27,13 +45,45 @@ class Settings:
     cockpit_max_years: int = 5
     extra: dict = field(default_factory=dict)
 
+    def verify_url_problem(self) -> tuple[str, str] | None:
+        """Why documents may not be issued with ``verify_base_url`` printed in them, or None: outside demo
+        mode it must be an address the public reaches, not this machine's loopback."""
+        from urllib.parse import urlsplit
+        import ipaddress
+        parts = urlsplit(self.verify_base_url or "")
+        host = parts.hostname or ""
+        try:
+            local = ipaddress.ip_address(host).is_loopback or ipaddress.ip_address(host).is_unspecified
+        except ValueError:
+            local = host in ("", "localhost") or host.endswith(".localhost")
+        if parts.scheme not in ("http", "https") or (local and not self.demo_mode):
+            return ("未配置文书核验地址（GUARDLOOP_VERIFY_BASE_URL），暂不能制发文书：核验二维码会指向本机。请联系系统管理员。",
+                    "The verification address (GUARDLOOP_VERIFY_BASE_URL) is not set: documents cannot be issued "
+                    "while their QR code would point at this machine. Ask your administrator.")
+        return None
+
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
         env = {}
         if os.environ.get("DATABASE_URL"):
             env["database_url"] = os.environ["DATABASE_URL"]
+        if os.environ.get("GUARDLOOP_DEMO"):
+            env["demo_mode"] = os.environ["GUARDLOOP_DEMO"] == "1"
+        for name, var in (("login_rate_limit", "GUARDLOOP_LOGIN_RATE_LIMIT"),
+                          ("verify_rate_limit", "GUARDLOOP_VERIFY_RATE_LIMIT"),
+                          ("rate_limit_storage", "GUARDLOOP_RATE_LIMIT_STORAGE")):
+            if os.environ.get(var):
+                env[name] = os.environ[var]
+        if os.environ.get("GUARDLOOP_AUDIT_KEY"):
+            env["audit_key"] = os.environ["GUARDLOOP_AUDIT_KEY"]
         if os.environ.get("GUARDLOOP_VERIFY_BASE_URL"):
             env["verify_base_url"] = os.environ["GUARDLOOP_VERIFY_BASE_URL"].rstrip("/")
+        if os.environ.get("GUARDLOOP_PKI_DIR"):
+            env["pki_dir"] = Path(os.environ["GUARDLOOP_PKI_DIR"])
+        if "GUARDLOOP_PDF_VARIANT" in os.environ:
+            env["document_variant"] = os.environ["GUARDLOOP_PDF_VARIANT"]
+        if os.environ.get("GUARDLOOP_TSA_URL"):
+            env["tsa_url"] = os.environ["GUARDLOOP_TSA_URL"]
         for name, var in (("guidance_sessions", "GUARDLOOP_GUIDANCE_SESSIONS"),
                           ("guidance_min_minutes", "GUARDLOOP_GUIDANCE_MIN_MINUTES"),
                           ("guidance_period_days", "GUARDLOOP_GUIDANCE_PERIOD_DAYS"),

@@ -2,21 +2,42 @@
 
 Values may arrive as strings (forms) or as Python values (services called directly).
 """
-from datetime import date
+import unicodedata
+from datetime import date, datetime, timedelta
 
-from .clock import clock
+from .clock import CHINA_TZ, clock
 from .errors import InvalidInput
-from .idcard import id_problem
+from .idcard import id_problem, normalise_id
+
+EARLIEST = date(1900, 1, 1)
+FUTURE_YEARS = 10   # the latest date a field that may lie ahead (a deadline) accepts: today + 10 years
 
 
-def text(data: dict, field: str, *, required=True, max_len=2000) -> str:
+def text(data: dict, field: str, *, required=True, max_len=2000, strip=True) -> str:
     value = data.get(field)
-    value = "" if value is None else str(value).strip()
+    value = "" if value is None else str(value)
+    if strip:
+        value = value.strip()
+    if _has_control(value):
+        raise InvalidInput(field, "含有无效的控制字符。", "This field contains a control character that is not allowed.")
+    if not visible(value):
+        value = ""  # only spaces or invisible characters (zero-width spaces …): nothing was typed
     if required and not value:
         raise InvalidInput(field, "此项为必填项。", "This field is required.")
     if len(value) > max_len:
         raise InvalidInput(field, f"不能超过 {max_len} 个字符。", f"At most {max_len} characters.")
     return value
+
+
+def _has_control(value: str) -> bool:
+    """NUL and the other C0 controls but tab and line breaks: no database or document takes them."""
+    return any(ch < " " and ch not in "\t\r\n" or ch == "\x7f" for ch in value)
+
+
+def visible(value: str) -> bool:
+    """Whether ``value`` shows anything: a name of zero-width spaces or format characters does not."""
+    return any(not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc", "Zs", "Zl", "Zp", "Mn")
+               for ch in value)
 
 
 def integer(data: dict, field: str, *, low: int, high: int, required=True) -> int | None:
@@ -58,17 +79,42 @@ def day(data: dict, field: str, *, required=True, not_future=True, after: date |
         if required:
             raise InvalidInput(field, "请填写日期。", "Enter a date.")
         return None
+    if isinstance(value, datetime):
+        value = value.date()
     if not isinstance(value, date):
         try:
             value = date.fromisoformat(str(value).strip())
         except ValueError:
             raise InvalidInput(field, "日期格式应为 YYYY-MM-DD。", "Use the date format YYYY-MM-DD.") from None
+    if value < EARLIEST:
+        raise InvalidInput(field, "日期不合理（早于 1900 年）。", "The date is not plausible (before 1900).")
     if not_future and value > clock.today():
         raise InvalidInput(field, "日期不能晚于今天。", "The date cannot be in the future.")
+    if value > latest_day():
+        raise InvalidInput(field, f"日期不能晚于 {latest_day().isoformat()}。",
+                           f"The date cannot be later than {latest_day().isoformat()}.")
     if after is not None and value <= after:
         raise InvalidInput(field, f"日期应晚于 {after.isoformat()}。", f"The date must be after {after.isoformat()}.")
-    if value.year < 1900:
-        raise InvalidInput(field, "日期不合理。", "The date is not plausible.")
+    return value
+
+
+def latest_day() -> date:
+    today = clock.today()
+    return today + timedelta(days=365 * FUTURE_YEARS + FUTURE_YEARS // 4)
+
+
+def moment(data: dict, field: str, *, not_future=True) -> datetime:
+    """A date and time (China time when no offset is given), within the same bounds as ``day``."""
+    value = data.get(field)
+    if not isinstance(value, datetime):
+        try:
+            value = datetime.fromisoformat(str(value or "").strip())
+        except ValueError:
+            raise InvalidInput(field, "时间格式无效。", "The date and time are not valid.") from None
+    day({field: value.date()}, field, not_future=False)  # the bounds of a date, before any time-zone arithmetic
+    value = value if value.tzinfo else value.replace(tzinfo=CHINA_TZ)
+    if not_future and value > clock.now() + timedelta(minutes=5):
+        raise InvalidInput(field, "时间不能晚于现在。", "The time cannot be in the future.")
     return value
 
 
@@ -98,7 +144,9 @@ def choices(data: dict, field: str, options, *, at_least=0) -> list[str]:
 
 
 def id_number(data: dict, field: str, *, required=False) -> str | None:
-    value = text(data, field, required=required, max_len=18).upper()
+    value = normalise_id(text(data, field, required=required, max_len=40))
+    if len(value) > 18:
+        raise InvalidInput(field, "身份证号码应为 18 位。", "A resident ID number has 18 characters.")
     if not value:
         return None
     problem = id_problem(value)

@@ -5,6 +5,7 @@ Each PostgreSQL test gets a schema of its own, dropped afterwards.
 """
 import os
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import pytest
@@ -45,6 +46,13 @@ def database_url(request, tmp_path):
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'guardloop.db'}"
         return
+    with postgres_schema() as url:
+        yield url
+
+
+@contextmanager
+def postgres_schema():
+    """A PostgreSQL schema of its own (its URL), dropped afterwards; skips (or fails in CI) without one."""
     if not PG_URL:
         if REQUIRE_PG:
             pytest.fail("TEST_DATABASE_URL is required (GUARDLOOP_REQUIRE_POSTGRES=1)")
@@ -76,8 +84,8 @@ def clock():
 
 @pytest.fixture
 def gl(database_url, clock):
-    context = GuardLoop(Settings(database_url=database_url), engine=make_engine(database_url))
-    init(context)
+    context = GuardLoop(Settings(database_url=database_url, demo_mode=True), engine=make_engine(database_url))
+    init(context, with_demo_users=True)
     yield context
     context.engine.dispose()
 

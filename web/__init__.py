@@ -6,9 +6,19 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from engine.context import GuardLoop
 from engine.settings import ROOT, Settings
+
+
+class DatabaseInteger(IntegerConverter):
+    """``<int:…>`` in every route: only ids a database integer column can hold (PostgreSQL's int4); a
+    larger number is a plain 404, never an error from the database."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _secret_key(instance: Path) -> str:
@@ -30,6 +40,8 @@ def create_app(config: dict | None = None) -> Flask:
         SESSION_COOKIE_SECURE=os.environ.get("GUARDLOOP_SECURE_COOKIES", "0") == "1",
         REMEMBER_COOKIE_HTTPONLY=True,
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=int(os.environ.get("GUARDLOOP_SESSION_MINUTES", "30"))),
+        # however active, a session ends this long after signing in
+        GUARDLOOP_SESSION_MAX_SECONDS=3600 * int(os.environ.get("GUARDLOOP_SESSION_MAX_HOURS", "12")),
         BABEL_DEFAULT_LOCALE="zh_CN",
         BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
@@ -37,15 +49,22 @@ def create_app(config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )
     app.config.update(config or {})
+    app.url_map.converters["int"] = DatabaseInteger
+    proxies = int(os.environ.get("GUARDLOOP_TRUSTED_PROXIES", "0"))
+    if proxies:  # behind a reverse proxy: the client's address (rate limits, logs) from X-Forwarded-For
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
     settings = app.config.get("GUARDLOOP_SETTINGS") or Settings.from_env()
     app.extensions["guardloop"] = app.config.get("GUARDLOOP") or GuardLoop(settings)
 
-    from . import (admin, approvals, audits, auth, cases, clues, cockpit, documents, errors, extensions, main, overdue,
-                   tasks)
+    from . import (admin, approvals, audits, auth, cases, clues, cockpit, documents, errors, extensions, main, offices,
+                   overdue, rate_limits, records, tasks)
     extensions.init_app(app)
     errors.init_app(app)
-    for module in (auth, main, clues, cases, tasks, approvals, overdue, audits, documents, admin, cockpit):
+    for module in (auth, main, clues, cases, tasks, records, approvals, overdue, audits, documents, admin, offices,
+                   cockpit):
         app.register_blueprint(module.bp)
+    rate_limits.init_app(app, app.extensions["guardloop"])
     return app

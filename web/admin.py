@@ -1,18 +1,22 @@
-"""Administration: user accounts of every agency, role and district."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+"""Administration: user accounts of every agency, role and district — create, edit, disable and enable,
+unlock, sign out everywhere, and one-time password-reset links. The engine checks every action."""
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
 from engine import services
+from engine.clock import clock
 from engine.errors import InvalidInput
 from engine.models import District, User
+from engine.services import account_admin
 
 from .extensions import actor, gl
 from .i18n import message
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 FIELDS = ("username", "display_name", "password", "agency", "role", "district")
+EDIT_FIELDS = ("display_name", "agency", "role", "district")
 
 
 @bp.before_request
@@ -20,6 +24,11 @@ FIELDS = ("username", "display_name", "password", "agency", "role", "district")
 def _admins_only():
     if actor().role != "admin":
         abort(403)
+
+
+def _districts():
+    with gl().reading() as db:
+        return db.scalars(select(District).order_by(District.id)).all()
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -32,11 +41,83 @@ def users():
         except InvalidInput as exc:
             error, status = exc, 422
         else:
-            flash(_("Account created."), "success")
+            flash(_("Account created. Its password is temporary: it must be changed at the first sign-in."),
+                  "success")
             return redirect(url_for("admin.users"))
     with gl().reading() as db:
         accounts = db.scalars(select(User).order_by(User.district_id, User.agency_id, User.username)).all()
-        districts = db.scalars(select(District).order_by(District.id)).all()
     data.pop("password", None)
-    return render_template("admin_users.html", accounts=accounts, districts=districts, data=data, error=error,
-                           error_text=message(error) if error else ""), status
+    return render_template("admin_users.html", accounts=accounts, districts=_districts(), data=data, error=error,
+                           error_text=message(error) if error else "", now=clock.now()), status
+
+
+def _user(user_id: int) -> User:
+    with gl().reading() as db:
+        user = db.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user(user_id):
+    account, error, status = _user(user_id), None, 200
+    data = {"display_name": account.display_name, "agency": account.agency.code, "role": account.role,
+            "district": account.district.code}
+    if request.method == "POST":
+        data = {name: request.form.get(name, "") for name in EDIT_FIELDS}
+        try:
+            account_admin.update_user(gl(), actor(), user_id, data)
+        except InvalidInput as exc:
+            error, status = exc, 422
+        else:
+            flash(_("Account saved."), "success")
+            return redirect(url_for("admin.user", user_id=user_id))
+    return render_template("admin_user.html", account=account, data=data, districts=_districts(), error=error,
+                           error_text=message(error) if error else "", now=clock.now(), reset_link=None), status
+
+
+def _act(user_id: int, action, done: str):
+    try:
+        action()
+    except InvalidInput as exc:
+        flash(message(exc), "error")
+    else:
+        flash(done, "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.route("/users/<int:user_id>/disable", methods=["POST"])
+def disable(user_id):
+    return _act(user_id, lambda: account_admin.set_active(gl(), actor(), user_id, False),
+                _("Account disabled; its sessions have ended."))
+
+
+@bp.route("/users/<int:user_id>/enable", methods=["POST"])
+def enable(user_id):
+    return _act(user_id, lambda: account_admin.set_active(gl(), actor(), user_id, True), _("Account enabled."))
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+def unlock(user_id):
+    return _act(user_id, lambda: account_admin.unlock(gl(), actor(), user_id), _("Account unlocked."))
+
+
+@bp.route("/users/<int:user_id>/sign-out", methods=["POST"])
+def sign_out(user_id):
+    return _act(user_id, lambda: account_admin.sign_out_everywhere(gl(), actor(), user_id),
+                _("Every session of this account has ended."))
+
+
+@bp.route("/users/<int:user_id>/reset", methods=["POST"])
+def reset(user_id):
+    """Show the one-time link once, on this page only (it is stored as a hash and cannot be shown again)."""
+    token = account_admin.issue_reset_link(gl(), actor(), user_id)
+    account = _user(user_id)
+    data = {"display_name": account.display_name, "agency": account.agency.code, "role": account.role,
+            "district": account.district.code}
+    response = make_response(render_template(
+        "admin_user.html", account=account, data=data, districts=_districts(), error=None, error_text="",
+        now=clock.now(), reset_link=url_for("auth.reset_password", token=token, _external=True)))
+    response.headers["Cache-Control"] = "no-store"
+    return response

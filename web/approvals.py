@@ -6,6 +6,7 @@ from flask_login import login_required
 from engine import services
 from engine.clock import clock
 from engine.errors import Conflict, InvalidInput, NotFound
+from engine.services import reach
 
 from .extensions import actor, casework_only, gl
 from .i18n import message
@@ -23,6 +24,7 @@ def queue():
 @bp.route("/<int:approval_id>", methods=["POST"])
 @login_required
 def decide(approval_id):
+    reach.require_approval_in_reach(gl(), actor(), approval_id)  # another district's: as if missing (404)
     try:
         version = int(request.form.get("expected_version", ""))
     except ValueError:

@@ -7,8 +7,11 @@ from engine.cli import main
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
-def serve(host, port):
-    """Serve the web UI (embedded server; use gunicorn 'web.wsgi:app' in production)."""
+@click.option("--worker/--no-worker", default=True, show_default=True,
+              help="Render documents and chain access entries in a thread of this process.")
+def serve(host, port, worker):
+    """Serve the web UI (embedded server; use gunicorn 'web.wsgi:app' and `guardloop render --loop` in
+    production)."""
     from sqlalchemy import select
 
     from engine.bootstrap import DEMO_PASSWORD, DEMO_USERS
@@ -23,6 +26,9 @@ def serve(host, port):
         click.echo(f"Demo logins (password {DEMO_PASSWORD}):")
         for username, name, agency, role, district in demo:
             click.echo(f"  {username:<16} {role:<11} {agency:<18} {district:<4} {name}")
+    if worker:  # the embedded default needs no other process: issued documents are rendered here
+        from engine.workers import start_thread
+        start_thread(app.extensions["guardloop"])
     click.echo(f"GuardLoop is serving at http://{host}:{port}/")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 

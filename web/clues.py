@@ -1,4 +1,6 @@
 """Registering a risk clue (登记风险线索) and opening a case from it (建档)."""
+import secrets
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -6,7 +8,8 @@ from flask_login import login_required
 from engine import queries, services
 from engine.clock import clock
 from engine.errors import InvalidInput
-from engine.services.clues import GUARDIAN_RELATIONS, OPENING_AGENCIES
+from engine.services import clues
+from engine.services.clues import GUARDIAN_RELATIONS, NO_MATCH, OPENING_AGENCIES
 
 from .extensions import actor, casework_only, gl
 from .i18n import message
@@ -37,35 +40,41 @@ def index():
                            can_open=actor().agency in OPENING_AGENCIES)
 
 
+def _new_form_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    data, error, duplicates = {"guardians": [{}] * GUARDIAN_ROWS, "received_at": clock.today().isoformat()}, None, []
-    status = 200
+    data = {"guardians": [{}] * GUARDIAN_ROWS, "received_at": clock.today().isoformat()}
+    error, check, status, token = None, NO_MATCH, 200, _new_form_token()
     if request.method == "POST":
+        token = request.form.get("form_token", "")
+        already = clues.registered_from_form(gl(), actor(), token)
+        if already:  # back and resubmit, or a double click: the clue is registered once
+            flash(_("This form was already sent: clue %(number)s is registered.", number=already), "info")
+            return redirect(url_for("clues.index"))
         data = _form_data(request.form)
-        duplicates = services.find_duplicates(gl(), actor(), id_number=data["child_id_number"] or None,
-                                              name=data["child_name"] or None,
-                                              birth_date=data["child_birth_date"] or None) \
-            if data["child_birth_date"] or data["child_id_number"] else []
-        if duplicates and request.form.get("confirm_duplicates") != "on":
-            status = 200
-        else:
+        check = services.check_duplicates(gl(), actor(), id_number=data["child_id_number"] or None,
+                                          name=data["child_name"] or None,
+                                          birth_date=data["child_birth_date"] or None)
+        if not check.matched or request.form.get("confirm_duplicates") == "on":
             try:
-                services.register_clue(gl(), actor(), data)
+                services.register_clue(gl(), actor(), data, form_token=token)
             except InvalidInput as exc:
                 error, status = exc, 422
             else:
                 flash(_("Risk clue registered."), "success")
                 return redirect(url_for("clues.index"))
     return render_template("clue_form.html", data=data, error=error, error_text=message(error) if error else "",
-                           duplicates=duplicates, rows=GUARDIAN_ROWS, relations=GUARDIAN_RELATIONS), status
+                           check=check, form_token=token, rows=GUARDIAN_ROWS, relations=GUARDIAN_RELATIONS), status
 
 
 @bp.route("/<int:clue_id>/open", methods=["GET", "POST"])
 @login_required
 def open_case(clue_id):
-    clue = queries.clue_for_opening(gl(), actor(), clue_id)
+    clue = clues.view_clue_for_opening(gl(), actor(), clue_id)
     error, status = None, 200
     if request.method == "POST":
         try:

@@ -7,7 +7,8 @@ from engine.cockpit_tables import Table
 from .charts import Series, bar_chart, column_chart, line_chart
 from .i18n import pick
 
-CODE_COLOURS = {"red": "#c62828", "orange": "#e86a00", "yellow": "#f2c200", "blue": "#1565c0", None: "#9aa3b2"}
+CODE_COLOURS = {"red": "#c62828", "orange": "#e86a00", "yellow": "#f2c200", "blue": "#1565c0", "watch": "#2e7d5b",
+                None: "#9aa3b2"}
 
 
 def _items(table: Table, value_column: int = 1) -> list[tuple[str, float]]:

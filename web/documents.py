@@ -1,12 +1,14 @@
 """Documents: the PDF of an issued document, the draft of a task's document, corrections, and the
 public verification page (核验) that shows no personal data."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine.errors import InvalidInput
+from engine.rendering import RenderFailed
 from engine.services import documents as docs
 
+from .errors import page
 from .extensions import actor, casework_only, gl
 from .i18n import message
 
@@ -26,7 +28,13 @@ def _pdf(data: bytes, filename: str) -> Response:
 @login_required
 def pdf(document_id):
     casework_only()
-    doc, data = docs.document_file(gl(), actor(), document_id)
+    try:
+        doc, data = docs.document_file(gl(), actor(), document_id)
+    except RenderFailed as exc:   # the document is issued and kept; only its PDF is not there yet
+        current_app.logger.warning("PDF of document %s not available: %s", document_id, exc.reason)
+        body, status = page(503, _("The document is issued and kept, but its PDF could not be generated just "
+                                   "now. It is tried again automatically; try again in a minute."))
+        return body, status, {"Retry-After": "60"}
     return _pdf(data, f"document-{doc.id}.pdf")
 
 

@@ -1,11 +1,12 @@
 """Flask extensions, attached with ``init_app`` (nothing is built at import time)."""
-from flask import current_app, g, request, session
+import time
+
+from flask import abort, current_app, g, redirect, request, session, url_for
 from flask_babel import Babel
 from flask_login import LoginManager, current_user
 from flask_wtf import CSRFProtect
 
-from engine.actor import load_actor
-from engine.errors import PermissionDenied
+from engine.services.accounts import session_is_current
 
 LANGUAGES = ("zh_CN", "en")
 login_manager = LoginManager()
@@ -24,7 +25,8 @@ class SignedIn:
         self.actor = actor
 
     def get_id(self):
-        return str(self.actor.id)
+        # the account's session generation travels in the cookie: raising it ends this session
+        return f"{self.actor.id}:{self.actor.session_generation}"
 
     def __getattr__(self, name):
         return getattr(self.actor, name)
@@ -44,13 +46,22 @@ def select_locale():
     return chosen if chosen in LANGUAGES else "zh_CN"
 
 
+SIGNED_IN_AT = "signed_in_at"
+
+
 @login_manager.user_loader
-def _load_user(user_id: str):
+def _load_user(session_id: str):
+    """The session's actor, or None (signed out) when the account was disabled, its sessions were ended
+    (sign-out, password change, an administrator) or the session is older than the longest allowed."""
     try:
-        with gl().reading() as db:
-            return SignedIn(load_actor(db, int(user_id)))
-    except (PermissionDenied, ValueError):
+        user_id, generation = (int(part) for part in session_id.split(":"))
+    except ValueError:
         return None
+    if time.time() - session.get(SIGNED_IN_AT, 0) > current_app.config["GUARDLOOP_SESSION_MAX_SECONDS"]:
+        return None
+    with gl().reading() as db:
+        actor = session_is_current(db, user_id, generation)
+    return SignedIn(actor) if actor is not None else None
 
 
 def init_app(app):
@@ -68,6 +79,10 @@ def init_app(app):
         g.lang = select_locale()
         i18n.LANG.set(g.lang)
 
+    app.before_request(refuse_control_characters)
+    app.before_request(require_password_change)
+    app.after_request(security_headers)
+
     i18n.install_template_gettext(app.jinja_env)
     app.jinja_env.globals.update(i18n.template_globals())
     app.jinja_env.filters.update(i18n.template_filters())
@@ -80,3 +95,41 @@ def casework_only():
     from engine.permissions import works_on_cases
     if current_user.is_authenticated and not works_on_cases(current_user.actor):
         abort(403)
+
+
+def refuse_control_characters():
+    """400 for a NUL byte anywhere in the path, the query or a form field: no database column or document
+    takes one (PostgreSQL refuses it with an error), so nothing downstream has to."""
+    values = [request.path, *request.args.keys(), *request.args.values()]
+    if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values += [*request.form.keys(), *request.form.values()]
+    if any("\x00" in value for value in values):
+        abort(400)
+
+
+# what a person whose password must be changed may still do
+PASSWORD_CHANGE_ENDPOINTS = ("auth.change_password", "auth.logout", "main.language", "static")
+
+
+def require_password_change():
+    if (current_user.is_authenticated and current_user.actor.must_change_password
+            and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS):
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+# No inline script or style anywhere: the pages load only their own stylesheet (and no script at all).
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def security_headers(response):
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if response.mimetype == "text/html":
+        headers.setdefault("Content-Security-Policy", CSP)
+    else:  # a PDF or a spreadsheet: Chromium's PDF viewer needs its own scripts, but nobody may frame it
+        headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+    return response

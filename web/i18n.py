@@ -76,10 +76,11 @@ def task_title(spec: str, fallback: str = "") -> str:
     return pick(form.title) if form else (fallback or spec)
 
 
+
 CODE_CHANGE_KINDS = {"assessment": ("评估赋码", "Assessed"), "downgrade": ("降级", "Downgraded"),
                      "upgrade": ("升级", "Upgraded")}
 APPROVAL_KINDS = {"downgrade": ("降级", "Downgrade"), "closure": ("结案", "Closure"),
-                  "escalation": ("提请联席会商", "Escalation to a joint meeting")}
+                  "escalation": ("提请多跨协同", "Escalation to a joint meeting")}
 
 
 def approval_kind(kind, subject=None) -> str:
@@ -90,8 +91,10 @@ def approval_kind(kind, subject=None) -> str:
     return pick(APPROVAL_KINDS.get(kind, (kind, kind)))
 
 
-OVERDUE_KINDS = {"visit": ("回访", "Follow-up visits"), "session": ("指导", "Guidance sessions"),
-                 "delivery": ("送达", "Deliveries"), "approval": ("审批", "Approvals"), "chase": ("督办", "Chases"),
+OVERDUE_KINDS = {"safety": ("红码安全联系", "Red-code safety"), "decision": ("审查决定", "Decisions on referrals"),
+                 "visit": ("回访", "Follow-up visits"), "session": ("指导", "Guidance sessions"),
+                 "delivery": ("送达", "Deliveries"), "report": ("履行检查", "Compliance checks"),
+                 "approval": ("审批", "Approvals"), "chase": ("督办未答复", "Unanswered chases"),
                  "code_review": ("风险码复评", "Code reviews"), "other": ("其他任务", "Other tasks")}
 
 
@@ -100,7 +103,8 @@ def overdue_kind(kind) -> str:
 
 
 APPROVAL_STATUS = {"pending": ("待审批", "Pending"), "approved": ("已批准", "Approved"),
-                   "returned": ("已退回补正", "Returned for correction")}
+                   "returned": ("已退回补正", "Returned for correction"), "refused": ("不予批准", "Refused"),
+                   "withdrawn": ("已撤回", "Withdrawn")}
 
 
 def district_name(district_id) -> str:
@@ -152,7 +156,8 @@ def _pattern(kind: str, lang: str):
 
 
 RELATIONS = {"father": ("父亲", "Father"), "mother": ("母亲", "Mother"), "grandparent": ("祖父母/外祖父母", "Grandparent"),
-             "relative": ("其他亲属", "Other relative"), "other": ("其他", "Other")}
+             "relative": ("其他亲属", "Other relative"), "other": ("其他", "Other"),
+             "civil_affairs": ("民政部门", "Civil affairs")}
 
 
 def _options(choices: dict) -> list[tuple]:
@@ -162,5 +167,7 @@ def _options(choices: dict) -> list[tuple]:
 def template_filters() -> dict:
     return {"district_options": lambda ds: [(d.code, pick((d.name_zh, d.name_en))) for d in ds],
             "options": _options, "relation_options": lambda keys: [(k, pick(RELATIONS[k])) for k in keys], "provider_options": lambda providers: [(p.id, p.name) for p in providers],
+            "guardian_options": lambda guardians: [(str(g.id), f"{g.name}（{pick(RELATIONS.get(g.relation, (g.relation, g.relation)))}）")
+                                                   for g in guardians],
             "d": _date, "dt": _datetime, "num": lambda v: format_decimal(v),
             "nl2br": lambda text: Markup("<br>").join(escape(text or "").split("\n"))}

@@ -6,6 +6,7 @@ from engine import queries
 from engine.overdue import overdue_counts
 from engine.permissions import works_on_cases
 from engine.reference import CODES
+from engine.services import notifications
 
 from .extensions import LANGUAGES, actor, gl
 from .auth import _safe_next
@@ -31,7 +32,14 @@ def inbox():
     inbox = queries.inbox(gl(), actor(), step=step, code=code, page=page)
     late = {k: n for k, n in overdue_counts(gl(), actor()).items() if n}
     return render_template("inbox.html", inbox=inbox, rows=inbox.rows, counts=inbox.counts, step=step, code=code,
-                           steps=queries.STEPS, late=late)
+                           steps=queries.STEPS, late=late, notices=notifications.unread(gl(), actor()))
+
+
+@bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
+@login_required
+def read_notification(notification_id):
+    notifications.mark_read(gl(), actor(), notification_id)
+    return redirect(url_for("main.inbox"))
 
 
 @bp.route("/lang/<code>")
@@ -48,3 +56,24 @@ def search():
     text = request.args.get("q", "")[:60]
     results = queries.search_cases(gl(), actor(), text) if actor().role != "admin" else []
     return render_template("search.html", q=text, results=results)
+
+
+# The diagram viewer (bpmn-js, from npm) served as static files from the project's own node_modules; the
+# case page falls back to its server-drawn SVG where they are not installed.
+VENDOR_FILES = {
+    "bpmn-viewer.js": "bpmn-js/dist/bpmn-navigated-viewer.production.min.js",
+    "diagram-js.css": "bpmn-js/dist/assets/diagram-js.css",
+    "bpmn-js.css": "bpmn-js/dist/assets/bpmn-js.css",
+    "bpmn-font.css": "bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css",
+}
+
+
+@bp.route("/vendor/<name>")
+def vendor(name):
+    from flask import send_file
+    from engine.settings import ROOT
+    path = VENDOR_FILES.get(name)
+    if path is None or not (ROOT / "node_modules" / path).is_file():
+        abort(404)
+    response = send_file(ROOT / "node_modules" / path, max_age=86400)
+    return response

@@ -1,21 +1,24 @@
 """One generic view renders and submits every task form declared in ``task_forms``."""
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from engine import queries, services
 from engine.clock import clock
 from engine.errors import Conflict, InvalidInput
-from engine.handlers.review import ORDER_APPROVALS
-from engine.models import GuidanceProvider, User
-from engine.services.documents import TASK_DOCUMENTS
+from engine.guardianship import current_guardians
+from engine.handlers.guide import days_of
+from engine.models import GuidanceProvider, Referral, User
+from engine.services.documents import DRAFT_APPROVALS, TASK_DOCUMENTS
 
 from .extensions import actor, casework_only, gl
 from .i18n import label, message, pick
-from .task_forms import FORMS, initial_values, read_submission
+from .task_forms import AWAITED, FORMS, form_for, initial_values, read_submission
 
 bp = Blueprint("tasks", __name__)
 bp.before_request(casework_only)
@@ -23,59 +26,98 @@ bp.before_request(casework_only)
 
 def _context(case_id: int, task_id: str) -> dict:
     ctx = queries.task_form(gl(), actor(), case_id, task_id)
-    form_def = FORMS.get(ctx["item"].task_spec)
+    if ctx["item"].kind == "await":  # no form: the record it waits for is made on its own page
+        return ctx
+    form_def = form_for(ctx["item"].task_spec, ctx["variables"])
     if form_def is None:
         abort(404)
     asked = [a for a in (ctx["request"], ctx["returned"]) if a is not None]
     people = {a.requested_by for a in asked} | {a.decided_by for a in asked if a.decided_by}
+    variables = ctx["variables"]
     with gl().reading() as db:
+        # only providers serving the case's district (or the whole municipality)
         ctx["providers"] = db.scalars(select(GuidanceProvider).where(
-            (GuidanceProvider.district_id == ctx["case"].district_id) | (GuidanceProvider.kind == "practice_base"))
-            .order_by(GuidanceProvider.district_id != ctx["case"].district_id, GuidanceProvider.id)).all()
+            (GuidanceProvider.district_id == ctx["case"].district_id) | GuidanceProvider.district_id.is_(None))
+            .order_by(GuidanceProvider.id)).all()
         ctx["people"] = dict(db.execute(select(User.id, User.display_name).where(User.id.in_(people))).all())
+        # only what this form shows: the guardians to choose from, the referral it decides on
+        wants_guardians = any(f.kind == "guardians" for f in form_def.fields)
+        ctx["guardians"] = current_guardians(db, ctx["case"].id) if wants_guardians else []
+        referral_id = (variables.get("referral") or {}).get("id")
+        referral = db.get(Referral, referral_id) if referral_id else None
+        ctx["referral"] = referral
+    judicial = (referral.judicial_case if referral else None) or {}
+    variables.update(referral_case_number=judicial.get("number"), referral_case_cause=judicial.get("cause"),
+                     referral_case_stage=judicial.get("stage"))
+    for name in ("session_interval", "guidance_period"):
+        if variables.get(name):
+            variables[f"{name}_days"] = days_of(variables[name])
     ctx["form_def"] = form_def
     return ctx
 
 
 def _already_done(exc: queries.TaskAlreadyDone, task_id: str):
     """409: the task was completed a moment ago by someone else. Show the form again with what was typed."""
-    form_def = FORMS[exc.spec]
+    form_def = FORMS.get(exc.spec)
+    if form_def is None:  # an order's draft: its form depends on the measure, which is gone with the task
+        return redirect(url_for("cases.show", case_id=exc.case.id))
     item = SimpleNamespace(task_spec=exc.spec, task_id=task_id, step="", lane=actor().agency)
     values = read_submission(form_def, request.form) if request.method == "POST" else {}
     return render_template("task.html", case=exc.case, item=item, form_def=form_def, variables={}, providers=[],
-                           request=None, returned=None, people={}, values=values, version=exc.case.version, error=exc,
+                           request=None, returned=None, people={}, values=values, guardians=[], referral=None, version=exc.case.version, error=exc,
                            error_text=message(exc), conflict=True, done=True), 409
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A submission the engine refused: the form is shown again with what was typed and why."""
+    error: Exception
+    values: dict
+    version: int
 
 
 @bp.route("/cases/<int:case_id>/tasks/<task_id>", methods=["GET", "POST"])
 @login_required
 def task(case_id, task_id):
+    refused = _submit(case_id, task_id) if request.method == "POST" else None
+    if isinstance(refused, WerkzeugResponse):
+        return refused             # saved: on to the case page, without reading the form again
     try:
         ctx = _context(case_id, task_id)
     except queries.TaskAlreadyDone as exc:
         return _already_done(exc, task_id)
+    if ctx["item"].kind == "await":  # a waiting step is done by making the record it waits for
+        return redirect(url_for(AWAITED[ctx["item"].task_spec], case_id=case_id))
     values = initial_values(ctx["form_def"], ctx["variables"], gl().settings, clock.today())
     if ctx["returned"] is not None and ctx["returned"].payload:  # a returned draft comes back as it was
         values.update({k: x for k, x in ctx["returned"].payload.items() if isinstance(x, (str, int))})
     version, error, status, conflict = ctx["case"].version, None, 200, False
-    if request.method == "POST":
-        values = read_submission(ctx["form_def"], request.form)
-        try:
-            version = int(request.form.get("expected_version", ""))
-        except ValueError:
-            abort(400)
-        try:
-            result = services.complete_task(gl(), actor(), case_id, task_id, values, version)
-        except InvalidInput as exc:
-            error, status = exc, 422
-        except Conflict as exc:
-            error, status, conflict = exc, 409, True
-        else:
-            flash(_("Saved: %(task)s.", task=pick(ctx["form_def"].title)), "success")
-            if result.get("outcome"):
-                flash(_("The round ended: %(outcome)s.", outcome=label("ROUND_OUTCOMES", result["outcome"])), "info")
-            return redirect(url_for("cases.show", case_id=case_id))
-    draftable = ctx["item"].task_spec in TASK_DOCUMENTS or ctx["item"].task_spec in ORDER_APPROVALS
+    if refused is not None:
+        values, version, error = refused.values, refused.version, refused.error
+        status, conflict = (409, True) if isinstance(error, Conflict) else (422, False)
+    draftable = ctx["item"].task_spec in TASK_DOCUMENTS or ctx["item"].task_spec in DRAFT_APPROVALS
     return render_template("task.html", **ctx, values=values, version=version, error=error,
                            error_text=message(error) if error else "", conflict=conflict, draftable=draftable), status
+
+
+def _submit(case_id: int, task_id: str):
+    """Complete the task from the posted form: a redirect when saved, ``Refused`` when the engine said no,
+    None when the task is not open (the form's read then says why)."""
+    found = queries.open_task_spec(gl(), case_id, task_id)
+    form_def = form_for(found[0], {"referral": {"measure": found[1]}}) if found else None
+    if form_def is None:
+        return None
+    values = read_submission(form_def, request.form)
+    try:
+        version = int(request.form.get("expected_version", ""))
+    except ValueError:
+        abort(400)
+    try:
+        result = services.complete_task(gl(), actor(), case_id, task_id, values, version)
+    except (InvalidInput, Conflict) as exc:
+        return Refused(exc, values, version)
+    flash(_("Saved: %(task)s.", task=pick(form_def.title)), "success")
+    if result.get("outcome"):
+        flash(_("The round ended: %(outcome)s.", outcome=label("ROUND_OUTCOMES", result["outcome"])), "info")
+    return redirect(url_for("cases.show", case_id=case_id))
 

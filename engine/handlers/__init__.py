@@ -25,6 +25,7 @@ class TaskContext:
     data: dict
     now: object
     record: dict = field(default_factory=dict)   # what goes into the task record (evidence)
+    upgrade: tuple | None = None                 # (code, reason): the case's code goes up once the round is saved
 
 
 @dataclass(frozen=True)
@@ -44,4 +45,4 @@ def task_handler(*spec_names: str, after=None):
     return register
 
 
-from . import assess, handle, guide, review  # noqa: E402,F401  (registers the handlers)
+from . import assess, handle, orders, supervision, guide, follow_up, safety, review, escalation  # noqa: E402,F401

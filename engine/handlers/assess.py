@@ -1,9 +1,9 @@
-"""Assess (评估): social investigation and the scored assessment."""
+"""Assess (评估): social investigation and the scored assessment that the risk-code table reads."""
 from sqlalchemy import select
 
 from ..codes import set_code
 from ..models import Assessment
-from ..reference import ASSESSMENT_ITEMS, CODE_NAMES, ITEM_MAX, RISK_FACTORS
+from ..reference import ASSESSMENT_ITEMS, CODE_NAMES, FACTOR_GROUPS, ITEM_MAX, RISK_FACTORS
 from .. import validate as v
 from . import task_handler
 
@@ -20,16 +20,24 @@ def read_scores(data: dict) -> dict:
     return {item: v.integer(data, item, low=0, high=ITEM_MAX) for item in ASSESSMENT_ITEMS}
 
 
+def table_inputs(scores: dict, factors: list, other_carer_able: bool) -> dict:
+    """What ``risk_code.dmn`` reads: the factor groups, the child-safety score and the total."""
+    groups = {group: any(f in factors for f in members) for group, members in FACTOR_GROUPS.items()}
+    return {**groups, "other_carer_able": other_carer_able, "child_safety": scores["child_safety"],
+            "total_score": sum(scores.values())}
+
+
 def _assessment(ctx, kind: str) -> dict:
     scores = read_scores(ctx.data)
     factors = v.choices(ctx.data, "risk_factors", RISK_FACTORS)
+    other_carer_able = v.boolean(ctx.data, "other_carer_able")
     summary = v.text(ctx.data, "summary", max_len=5000)
     row = Assessment(case_id=ctx.case.id, round_id=ctx.round.id, kind=kind, item_scores=scores,
                      total_score=sum(scores.values()), risk_factors=factors, summary=summary,
                      assessed_by=ctx.actor.id, assessed_at=ctx.now)
     ctx.session.add(row)
-    ctx.record.update(scores=scores, risk_factors=factors, summary=summary)
-    return {"total_score": row.total_score, "risk_factors": factors}
+    ctx.record.update(scores=scores, risk_factors=factors, other_carer_able=other_carer_able, summary=summary)
+    return table_inputs(scores, factors, other_carer_able)
 
 
 def latest_assessment(ctx, kind: str) -> Assessment:
@@ -58,7 +66,7 @@ def issue_report(ctx, code: str) -> None:
     from ..services.documents import issue, issuer_name
     issue(ctx.session, ctx.gl, ctx.actor, ctx.case, ctx.round.id, "assessment_report",
           {**ctx.record, "code": code, "assessed_on": ctx.now.date().isoformat(),
-           "assessor": issuer_name(ctx.session, ctx.actor.id)})
+           "assessor": issuer_name(ctx.session, ctx.actor.id), "assessing_agency": ctx.actor.agency})
 
 
 @task_handler("scored_assessment", after=record_assessed_code)

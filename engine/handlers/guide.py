@@ -1,17 +1,13 @@
-"""Guide (指导) and follow up (回访): sessions, visits, and chasing an overdue visit."""
-from types import SimpleNamespace
-
+"""Guide (指导): the family-education guidance plan. Sessions are recorded when they happen
+(``services.records.record_guidance_session``), which the waiting guidance step receives."""
 from sqlalchemy import func, select
 
-from .. import doc_context
-
-from ..models import FollowupVisit, GuidancePlan, GuidanceSession
-from ..reference import SESSION_KINDS, VISIT_METHODS
+from ..errors import InvalidInput
+from ..models import GuidancePlan, GuidanceProvider, GuidanceSession
+from ..runtime import timer_moment
+from ..scripting import moment_after_from
 from .. import validate as v
 from . import task_handler
-
-_INSERT_SESSION = GuidanceSession.__table__.insert()
-_INSERT_VISIT = FollowupVisit.__table__.insert()
 
 
 def current_plan(session, round_id: int) -> GuidancePlan | None:
@@ -28,46 +24,47 @@ def qualifying_sessions(session, round_id: int) -> int:
         GuidanceSession.minutes >= latest_plan)) or 0
 
 
-@task_handler("record_guidance_session")
-def record_guidance_session(ctx):
-    row = dict(case_id=ctx.case.id, round_id=ctx.round.id, kind=v.choice(ctx.data, "kind", SESSION_KINDS),
-               held_on=v.day(ctx.data, "held_on"), minutes=v.integer(ctx.data, "minutes", low=1, high=600),
-               guardian_attended=v.boolean(ctx.data, "guardian_attended"),
-               notes=v.text(ctx.data, "notes", required=False, max_len=5000),
-               recorded_by=ctx.actor.id, recorded_at=ctx.now)
-    row_id = ctx.session.connection().execute(_INSERT_SESSION, row).inserted_primary_key[0]
-    counts = row["guardian_attended"] and row["minutes"] >= ctx.task.data.get("min_minutes", 0)
-    ctx.record.update(session_id=row_id, kind=row["kind"], held_on=row["held_on"], minutes=row["minutes"],
-                      guardian_attended=row["guardian_attended"], counts_towards_plan=counts)
-    # The round's running count (this task is the only way a session is recorded); ``reassess``
-    # recounts from the rows themselves.
-    return {"sessions_done": ctx.task.data.get("sessions_done", 0) + int(counts)}
+def days_of(duration: str) -> int:
+    start = timer_moment("2026-01-01T00:00:00+00:00")
+    return (timer_moment(moment_after_from(start, duration)) - start).days
 
 
-def visits_in_round(session, round_id: int) -> int:
-    return session.scalar(select(func.count(FollowupVisit.id)).where(FollowupVisit.round_id == round_id)) or 0
+def guidance_topics(runtime, family_types) -> list[str]:
+    """Guidance content by family type (``guidance_content.dmn``)."""
+    decided = (runtime.decide("guidance_content", {"family_type": t}) for t in family_types or [])
+    return [d["topic"] for d in decided if d]
 
 
-@task_handler("record_followup_visit")
-def record_followup_visit(ctx):
-    row = dict(case_id=ctx.case.id, round_id=ctx.round.id, method=v.choice(ctx.data, "method", VISIT_METHODS),
-               visited_on=v.day(ctx.data, "visited_on"), findings=v.text(ctx.data, "findings", max_len=5000),
-               orders_complied=v.boolean(ctx.data, "orders_complied"),
-               new_incident=v.boolean(ctx.data, "new_incident"), recorded_by=ctx.actor.id, recorded_at=ctx.now)
-    row_id = ctx.session.connection().execute(_INSERT_VISIT, row).inserted_primary_key[0]
-    ctx.record.update(visit_id=row_id, method=row["method"], visited_on=row["visited_on"],
-                      orders_complied=row["orders_complied"], new_incident=row["new_incident"])
-    from ..services.documents import issue
-    issue(ctx.session, ctx.gl, ctx.actor, ctx.case, ctx.round.id, "followup_record",
-          {"visits": doc_context.visits([SimpleNamespace(**row)]), "code": doc_context.code_name(ctx.case.current_code)})
-    return {"visits_done": ctx.task.data.get("visits_done", 0) + 1}
+def provider_in_district(ctx, field: str) -> GuidanceProvider:
+    provider = ctx.session.get(GuidanceProvider, v.integer(ctx.data, field, low=1, high=2**31 - 1))
+    if provider is None or provider.district_id not in (None, ctx.case.district_id):
+        raise InvalidInput(field, "请选择本区县的指导机构。", "Choose a guidance provider of the case's district.")
+    return provider
 
 
-@task_handler("chase_overdue_visit", "chase_overdue_session", "chase_deliver_procuratorate_order",
-              "chase_deliver_court_order", "chase_deliver_rigid_procuratorate_order", "chase_deliver_rigid_court_order")
-def chase_overdue(ctx):
-    """督办: the supervising agency's response to a long-overdue visit, guidance session or delivery: the
-    explanation and what was done. The chase is the evidence that nothing stayed overdue unexplained."""
-    ctx.record.update(explanation=v.text(ctx.data, "explanation", max_len=3000),
-                      action=v.text(ctx.data, "action", max_len=3000))
-    return {}
+@task_handler("draft_guidance_plan")
+def draft_guidance_plan(ctx):
+    """制定家庭教育指导方案: defaults from ``guidance_cadence.dmn`` by code and content by family type; the
+    drafter may change them."""
+    defaults = ctx.task.data
+    data = {"sessions_required": defaults.get("sessions_required"), "min_minutes": defaults.get("min_minutes"),
+            "period_days": days_of(defaults.get("guidance_period") or "P180D"),
+            "interval_days": days_of(defaults.get("session_interval") or "P30D"),
+            **{k: x for k, x in ctx.data.items() if x not in (None, "")}}
+    provider = provider_in_district(ctx, "provider_id")
+    plan = GuidancePlan(
+        case_id=ctx.case.id, round_id=ctx.round.id, provider_id=provider.id,
+        sessions_required=v.integer(data, "sessions_required", low=1, high=48),
+        min_minutes=v.integer(data, "min_minutes", low=10, high=480),
+        period_days=v.integer(data, "period_days", low=7, high=730),
+        goals=v.text(ctx.data, "goals", max_len=5000), drafted_by=ctx.actor.id, drafted_at=ctx.now)
+    interval = v.integer(data, "interval_days", low=1, high=180)
+    ctx.session.add(plan)
+    topics = guidance_topics(ctx.runtime, ctx.case.family_types)
+    ctx.record.update(provider_id=plan.provider_id, sessions_required=plan.sessions_required,
+                      min_minutes=plan.min_minutes, period_days=plan.period_days, interval_days=interval,
+                      goals=plan.goals, topics=topics)
+    from .handle import issue_document
+    issue_document(ctx, "guidance_plan", {**ctx.record, "provider": provider.name})
+    return {"sessions_required": plan.sessions_required, "min_minutes": plan.min_minutes,
+            "guidance_period": f"P{plan.period_days}D", "session_interval": f"P{interval}D"}

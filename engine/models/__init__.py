@@ -3,15 +3,17 @@ from .base import Base
 from .org import Agency, District, GuidanceProvider, Office, User
 from .case import Case, CaseAgency, Guardian, RiskClue
 from .records import (
-    Approval, Assessment, DocumentFile, DocumentRecord, FollowupVisit, GuidancePlan, GuidanceSession, RiskCodeChange,
-    TaskRecord,
+    Approval, Assessment, Chase, ComplianceCheck, DocumentFile, DocumentRecord, FollowupVisit, GuidancePlan,
+    GuidanceSession, OrderSupervision, Referral, RenderJob, RiskCodeChange, TaskRecord,
 )
 from .workflow import ModelVersion, Round, WorkItem
-from .audit import AuditEntry, AuditHead, Counter
+from .audit import AuditEntry, AuditHead, AuditStaged, Counter
 from .review import ReviewSample, RoundReview
+from .notices import Notification, RateLimitWindow
 
 __all__ = [
     "Base", "Agency", "District", "GuidanceProvider", "Office", "User", "DocumentFile", "Case", "CaseAgency", "Guardian", "RiskClue",
-    "Approval", "Assessment", "DocumentRecord", "FollowupVisit", "GuidancePlan", "GuidanceSession",
-    "RiskCodeChange", "TaskRecord", "ModelVersion", "Round", "WorkItem", "AuditEntry", "AuditHead", "Counter", "ReviewSample", "RoundReview",
+    "Approval", "Assessment", "Chase", "ComplianceCheck", "OrderSupervision", "Referral", "DocumentRecord", "FollowupVisit", "GuidancePlan", "GuidanceSession",
+    "RenderJob", "RiskCodeChange", "TaskRecord", "ModelVersion", "Round", "WorkItem", "AuditEntry", "AuditHead", "AuditStaged", "Counter",
+    "ReviewSample", "RoundReview", "Notification", "RateLimitWindow",
 ]

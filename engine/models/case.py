@@ -1,7 +1,7 @@
 """Risk clues, cases, guardians and the agencies taking part in a case."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, bindparam, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, bindparam, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -32,8 +32,22 @@ class RiskClue(Base):
     registered_at: Mapped[datetime]
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="received")
+    # 强制报告: a mandatory report goes to the police at once; they acknowledge and respond within limits
+    # (``mandatory_report.dmn``) and the reporter sees both.
+    report_to: Mapped[str | None] = mapped_column(String(40))
+    ack_due_at: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    respond_due_at: Mapped[datetime | None]
+    responded_at: Mapped[datetime | None]
+    responded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    police_response: Mapped[str | None] = mapped_column(Text)
+    # the one-time token of the form it came from: a resubmitted form finds its clue instead of a second one
+    form_token: Mapped[str | None] = mapped_column(String(64))
 
-    __table_args__ = (Index("ix_risk_clue_district_received", "district_id", "received_at"),)  # new clues
+    __table_args__ = (Index("ix_risk_clue_district_received", "district_id", "received_at"),  # new clues
+                      Index("ix_risk_clue_report_open", "report_to", "district_id", "responded_at"),
+                      UniqueConstraint("registered_by", "form_token", name="uq_risk_clue_form_token"))
 
 
 class Case(Base):
@@ -80,7 +94,13 @@ class Case(Base):
 
 
 class Guardian(Base):
-    """A guardian (监护人) or carer (照料人) of the child."""
+    """A guardian (监护人) or carer (照料人) of the child.
+
+    The record follows the law's changes of guardianship: a parent whose duties are suspended by temporary
+    guardianship (``status`` ``suspended``) or whose guardianship a court revoked (``revoked``), and the
+    guardians who take over (``kind`` ``temporary`` or ``long_term`` by civil affairs, ``designated`` by a
+    court, ``entrusted`` carers), each from ``since`` until ``until``.
+    """
 
     __tablename__ = "guardian"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,6 +108,11 @@ class Guardian(Base):
     name: Mapped[str] = mapped_column(String(80))
     relation: Mapped[str] = mapped_column(String(20))
     is_guardian: Mapped[bool] = mapped_column(default=True)
+    kind: Mapped[str] = mapped_column(String(20), default="parent")
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    since: Mapped[date | None]
+    until: Mapped[date | None]
+    status_reason: Mapped[str | None] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(String(40))
     id_number: Mapped[str | None] = mapped_column(String(18))
     address: Mapped[str | None] = mapped_column(String(200))

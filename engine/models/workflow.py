@@ -32,6 +32,9 @@ class Round(Base):
     ended_at: Mapped[datetime | None]
     state: Mapped[str] = mapped_column(Text)
     next_timer_at: Mapped[datetime | None]
+    # step -> {"started": ISO time, "ended": ISO time or None}: the steps run side by side, so where a round
+    # stands is which of its steps (call activities) have started and ended, kept as the round is saved
+    steps: Mapped[dict | None] = mapped_column(JSON)
 
     __table_args__ = (Index("ix_round_next_timer_at", "next_timer_at"),
                       # rounds ended in a period (the cockpit's closed-loop rate)
@@ -40,7 +43,9 @@ class Round(Base):
 
 
 class WorkItem(Base):
-    """A READY user task of a round, projected on every save: inboxes and permissions read it."""
+    """Open work of a round, projected on every save: a READY user task (``kind`` ``task``) or a receive task
+    waiting for a record people make when it happens (``await``: a visit, a guidance session). Inboxes and
+    permissions read it. ``subject``: what the task is about beyond the case (``referral:7``, ``order:12``)."""
 
     __tablename__ = "work_item"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,6 +61,8 @@ class WorkItem(Base):
     ready_at: Mapped[datetime]
     due_at: Mapped[datetime]
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    kind: Mapped[str] = mapped_column(String(10), default="task")
+    subject: Mapped[str | None] = mapped_column(String(40))
 
     __table_args__ = (Index("ix_work_item_inbox", "lane", "district_id", "due_at"),
                       Index("ix_work_item_district_due", "district_id", "due_at"))  # the overdue list

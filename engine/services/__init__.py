@@ -4,20 +4,22 @@ Each function takes the engine context and the acting user explicitly, checks pe
 in one transaction with the domain rows, the workflow state and the audit entry, and raises domain
 errors (``PermissionDenied``, ``NotFound``, ``Conflict``, ``InvalidInput``).
 """
-from .clues import find_duplicates, open_case, register_clue
-from .tasks import (
-    approve, complete_task, escalate, record_guidance_session, record_visit, request_closure, request_downgrade,
-)
+from .clues import check_duplicates, open_case, register_clue
+from .tasks import approve, complete_task, escalate, request_closure, request_downgrade
+from .records import record_guidance_session, record_visit
+from .chases import answer_chase, open_chases
+from .reports import acknowledge_report, my_reports, report_queue, respond_to_report
 from .cases import close_case, upgrade_on_incident
 from .timers import tick
 from .setup import create_user, seed_reference
-from .accounts import authenticate
+from .accounts import authenticate, sign_out
 from .viewing import view_case
 from .approvals import approval_queue, decide_approval
 
 __all__ = [
-    "find_duplicates", "open_case", "register_clue", "approve", "complete_task", "escalate",
+    "check_duplicates", "open_case", "register_clue", "approve", "complete_task", "escalate",
     "record_guidance_session", "record_visit", "request_closure", "request_downgrade", "close_case",
-    "upgrade_on_incident", "tick", "create_user", "seed_reference", "authenticate", "view_case",
-    "approval_queue", "decide_approval",
+    "upgrade_on_incident", "tick", "create_user", "seed_reference", "authenticate", "sign_out", "view_case",
+    "approval_queue", "decide_approval", "answer_chase", "open_chases", "acknowledge_report", "my_reports",
+    "report_queue", "respond_to_report",
 ]

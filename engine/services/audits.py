@@ -22,7 +22,7 @@ from ..rounds import load_workflow, save_round
 from .. import validate as v
 
 # the step a closed round can be reopened at -> the task whose latest completion it goes back to
-REWORK_STEPS = {"guide": "record_guidance_session", "follow_up": "record_followup_visit", "review": "reassess"}
+REWORK_STEPS = {"guide": "await_session", "follow_up": "await_visit", "review": "reassess"}
 SAMPLE_LIMIT = 200
 
 

@@ -39,6 +39,22 @@ def _issue_closure_report(session, gl, actor, case, rnd, approval) -> None:
     issue(session, gl, actor, case, rnd.id, "closure_report", summary)
 
 
+def raise_code(session, gl, actor, case, running: Round | None, code: str, reason: str, now) -> None:
+    """升级: the code goes up at once; the running round stops (its open work with it) and a new round starts
+    with a fresh assessment."""
+    before = {"code": case.current_code}
+    set_code(session, gl.runtime(session, gl.current_version(session)), actor, case,
+             running.id if running else None, "upgrade", code, reason, now)
+    if running is not None:
+        runtime, workflow = load_workflow(session, gl, running)
+        workflow.cancel()
+        running.status, running.outcome, running.ended_at = "interrupted", "upgraded", now
+        save_round(session, runtime, case, running, workflow)  # an interrupted round has no work items
+    audit.record(session, actor, "upgrade_on_incident", "case", case.id, case.id, before,
+                 {"code": code, "reason": reason})
+    start_round(session, gl, actor, case, "new incident")
+
+
 def upgrade_on_incident(gl, actor, case_id: int, data: dict, expected_version: int) -> dict:
     """A new incident raises the code at once (升级); the running round stops and a new one starts
     with a fresh assessment."""
@@ -55,16 +71,6 @@ def upgrade_on_incident(gl, actor, case_id: int, data: dict, expected_version: i
             raise InvalidInput("code", "升级后的等级应高于当前等级。", "The new code must be higher than the current one.")
         now = clock.now()
         running = session.scalars(select(Round).where(Round.case_id == case.id, Round.status == "running")).first()
-        before = {"code": case.current_code}
-        set_code(session, gl.runtime(session, gl.current_version(session)), actor, case,
-                 running.id if running else None, "upgrade", code, reason, now)
-        if running is not None:
-            runtime, workflow = load_workflow(session, gl, running)
-            workflow.cancel()
-            running.status, running.outcome, running.ended_at = "interrupted", "upgraded", now
-            save_round(session, runtime, case, running, workflow)  # an interrupted round has no work items
-        audit.record(session, actor, "upgrade_on_incident", "case", case.id, case.id, before,
-                     {"code": code, "reason": reason})
-        start_round(session, gl, actor, case, "new incident")
+        raise_code(session, gl, actor, case, running, code, reason, now)
         bump_version(session, case, now)
         return {"case_version": case.version}

@@ -1,22 +1,29 @@
 """Risk clues (风险线索) and opening a case (建档) from one."""
-from datetime import datetime, time
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from sqlalchemy import or_, select
 
 from .. import audit
 from ..clock import CHINA_TZ, clock
-from ..errors import InvalidInput, NotFound, PermissionDenied
-from ..idcard import birth_date as id_birth_date, sex as id_sex
-from ..models import Case, Guardian, RiskClue
+from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from ..idcard import birth_date as id_birth_date, normalise_id, sex as id_sex
+from ..models import Case, Guardian, Notification, RiskClue
 from ..numbering import next_value
-from ..permissions import require_casework
+from ..permissions import (
+    CLUE_DECIDING_AGENCIES, COORDINATING_AGENCY, can_see_clue, require_casework, visible_cases,
+)
 from ..reference import CASE_TYPES, CLUE_SOURCES, FAMILY_TYPES, RISK_FACTORS
-from ..permissions import COORDINATING_AGENCY
 from ..rounds import join_case, start_round
+from .reports import route_report
 from .. import validate as v
 from ..models import District
+from .notifications import notify
 
-OPENING_AGENCIES = ("womens_federation", "procuratorate", "court")
+FORM_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+OPENING_AGENCIES = CLUE_DECIDING_AGENCIES
 GUARDIAN_RELATIONS = ("father", "mother", "grandparent", "relative", "other")
 
 
@@ -65,77 +72,170 @@ def _guardians(data: dict) -> list[dict]:
     return result
 
 
-def _received_at(data: dict) -> datetime:
+def _received_at(data: dict, birth: date) -> datetime:
+    """When the clue came in: a date alone is now if it is today, the start of office hours otherwise."""
     value = data.get("received_at")
-    if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=CHINA_TZ)
+    if isinstance(value, datetime) or "T" in str(value or "") or " " in str(value or "").strip():
+        moment = v.moment(data, "received_at")
     else:
-        try:
-            text = str(value or "").strip()
-            if "T" in text or " " in text:
-                moment = datetime.fromisoformat(text)
-            else:  # a date alone: now if it is today, the start of office hours otherwise
-                day = v.day(data, "received_at")
-                moment = clock.now() if day == clock.today() else datetime.combine(day, time(9, 0))
-        except ValueError:
-            raise InvalidInput("received_at", "接收时间格式无效。", "The time received is not valid.") from None
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=CHINA_TZ)
-    if moment > clock.now():
-        raise InvalidInput("received_at", "接收时间不能晚于现在。", "The time received cannot be in the future.")
+        day = v.day(data, "received_at")
+        moment = clock.now() if day == clock.today() else datetime.combine(day, time(9, 0), tzinfo=CHINA_TZ)
+    if moment.date() < birth:
+        raise InvalidInput("received_at", "接收日期不能早于儿童的出生日期。",
+                           "The clue cannot have come in before the child was born.")
     return moment
 
 
-def register_clue(gl, actor, data: dict) -> int:
-    """Register a risk clue as received (any agency; the clue belongs to the actor's district)."""
+def register_clue(gl, actor, data: dict, *, form_token: str | None = None) -> int:
+    """Register a risk clue as received (any agency; the clue belongs to the actor's district).
+
+    ``form_token``: the one-time token of the form it was typed into. The same form sent again (back and
+    resubmit, a double click) returns the clue it registered the first time instead of a second one."""
     require_casework(actor)
+    token = _form_token(form_token)
+    if token and (known := _registered_with(gl, actor, token)) is not None:
+        return known
+    child = _child(data)
     clue_fields = dict(
         source=v.choice(data, "source", CLUE_SOURCES), reporter_name=v.text(data, "reporter_name", max_len=80),
         reporter_contact=v.text(data, "reporter_contact", required=False, max_len=80),
-        mandatory_report=v.boolean(data, "mandatory_report"), received_at=_received_at(data),
-        description=v.text(data, "description", max_len=5000), child=_child(data), guardians=_guardians(data),
+        mandatory_report=v.boolean(data, "mandatory_report"),
+        received_at=_received_at(data, date.fromisoformat(child["birth_date"])),
+        description=v.text(data, "description", max_len=5000), child=child, guardians=_guardians(data),
         family_types=v.choices(data, "family_types", FAMILY_TYPES),
         risk_factors=v.choices(data, "risk_factors", RISK_FACTORS),
         linked_case_no=v.text(data, "linked_case_no", required=False, max_len=60) or None)
-    with gl.transaction() as session:
-        district = session.get(District, actor.district_id)
-        year = clock.today().year
-        seq = next_value(session, f"clue:{district.code}:{year}")
-        clue = RiskClue(clue_no=f"{district.code}-XS-{year}-{seq:05d}", district_id=actor.district_id,
-                        registered_by=actor.id, registering_agency=actor.agency, registered_at=clock.now(),
-                        **clue_fields)
-        session.add(clue)
-        session.flush()
-        audit.record(session, actor, "register_clue", "risk_clue", clue.id, None, None,
-                     {"clue_no": clue.clue_no, "source": clue.source, "mandatory_report": clue.mandatory_report})
-        return clue.id
+    try:
+        with gl.transaction() as session:
+            district = session.get(District, actor.district_id)
+            year = clock.today().year
+            seq = next_value(session, f"clue:{district.code}:{year}")
+            clue = RiskClue(clue_no=f"{district.code}-XS-{year}-{seq:05d}", district_id=actor.district_id,
+                            registered_by=actor.id, registering_agency=actor.agency, registered_at=clock.now(),
+                            form_token=token, **clue_fields)
+            session.add(clue)
+            route_report(session, gl, clue)
+            session.flush()
+            audit.record(session, actor, "register_clue", "risk_clue", clue.id, None, None,
+                         {"clue_no": clue.clue_no, "source": clue.source, "mandatory_report": clue.mandatory_report,
+                          "report_to": clue.report_to})
+            return clue.id
+    except Conflict:
+        if token and (known := _registered_with(gl, actor, token)) is not None:
+            return known  # the same form, sent twice at once: the other request registered it
+        raise
 
 
-def find_duplicates(gl, actor, *, id_number=None, name=None, birth_date=None) -> list[str]:
-    """Case numbers in the actor's district that may be the same child (same ID number, or same name
-    and birth date). Only numbers are returned: the actor may not work on those cases."""
-    conditions = []
-    birth_date = v.day({"birth_date": birth_date}, "birth_date", required=False, not_future=False)
-    if id_number:
-        conditions.append(Case.child_id_number == id_number.upper())
-    if name and birth_date:
-        conditions.append((Case.child_name == name) & (Case.child_birth_date == birth_date))
-    if not conditions:
-        return []
+def _form_token(token) -> str | None:
+    if token is None or token == "":
+        return None
+    if not isinstance(token, str) or not FORM_TOKEN.match(token):
+        raise InvalidInput("form_token", "表单已失效，请重新打开登记页面。", "The form expired: open the form again.")
+    return token
+
+
+def _registered_with(gl, actor, token: str) -> int | None:
     with gl.reading() as session:
-        return list(session.scalars(select(Case.case_no).where(
-            Case.district_id == actor.district_id, or_(*conditions)).order_by(Case.case_no)))
+        return session.scalars(select(RiskClue.id).where(RiskClue.registered_by == actor.id,
+                                                         RiskClue.form_token == token)).first()
+
+
+def registered_from_form(gl, actor, token) -> str | None:
+    """The number of the clue this form already registered, if it did (the page says so)."""
+    try:
+        token = _form_token(token)
+    except InvalidInput:
+        return None
+    if not token:
+        return None
+    clue_id = _registered_with(gl, actor, token)
+    if clue_id is None:
+        return None
+    with gl.reading() as session:
+        return session.get(RiskClue, clue_id).clue_no
+
+
+@dataclass(frozen=True)
+class DuplicateCheck:
+    """What the person registering a clue may learn: whether the child may be known already, and the
+    numbers of only those matching cases their agency works on."""
+    matched: bool
+    own_cases: list
+
+
+NO_MATCH = DuplicateCheck(False, [])
+DUPLICATE_NOTICE = "duplicate_check"
+
+
+def check_duplicates(gl, actor, *, id_number=None, name=None, birth_date=None) -> DuplicateCheck:
+    """Look for cases of the actor's district that may be the same child (the same ID number, or the same
+    name and birth date) without disclosing another agency's case: its number is shown only to agencies
+    on it; for the others the coordinating agency is notified. Every check that looks is logged."""
+    require_casework(actor)
+    conditions = _match_conditions(id_number, name, birth_date)
+    if not conditions:
+        return NO_MATCH
+    with gl.transaction() as session:
+        matches = session.execute(select(Case.id, Case.case_no, visible_cases(actor).label("visible"))
+                                  .where(Case.district_id == actor.district_id, or_(*conditions))
+                                  .order_by(Case.case_no)).all()
+        hidden = [m.id for m in matches if not m.visible]
+        for case_id in hidden:
+            _notify_owner(session, actor, case_id)
+        audit.record(session, actor, "check_duplicates", "risk_clue", None, None, None,
+                     {"matched": len(matches), "cases": [m.id for m in matches], "notified": hidden})
+    return DuplicateCheck(bool(matches), [m.case_no for m in matches if m.visible])
+
+
+def _match_conditions(id_number, name, birth_date) -> list:
+    conditions = []
+    number = normalise_id(str(id_number or ""))[:18]
+    if number:
+        conditions.append(Case.child_id_number == number)
+    try:
+        born = v.day({"birth_date": birth_date}, "birth_date", required=False, not_future=False)
+        name = v.text({"name": name}, "name", required=False, max_len=80)
+    except InvalidInput:
+        born = None  # the form reports the field when it is registered
+    if name and born:
+        conditions.append((Case.child_name == name) & (Case.child_birth_date == born))
+    return conditions
+
+
+def _notify_owner(session, actor, case_id: int) -> None:
+    """Tell the coordinating agency once (while the note is unread) that another agency is registering a
+    clue that matches its case."""
+    unread = session.scalars(select(Notification.payload).where(
+        Notification.case_id == case_id, Notification.kind == DUPLICATE_NOTICE, Notification.read_at.is_(None)))
+    if any(p.get("user_id") == actor.id for p in unread):
+        return
+    notify(session, district_id=actor.district_id, agency=COORDINATING_AGENCY, kind=DUPLICATE_NOTICE,
+           case_id=case_id, payload={"user_id": actor.id, "by": actor.display_name, "agency": actor.agency})
+
+
+def view_clue_for_opening(gl, actor, clue_id: int) -> RiskClue:
+    """The clue, for the page that opens a case from it; the view of the child's data is logged. A clue
+    outside the actor's reach answers as a missing one."""
+    require_opening_rights(actor)
+    with gl.transaction() as session:
+        clue = _clue_in_reach(session, actor, clue_id)
+        audit.record(session, actor, "view_clue", "risk_clue", clue.id, clue.case_id)
+        return clue
+
+
+def _clue_in_reach(session, actor, clue_id: int, lock: bool = False) -> RiskClue:
+    clue = session.get(RiskClue, clue_id, with_for_update=lock)
+    if clue is None or not can_see_clue(session, actor, clue):
+        raise NotFound("线索不存在。", "No such clue.")
+    return clue
 
 
 def open_case(gl, actor, clue_id: int, data: dict) -> int:
     """Open a case (建档) from a clue and start its first round."""
     case_type = v.choice(data, "case_type", CASE_TYPES)
     with gl.transaction() as session:
-        clue = session.get(RiskClue, clue_id, with_for_update=True)
-        if clue is None:
-            raise NotFound("线索不存在。", "No such clue.")
-        if clue.district_id != actor.district_id:
-            raise PermissionDenied("该线索不属于您的辖区。", "This clue is not in your district.")
         require_opening_rights(actor)
+        clue = _clue_in_reach(session, actor, clue_id, lock=True)
         if clue.case_id is not None:
             raise InvalidInput("clue", "该线索已建档。", "A case was already opened from this clue.")
         district = session.get(District, clue.district_id)

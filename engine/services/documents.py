@@ -1,32 +1,33 @@
-"""Issuing documents (制发文书): number, render, hash, verification code and audit, in the caller's
-transaction; reading them; correcting one by a superseding document; public verification (核验)."""
+"""Issuing documents (制发文书): number, verification code, the snapshot the PDF is made from and its hash,
+and the audit entry, in the caller's transaction, with the PDF queued for the rendering workers
+(``engine.rendering``); reading them; correcting one by a superseding document; public verification (核验)."""
 import hashlib
 import secrets
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from .. import audit, doc_context
+from .. import audit, doc_context, rendering, verification
 from ..clock import clock
-from ..errors import InvalidInput, NotFound, PermissionDenied
+from ..errors import InvalidInput, NotConfigured, NotFound, PermissionDenied
 from ..models import Agency, Case, DocumentFile, DocumentRecord, Office, User
-from ..numbering import next_value
+from ..numbering import document_number
 from ..permissions import require_case, require_case_and_round, require_task_rights
 from ..reference import DOCUMENT_TYPES, NUMBERED_DOCUMENTS
 from ..rounds import find_task, load_workflow, task_ref
 from .. import validate as v
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"   # no 0/O, 1/I/L: read off paper without doubt
-ISSUING_ROLES = {"supervision_order": ("prosecutor",), "guidance_order": ("judge",)}
-TASK_DOCUMENTS = {
-    "issue_procuratorate_order": "supervision_order", "issue_rigid_procuratorate_order": "supervision_order",
-    "issue_court_order": "guidance_order", "issue_rigid_court_order": "guidance_order",
-    "reprimand_guardian": "reprimand", "notify_guardian": "duty_notice", "draft_guidance_plan": "guidance_plan",
-}
+ISSUING_ROLES = {"supervision_order": ("prosecutor",), "guidance_order": ("judge",), "protection_order": ("judge",)}
+# the tasks whose form previews a draft of the document they issue (draft_order: the referral's measure)
+TASK_DOCUMENTS = {"notify_guardian": "duty_notice", "draft_guidance_plan": "guidance_plan", "draft_order": None}
+DRAFT_APPROVALS = ("approve_order",)
 
 
 def office_of(session, agency_code: str, district_id: int) -> Office:
-    return session.scalars(select(Office).join(Agency, Agency.id == Office.agency_id).where(
+    """The office that issues for this agency in this district (another district's, when it acts for it)."""
+    office = session.scalars(select(Office).join(Agency, Agency.id == Office.agency_id).where(
         Agency.code == agency_code, Office.district_id == district_id)).one()
+    return session.get(Office, office.acting_office_id) if office.acting_office_id else office
 
 
 def _new_code(session) -> str:
@@ -39,86 +40,107 @@ def _new_code(session) -> str:
 
 def issue(session, gl, actor, case: Case, round_id, doc_type: str, stored: dict, *, supersedes=None,
           served: DocumentRecord | None = None) -> DocumentRecord:
-    """Issue one document now: the number is allocated under a row lock, so numbers have no gaps and no
-    duplicates even with several issuers at once; everything rolls back with the caller's transaction."""
+    """Issue one document now: its number (allocated under a row lock, so numbers have no gaps and no
+    duplicates even with several issuers at once), verification code, issuer, date and the snapshot its PDF
+    will be rendered from are fixed here, and the PDF is queued; everything rolls back with the caller's
+    transaction. No render runs in it: the rendering workers make the PDF after the commit."""
+    if problem := gl.settings.verify_url_problem():  # never print a QR code that points at this machine
+        raise NotConfigured(*problem)
+    gl.check_renderer()
     office = office_of(session, actor.agency, case.district_id)
     now = clock.now()
-    number = sequence = None
+    number = year = sequence = None
     if doc_type in NUMBERED_DOCUMENTS:
-        sequence = next_value(session, f"doc:{office.id}:{now.year}")
-        number = f"{office.doc_prefix}〔{now.year}〕{sequence}号"
+        number, year, sequence = document_number(session, office, actor.agency, doc_type, now)
     code = _new_code(session)
     verification = {"code": code, "url": f"{gl.settings.verify_base_url}/verify/{code}"}
-    context = doc_context.base(case, doc_type, office, number, now, verification,
-                               doc_context.fields_for(doc_type, stored))
-    pdf = gl.render(doc_type, context)
+    snapshot = audit.plain(doc_context.context_for(session, case, doc_type, office, number, now, verification, stored))
     doc = DocumentRecord(case_id=case.id, round_id=round_id, doc_type=doc_type, title=DOCUMENT_TYPES[doc_type][0],
                          issuing_agency=actor.agency, office_id=office.id, status="issued", number=number,
-                         year=now.year if number else None, sequence=sequence,
-                         sha256=hashlib.sha256(pdf).hexdigest(), verification_code=code,
+                         year=year, sequence=sequence, verification_code=code,
                          supersedes_id=supersedes.id if supersedes else None,
                          served_document_id=served.id if served else None, fields=audit.plain(stored),
+                         snapshot=snapshot, snapshot_sha256=rendering.digest(snapshot),
                          issued_by=actor.id, issued_at=now)
     session.add(doc)
     session.flush()
-    session.connection().execute(DocumentFile.__table__.insert(), [{"document_id": doc.id, "pdf": pdf, "size": len(pdf)}])
+    rendering.queue(session, doc.id)
     audit.record(session, actor, "issue_document", "document", doc.id, case.id, None,
-                 {"type": doc_type, "number": number, "sha256": doc.sha256, "supersedes": doc.supersedes_id})
-    if doc_type in NUMBERED_DOCUMENTS:  # the 送达回证 goes out with every served document
-        issue(session, gl, actor, case, round_id, "delivery_receipt",
-              {"served_title": doc.title, "served_number": number, "recipient": doc_context.recipient(case),
-               "address": case.child_address or ""}, served=doc)
+                 {"type": doc_type, "number": number, "snapshot_sha256": doc.snapshot_sha256,
+                  "supersedes": doc.supersedes_id})
+    if doc_type in NUMBERED_DOCUMENTS:  # a 送达回证 for each person served, blank for hand filling
+        for name in doc_context.recipient_names(case, stored):
+            issue(session, gl, actor, case, round_id, "delivery_receipt", _blank_receipt(case, doc, stored, name),
+                  served=doc)
     return doc
 
 
+def _blank_receipt(case, doc, stored: dict, name: str) -> dict:
+    address = next((g.address for g in case.guardians if g.name == name and g.address), "")
+    return {"recipient": name, "served_title": doc.title, "served_number": doc.number, "copies": 1,
+            "address": address, "judicial_case_number": (stored.get("judicial_case") or {}).get("number") or ""}
+
+
 def document_file(gl, actor, document_id: int) -> tuple[DocumentRecord, bytes]:
-    """The PDF of a document of a case the actor works on; the view is logged."""
+    """The PDF of a document of a case the actor works on; the view is logged. A PDF not rendered yet is
+    waited for (a worker rendering it) or rendered now (``rendering.RenderFailed`` if that fails)."""
     with gl.transaction() as session:
         doc = session.get(DocumentRecord, document_id)
         if doc is None:
             raise NotFound("文书不存在。", "No such document.")
         require_case(session, actor, doc.case_id)
-        pdf = session.get(DocumentFile, doc.id).pdf
+        stored = session.get(DocumentFile, doc.id)
         audit.record(session, actor, "view_document", "document", doc.id, doc.case_id)
-        return doc, pdf
+    if stored is not None:
+        return doc, stored.pdf
+    pdf = rendering.ensure_rendered(gl, doc.id)
+    doc.sha256 = hashlib.sha256(pdf).hexdigest()   # as stored with it (the detached copy only)
+    return doc, pdf
 
 
 def draft_pdf(gl, actor, case_id: int, task_id: str, data: dict) -> bytes:
     """The draft (草稿, no number) of the document a task will issue, from the form as typed."""
-    from ..handlers.review import ORDER_APPROVALS
+    from ..handlers.orders import MEASURE_DOCUMENTS
     from .approvals import pending_order_draft
     with gl.reading() as session:
         case, rnd = require_case_and_round(session, actor, case_id)
-        task = find_task(load_workflow(session, gl, rnd)[1], task_id) if rnd is not None else None
+        runtime, workflow = load_workflow(session, gl, rnd) if rnd is not None else (None, None)
+        task = find_task(workflow, task_id) if rnd is not None else None
         spec = task.task_spec.name if task is not None else None
-        if spec not in TASK_DOCUMENTS and spec not in ORDER_APPROVALS:
+        if spec not in TASK_DOCUMENTS and spec not in DRAFT_APPROVALS:
             raise NotFound("该任务不制发文书。", "This task issues no document.")
-        require_task_rights(actor, task_ref(task, case))
+        require_task_rights(actor, task_ref(runtime, task, case))
         office = office_of(session, actor.agency, case.district_id)
-        if spec in ORDER_APPROVALS:  # the approver reads the draft as it was submitted
-            doc_type = ORDER_APPROVALS[spec][0]
-            draft = pending_order_draft(session, rnd.id, doc_type)
+        referral = task.data.get("referral") or {}
+        if spec in DRAFT_APPROVALS:  # the approver reads the draft as it was submitted
+            draft = pending_order_draft(session, referral.get("id") or 0)
             if draft is None:
                 raise NotFound("没有待审批的文书草稿。", "There is no draft waiting for approval.")
-            stored = dict(draft.payload)
+            doc_type, stored = draft.subject, dict(draft.payload)
         else:
-            doc_type = TASK_DOCUMENTS[spec]
+            doc_type = TASK_DOCUMENTS[spec] or MEASURE_DOCUMENTS.get(referral.get("measure"))
             stored = _typed_draft(session, data)
-        context = doc_context.base(case, doc_type, office, None, clock.now(), None,
-                                   doc_context.fields_for(doc_type, stored))
-    return gl.render(doc_type, context, draft=True)
+        context = doc_context.context_for(session, case, doc_type, office, None, clock.now(), None, stored)
+    pdf = gl.render(doc_type, context, draft=True)
+    with gl.transaction() as session:  # a draft shows the child's data: the preview is an access like a view
+        audit.record(session, actor, "preview_draft", "task", task.id, case.id, after={"type": doc_type})
+    return pdf
 
 
 def _typed_draft(session, data: dict) -> dict:
-    """The form as typed, made printable (a provider id becomes its name; a deadline not yet a date is left
-    out)."""
+    """The form as typed, made printable (a provider id becomes its name; a date field that is not yet a
+    date is left out)."""
     stored = {k: (x if isinstance(x, (str, int, bool)) else str(x)) for k, x in data.items()}
     if "provider_id" in data:
         from ..models import GuidanceProvider
         provider = session.get(GuidanceProvider, v.integer(data, "provider_id", low=1, high=10**9,
                                                            required=False) or 0)
         stored["provider"] = provider.name if provider else ""
-    return {k: x for k, x in stored.items() if k != "deadline" or _is_date(x)}
+    return {k: x for k, x in stored.items() if not _is_date_field(k) or _is_date(x)}
+
+
+def _is_date_field(name: str) -> bool:
+    return name == "deadline" or name.endswith("_on")
 
 
 def _is_date(value) -> bool:
@@ -159,8 +181,10 @@ def correct_document(gl, actor, document_id: int, data: dict) -> int:
 
 
 def verify_document(gl, code: str, pdf: bytes | None = None) -> dict | None:
-    """What anyone holding a paper copy may learn: genuine or not, type, number, issuer, date, whether
-    it was superseded, and whether an uploaded PDF is the very file issued. No personal data."""
+    """What anyone holding a paper copy may learn: genuine or not, and a fingerprint of the content to
+    compare with the paper (type, number, issuer, date, pages, deadline, the recipients' masked names),
+    whether it was superseded; for an uploaded PDF, whether it is the very file issued and whether its
+    digital signature is intact and trusted. No personal data beyond masked names."""
     code = (code or "").strip().upper()
     with gl.reading() as session:
         doc = session.scalars(select(DocumentRecord).where(DocumentRecord.verification_code == code)).first()
@@ -173,9 +197,13 @@ def verify_document(gl, code: str, pdf: bytes | None = None) -> dict | None:
                   "issued_on": doc.issued_at, "superseded": doc.status == "superseded",
                   "superseded_by": newer.number if newer else None,
                   "serves": f"{served.title} {served.number or ''}".strip() if served else None,
-                  "hash_match": None}
-    if pdf is not None:
+                  "rendered": doc.sha256 is not None, "hash_match": None, "signature": None}
+        stored = session.get(DocumentFile, doc.id) if doc.sha256 is not None else None
+        if stored is not None:  # the pages and the masked recipients, from the file issued
+            result.update(verification.fingerprint(doc, session.get(Case, doc.case_id), stored.pdf))
+    if pdf is not None and doc.sha256 is not None:
         result["hash_match"] = hashlib.sha256(pdf).hexdigest() == doc.sha256
+        result["signature"] = verification.signature(gl, pdf)
     return result
 
 

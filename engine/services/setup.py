@@ -5,8 +5,10 @@ from .. import audit
 from ..clock import clock
 from ..errors import InvalidInput, PermissionDenied
 from ..models import Agency, District, GuidanceProvider, Office, User
-from ..passwords import hash_password
-from ..reference import AGENCIES, DISTRICTS, OFFICE_NAMES, PRACTICE_BASES, ROLES
+from ..passwords import hash_password, password_problem
+from .. import usernames
+from ..usernames import normalise
+from ..reference import AGENCIES, COURT_CODES, DISTRICTS, OFFICE_NAMES, OFFICES_FROM_SEEDS, PRACTICE_BASES, ROLES
 from .. import validate as v
 
 
@@ -34,17 +36,29 @@ def seed_reference(session) -> None:
 
 
 def _seed_offices(session, districts) -> None:
-    """Every agency in every district, with a default 机关代字 (district short name + agency prefix)."""
+    """Every agency in every district, with a default 机关代字 (district short name + agency prefix; a court's
+    is its 案号 code, 渝0105), the real names the seeds give, and the office acting for a district that has
+    none of its own (高新区's court and procuratorate). Existing offices are left as administrators set them."""
     agencies = {a.code: a for a in session.scalars(select(Agency))}
-    existing = set(session.execute(select(Office.agency_id, Office.district_id)).all())
+    existing = {(o.agency_id, o.district_id): o for o in session.scalars(select(Office))}
     for district in districts.values():
-        short = district.name_zh[:-1] if district.name_zh[-1] in "区县" else district.name_zh
         for code, agency in agencies.items():
             if (agency.id, district.id) not in existing:
-                session.add(Office(agency_id=agency.id, district_id=district.id,
-                                   name=OFFICE_NAMES[code].format(district=district.name_zh),
-                                   doc_prefix=short + (agency.doc_prefix or "")))
+                existing[(agency.id, district.id)] = office = _default_office(district, code, agency)
+                session.add(office)
     session.flush()
+    for (district_code, agency_code), (_, acting) in OFFICES_FROM_SEEDS.items():
+        office = existing[(agencies[agency_code].id, districts[district_code].id)]
+        if acting and office.acting_office_id is None:
+            office.acting_office_id = existing[(agencies[agency_code].id, districts[acting].id)].id
+    session.flush()
+
+
+def _default_office(district, code: str, agency) -> Office:
+    short = district.name_zh[:-1] if district.name_zh[-1] in "区县" else district.name_zh
+    name, _ = OFFICES_FROM_SEEDS.get((district.code, code), (OFFICE_NAMES[code].format(district=district.name_zh), None))
+    prefix = COURT_CODES.get(district.code, short) if code == "court" else short + (agency.doc_prefix or "")
+    return Office(agency_id=agency.id, district_id=district.id, name=name, doc_prefix=prefix)
 
 
 def create_user(gl, actor, data: dict) -> int:
@@ -53,24 +67,32 @@ def create_user(gl, actor, data: dict) -> int:
         return add_user(session, actor, data).id
 
 
-def add_user(session, actor, data: dict) -> User:
+def add_user(session, actor, data: dict, *, demo: bool = False) -> User:
     """Create an account in the caller's unit of work; only an administrator may (``actor`` None is
-    the command line's ``init``)."""
+    the command line). The name is stored normalised (``engine.usernames``); the password meets the policy
+    (``engine.passwords``). An administrator sets an initial password the person must change at first
+    sign-in; the command line's own accounts need no change."""
     if actor is not None and actor.role != "admin":
         raise PermissionDenied("仅系统管理员可以创建账号。", "Only an administrator can create accounts.")
-    username = v.text(data, "username", max_len=80)
+    username = normalise(v.text(data, "username", max_len=80))
+    if usernames.problem(username):
+        raise InvalidInput("username", "用户名只能由字母、数字和 . _ - @ 组成。",
+                           "A user name has letters, digits and . _ - @ only.")
     if session.scalars(select(User).where(User.username == username)).first() is not None:
         raise InvalidInput("username", "用户名已存在。", "This username is taken.")
-    password = v.text(data, "password", max_len=200)
-    if len(password) < 8:
-        raise InvalidInput("password", "密码至少 8 位。", "A password has at least 8 characters.")
+    display_name = v.text(data, "display_name", max_len=80)
+    password = v.text(data, "password", max_len=200, strip=False)
+    problem = password_problem(password, username, display_name)
+    if problem:
+        raise InvalidInput("password", *problem)
     agency = session.scalars(select(Agency).where(Agency.code == v.choice(data, "agency", AGENCIES))).one()
-    district = session.scalars(select(District).where(District.code == v.text(data, "district"))).first()
+    district = session.scalars(select(District).where(District.code == v.text(data, "district", max_len=20))).first()
     if district is None:
         raise InvalidInput("district", "区县不存在。", "No such district.")
-    user = User(username=username, display_name=v.text(data, "display_name", max_len=80),
+    user = User(username=username, display_name=display_name,
                 password_hash=hash_password(password), role=v.choice(data, "role", ROLES),
-                agency_id=agency.id, district_id=district.id, created_at=clock.now())
+                agency_id=agency.id, district_id=district.id, created_at=clock.now(),
+                must_change_password=actor is not None, demo=demo)
     session.add(user)
     session.flush()
     audit.record(session, actor, "create_user", "user", user.id, None, None,

@@ -11,23 +11,27 @@ from ..handlers import HANDLERS, TaskContext
 from ..models import Round, TaskRecord, WorkItem
 from ..models.case import bump_version
 from ..permissions import require_case_and_round, require_task_rights
-from ..rounds import OUTCOME_ENDS, find_task, load_workflow, save_round, start_round, task_ref
-from .cases import close_case
+from ..rounds import OUTCOME_ENDS, find_task, load_workflow, save_round, start_round, stepping, task_ref
+from .cases import close_case, raise_code
 
 _INSERT_RECORD = TaskRecord.__table__.insert()
 
 
+def stale(case, expected_version: int) -> None:
+    if case.version != expected_version:
+        raise Conflict("该个案刚被他人修改，请刷新后重试；您填写的内容未丢失。",
+                       "This case changed a moment ago; reload and try again. What you typed is kept.")
+
+
 def complete_task(gl, actor, case_id: int, task_id: str, data: dict, expected_version: int) -> dict:
-    """Complete one READY task of the case's running round as ``actor``.
+    """Complete one READY user task of the case's running round as ``actor``.
 
     ``expected_version`` is the case version the user saw; if anyone changed the case since, nothing
     is written and ``Conflict`` is raised, so the user can reload without losing what they typed.
     """
     with gl.transaction() as session:
         case, rnd = require_case_and_round(session, actor, case_id, for_update=True)
-        if case.version != expected_version:
-            raise Conflict("该个案刚被他人修改，请刷新后重试；您填写的内容未丢失。",
-                           "This case changed a moment ago; reload and try again. What you typed is kept.")
+        stale(case, expected_version)
         runtime, workflow = load_workflow(session, gl, rnd) if rnd is not None else (None, None)
         task = find_task(workflow, task_id) if rnd is not None else None
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
@@ -35,7 +39,7 @@ def complete_task(gl, actor, case_id: int, task_id: str, data: dict, expected_ve
                 raise NotFound("任务不存在。", "No such task.")
             raise Conflict("该任务刚被他人办理，请刷新后查看；您填写的内容未丢失。",
                            "Someone completed this task a moment ago; reload to see it. What you typed is kept.")
-        item = task_ref(task, case)
+        item = task_ref(runtime, task, case)
         require_task_rights(actor, item)
         handler = HANDLERS.get(item.task_spec)
         if handler is None:
@@ -45,7 +49,8 @@ def complete_task(gl, actor, case_id: int, task_id: str, data: dict, expected_ve
         variables = handler.validate(ctx)
         session.flush()  # the hooks and the round's end read back what the handler wrote
         started = time.time()  # tasks that change state from here on are what this step changed
-        runtime.complete(workflow, task, variables)
+        with stepping(session, case) as context:
+            runtime.complete(workflow, task, variables)
         if handler.after:
             handler.after(ctx)
         session.connection().execute(_INSERT_RECORD, [{
@@ -54,8 +59,11 @@ def complete_task(gl, actor, case_id: int, task_id: str, data: dict, expected_ve
         audit.record(session, actor, "complete_task", "task", item.task_id, case.id,
                      {"task": item.task_spec, "case_version": case.version},
                      {"task": item.task_spec, "variables": variables})
-        outcome = _finish_if_done(session, gl, actor, case, rnd, runtime, workflow)
-        save_round(session, runtime, case, rnd, workflow, since=started)
+        outcome = finish_if_done(session, gl, actor, case, rnd, runtime, workflow)
+        save_round(session, runtime, case, rnd, workflow, since=started, context=context)
+        if ctx.upgrade is not None and rnd.status == "running":
+            raise_code(session, gl, actor, case, rnd, *ctx.upgrade, now)
+            outcome = "upgraded"
         bump_version(session, case, now)
         return {"case_version": case.version, "round_id": rnd.id, "outcome": outcome}
 
@@ -66,7 +74,8 @@ def completed_spec(session, case_id: int, task_id: str) -> str | None:
                                                               TaskRecord.task_id == str(task_id))).first()
 
 
-def _finish_if_done(session, gl, actor, case, rnd, runtime, workflow) -> str | None:
+def finish_if_done(session, gl, actor, case, rnd: Round, runtime, workflow) -> str | None:
+    """When the round's workflow has ended: record its outcome, close the case or start the next round."""
     if not workflow.is_completed():
         return None
     end = runtime.reached_end(workflow, OUTCOME_ENDS)
@@ -86,21 +95,12 @@ def _complete_named(gl, actor, case_id, spec_names, data, expected_version):
     with gl.reading() as session:
         # the actor's own agency's task first: two approvals of one case may be open in parallel
         mine = sql_case((WorkItem.lane == actor.agency, 0), else_=1)
-        item = session.scalars(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.task_spec.in_(names))
+        item = session.scalars(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.task_spec.in_(names),
+                                                      WorkItem.kind == "task")
                                .order_by(mine, WorkItem.id)).first()
     if item is None:
         raise Conflict("此个案当前没有该项待办任务。", f"The case has no open {' / '.join(names)} task now.")
     return complete_task(gl, actor, case_id, item.task_id, data, expected_version)
-
-
-def record_guidance_session(gl, actor, case_id, data, expected_version):
-    """记录家庭教育指导: one guidance session of the round's plan."""
-    return _complete_named(gl, actor, case_id, "record_guidance_session", data, expected_version)
-
-
-def record_visit(gl, actor, case_id, data, expected_version):
-    """记录回访: one follow-up visit."""
-    return _complete_named(gl, actor, case_id, "record_followup_visit", data, expected_version)
 
 
 def request_downgrade(gl, actor, case_id, reason, expected_version):
@@ -122,8 +122,8 @@ def escalate(gl, actor, case_id, reason, expected_version):
 
 
 def approve(gl, actor, case_id, decision, reason, expected_version):
-    """A supervisor approves or returns (退回补正) the case's pending request that their agency decides:
-    a downgrade, a closure, an escalation or a drafted order."""
+    """A supervisor approves, returns (退回补正) or refuses (不予批准) the case's pending request that their agency
+    decides: a downgrade, a closure, an escalation or a drafted order."""
     from .approvals import APPROVAL_TASKS
     return _complete_named(gl, actor, case_id, tuple(APPROVAL_TASKS), {"decision": decision, "reason": reason},
                            expected_version)

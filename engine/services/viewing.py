@@ -4,8 +4,9 @@ from sqlalchemy import bindparam, select
 from .. import audit
 from ..closed_loop import case_checklists
 from ..models import (
-    Approval, Assessment, AuditEntry, DocumentRecord, FollowupVisit, GuidancePlan, GuidanceProvider,
-    GuidanceSession, RiskClue, RiskCodeChange, Round, TaskRecord, User, WorkItem,
+    Approval, Assessment, AuditEntry, Chase, ComplianceCheck, DocumentRecord, FollowupVisit, GuidancePlan,
+    GuidanceProvider, GuidanceSession, OrderSupervision, Referral, RiskClue, RiskCodeChange, Round, TaskRecord, User,
+    WorkItem,
 )
 from ..models import CaseAgency
 from ..permissions import require_case
@@ -13,11 +14,12 @@ from ..rounds import element_states, load_workflow
 
 
 # What the page lists of a case, in order, each statement built once (their cache keys are memoized).
-_ORDER = {GuidanceSession: (GuidanceSession.held_on, GuidanceSession.id),
+_ORDER = {GuidanceSession: (GuidanceSession.held_on, GuidanceSession.id), OrderSupervision: (OrderSupervision.document_id,),
           FollowupVisit: (FollowupVisit.visited_on, FollowupVisit.id), WorkItem: (WorkItem.due_at, WorkItem.id)}
-_BY_CASE = {model: select(model).where(model.case_id == bindparam("case_id")).order_by(*_ORDER.get(model, (model.id,)))
+_BY_CASE = {model: select(model).where(model.case_id == bindparam("case_id"))
+            .order_by(*(_ORDER[model] if model in _ORDER else (model.id,)))
             for model in (RiskCodeChange, Assessment, GuidancePlan, GuidanceSession, FollowupVisit, DocumentRecord,
-                          Approval, WorkItem, TaskRecord)}
+                          Approval, WorkItem, TaskRecord, Referral, OrderSupervision, ComplianceCheck, Chase)}
 _ROUNDS = select(Round).where(Round.case_id == bindparam("case_id")).order_by(Round.number)
 _CLUE = select(RiskClue).where(RiskClue.case_id == bindparam("case_id"))
 _AGENCIES = select(CaseAgency.agency_code).where(CaseAgency.case_id == bindparam("case_id"))
@@ -34,7 +36,7 @@ def view_case(gl, actor, case_id: int) -> dict:
         rounds = session.scalars(_ROUNDS, this).all()
         running = next((r for r in rounds if r.status == "running"), rounds[-1] if rounds else None)
         runtime = workflow = None
-        if running is not None:
+        if running is not None and running.status != "quarantined":  # a set-aside state may not load
             runtime, workflow = load_workflow(session, gl, running)
         by_case = lambda model: session.scalars(_BY_CASE[model], this).all()  # noqa: E731
         view = {
@@ -45,13 +47,16 @@ def view_case(gl, actor, case_id: int) -> dict:
             "documents": by_case(DocumentRecord), "approvals": by_case(Approval),
             "work_items": by_case(WorkItem), "records": by_case(TaskRecord),
             "audit": audit.pending(session, case.id) + session.scalars(_TRAIL, this).all(),
+            "referrals": by_case(Referral), "supervisions": by_case(OrderSupervision),
+            "compliance_checks": by_case(ComplianceCheck), "chases": by_case(Chase),
             "checklists": case_checklists(session, gl, case.id),
-            "diagram": (runtime.sources.get("intervention_round.bpmn"), element_states(workflow))
-            if workflow is not None else (None, {}),
+            "diagram": (runtime, element_states(workflow)) if workflow is not None else (None, {}),
         }
         # the names of the people and providers this case's record mentions, and only those
-        people = {getattr(row, key) for name in ("codes", "approvals", "audit") for row in view[name]
-                  for key in ("decided_by", "requested_by", "user_id") if getattr(row, key, None)}
+        people = {getattr(row, key) for name in ("codes", "approvals", "audit", "referrals", "chases",
+                                                 "compliance_checks", "visits", "sessions") for row in view[name]
+                  for key in ("decided_by", "requested_by", "user_id", "proposed_by", "answered_by", "checked_by",
+                              "recorded_by") if getattr(row, key, None)}
         view["users"] = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(people))).all())
         plans = {p.provider_id for p in view["plans"]}
         view["providers"] = dict(session.execute(select(GuidanceProvider.id, GuidanceProvider.name)

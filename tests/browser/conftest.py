@@ -60,11 +60,11 @@ def live_server(tmp_path_factory):
     from web import create_app
 
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'guardloop.db'}"
-    gl = GuardLoop(Settings(database_url=url), engine=make_engine(url))
+    gl = GuardLoop(Settings(database_url=url, demo_mode=True), engine=make_engine(url))
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(passwords, "_N", 2**8)   # cheap hashes for the demo users; the cost is stored in each hash
-        init(gl)
-    app = create_app({"SECRET_KEY": "test", "GUARDLOOP": gl})
+        init(gl, with_demo_users=True)
+    app = create_app({"SECRET_KEY": "test", "GUARDLOOP": gl, "RATELIMIT_ENABLED": False})  # many sign-ins, one address
     logging.getLogger("werkzeug").setLevel(logging.WARNING)   # no access log: it would bury a failure's report
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="guardloop-live-server", daemon=True)

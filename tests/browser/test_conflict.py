@@ -43,9 +43,9 @@ def test_two_caseworkers_submit_the_same_task_the_second_keeps_their_text(users,
 
     alert.get_by_role("link", name="查看个案").click()
     expect(tab_b).to_have_url(f"{live_server.url}/cases/{case_id}")
-    tasks = tab_b.locator("section", has=tab_b.get_by_role("heading", name="待办任务")).locator("tbody tr")
+    tasks = tab_b.locator("section", has=tab_b.get_by_role("heading", name="待办与期限")).locator("tbody tr")
     expect(tasks).to_have_count(1)
-    expect(tasks.first).to_contain_text("评估打分")        # the first person's submit moved the case on
+    expect(tasks.first).to_contain_text("监护能力评估打分")   # the first person's submit moved the case on
     shots(tab_b, "wf_caseworker2", "case-after-conflict")
 
 
@@ -54,8 +54,8 @@ def test_a_stale_tab_on_a_still_open_task_can_reload_and_submit(users, live_serv
 
     case_id, driver = seed_case(live_server.gl, child_name="赵小兰", tasks=[
         ("wf_caseworker", "social_investigation", {"findings": "走访", "investigated_on": "2026-06-01"}),
-        ("wf_caseworker", "scored_assessment", {**scores(3), "risk_factors": [], "summary": "评估"}),
-        ("wf_caseworker", "decide_handling", {"measure_notify": True, "measure_admonish": True, "reason": "两项"}),
+        ("wf_caseworker", "scored_assessment", {**scores(8), "risk_factors": [], "summary": "评估"}),
+        ("wf_caseworker", "propose_measures", {"measure_notify": True, "measure_admonish": True, "reason": "两项"}),
     ])
     notify = driver.item(case_id, "notify_guardian").task_id
     admonish = driver.item(case_id, "admonish_guardian").task_id

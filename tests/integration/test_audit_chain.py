@@ -7,6 +7,7 @@ from sqlalchemy import func, select, text
 from engine import services
 from engine.audit_check import verify
 from engine.models import AuditEntry, AuditHead
+from engine.workers import chain_views
 
 from .helpers import assess, new_case
 
@@ -15,6 +16,7 @@ def _some_history(driver):
     case = new_case(driver)
     assess(driver, case, 5, [])
     services.view_case(driver.gl, driver.actor("wf_caseworker"), case)
+    chain_views(driver.gl)   # the view was staged: a worker chains it
     return case
 
 
@@ -52,15 +54,28 @@ def test_an_edited_entry_is_named(gl, driver):
     assert (report.problems[0].entry_id, report.problems[0].kind) == (7, "altered")
 
 
-def test_an_edit_that_recomputes_the_hash_breaks_the_next_link(gl, driver):
+def _forge(gl, entry_id: int, key) -> None:
+    """Edit an entry and recompute its hash, with ``key`` (someone who has it) or without (``None``)."""
     from engine.audit import entry_hash
-    _some_history(driver)
     with gl.reading() as s:
-        row = s.get(AuditEntry, 5)
+        row = s.get(AuditEntry, entry_id)
         forged = {c: getattr(row, c) for c in ("id", "at", "user_id", "action", "entity", "entity_id", "case_id",
                                                "before", "prev_hash")}
         forged["after"] = {"forged": True}
-    _by_hand(gl, f"UPDATE audit_entry SET after = '{{\"forged\": true}}', hash = '{entry_hash(forged)}' WHERE id = 5")
+    _by_hand(gl, f"UPDATE audit_entry SET after = '{{\"forged\": true}}', hash = '{entry_hash(forged, key)}' "
+                 f"WHERE id = {entry_id}")
+
+
+def test_an_edit_that_recomputes_the_hash_without_the_key_is_named(gl, driver):
+    _some_history(driver)
+    _forge(gl, 5, None)   # plain SHA-256, as anyone with the database alone could compute
+    first = verify(gl).problems[0]
+    assert (first.entry_id, first.kind) == (5, "altered")
+
+
+def test_an_edit_that_recomputes_the_hash_with_the_key_breaks_the_next_link(gl, driver):
+    _some_history(driver)
+    _forge(gl, 5, gl.audit_key)
     first = verify(gl).problems[0]
     assert (first.entry_id, first.kind) == (6, "unlinked")
 

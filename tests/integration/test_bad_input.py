@@ -7,7 +7,7 @@ from engine.errors import Conflict, InvalidInput, NotFound
 from engine.models import AuditEntry, Case, RiskClue, TaskRecord, WorkItem
 from engine.scenario import scores
 
-from .helpers import CHILD, assess, new_case
+from .helpers import CHILD, assess, blue_case_at_its_outcome, decide, new_case, propose
 
 
 def _counts(gl):
@@ -71,7 +71,7 @@ def test_no_handling_measure_chosen_is_refused(gl, driver):
     case = new_case(driver)
     assess(driver, case, 14, ["truancy"])
     with pytest.raises(InvalidInput) as caught:
-        driver.do("wf_caseworker", case, "decide_handling", {"reason": "x"})
+        driver.do("wf_caseworker", case, "propose_measures", {"reason": "x"})
     assert caught.value.field == "measure_notify"
 
 
@@ -80,17 +80,16 @@ def test_future_dates_and_past_deadlines_are_refused(gl, driver):
     with pytest.raises(InvalidInput, match="晚于今天"):
         driver.do("wf_caseworker", case, "social_investigation", {"findings": "x", "investigated_on": "2027-01-01"})
     assess(driver, case, 18, ["criminal_victim"])
-    driver.do("wf_caseworker", case, "decide_handling", {"measure_procuratorate_order": True, "reason": "x"})
+    propose(driver, case, notify=False, supervision_order=True)
+    decide(driver, case, "supervision_order")
     with pytest.raises(InvalidInput) as caught:
-        driver.do("prosecutor", case, "issue_procuratorate_order", {"failings": "a", "duties": "b",
-                                                                    "deadline": "2026-01-01"})
+        driver.do("prosecutor", case, "draft_order", {"action": "submit", "failings": "a", "duties": "b",
+                                                      "deadline": "2026-01-01"})
     assert caught.value.field == "deadline"
 
 
 def test_downgrade_that_the_reassessment_does_not_support_is_refused(gl, driver):
-    from .test_permissions import _to_decide_outcome
-    case = new_case(driver)
-    _to_decide_outcome(driver, case)  # blue throughout: closure is recommended, a downgrade is impossible
+    case = blue_case_at_its_outcome(driver)  # blue throughout: closure is recommended, a downgrade is impossible
     with pytest.raises(InvalidInput) as caught:
         services.request_downgrade(gl, driver.actor("wf_caseworker"), case, "x", driver.version(case))
     assert caught.value.field == "outcome"
@@ -119,7 +118,7 @@ def test_unknown_task_is_not_found_and_a_stale_version_conflicts(gl, driver):
 def test_duplicates_are_found_by_id_number_or_name_and_birth_date(gl, driver):
     new_case(driver)
     actor = driver.actor("wf_caseworker")
-    by_id = services.find_duplicates(gl, actor, id_number=CHILD["child_id_number"].lower())
-    by_name = services.find_duplicates(gl, actor, name=CHILD["child_name"], birth_date=CHILD["child_birth_date"])
-    assert by_id == by_name and len(by_id) == 1
-    assert services.find_duplicates(gl, driver.actor("yz_caseworker"), id_number=CHILD["child_id_number"]) == []
+    by_id = services.check_duplicates(gl, actor, id_number=CHILD["child_id_number"].lower())
+    by_name = services.check_duplicates(gl, actor, name=CHILD["child_name"], birth_date=CHILD["child_birth_date"])
+    assert by_id == by_name and by_id.matched and len(by_id.own_cases) == 1
+    assert not services.check_duplicates(gl, driver.actor("yz_caseworker"), id_number=CHILD["child_id_number"]).matched

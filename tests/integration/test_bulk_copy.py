@@ -13,22 +13,24 @@ from engine.clock import clock
 from engine.models import AuditEntry, Case, Round, WorkItem
 from engine.rounds import load_workflow
 
-from .helpers import assess, new_case, notify, open_specs, plan, session
+from .helpers import assess, deliver, new_case, notify, order, plan, propose, session
 
 
 def _waiting_on_a_visit(driver):
     case = new_case(driver)
     assess(driver, case, 16, ["guardian_uncooperative"])   # orange: visits every 14 days
-    driver.do("wf_caseworker", case, "decide_handling", {"measure_notify": True, "reason": "橙码"})
+    propose(driver, case, supervision_order=True)
     notify(driver, case)
+    order(driver, case, "supervision_order")
+    deliver(driver, case, "supervision_order")             # supervised by the procuratorate from now
     plan(driver, case)
     session(driver, case)
     return case
 
 
-def _ready_user_tasks(gl, session_, rnd):
+def _open_work(gl, session_, rnd):
     runtime, workflow = load_workflow(session_, gl, rnd)
-    return sorted(str(t.id) for t in runtime.ready_user_tasks(workflow))
+    return sorted(str(t.id) for t in [*runtime.ready_user_tasks(workflow), *runtime.waiting_receive_tasks(workflow)])
 
 
 def test_copies_are_new_cases_that_keep_working(gl, driver):
@@ -50,7 +52,7 @@ def test_copies_are_new_cases_that_keep_working(gl, driver):
         for case_id in copies:
             rnd = s.scalars(select(Round).where(Round.case_id == case_id)).one()
             assert rnd.next_timer_at == first.next_timer_at + shift   # the timer inside the state moved too
-            assert _ready_user_tasks(gl, s, rnd) == sorted(
+            assert _open_work(gl, s, rnd) == sorted(
                 s.scalars(select(WorkItem.task_id).where(WorkItem.round_id == rnd.id)))
             entries = s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.case_id == case_id))
             assert entries == s.scalar(select(func.count()).select_from(AuditEntry)
@@ -58,7 +60,15 @@ def test_copies_are_new_cases_that_keep_working(gl, driver):
     clock.set(first.next_timer_at + shift + timedelta(seconds=1))
     assert services.tick(gl) == 4                         # the original and each copy fire once
     for case_id in (original, *copies):
-        assert open_specs(driver, case_id) == [("record_followup_visit", "womens_federation")]
+        assert services.open_chases(gl, driver.actor("wf_supervisor"))
+        # each copy's own referral and order: the prosecutor checks compliance and the copy's rows change
+        driver.do("prosecutor", case_id, "compliance_check", {"checked_on": driver.today(), "result": "complied",
+                                                              "report_received": True})
+    with gl.reading() as s:
+        from engine.models import ComplianceCheck, OrderSupervision
+        checked = dict(s.execute(select(ComplianceCheck.case_id, ComplianceCheck.document_id)).all())
+        supervised = dict(s.execute(select(OrderSupervision.case_id, OrderSupervision.document_id)).all())
+    assert checked == supervised and len(set(checked.values())) == 4
     assert verify(gl).ok
 
 

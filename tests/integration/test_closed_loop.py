@@ -9,7 +9,7 @@ from engine.round_facts import facts
 from engine.scenario import scores
 from engine.services.documents import correct_document
 
-from .helpers import assess, deliver, new_case, order, plan, session, visit
+from .helpers import answer_chases, assess, deliver, new_case, order, plan, propose, session, visit
 
 
 def statuses(checklist) -> dict:
@@ -21,20 +21,28 @@ def current(gl, case):
         return case_checklists(s, gl, case)[0]
 
 
+def item(gl, case, key):
+    return next(i for i in current(gl, case).items if i.key == key)
+
+
+def admonish(driver, case):
+    driver.do("wf_caseworker", case, "admonish_guardian", {"admonished_on": driver.today(), "content": "劝诫"})
+
+
 def blue_round_closed(driver, case):
     """A blue round with every step evidenced: admonished (no document to serve), guided, visited, closed."""
     gl = driver.gl
-    assess(driver, case, 3, [])
-    driver.do("wf_caseworker", case, "decide_handling", {"measure_admonish": True, "reason": "蓝码"})
-    driver.do("wf_caseworker", case, "admonish_guardian", {"admonished_on": driver.today(), "content": "劝诫"})
-    assert statuses(current(gl, case))["handling"] == "pending"      # the plan is still to come in this step
-    plan(driver, case)
+    assess(driver, case, 7, ["special_family"])
+    propose(driver, case, notify=False, admonish=True)
+    assert statuses(current(gl, case))["handling"] == "pending"      # the admonishment is still to come
+    admonish(driver, case)
     assert statuses(current(gl, case))["handling"] == "met"
-    driver.advance(5)
-    session(driver, case)
-    for _ in range(2):                                              # blue: a visit every 90 days, two a round
-        driver.advance(91)
+    plan(driver, case)
+    for _ in range(2):                                              # blue: a visit and a session a quarter
+        driver.advance(80)
+        session(driver, case)
         visit(driver, case)
+    driver.advance(21)                                              # the review falls due after 180 days
     driver.do("wf_caseworker", case, "reassess", {**scores(2), "risk_factors": [], "summary": "稳定"})
     services.request_closure(gl, driver.actor("wf_caseworker"), case, "稳定", driver.version(case))
     services.approve(gl, driver.actor("wf_supervisor"), case, "approved", "同意", driver.version(case))
@@ -48,67 +56,70 @@ def test_a_round_with_every_step_evidenced_is_closed_loop_complete(gl, driver):
     assert (checklist.round_status, checklist.outcome) == ("completed", "closed")
     assert statuses(checklist) == {key: "met" for key in ITEMS} and checklist.complete
     details = {i.key: i.detail[1] for i in checklist.items}
-    assert details["guidance"].startswith("1 of 1 qualifying sessions, 60 minutes")
+    assert details["guidance"].startswith("2 of 2 qualifying sessions, 120 minutes")
     assert details["follow_up"] == "2 of 2 visits" and details["approval"] == "Closure approved"
 
 
 def test_a_corrected_order_left_undelivered_and_an_unmet_plan_are_missing(gl, driver):
     case = new_case(driver)
     assess(driver, case, 18, ["criminal_victim"])                   # orange
-    driver.do("wf_caseworker", case, "decide_handling", {"measure_procuratorate_order": True, "reason": "橙码"})
-    order(driver, case, "prosecutor", "issue_procuratorate_order")
+    propose(driver, case, notify=False, supervision_order=True)
+    order(driver, case, "supervision_order")
     assert statuses(current(gl, case))["handling"] == "pending"     # issued, delivery still to come
-    deliver(driver, case, "prosecutor", "deliver_procuratorate_order")
-    plan(driver, case, sessions=2, period_days=30)
+    deliver(driver, case, "supervision_order")
     assert statuses(current(gl, case))["handling"] == "met"
+    plan(driver, case, sessions=2, period_days=30)
     with gl.reading() as s:
         issued = s.scalars(select(DocumentRecord).where(DocumentRecord.case_id == case,
                                                         DocumentRecord.doc_type == "supervision_order")).one()
     correct_document(gl, driver.actor("prosecutor"), issued.id, {"reason": "更正期限", "failings": "疏于照料",
                                                                  "duties": "按时接送"})
-    handling = next(i for i in current(gl, case).items if i.key == "handling")
+    handling = item(gl, case, "handling")
     assert handling.status == "missing" and "0 of 1 served documents delivered" in handling.detail[1]  # the superseded order does not count
     driver.advance(10)
     session(driver, case, attended=False)
     assert statuses(current(gl, case))["guidance"] == "pending"
     driver.advance(21)                                              # the plan's 30 days run out unmet
     assert statuses(current(gl, case))["guidance"] == "missing"
-    for _ in range(4):                                              # orange: four visits, every 14 days
-        driver.advance(15)
+    for _ in range(2):                                              # orange: four visits, every 14 days
+        driver.advance(14)
         visit(driver, case)
+    driver.advance(2)                                               # the review falls due after 60 days
+    answer_chases(driver, case)
     driver.do("wf_caseworker", case, "reassess", {**scores(17), "risk_factors": ["bad_behaviour"], "summary": "未改善"})
     driver.do("wf_caseworker", case, "decide_outcome", {"outcome": "another_round", "reason": "指导未达标"})
     with gl.reading() as s:
         first = s.scalars(select(Round).where(Round.case_id == case, Round.number == 1)).one()
         checklist = round_checklist(s, gl, first.id)
     assert statuses(checklist) == {"assessment": "met", "handling": "missing", "guidance": "missing",
-                                   "follow_up": "met", "reassessment": "met", "approval": "not_required"}
+                                   "follow_up": "missing", "reassessment": "met", "approval": "not_required"}
     assert not checklist.complete
     assert "0 of 2 qualifying sessions" in next(i for i in checklist.items if i.key == "guidance").detail[1]
+    assert "2 of 4 visits" in next(i for i in checklist.items if i.key == "follow_up").detail[1]
 
 
 def test_an_overdue_visit_is_missing_until_the_chase_explains_it(gl, driver):
     case = new_case(driver)
-    assess(driver, case, 16, ["guardian_uncooperative"])            # orange: 14 days, five days' grace
-    driver.do("wf_caseworker", case, "decide_handling", {"measure_admonish": True, "reason": "橙码"})
-    driver.do("wf_caseworker", case, "admonish_guardian", {"admonished_on": driver.today(), "content": "劝诫"})
+    assess(driver, case, 16, ["guardian_uncooperative"])            # orange: 14 days, first chase after 17
+    propose(driver, case, notify=False, admonish=True)
+    admonish(driver, case)
     plan(driver, case)
     session(driver, case)
     assert statuses(current(gl, case))["follow_up"] == "pending"
-    driver.advance(15)
-    driver.advance(6)                                               # the grace passes without a visit
-    follow_up = next(i for i in current(gl, case).items if i.key == "follow_up")
-    assert follow_up.status == "missing" and "1 overdue visit(s) unexplained" in follow_up.detail[1]
-    driver.do("prosecutor", case, "chase_overdue_visit", {"explanation": "社工病假", "action": "督促三日内回访"})
-    follow_up = next(i for i in current(gl, case).items if i.key == "follow_up")
-    assert follow_up.status == "pending" and "1 overdue visit(s) explained" in follow_up.detail[1]
+    driver.advance(18)                                              # no visit yet
+    follow_up = item(gl, case, "follow_up")
+    assert follow_up.status == "missing" and "1 chase(s) unanswered" in follow_up.detail[1]
+    assert statuses(current(gl, case))["handling"] == "met", "a late visit is not the handling's fault"
+    assert answer_chases(driver, case) == ["visit"]
+    follow_up = item(gl, case, "follow_up")
+    assert follow_up.status == "pending" and "1 chase(s) answered" in follow_up.detail[1]
 
 
 def test_an_interrupted_round_requires_nothing_more_and_the_new_round_comes_first(gl, driver):
     case = new_case(driver)
     assess(driver, case, 13, ["inadequate_guardianship"])           # yellow
-    driver.do("wf_caseworker", case, "decide_handling", {"measure_admonish": True, "reason": "黄码"})
-    driver.do("wf_caseworker", case, "admonish_guardian", {"admonished_on": driver.today(), "content": "劝诫"})
+    propose(driver, case, notify=False, admonish=True)
+    admonish(driver, case)
     plan(driver, case, sessions=3)
     session(driver, case)
     services.upgrade_on_incident(gl, driver.actor("wf_caseworker"), case, {"code": "orange", "reason": "新发事件"},
@@ -173,7 +184,7 @@ def test_many_rounds_take_the_same_few_queries_and_agree_with_the_database_count
     assert len(all_ids) == 4 and len(one) == 1 and set(every) == set(all_ids) == set(by_select) == set(many)
     assert queries_for_one == queries_for_all == queries_for_select == queries_for_many == 2  # versions, facts
     with gl.reading() as s:
-        f = facts(s, gl, select(Round.id).where(Round.status != "running"), position=False)
+        f = facts(s, gl, select(Round.id).where(Round.status != "running"))
         in_database = dict(s.execute(select(f.c.round_id, complete_if_ended(f.c))).all())
     ended = {rid: c.complete for rid, c in every.items() if c.ended}
     assert {rid: bool(v) for rid, v in in_database.items()} == ended

@@ -69,7 +69,7 @@ def test_return_for_rework_reopens_the_round_and_it_closes_again_only_with_a_new
         assert (c.status, c.closed_at, rnd.status, rnd.outcome) == ("open", None, "running", None)
         review = s.scalars(select(RoundReview).where(RoundReview.round_id == round_id)).one()
         assert (review.status, review.reopened_at_step) == ("returned", "follow_up")
-    assert open_specs(driver, case) == [("record_followup_visit", "womens_federation")]
+    assert open_specs(driver, case) == [("await_visit", "womens_federation")]
     visit(driver, case)
     driver.do("wf_caseworker", case, "reassess", {**scores(2), "risk_factors": [], "summary": "补充后稳定"})
     services.request_closure(gl, driver.actor("wf_caseworker"), case, "已补充", driver.version(case))
@@ -87,9 +87,9 @@ def test_rework_at_a_step_the_round_never_did_is_refused(gl, driver):
     from engine.models import Round as R
     with gl.reading() as s:
         state = s.get(R, round_id).state
-    assert "record_guidance_session" in state
+    assert "await_session" in state
     audits.return_for_rework(gl, driver.actor("wf_supervisor"), round_id, "guide", "补充指导", driver.version(case))
-    assert open_specs(driver, case) == [("record_guidance_session", "womens_federation")]
+    assert open_specs(driver, case) == [("await_session", "womens_federation")]
 
 
 def test_a_random_sample_of_closed_cases_can_be_redrawn_from_its_seed(gl, driver):

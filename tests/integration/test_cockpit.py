@@ -1,6 +1,6 @@
 """The cockpit's figures on driven cases, on SQLite and PostgreSQL: scope, China-time months, step times, cache."""
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from engine.models import Round
 from engine.periods import month_of_instant
 from engine.services.setup import create_user
 
-from .helpers import assess, new_case
+from .helpers import assess, new_case, propose
 from .test_closed_loop import blue_round_closed
 
 YZ_CHILD = {"child_name": "渝中儿童", "child_sex": "F", "child_birth_date": "2015-02-02", "child_id_number": None}
@@ -77,26 +77,24 @@ def test_months_are_counted_in_china_time(gl, driver, supervisors):
 
 
 def test_step_times_are_medians_and_90th_percentiles_of_finished_steps(gl, driver, supervisors):
-    blue_round_closed(driver, new_case(driver))                       # guidance: 5 days
+    # assessed and handled at once, guided and visited over 160 days, reviewed when due on day 181
+    blue_round_closed(driver, new_case(driver))
     second = new_case(driver, child_name="第二名儿童", child_id_number=None)
-    assess(driver, second, 3, [])
     driver.advance(2)
-    driver.do("wf_caseworker", second, "decide_handling", {"measure_admonish": True, "reason": "蓝码"})
-    blue = next(s for s in figures_for(gl, supervisors["wf_supervisor"])["step_times"] if s["step"] == "assess")
-    assert blue["rounds"] == 2 and blue["median_days"] == 0.0        # the second round finished assessing too
+    assess(driver, second, 7, ["special_family"])
     third = new_case(driver, child_name="第三名儿童", child_id_number=None)
-    with gl.reading() as s:
-        start = s.scalars(select(Round.started_at).where(Round.case_id == third)).one()
     driver.advance(3)
-    assess(driver, third, 3, [])
+    assess(driver, third, 7, ["special_family"])
+    propose(driver, third, notify=False, admonish=True)
     driver.advance(1)
-    driver.do("wf_caseworker", third, "decide_handling", {"measure_admonish": True, "reason": "蓝码"})
+    driver.do("wf_caseworker", third, "admonish_guardian", {"admonished_on": driver.today(), "content": "劝诫"})
     times = {s["step"]: s for s in figures_for(gl, supervisors["wf_supervisor"])["step_times"]}
-    assert clock.now() - start == timedelta(days=4)
-    assert times["assess"] == {"step": "assess", "rounds": 3, "median_days": 0.0, "p90_days": 2.4}  # 0, 0, 3 days
-    assert times["guide"] == {"step": "guide", "rounds": 1, "median_days": 5.0, "p90_days": 5.0}
-    assert times["follow_up"]["median_days"] == 182.0 and times["review"]["rounds"] == 1
-    assert times["handle"]["rounds"] == 1     # the others are still handling: their handle step is not over
+    assert times["assess"] == {"step": "assess", "rounds": 3, "median_days": 2.0, "p90_days": 2.8}  # 0, 2, 3 days
+    assert times["handle"] == {"step": "handle", "rounds": 2, "median_days": 0.5, "p90_days": 0.9}  # 0, 1 day
+    assert times["guide"] == {"step": "guide", "rounds": 1, "median_days": 160.0, "p90_days": 160.0}
+    assert times["follow_up"] == {"step": "follow_up", "rounds": 1, "median_days": 160.0, "p90_days": 160.0}
+    # the review began once every step was over (day 160); the re-assessment was made when due (day 181)
+    assert times["review"] == {"step": "review", "rounds": 1, "median_days": 21.0, "p90_days": 21.0}
 
 
 def test_the_closed_loop_rate_leaves_interrupted_rounds_out_unless_set(gl, driver, supervisors):

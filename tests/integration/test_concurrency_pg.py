@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import services
-from engine.models import AuditEntry, Case, GuidanceSession, Round, TaskRecord, WorkItem
+from engine.models import AuditEntry, Case, Chase, ComplianceCheck, Round, TaskRecord
 from engine.scenario import scores
 
 pytestmark = pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)],
@@ -35,7 +35,7 @@ def _child_context(url: str, now_iso: str):
     from engine.settings import Settings
 
     clock.set(datetime.fromisoformat(now_iso))  # the clock is per process: the parent's instant
-    gl = GuardLoop(Settings(database_url=url))
+    gl = GuardLoop(Settings(database_url=url, demo_mode=True))
     with gl.reading() as session:  # warm up: parse the models and open a connection before the race
         version = session.scalar(select(Round.model_version).order_by(Round.id.desc()))
         if version:
@@ -89,7 +89,7 @@ def _complete_worker(url, now_iso, username, case_id, task_id, data, expected_ve
         try:
             outcome = services.complete_task(gl, actor, case_id, task_id, data, expected_version)
             results.put({"who": name, "result": "ok", "case_version": outcome["case_version"], **seen,
-                         "started": started, "ended": time.monotonic()})
+                         "notes": data.get("notes"), "started": started, "ended": time.monotonic()})
         except errors.Conflict as exc:
             results.put({"who": name, "result": "conflict", "message": exc.message_en, **seen,
                          "started": started, "ended": time.monotonic()})
@@ -147,18 +147,13 @@ def _case_in_guidance(driver, name: str, sessions_required: int) -> int:
     driver.do(WF, case, "social_investigation", {"findings": "隔代抚养。", "investigated_on": driver.today(),
                                                  "sources": "入户走访"})
     driver.do(WF, case, "scored_assessment", {**scores(4), "risk_factors": ["special_family"], "summary": "稳定。"})
-    driver.do(WF, case, "decide_handling", {"measure_notify": True, "reason": "蓝码。"})
+    driver.do(WF, case, "propose_measures", {"measure_notify": True, "reason": "蓝码。"})
     driver.do(WF, case, "notify_guardian", {"notified_on": driver.today(), "content": "告知家庭教育责任。",
                                             "delivery_method": "in_person", "recipient": "监护人", "signed": True})
     driver.do(WF, case, "draft_guidance_plan", {"provider_id": driver.provider_id(),
                                                 "sessions_required": sessions_required, "min_minutes": 40,
                                                 "period_days": 180, "goals": "提升监护能力。"})
     return case
-
-
-def _session_data(driver, who: str) -> dict:
-    return {"kind": "case_guidance", "held_on": driver.today(), "minutes": 60, "guardian_attended": True,
-            "notes": f"由 {who} 记录。"}
 
 
 def _count(gl, query) -> int:
@@ -168,22 +163,39 @@ def _count(gl, query) -> int:
 
 # --- the tests -----------------------------------------------------------------------------------
 
+def _case_with_an_order_in_force(driver, name: str) -> int:
+    """A case whose 督促监护令 is served: the prosecutor checks compliance again and again (one task at a time)."""
+    from .helpers import deliver, new_case, order, propose
+    case = new_case(driver, case_type="minor_suspect", child_name=name, child_id_number=None)
+    driver.do(WF, case, "social_investigation", {"findings": "x", "investigated_on": driver.today()})
+    driver.do(WF, case, "scored_assessment", {**scores(18), "risk_factors": ["criminal_suspect"], "summary": "x"})
+    propose(driver, case, notify=False, supervision_order=True)
+    order(driver, case, "supervision_order")
+    deliver(driver, case, "supervision_order")
+    return case
+
+
+def _check_data(driver, token: str) -> dict:
+    return {"checked_on": driver.today(), "result": "complied", "report_received": True, "notes": f"检查人{token}"}
+
+
 @pytest.mark.parametrize("hold", [False, True], ids=["barrier-before-call", "first-holds-the-case"])
 def test_two_processes_complete_the_same_task_exactly_one_wins(gl, driver, database_url, clock, hold):
-    case_id = _case_in_guidance(driver, "竞争测试", sessions_required=48)
+    """The same prosecutor in two tabs (two processes) submits the same compliance check at once."""
+    case_id = _case_with_an_order_in_force(driver, "竞争测试")
     rounds = 5 if not hold else 3
     waited = 0
     for number in range(1, rounds + 1):
-        item = driver.item(case_id, "record_guidance_session")
+        item = driver.item(case_id, "compliance_check")
         version = driver.version(case_id)
         records_before = _count(gl, select(func.count(TaskRecord.id)).where(
-            TaskRecord.case_id == case_id, TaskRecord.task_spec == "record_guidance_session"))
+            TaskRecord.case_id == case_id, TaskRecord.task_spec == "compliance_check"))
         start_together = SPAWN.Barrier(2)
         loaded = SPAWN.Event() if hold else None
         reports = _run_children(_complete_worker, [
-            (database_url, clock.now().isoformat(), who, case_id, item.task_id, _session_data(driver, who),
+            (database_url, clock.now().isoformat(), "prosecutor", case_id, item.task_id, _check_data(driver, token),
              version, (start_together, (loaded, first) if hold else None))
-            for who, first in ((COUNSELLOR, True), (WF, False))])
+            for token, first in (("甲", True), ("乙", False))])
 
         # both processes passed the barrier and called the service
         assert [r.get("called") for r in reports] == [True, True], reports
@@ -195,23 +207,23 @@ def test_two_processes_complete_the_same_task_exactly_one_wins(gl, driver, datab
         if loser["version_read"] == version + 1 and loser["read_at"] >= winner["ended"] - 0.05:
             waited += 1  # the loser read the case only once the winner had committed: the row lock decided
         if hold:
-            assert winner.get("held_transaction") and "counsellor" in winner["who"], reports
+            assert winner.get("held_transaction") and winner["notes"] == "检查人甲", reports
             assert loser["version_read"] == version + 1, "the second writer waited for the first to commit"
 
         # exactly one completion is in the database, and the case moved on by exactly one version
         assert driver.version(case_id) == version + 1
         assert _count(gl, select(func.count(TaskRecord.id)).where(
-            TaskRecord.case_id == case_id, TaskRecord.task_spec == "record_guidance_session")) == records_before + 1
+            TaskRecord.case_id == case_id, TaskRecord.task_spec == "compliance_check")) == records_before + 1
         assert _count(gl, select(func.count(TaskRecord.id)).where(TaskRecord.task_id == item.task_id)) == 1
-        assert _count(gl, select(func.count(GuidanceSession.id)).where(GuidanceSession.case_id == case_id)) == number
+        assert _count(gl, select(func.count(ComplianceCheck.id)).where(ComplianceCheck.case_id == case_id)) == number
         assert _count(gl, select(func.count(AuditEntry.id)).where(
             AuditEntry.action == "complete_task", AuditEntry.entity_id == item.task_id)) == 1
         with gl.reading() as session:
-            recorded_by = session.scalars(select(GuidanceSession.notes).where(GuidanceSession.case_id == case_id)
-                                          .order_by(GuidanceSession.id.desc())).first()
-        assert winner["who"].split("@")[0] in recorded_by  # the winner's data, not a mix
-        open_items = [i for i in driver.open_items(case_id) if i.task_spec == "record_guidance_session"]
-        assert len(open_items) == 1 and open_items[0].task_id != item.task_id  # the loop's next session
+            recorded = session.scalars(select(ComplianceCheck.notes).where(ComplianceCheck.case_id == case_id)
+                                       .order_by(ComplianceCheck.id.desc())).first()
+        assert recorded == winner["notes"]  # the winner's data, not a mix
+        open_items = [i for i in driver.open_items(case_id) if i.task_spec == "compliance_check"]
+        assert len(open_items) == 1 and open_items[0].task_id != item.task_id  # the loop's next check
     # The barrier makes the two calls start together; at least one round must have had the loser wait at the
     # case's row lock for the test to prove anything about it (the version check catches the rest).
     assert waited >= 1, "no round raced: the loser never waited for the winner"
@@ -221,12 +233,12 @@ def test_two_schedulers_fire_each_due_timer_exactly_once(gl, driver, database_ur
     cases = []
     for index in range(20):
         case_id = _case_in_guidance(driver, f"定时{index:02d}", sessions_required=1)
-        driver.do(COUNSELLOR, case_id, "record_guidance_session", _session_data(driver, COUNSELLOR))
+        driver.session(COUNSELLOR, case_id, notes=f"由 {COUNSELLOR} 记录。")
         cases.append(case_id)
     with gl.reading() as session:
         rounds = {r.case_id: r for r in session.scalars(select(Round).where(Round.case_id.in_(cases)))}
     assert len(rounds) == 20 and all(r.next_timer_at is not None for r in rounds.values())
-    assert all(i.task_spec != "record_followup_visit" for c in cases for i in driver.open_items(c))
+    assert _count(gl, select(func.count(Chase.id))) == 0
     versions = {c: driver.version(c) for c in cases}
     due = max(r.next_timer_at for r in rounds.values())
     moment = (due if due.tzinfo else due.replace(tzinfo=clock.now().tzinfo)) + timedelta(seconds=1)
@@ -244,10 +256,10 @@ def test_two_schedulers_fire_each_due_timer_exactly_once(gl, driver, database_ur
         fired = dict(session.execute(select(AuditEntry.entity_id, func.count(AuditEntry.id))
                                      .where(AuditEntry.action == "fire_timers").group_by(AuditEntry.entity_id)).all())
         assert fired == {str(r.id): 1 for r in rounds.values()}
-        visits = dict(session.execute(select(WorkItem.case_id, func.count(WorkItem.id))
-                                      .where(WorkItem.task_spec == "record_followup_visit",
-                                             WorkItem.case_id.in_(cases)).group_by(WorkItem.case_id)).all())
-        assert visits == {c: 1 for c in cases}
+        chases = dict(session.execute(select(Chase.case_id, func.count(Chase.id))
+                                      .where(Chase.kind == "visit", Chase.case_id.in_(cases))
+                                      .group_by(Chase.case_id)).all())
+        assert chases == {c: 1 for c in cases}, "each late visit chased once, not once per scheduler"
         after = {c.id: c.version for c in session.scalars(select(Case).where(Case.id.in_(cases)))}
         assert after == {c: versions[c] + 1 for c in cases}
         assert session.scalar(select(func.count(Round.id)).where(Round.case_id.in_(cases),
@@ -288,10 +300,11 @@ def test_eight_orders_approved_at_once_get_consecutive_numbers(gl, driver, datab
         case = services.open_case(gl, driver.actor("prosecutor"), clue, {"case_type": "minor_suspect"})
         driver.do(WF, case, "social_investigation", {"findings": "x", "investigated_on": driver.today()})
         driver.do(WF, case, "scored_assessment", {**scores(18), "risk_factors": ["criminal_suspect"], "summary": "x"})
-        driver.do(WF, case, "decide_handling", {"measure_procuratorate_order": True, "reason": "x"})
-        driver.do("prosecutor", case, "issue_procuratorate_order", {"failings": "疏于照料", "duties": "按时接送",
-                                                                    "deadline": "2026-12-31"})
-        cases.append((case, driver.item(case, "approve_procuratorate_order").task_id, driver.version(case)))
+        driver.do(WF, case, "propose_measures", {"refer_supervision_order": True, "reason": "x"})
+        driver.do("prosecutor", case, "decide_referral", {"decision": "accept"})
+        driver.do("prosecutor", case, "draft_order", {"action": "submit", "failings": "疏于照料", "duties": "按时接送",
+                                                      "deadline": "2026-12-31"})
+        cases.append((case, driver.item(case, "approve_order").task_id, driver.version(case)))
     barrier = SPAWN.Barrier(issuers)
     reports = _run_children(_issue_worker, [(database_url, clock.now().isoformat(), case, task, version, barrier)
                                             for case, task, version in cases])
@@ -299,7 +312,7 @@ def test_eight_orders_approved_at_once_get_consecutive_numbers(gl, driver, datab
     with gl.reading() as session:
         orders = session.scalars(select(DocumentRecord).where(DocumentRecord.doc_type == "supervision_order")).all()
     assert sorted(d.sequence for d in orders) == list(range(1, issuers + 1))
-    assert sorted(d.number for d in orders) == sorted(f"江北检未〔2026〕{n}号" for n in range(1, issuers + 1))
+    assert sorted(d.number for d in orders) == sorted(f"江北检未督〔2026〕{n}号" for n in range(1, issuers + 1))
     assert {d.case_id for d in orders} == {case for case, _, _ in cases}
 
 

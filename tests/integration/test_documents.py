@@ -10,14 +10,14 @@ from engine.errors import InvalidInput, PermissionDenied
 from engine.models import DocumentFile, DocumentRecord
 from engine.services import documents as docs
 
-from .helpers import assess, deliver, new_case, order
+from .helpers import assess, decide, deliver, new_case, order, propose
 
 
 def _case_with_order(driver):
     case = new_case(driver, case_type="minor_victim")
     assess(driver, case, 18, ["criminal_victim"])
-    driver.do("wf_caseworker", case, "decide_handling", {"measure_procuratorate_order": True, "reason": "x"})
-    order(driver, case, "prosecutor", "issue_procuratorate_order")
+    propose(driver, case, notify=False, supervision_order=True)
+    order(driver, case, "supervision_order")
     return case
 
 
@@ -32,7 +32,7 @@ def _docs(gl, case, doc_type=None):
 def test_an_order_is_numbered_hashed_and_goes_out_with_its_receipt(gl, driver):
     case = _case_with_order(driver)
     order_doc = _docs(gl, case, "supervision_order")[0]
-    assert order_doc.number == "江北检未〔2026〕1号" and order_doc.status == "issued"
+    assert order_doc.number == "江北检未督〔2026〕1号" and order_doc.status == "issued"
     receipt = _docs(gl, case, "delivery_receipt")[0]
     assert receipt.served_document_id == order_doc.id and receipt.number is None
     doc, pdf = docs.document_file(gl, driver.actor("prosecutor"), order_doc.id)
@@ -40,14 +40,15 @@ def test_an_order_is_numbered_hashed_and_goes_out_with_its_receipt(gl, driver):
     with pytest.raises(PermissionDenied):
         docs.document_file(gl, driver.actor("yz_prosecutor"), order_doc.id)
     second = _case_with_order(driver)
-    assert _docs(gl, second, "supervision_order")[0].number == "江北检未〔2026〕2号"
+    assert _docs(gl, second, "supervision_order")[0].number == "江北检未督〔2026〕2号"
 
 
 def test_draft_preview_carries_no_number_and_is_refused_to_other_agencies(gl, driver):
     case = new_case(driver, case_type="minor_victim")
     assess(driver, case, 18, ["criminal_victim"])
-    driver.do("wf_caseworker", case, "decide_handling", {"measure_procuratorate_order": True, "reason": "x"})
-    item = driver.item(case, "issue_procuratorate_order")
+    propose(driver, case, notify=False, supervision_order=True)
+    decide(driver, case, "supervision_order")
+    item = driver.item(case, "draft_order")
     pdf = docs.draft_pdf(gl, driver.actor("prosecutor"), case, item.task_id,
                          {"failings": "草稿中的失职事实", "duties": "义务", "deadline": "2026-04-01"})
     assert pdf.startswith(b"%PDF")
@@ -66,16 +67,16 @@ def test_a_correction_supersedes_and_keeps_both(gl, driver):
     new_id = docs.correct_document(gl, driver.actor("prosecutor"), old.id,
                                    {"failings": "更正后的事实", "duties": "更正后的义务", "reason": "笔误"})
     orders = _docs(gl, case, "supervision_order")
-    assert [(d.status, d.number) for d in orders] == [("superseded", "江北检未〔2026〕1号"),
-                                                      ("issued", "江北检未〔2026〕2号")]
+    assert [(d.status, d.number) for d in orders] == [("superseded", "江北检未督〔2026〕1号"),
+                                                      ("issued", "江北检未督〔2026〕2号")]
     assert orders[1].id == new_id and orders[1].supersedes_id == old.id
     assert orders[0].sha256 == old.sha256  # the old one is untouched
     with pytest.raises(InvalidInput):
         docs.correct_document(gl, driver.actor("prosecutor"), old.id, {"failings": "a", "duties": "b", "reason": "c"})
     seen = docs.verify_document(gl, old.verification_code)
-    assert seen["superseded"] and seen["superseded_by"] == "江北检未〔2026〕2号"
+    assert seen["superseded"] and seen["superseded_by"] == "江北检未督〔2026〕2号"
     # the correction is the one delivered
-    deliver(driver, case, "prosecutor", "deliver_procuratorate_order")
+    deliver(driver, case, "supervision_order")
     assert [d.delivered_on is not None for d in _docs(gl, case, "supervision_order")] == [False, True]
 
 
@@ -83,13 +84,21 @@ def test_verification_accepts_the_issued_pdf_and_rejects_a_changed_byte(gl, driv
     case = _case_with_order(driver)
     doc = _docs(gl, case, "supervision_order")[0]
     _, pdf = docs.document_file(gl, driver.actor("prosecutor"), doc.id)
-    assert docs.verify_document(gl, doc.verification_code.lower(), pdf)["hash_match"] is True
+    genuine = docs.verify_document(gl, doc.verification_code.lower(), pdf)
+    assert genuine["hash_match"] is True
+    assert genuine["signature"] | {"signed_at": None} == {
+        "readable": True, "signed": True, "count": 1, "intact": True, "valid": True, "trusted": True,
+        "whole_file": True, "signer": genuine["signature"]["signer"], "signed_at": None, "timestamped": False,
+        "bottom_line": True}
+    assert "重庆市江北区人民检察院" in genuine["signature"]["signer"]
+    assert genuine["pages"] >= 2 and genuine["deadline"] and genuine["recipients"] == ["监***"]
     altered = bytearray(pdf)
     altered[len(altered) // 2] ^= 0x01
     result = docs.verify_document(gl, doc.verification_code, bytes(altered))
     assert result["hash_match"] is False
+    assert result["signature"]["intact"] is False and result["signature"]["bottom_line"] is False
     assert set(result) == {"title", "doc_type", "number", "issuer", "issued_on", "superseded", "superseded_by",
-                           "serves", "hash_match"}
+                           "serves", "rendered", "hash_match", "signature", "pages", "deadline", "recipients"}
     assert "测试儿童" not in str(result) and "监护人甲" not in str(result)
     assert docs.verify_document(gl, "ABCD-EFGH") is None
 
@@ -97,10 +106,15 @@ def test_verification_accepts_the_issued_pdf_and_rejects_a_changed_byte(gl, driv
 def test_the_database_refuses_to_change_an_issued_document(gl, driver):
     case = _case_with_order(driver)
     doc = _docs(gl, case, "supervision_order")[0]
+    doc, _ = docs.document_file(gl, driver.actor("prosecutor"), doc.id)   # rendered: its hash is written
+    changed = lambda **values: update(DocumentRecord).where(DocumentRecord.id == doc.id).values(**values)  # noqa: E731
     attempts = [
         update(DocumentFile).where(DocumentFile.document_id == doc.id).values(pdf=b"%PDF-forged"),
-        update(DocumentRecord).where(DocumentRecord.id == doc.id).values(number="江北检未〔2026〕99号"),
-        update(DocumentRecord).where(DocumentRecord.id == doc.id).values(sha256="0" * 64),
+        changed(number="江北检未〔2026〕99号"), changed(sha256="0" * 64), changed(title="撤销决定书"),
+        changed(issuing_agency="court"), changed(year=2025), changed(sequence=99), changed(supersedes_id=doc.id),
+        changed(served_document_id=doc.id), changed(snapshot={"title": "撤销决定书"}),
+        changed(snapshot_sha256="0" * 64), changed(fields={"failings": "改过的"}),
+        changed(status="superseded"),              # only a correction supersedes
         text("DELETE FROM document_file"),
         text("DELETE FROM document_record"),
     ]

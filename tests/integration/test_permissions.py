@@ -7,21 +7,8 @@ from engine.errors import PermissionDenied
 from engine.models import Approval, AuditEntry, TaskRecord
 from engine.permissions import can_view_case
 from engine.models import Case
-from engine.scenario import scores
 
-from .helpers import assess, new_case, notify, plan, session, visit
-
-
-def _to_decide_outcome(driver, case):
-    assess(driver, case, 6, [])
-    driver.do("wf_caseworker", case, "decide_handling", {"measure_notify": True, "reason": "蓝码"})
-    notify(driver, case)
-    plan(driver, case)
-    session(driver, case)
-    for _ in range(2):
-        driver.advance(91)
-        visit(driver, case)
-    driver.do("wf_caseworker", case, "reassess", {**scores(2), "risk_factors": [], "summary": "稳定"})
+from .helpers import assess, blue_case_at_its_outcome, new_case, propose
 
 
 @pytest.mark.parametrize("username", ["prosecutor", "police", "judge", "civil_affairs", "teacher"])
@@ -54,9 +41,10 @@ def test_an_agency_not_taking_part_cannot_see_the_case_until_it_is_given_a_task(
     with gl.reading() as s:
         assert not can_view_case(s, driver.actor("police"), s.get(Case, case))
     assess(driver, case, 16, ["guardian_uncooperative"])
-    driver.do("wf_caseworker", case, "decide_handling", {"measure_reprimand": True, "reason": "橙码"})
+    propose(driver, case, notify=False, reprimand=True)   # referred to the police, who decide it
     with gl.reading() as s:
         assert can_view_case(s, driver.actor("police"), s.get(Case, case))
+        assert not can_view_case(s, driver.actor("judge"), s.get(Case, case))
 
 
 def test_admin_does_not_handle_cases(gl, driver):
@@ -66,8 +54,7 @@ def test_admin_does_not_handle_cases(gl, driver):
 
 
 def test_a_requester_can_never_approve_their_own_request(gl, driver):
-    case = new_case(driver)
-    _to_decide_outcome(driver, case)
+    case = blue_case_at_its_outcome(driver)
     services.request_closure(gl, driver.actor("wf_caseworker"), case, "稳定", driver.version(case))
     supervisor = driver.actor("wf_supervisor")
     with gl.transaction() as s:  # as if the supervisor had filed the request themselves
@@ -83,8 +70,7 @@ def test_a_requester_can_never_approve_their_own_request(gl, driver):
 
 
 def test_caseworker_cannot_approve(gl, driver):
-    case = new_case(driver)
-    _to_decide_outcome(driver, case)
+    case = blue_case_at_its_outcome(driver)
     services.request_closure(gl, driver.actor("wf_caseworker"), case, "稳定", driver.version(case))
     with pytest.raises(PermissionDenied):
         services.approve(gl, driver.actor("wf_caseworker2"), case, "approved", "", driver.version(case))

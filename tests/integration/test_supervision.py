@@ -13,8 +13,13 @@ from engine.queries import task_form
 from engine.scenario import scores
 
 from .helpers import (
-    assess, deliver, new_case, notify, open_specs, order, plan, red_case_requesting_escalation, session, visit,
+    answer_chases, assess, deliver, new_case, notify, open_specs, order, plan, propose, red_case_requesting_escalation,
+    session, visit,
 )
+
+
+def _of(driver, case, agency):
+    return [spec for spec, lane in open_specs(driver, case) if lane == agency]
 
 
 def _orders(gl, case):
@@ -26,14 +31,14 @@ def _orders(gl, case):
 def _to_order_approval(driver):
     case = new_case(driver, case_type="minor_victim")
     assess(driver, case, 18, ["criminal_victim"])
-    driver.do("wf_caseworker", case, "decide_handling", {"measure_procuratorate_order": True, "reason": "橙码"})
-    order(driver, case, "prosecutor", "issue_procuratorate_order", approve=False)
+    propose(driver, case, notify=False, supervision_order=True)
+    order(driver, case, "supervision_order", approve=False)
     return case
 
 
 def test_a_drafted_order_is_numbered_only_when_its_head_of_department_approves(gl, driver):
     case = _to_order_approval(driver)
-    assert open_specs(driver, case) == [("approve_procuratorate_order", "procuratorate")]
+    assert _of(driver, case, "procuratorate") == ["approve_order"]
     assert _orders(gl, case) == []
     with pytest.raises(PermissionDenied):  # the drafting prosecutor cannot approve, nor another agency's head
         services.approve(gl, driver.actor("prosecutor"), case, "approved", "", driver.version(case))
@@ -41,22 +46,24 @@ def test_a_drafted_order_is_numbered_only_when_its_head_of_department_approves(g
         services.approve(gl, driver.actor("court_supervisor"), case, "approved", "", driver.version(case))
     services.approve(gl, driver.actor("pro_supervisor"), case, "approved", "同意", driver.version(case))
     (doc,) = _orders(gl, case)
-    assert doc.number == f"江北检未〔{clock.today().year}〕1号"
+    assert doc.number == f"江北检未督〔{clock.today().year}〕1号"
     assert doc.issued_by == driver.actor("prosecutor").id and doc.fields["approved_by"] == "江北检察院未检部主任·刘洋"
-    assert open_specs(driver, case) == [("deliver_procuratorate_order", "procuratorate")]
+    assert _of(driver, case, "procuratorate") == ["deliver_order"]
 
 
 def test_a_returned_draft_comes_back_to_the_officer_with_the_reason_and_is_never_numbered(gl, driver):
     case = _to_order_approval(driver)
     services.approve(gl, driver.actor("pro_supervisor"), case, "returned", "请写明履行报告的方式。",
                      driver.version(case))
-    assert open_specs(driver, case) == [("issue_procuratorate_order", "procuratorate")]
+    assert _of(driver, case, "procuratorate") == ["draft_order"]
     assert _orders(gl, case) == []
-    item = driver.item(case, "issue_procuratorate_order")
+    item = driver.item(case, "draft_order")
     form = task_form(gl, driver.actor("prosecutor"), case, item.task_id)
     assert form["returned"].decision_reason == "请写明履行报告的方式。"
     assert form["returned"].payload["failings"] == "疏于照料", "the returned draft is kept for the officer"
-    order(driver, case, "prosecutor", "issue_procuratorate_order")
+    from .helpers import draft
+    draft(driver, case, "supervision_order")
+    services.approve(gl, driver.actor("pro_supervisor"), case, "approved", "", driver.version(case))
     assert [d.number is not None for d in _orders(gl, case)] == [True]
     with gl.reading() as s:
         decided = s.scalars(select(Approval.status).where(Approval.case_id == case).order_by(Approval.id)).all()
@@ -121,14 +128,16 @@ def test_no_code_goes_down_without_an_approved_downgrade(gl, driver):
 def test_a_later_round_assessed_lower_keeps_the_current_code(gl, driver):
     case = new_case(driver, case_type="minor_victim")
     assess(driver, case, 18, ["criminal_victim"])  # orange
-    driver.do("wf_caseworker", case, "decide_handling", {"measure_notify": True, "reason": "橙码"})
+    propose(driver, case)
     notify(driver, case)
     plan(driver, case, sessions=1)
     driver.advance(3)
     session(driver, case)
     for _ in range(4):
-        driver.advance(15)
+        driver.advance(14)
         visit(driver, case)
+    driver.advance(5)
+    answer_chases(driver, case)
     driver.do("wf_caseworker", case, "reassess", {**scores(20), "risk_factors": ["criminal_victim"], "summary": "未降"})
     driver.do("wf_caseworker", case, "decide_outcome", {"outcome": "another_round", "reason": "继续干预"})
     assess(driver, case, 3, [])  # round 2: blue by the scores alone
@@ -141,8 +150,8 @@ def test_a_later_round_assessed_lower_keeps_the_current_code(gl, driver):
         assert "降级须经审批" in latest.reason
         rnd = s.scalars(select(Round).where(Round.case_id == case, Round.status == "running")).one()
         assert rnd.risk_code == "orange"
-        item = s.scalars(select(WorkItem).where(WorkItem.case_id == case)).one()
-        assert item.task_spec == "decide_handling"
+        items = s.scalars(select(WorkItem.task_spec).where(WorkItem.case_id == case)).all()
+        assert sorted(items) == ["await_visit", "draft_guidance_plan", "propose_measures"]
 
 
 def test_a_case_never_closes_without_an_approved_closure(gl, driver):
@@ -159,20 +168,29 @@ def test_a_case_never_closes_without_an_approved_closure(gl, driver):
         assert s.scalar(select(func.count(DocumentRecord.id)).where(DocumentRecord.doc_type == "closure_report")) == 0
 
 
-def test_long_overdue_deliveries_and_sessions_are_chased_by_the_supervising_agency(gl, driver):
+def test_late_deliveries_and_sessions_are_chased_beside_the_work_never_instead_of_it(gl, driver):
+    from engine.models import Chase
     case = _to_order_approval(driver)
     services.approve(gl, driver.actor("pro_supervisor"), case, "approved", "", driver.version(case))
-    driver.advance(7.1)  # orange: a delivery is chased 7 days after issuance
-    assert open_specs(driver, case) == [("chase_deliver_procuratorate_order", "procuratorate"),
-                                        ("deliver_procuratorate_order", "procuratorate")]
-    chase = driver.item(case, "chase_deliver_procuratorate_order")
-    assert chase.roles == ["supervisor"]
+    driver.advance(5.1)  # a supervision order is served within 5 days of its approval
+    (chase,) = services.open_chases(gl, driver.actor("pro_supervisor"))
+    assert (chase.case_id, chase.kind, chase.late_agency, chase.times) == (case, "delivery", "procuratorate", 1)
+    assert services.open_chases(gl, driver.actor("wf_supervisor")) == []
+    assert "deliver_order" in _of(driver, case, "procuratorate"), "the chase never takes the task away"
     with pytest.raises(PermissionDenied):
-        driver.do("prosecutor", case, "chase_deliver_procuratorate_order", {"explanation": "x", "action": "y"})
-    driver.do("pro_supervisor", case, "chase_deliver_procuratorate_order",
-              {"explanation": "监护人外出务工未能及时送达。", "action": "已电话联系，约定本周送达。"})
-    deliver(driver, case, "prosecutor", "deliver_procuratorate_order")
+        services.answer_chase(gl, driver.actor("prosecutor"), chase.chase_id, {"explanation": "x", "action": "y"})
+    driver.advance(3)  # every 3 days again until it is served
+    assert services.open_chases(gl, driver.actor("pro_supervisor"))[0].times == 2
+    services.answer_chase(gl, driver.actor("pro_supervisor"), chase.chase_id,
+                          {"explanation": "监护人外出务工未能及时送达。", "action": "已电话联系，约定本周送达。"})
+    with pytest.raises(Conflict):
+        services.answer_chase(gl, driver.actor("pro_supervisor"), chase.chase_id, {"explanation": "x", "action": "y"})
+    deliver(driver, case, "supervision_order")
+    driver.advance(3)
+    with gl.reading() as s:
+        row = s.get(Chase, chase.chase_id)
+        assert row.times == 2 and row.resolved_at is not None, "served: the chase stops"
     plan(driver, case, sessions=2)
-    driver.advance(40.1)  # orange: a session is chased 40 days after it fell due
-    assert ("chase_overdue_session", "womens_federation") in open_specs(driver, case)
-    assert driver.item(case, "chase_overdue_session").roles == ["supervisor"]
+    driver.advance(60)
+    kinds = {c.kind for c in services.open_chases(gl, driver.actor("wf_supervisor")) if c.case_id == case}
+    assert "session" in kinds

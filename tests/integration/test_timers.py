@@ -1,20 +1,21 @@
-"""Timers with an injected clock: visits fall due, overdue visits raise a task for the procuratorate."""
+"""Timers with an injected clock: due dates, chases raised beside late steps and routed by their table, a new
+incident restarting the round."""
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from engine import services
 from engine.clock import clock
 from engine.models import AuditEntry, Case, CaseAgency, Round
 from engine.permissions import can_view_case
 
-from .helpers import assess, new_case, notify, open_specs, plan, session
+from .helpers import assess, new_case, notify, open_specs, plan, propose, session, visit
 
 
 def _to_followup(driver):
     case = new_case(driver)
-    assess(driver, case, 16, ["guardian_uncooperative"])   # orange: visits every 14 days, 5 days' grace
-    driver.do("wf_caseworker", case, "decide_handling", {"measure_notify": True, "reason": "橙码"})
+    assess(driver, case, 16, ["guardian_uncooperative"])   # orange: a visit every 14 days, chased after 17
+    propose(driver, case)
     notify(driver, case)
     plan(driver, case)
     session(driver, case)
@@ -23,36 +24,55 @@ def _to_followup(driver):
 
 def test_the_next_timer_is_projected_and_fires_only_when_due(gl, driver):
     case = _to_followup(driver)
+    started = clock.now()
     with gl.reading() as s:
         rnd = s.scalars(select(Round).where(Round.case_id == case)).one()
-    assert rnd.next_timer_at == clock.now() + timedelta(days=14)
+    assert rnd.next_timer_at == clock.now() + timedelta(days=17)   # the first visit's chase
+    assert driver.item(case, "await_visit").due_at == clock.now() + timedelta(days=14)
     clock.set(rnd.next_timer_at)
     assert services.tick(gl) == 0            # fires only once strictly past due
-    assert open_specs(driver, case) == []
+    assert services.open_chases(gl, driver.actor("wf_supervisor")) == []
     clock.advance(timedelta(seconds=1))
     assert services.tick(gl) == 1
-    assert open_specs(driver, case) == [("record_followup_visit", "womens_federation")]
-    item = driver.item(case, "record_followup_visit")
-    assert item.due_at == clock.now() + timedelta(days=5)  # the visit's deadline is its overdue timer
+    (chase,) = services.open_chases(gl, driver.actor("wf_supervisor"))
+    assert (chase.case_id, chase.kind, chase.times) == (case, "visit", 1)
     assert services.tick(gl) == 0            # nothing fires twice
+    with gl.reading() as s:
+        rnd = s.get(Round, rnd.id)
+    assert rnd.next_timer_at == started + timedelta(days=18)       # the next guidance session's chase
 
 
-def test_an_overdue_visit_raises_a_task_for_the_supervising_agency(gl, driver):
+def test_a_visit_chased_three_times_goes_to_the_procuratorate_which_never_joins_the_case(gl, driver):
     case = _to_followup(driver)
+    driver.advance(17.1)
+    driver.advance(3)
+    assert [(c.case_id, c.kind, c.times) for c in services.open_chases(gl, driver.actor("wf_supervisor"))] == [
+        (case, "visit", 2), (case, "session", 1)]
+    assert services.open_chases(gl, driver.actor("pro_supervisor")) == []
+    driver.advance(3)                        # the third time: the procuratorate's legal supervision
+    assert [c.kind for c in services.open_chases(gl, driver.actor("wf_supervisor"))] == ["session"]
+    (chase,) = services.open_chases(gl, driver.actor("pro_supervisor"))
+    assert (chase.case_id, chase.kind, chase.late_agency, chase.times) == (case, "visit", "womens_federation", 3)
     with gl.reading() as s:
+        assert s.get(CaseAgency, (case, "procuratorate")) is None
         assert not can_view_case(s, driver.actor("prosecutor"), s.get(Case, case))
-    driver.advance(15)
-    driver.advance(6)                        # five days' grace pass without a visit
-    assert open_specs(driver, case) == [("chase_overdue_visit", "procuratorate"),
-                                        ("record_followup_visit", "womens_federation")]
+        raised = s.scalars(select(AuditEntry.after).where(AuditEntry.action == "raise_chase",
+                                                          AuditEntry.case_id == case)).all()
+        assert [(r["kind"], r["times"], r["to_agency"]) for r in raised if r["kind"] == "visit"] == [
+            ("visit", 1, "womens_federation"), ("visit", 2, "womens_federation"), ("visit", 3, "procuratorate")]
+    services.answer_chase(gl, driver.actor("pro_supervisor"), chase.chase_id,
+                          {"explanation": "社工病假", "action": "督促三日内回访"})
+    assert services.open_chases(gl, driver.actor("pro_supervisor")) == []
+    assert ("await_visit", "womens_federation") in open_specs(driver, case), "the visit is still to be made"
+    driver.advance(3)                        # still no visit: chased again, a new chase to answer
+    (again,) = services.open_chases(gl, driver.actor("pro_supervisor"))
+    assert again.chase_id != chase.chase_id and again.times == 4
+    visit(driver, case)
+    driver.advance(3)
     with gl.reading() as s:
-        assert s.get(CaseAgency, (case, "procuratorate")) is not None
-        assert can_view_case(s, driver.actor("prosecutor"), s.get(Case, case))
-        fired = s.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "fire_timers",
-                                                                 AuditEntry.case_id == case))
-        assert fired == 2
-    driver.do("prosecutor", case, "chase_overdue_visit", {"explanation": "社工病假", "action": "督促三日内回访"})
-    assert open_specs(driver, case) == [("record_followup_visit", "womens_federation")]
+        from engine.models import Chase
+        visits = s.scalars(select(Chase).where(Chase.case_id == case, Chase.kind == "visit")).all()
+        assert len(visits) == 2 and all(c.resolved_at is not None for c in visits), "the visit came: no more chases"
 
 
 def test_an_upgrade_on_a_new_incident_restarts_the_round_with_a_fresh_assessment(gl, driver):

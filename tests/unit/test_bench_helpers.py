@@ -10,7 +10,7 @@ from bench.http_client import (
     SPEC_BY_TITLE, CASE_LINK, TASK_LINK, User, fill_task_form, parse_task_form, require_loopback,
 )
 from bench.stats import MIX, MixPicker, Tally, is_error_status, latency_summary, percentile
-from web.task_forms import FORMS
+from web.task_forms import ALL_FORMS
 
 
 def test_percentile_interpolates_between_closest_ranks():
@@ -74,11 +74,11 @@ def test_only_loopback_hosts_are_accepted():
 
 
 def test_every_task_form_title_names_one_task():
-    assert len(SPEC_BY_TITLE) == len(FORMS)
+    assert len(SPEC_BY_TITLE) == len(ALL_FORMS)
 
 
 INBOX = """<input type="hidden" name="csrf_token" value="tok.en-1">
-<tr><td><a href="/cases/12/tasks/0f0e7c1a-1111-4222-8333-944455556666">记录指导情况</a></td>
+<tr><td><a href="/cases/12/tasks/0f0e7c1a-1111-4222-8333-944455556666">履行情况检查</a></td>
 <td><a href="/cases/12">YB-2026-00012</a></td></tr>"""
 
 
@@ -88,17 +88,16 @@ def test_pages_are_read_for_links_and_the_csrf_token():
     assert user.csrf == "tok.en-1"
     assert user.cases == {12: "YB-2026-00012"}
     [(case_id, task_id, title)] = TASK_LINK.findall(INBOX)
-    assert (case_id, SPEC_BY_TITLE[title]) == ("12", "record_guidance_session")
+    assert (case_id, SPEC_BY_TITLE[title]) == ("12", "compliance_check")
     assert CASE_LINK.findall(INBOX) == [("12", "YB-2026-00012")]
 
 
 FORM = """<form method="post" class="card task-form" novalidate>
   <input type="hidden" name="csrf_token" value="abc">
   <input type="hidden" name="expected_version" value="7">
-  <select id="kind" name="kind" required><option value="">— choose —</option><option value="case_guidance" >个案指导</option><option value="parent_class" >家长课堂</option></select>
-  <input id="held_on" name="held_on" type="date" value="2026-12-02" required maxlength="200">
-  <input id="minutes" name="minutes" type="number" value="60" required maxlength="200">
-  <input id="guardian_attended" name="guardian_attended" type="checkbox" checked >
+  <input id="checked_on" name="checked_on" type="date" value="2026-12-02" required maxlength="200">
+  <input id="report_received" name="report_received" type="checkbox" checked >
+  <select id="result" name="result" required><option value="">— choose —</option><option value="complied" >已履行</option><option value="partial" >部分履行</option></select>
   <textarea id="notes" name="notes" rows="4" maxlength="5000"></textarea>
 </form>"""
 
@@ -106,14 +105,14 @@ FORM = """<form method="post" class="card task-form" novalidate>
 def test_a_task_form_is_filled_with_its_defaults_and_a_token_in_the_free_text():
     form = parse_task_form("<html>" + FORM + "</html>")
     assert form.hidden == {"csrf_token": "abc", "expected_version": "7"}
-    assert form.values["held_on"] == "2026-12-02" and form.checked == {"guardian_attended": ["on"]}
-    pairs, sent = fill_task_form("record_guidance_session", form, "lt1-5", date(2026, 12, 2), random.Random(1))
+    assert form.values["checked_on"] == "2026-12-02" and form.checked == {"report_received": ["on"]}
+    pairs, sent = fill_task_form("compliance_check", form, "lt1-5", date(2026, 12, 2), random.Random(1))
     fields = dict(pairs)
     assert fields["expected_version"] == "7" and fields["csrf_token"] == "abc"
-    assert fields["kind"] == "case_guidance"          # first real option when nothing is preselected
-    assert fields["minutes"] == "60" and fields["guardian_attended"] == "on"
+    assert fields["result"] == "complied"          # first real option when nothing is preselected
+    assert fields["report_received"] == "on"
     assert "lt1-5" in fields["notes"]
-    assert sent == {"kind": "case_guidance", "held_on": "2026-12-02", "minutes": 60, "guardian_attended": True,
+    assert sent == {"checked_on": "2026-12-02", "report_received": True, "result": "complied",
                     "notes": fields["notes"]}
 
 
@@ -121,10 +120,39 @@ def test_an_order_deadline_is_set_after_today_and_a_joint_meeting_gets_two_agenc
     form = parse_task_form("""<form method="post" class="card task-form">
       <textarea name="failings"></textarea><textarea name="duties"></textarea>
       <input id="deadline" name="deadline" type="date" value="" required></form>""")
-    pairs, _ = fill_task_form("issue_procuratorate_order", form, "t-1", date(2026, 12, 2), random.Random(1))
+    pairs, _ = fill_task_form("draft_order:supervision_order", form, "t-1", date(2026, 12, 2), random.Random(1))
     assert dict(pairs)["deadline"] == "2027-01-01"
     meeting = parse_task_form("""<form method="post" class="card task-form">
       <input type="checkbox" name="attendees" value="police"> <input type="checkbox" name="attendees" value="court">
       <input type="checkbox" name="attendees" value="procuratorate"></form>""")
     pairs, sent = fill_task_form("joint_meeting", meeting, "t-2", date(2026, 12, 2), random.Random(1))
     assert sent["attendees"] == ["police", "court", "procuratorate"]
+
+
+def test_each_endpoint_is_reported_as_a_ratio_of_the_trivial_page():
+    from bench.load import ratios
+
+    def endpoint(kind, per_s, cpu_ms, completions_per_s=0.0, cpu_per_completion=None):
+        return {"ok_per_s": {kind: per_s}, "completions_per_s": completions_per_s,
+                "cpu": {"server_cpu_ms_per_request": cpu_ms, "server_cpu_ms_per_completion": cpu_per_completion}}
+
+    found = ratios({"trivial": endpoint("trivial", 400.0, 4.0), "case": endpoint("case", 100.0, 20.0),
+                    "complete": endpoint("complete", 0.0, 30.0, completions_per_s=40.0, cpu_per_completion=50.0)},
+                   {"page_views_per_s": 120.0, "completions_per_s": 20.0})
+    assert found["trivial"]["throughput_ratio"] == 1.0 and found["trivial"]["cpu_ratio"] == 1.0
+    assert (found["case"]["throughput_ratio"], found["case"]["cpu_ratio"]) == (0.25, 0.2)
+    assert (found["complete"]["per_s"], found["complete"]["throughput_ratio"], found["complete"]["cpu_ratio"]) == \
+        (40.0, 0.1, 0.08)   # a completion: completions per second, CPU per completion (its form's GET and POST)
+    assert (found["mix"]["page_view_ratio"], found["mix"]["completion_ratio"]) == (0.3, 0.05)
+    assert ratios({"case": endpoint("case", 100.0, 20.0)}, None) == {}   # no yardstick, no ratios
+
+
+def test_a_completion_posts_cpu_is_its_windows_cpu_less_its_gets_measured_alone():
+    from bench.load import post_cpu_estimate
+    complete = {"completions": 10, "status_counts": {"task_form": {"200": 10, "409": 2}, "inbox": {"200": 4},
+                                                     "complete": {"302": 10}},
+                "cpu": {"gunicorn_seconds": 0.8, "postgres_seconds": 0.2}}
+    endpoints = {"complete": complete, "form": {"cpu": {"server_cpu_ms_per_request": 25.0}},
+                 "inbox": {"cpu": {"server_cpu_ms_per_request": 50.0}}}
+    assert post_cpu_estimate(endpoints) == 50.0      # (1000 - 12 x 25 - 4 x 50) ms / 10 POSTs
+    assert post_cpu_estimate({"complete": complete, "form": endpoints["form"]}) is None   # inbox not measured

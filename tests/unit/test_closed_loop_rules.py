@@ -2,22 +2,33 @@
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from engine.closed_loop import ITEMS, MET, MISSING, NOT_REQUIRED, PENDING, RoundFacts, current_step, evaluate
-from engine.steps import RANK
 
 NOW = datetime(2026, 6, 1, 1, 0, tzinfo=timezone.utc)
 ALL_OK = {key: True for key in ITEMS}
+STEPS = ("assess", "handle", "guide", "follow_up", "review")
+
+
+def steps(ended=(), running=()):
+    """The round's step times: steps begun (and ended) — they run side by side."""
+    at = (NOW - timedelta(days=30)).isoformat()
+    return {**{s: {"started": at, "ended": at} for s in ended}, **{s: {"started": at, "ended": None} for s in running}}
 
 
 def facts(**changes) -> RoundFacts:
     """A downgraded orange round with every piece of evidence on record."""
     base = RoundFacts(
         round_id=1, case_id=1, number=1, status="completed", outcome="downgraded", risk_code="orange",
-        started_at=NOW - timedelta(days=200), ended_at=NOW - timedelta(days=1), initial=1, reassessments=1,
-        reports=2, served=2, undelivered=0, handling_decided=1, chases_explained=0, chases_open=0, plan_sessions=6,
+        started_at=NOW - timedelta(days=200), ended_at=NOW - timedelta(days=1), steps=steps(STEPS), initial=1,
+        reassessments=1,
+        reports=2, served=2, undelivered=0, handling_decided=1, plan_sessions=6,
         plan_min_minutes=40, plan_period_days=180, plan_drafted_at=NOW - timedelta(days=190), sessions=6,
         minutes=300, attended=6, qualifying=6, visits=4, visits_required=4, approval_needed="downgrade",
-        approved=1, approvals_pending=0, reached=RANK["review"], ok=dict(ALL_OK))
+        approved=1, approvals_pending=0, ok=dict(ALL_OK),
+        **{f"{item}_chases_{state}": 0 for item in ("handling", "guidance", "follow_up")
+           for state in ("explained", "open")})
     ok = dict(base.ok, **changes.pop("ok", {}))
     return replace(base, ok=ok, **changes)
 
@@ -45,7 +56,8 @@ def test_an_ended_round_without_some_evidence_has_those_items_missing():
 
 
 def test_a_running_round_in_the_guide_step():
-    f = facts(status="running", outcome=None, ended_at=None, reached=RANK["guide"], reassessments=0, reports=1,
+    f = facts(status="running", outcome=None, ended_at=None, steps=steps(("assess", "handle"), ("guide", "follow_up")),
+              reassessments=0, reports=1,
               qualifying=2, visits=0, approval_needed=None, approved=0, plan_drafted_at=NOW - timedelta(days=60),
               ok={"guidance": False, "follow_up": False, "reassessment": False})
     checklist = evaluate(f, NOW)
@@ -57,31 +69,43 @@ def test_a_running_round_in_the_guide_step():
 
 def test_handling_is_not_met_before_the_handle_step_is_over():
     # Decided and nothing undelivered yet, but an order may still be issued: pending, not met.
-    f = facts(status="running", outcome=None, reached=RANK["handle"], ok={"guidance": False})
+    f = facts(status="running", outcome=None, steps=steps(("assess",), ("handle", "guide", "follow_up")),
+              ok={"guidance": False})
     assert statuses(evaluate(f, NOW))["handling"] == PENDING
 
 
 def test_guidance_whose_period_ran_out_unmet_is_missing_while_the_round_runs_on():
-    f = facts(status="running", outcome=None, reached=RANK["guide"], qualifying=2,
+    f = facts(status="running", outcome=None, steps=steps(("assess", "handle", "guide"), ("follow_up",)), qualifying=2,
               plan_drafted_at=NOW - timedelta(days=181), ok={"guidance": False})
     assert statuses(evaluate(f, NOW))["guidance"] == MISSING
-    assert current_step(f, NOW) == "follow_up"   # waiting for the first visit: no task is open
-
-
-def test_met_guidance_moves_the_round_on_even_before_a_visit_task_exists():
-    f = facts(status="running", outcome=None, reached=RANK["guide"], visits=0, ok={"follow_up": False})
     assert current_step(f, NOW) == "follow_up"
+
+
+def test_steps_run_side_by_side_the_first_unfinished_one_is_current():
+    f = facts(status="running", outcome=None, steps=steps(("assess", "guide"), ("handle", "follow_up")), visits=0,
+              ok={"follow_up": False})
+    assert current_step(f, NOW) == "handle"
+    assert statuses(evaluate(f, NOW))["guidance"] == MET
     assert statuses(evaluate(f, NOW))["follow_up"] == PENDING
 
 
-def test_an_open_overdue_visit_chase_is_missing_at_once():
-    f = facts(status="running", outcome=None, reached=RANK["follow_up"], visits=1, chases_open=1,
-              ok={"follow_up": False})
-    item = next(i for i in evaluate(f, NOW).items if i.key == "follow_up")
-    assert item.status == MISSING and "1 overdue visit(s) unexplained" in item.detail[1]
-    explained = facts(chases_explained=1)
-    assert "1 overdue visit(s) explained" in next(i for i in evaluate(explained, NOW).items
-                                                  if i.key == "follow_up").detail[1]
+def test_a_watched_round_needs_no_handling_or_guidance():
+    f = facts(risk_code="watch", handling_decided=0, plan_sessions=None, qualifying=0, sessions=0,
+              outcome="closed", approval_needed="closure")
+    assert statuses(evaluate(f, NOW))["handling"] == NOT_REQUIRED
+    assert statuses(evaluate(f, NOW))["guidance"] == NOT_REQUIRED
+
+
+@pytest.mark.parametrize("item", ["handling", "guidance", "follow_up"])
+def test_an_unanswered_chase_makes_its_own_item_missing_at_once(item):
+    f = facts(status="running", outcome=None, steps=steps(("assess",), ("handle", "guide", "follow_up")), visits=1,
+              **{f"{item}_chases_open": 1}, ok={item: False})
+    checklist = evaluate(f, NOW)
+    chased = next(i for i in checklist.items if i.key == item)
+    assert chased.status == MISSING and "1 chase(s) unanswered" in chased.detail[1]
+    assert all(i.status != MISSING for i in checklist.items if i.key != item), "other items are not blamed"
+    explained = facts(**{f"{item}_chases_explained": 1})
+    assert "1 chase(s) answered" in next(i for i in evaluate(explained, NOW).items if i.key == item).detail[1]
 
 
 def test_another_round_needs_no_approval():
@@ -98,7 +122,7 @@ def test_an_escalation_without_its_approval_is_missing():
 
 
 def test_an_interrupted_round_requires_nothing_more():
-    f = facts(status="interrupted", outcome="upgraded", reached=RANK["guide"], visits=0, reassessments=0,
+    f = facts(status="interrupted", outcome="upgraded", steps=steps(("assess",), ("guide",)), visits=0, reassessments=0,
               approval_needed=None, approved=0, ok={"follow_up": False, "reassessment": False, "handling": False})
     checklist = evaluate(f, NOW)
     assert statuses(checklist) == {"assessment": MET, "handling": NOT_REQUIRED, "guidance": MET,
@@ -108,7 +132,7 @@ def test_an_interrupted_round_requires_nothing_more():
 
 
 def test_a_new_round_waits_for_its_assessment():
-    f = facts(status="running", outcome=None, reached=RANK["assess"], initial=0, reassessments=0, reports=0,
+    f = facts(status="running", outcome=None, steps=steps((), ("assess",)), initial=0, reassessments=0, reports=0,
               handling_decided=0, served=0, plan_sessions=None, plan_drafted_at=None, plan_period_days=None,
               sessions=0, attended=0, qualifying=0, minutes=0, visits=0, visits_required=None,
               approval_needed=None, approved=0, ok={key: False for key in ITEMS})
@@ -119,7 +143,7 @@ def test_a_new_round_waits_for_its_assessment():
 
 
 def test_every_item_has_labels_and_details_in_both_languages():
-    for f in (facts(), facts(status="running", outcome=None, reached=0, ok={k: False for k in ITEMS})):
+    for f in (facts(), facts(status="running", outcome=None, steps={}, ok={k: False for k in ITEMS})):
         for item in evaluate(f, NOW).items:
             assert all(item.label) and all(item.detail)
             assert any("\u4e00" <= ch <= "\u9fff" for ch in item.detail[0]) and item.detail[1].isascii()

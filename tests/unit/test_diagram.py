@@ -1,4 +1,5 @@
-"""The server-side SVG of an intervention round's BPMN diagram (web/diagram.py)."""
+"""The server-side SVG of the round's BPMN diagrams (web/diagram.py), drawn here from the guidance process: lanes,
+an embedded sub-process, a receive task, a service task, interrupting and non-interrupting boundary timers."""
 import re
 import time
 from pathlib import Path
@@ -8,7 +9,8 @@ from lxml import etree
 
 from web.diagram import STATE_LABELS, render_round_svg
 
-MODEL = Path(__file__).resolve().parents[2] / "workflows" / "intervention_round.bpmn"
+MODEL = Path(__file__).resolve().parents[2] / "workflows" / "guide.bpmn"
+ROUND = Path(__file__).resolve().parents[2] / "workflows" / "intervention_round.bpmn"
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SVG = "http://www.w3.org/2000/svg"
 NS = {"s": SVG, "bpmn": BPMN}
@@ -70,7 +72,7 @@ def test_every_flow_node_appears_exactly_once(model, tree):
     inner = [el.get("id") for el in tree.findall(".//bpmn:subProcess/*", NS)
              if etree.QName(el).localname in FLOW_NODE_KINDS]
     assert inner, "the model has a sub-process with inner elements"
-    assert len(nodes) > 50
+    assert len(nodes) >= 15
     for node in nodes:
         assert data_ids.count(node) == 1, node
     for flow in _sequence_flows(tree):
@@ -91,8 +93,10 @@ def test_element_kinds_are_drawn_generically(model, tree):
         else:
             assert group.find("s:rect", NS).get("rx") is not None  # rounded rect
     # terminate end events have a filled inner circle, timers a clock
-    terminate = tree.find(".//bpmn:terminateEventDefinition/..", NS).get("id")
-    assert groups[terminate].find("s:circle[@class='glyph fill solid']", NS) is not None
+    round_model = ROUND.read_bytes()
+    terminate = etree.fromstring(round_model).find(".//bpmn:terminateEventDefinition/..", NS).get("id")
+    assert _groups(_svg(render_round_svg(round_model, {})))[terminate].find(
+        "s:circle[@class='glyph fill solid']", NS) is not None
     timer = tree.find(".//bpmn:timerEventDefinition/..", NS).get("id")
     assert groups[timer].find("s:g[@class='glyph timer']", NS) is not None
     # non-interrupting boundary events are dashed
@@ -119,18 +123,18 @@ def test_inclusive_gateway_gets_a_circle_marker(model, tree):
 
 
 def test_lanes_with_labels(model, tree):
-    labels = {"womens_federation": "妇联 Women's federation"}
-    svg = _svg(render_round_svg(model, {}, lane_labels=labels))
+    (lane_name,) = [lane.get("name") for lane in tree.findall(".//bpmn:lane", NS)]
+    svg = _svg(render_round_svg(model, {}, lane_labels={lane_name: "Women's federation"}))
     lanes = {g.get("data-lane"): "".join(g.itertext()) for g in svg.iter(f"{{{SVG}}}g") if g.get("data-lane")}
-    assert set(lanes) == {lane.get("name") for lane in tree.findall(".//bpmn:lane", NS)}
-    assert "妇联 Women's federation" in lanes["womens_federation"]
-    assert "court" in lanes["court"]  # default: the lane name
+    assert set(lanes) == {lane_name}
+    assert "Women's federation" in lanes[lane_name]
+    assert lane_name in render_round_svg(model, {})  # default: the lane label itself
     assert any(g.get("class") == "pool-group" for g in svg.iter(f"{{{SVG}}}g"))
 
 
 def test_states_are_applied(model, tree):
-    completed = "social_investigation"
-    current = "record_guidance_session"
+    completed = "draft_guidance_plan"
+    current = "await_session"
     svg = _svg(render_round_svg(model, {completed: "completed", current: "current", "guidance": "current",
                                         "no_such_element": "completed"}))
     groups = _groups(svg)
@@ -138,27 +142,27 @@ def test_states_are_applied(model, tree):
     assert groups[completed].get("data-state") == "completed"
     assert groups[current].get("class") == "el current"
     assert groups["guidance"].get("data-state") == "current"
-    assert groups["decide_handling"].get("class") == "el waiting"
-    assert groups["decide_handling"].get("data-state") == "waiting"
+    assert groups["sessions_met"].get("class") == "el waiting"
+    assert groups["sessions_met"].get("data-state") == "waiting"
     # state is not conveyed by colour alone: a badge and a tooltip
     assert groups[completed].find("s:g[@class='badge']/s:path", NS) is not None
     assert groups[current].find("s:g[@class='badge']/s:circle[@class='dot']", NS) is not None
-    assert groups["decide_handling"].find("s:g[@class='badge']", NS) is None
+    assert groups["sessions_met"].find("s:g[@class='badge']", NS) is None
     assert STATE_LABELS["completed"] in groups[completed].find("s:title", NS).text
-    assert "社会调查" in groups[completed].find("s:title", NS).text
-    assert STATE_LABELS["waiting"] in groups["decide_handling"].find("s:title", NS).text
+    assert "制定家庭教育指导方案" in groups[completed].find("s:title", NS).text
+    assert STATE_LABELS["waiting"] in groups["sessions_met"].find("s:title", NS).text
     for node in _flow_nodes(tree):
         assert groups[node.get("id")].get("data-state") in ("completed", "current", "waiting")
 
 
 def test_unknown_state_values_are_waiting(model):
-    groups = _groups(_svg(render_round_svg(model, {"social_investigation": "bogus"})))
-    assert groups["social_investigation"].get("data-state") == "waiting"
+    groups = _groups(_svg(render_round_svg(model, {"draft_guidance_plan": "bogus"})))
+    assert groups["draft_guidance_plan"].get("data-state") == "waiting"
 
 
 def test_taken_flows(model, tree):
     flows = {f.get("id"): (f.get("sourceRef"), f.get("targetRef")) for f in _sequence_flows(tree)}
-    states = {"round_start": "completed", "social_investigation": "completed", "scored_assessment": "current"}
+    states = {"guide_start": "completed", "plan_guidance": "completed", "draft_guidance_plan": "current"}
     groups = _groups(_svg(render_round_svg(model, states)))
     taken = {fid for fid, g in groups.items() if fid in flows and "taken" in g.get("class").split()}
     expected = {fid for fid, (s, t) in flows.items()
@@ -169,7 +173,7 @@ def test_taken_flows(model, tree):
         assert groups[fid].get("data-state") == "taken"
         assert "arrow-taken" in groups[fid].find("s:path", NS).get("marker-end")
     # completed source, waiting target: not taken
-    after = next(fid for fid, (s, _) in flows.items() if s == "scored_assessment")
+    after = next(fid for fid, (s, _) in flows.items() if s == "draft_guidance_plan")
     assert groups[after].get("class") == "flow"
 
 
@@ -199,7 +203,7 @@ def test_viewbox_contains_every_shape(model, tree):
         elif tag == "tspan":
             xs.append(float(el.get("x")))
             ys.append(float(el.get("y")))
-    assert len(xs) > 300
+    assert len(xs) > 80
     assert vx <= min(xs) and max(xs) <= vx + vw
     assert vy <= min(ys) and max(ys) <= vy + vh
     # and the DI bounds of the model itself
@@ -216,7 +220,8 @@ def test_text_is_escaped(model, tree):
     attribute = evil.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
     modified = model.replace(f'name="{name}"'.encode(), f'name="{attribute}"'.encode(), 1)
     assert modified != model
-    text = render_round_svg(modified, {task.get("id"): "current"}, title="<b>&", lane_labels={"court": "<i>法院"})
+    text = render_round_svg(modified, {task.get("id"): "current"}, title="<b>&",
+                            lane_labels={tree.find(".//bpmn:lane", NS).get("name"): "<i>妇联"})
     assert "<script" not in text and "<b>" not in text and "<i>" not in text
     assert "&lt;script&gt;" in text
     svg = _svg(text)
@@ -242,7 +247,7 @@ def test_legend(model):
 
 
 def test_render_is_fast_after_the_first_call(model):
-    states = {"social_investigation": "completed", "record_guidance_session": "current"}
+    states = {"draft_guidance_plan": "completed", "await_session": "current"}
     render_round_svg(model, states)
     copy = bytes(bytearray(model))  # a new bytes object with the same content: still cached
     start = time.perf_counter()
@@ -252,7 +257,7 @@ def test_render_is_fast_after_the_first_call(model):
 
 
 def test_deterministic_and_distinct_ids(model):
-    a = render_round_svg(model, {"social_investigation": "completed"}, title="Round 1")
-    assert a == render_round_svg(model, {"social_investigation": "completed"}, title="Round 1")
-    b = render_round_svg(model, {"social_investigation": "current"}, title="Round 2")
+    a = render_round_svg(model, {"draft_guidance_plan": "completed"}, title="Round 1")
+    assert a == render_round_svg(model, {"draft_guidance_plan": "completed"}, title="Round 1")
+    b = render_round_svg(model, {"draft_guidance_plan": "current"}, title="Round 2")
     assert _svg(a).get("id") != _svg(b).get("id")  # two rounds on one page do not share marker/title ids

@@ -1,44 +1,29 @@
-"""The DMN tables over their whole input domain: exactly one rule matches every input (hit policy UNIQUE,
-which SpiffWorkflow does not enforce), and the documented defaults hold.
+"""The decision tables over their whole input domain (each input's ``inputValues``): a UNIQUE table matches
+exactly one rule for every input, a FIRST table at least one; every output is one its column allows; and the
+policy a practitioner signs holds (red reachable by score, one level down at a time, …).
 
-Each rule is evaluated on its own with SpiffWorkflow's DMN engine and the engine's restricted script
-environment, so an overlap cannot hide behind first-match.
+Rules are evaluated one by one with SpiffWorkflow's DMN engine on the FEEL the tables are written in, as the
+runtime translates it, so an overlap cannot hide behind first-match.
 """
 import itertools
-import re
 import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from lxml import etree
-from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from engine import feel  # noqa: E402
 from engine.runtime import WorkflowRuntime  # noqa: E402
 
 WORKFLOWS = ROOT / "workflows"
-DMN_NS = {"dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/",
-          "dmndi": "https://www.omg.org/spec/DMN/20191111/DMNDI/"}
-
-# the factor codes the engine exposes (engine.assessment.RISK_FACTORS)
-RISK_FACTORS = {
-    "immediate_danger", "violence_abuse", "no_carer", "guardian_absent", "guardian_incarcerated",
-    "guardian_in_rehab", "guardian_severely_ill", "serious_failure", "criminal_suspect", "criminal_victim",
-    "guardian_uncooperative", "inadequate_guardianship", "bad_behaviour", "truancy", "mental_health_alert",
-    "special_family",
-}
-DANGER = ["immediate_danger", "violence_abuse", "no_carer", "guardian_absent", "guardian_incarcerated",
-          "guardian_in_rehab", "guardian_severely_ill"]
-SERIOUS = ["serious_failure", "criminal_suspect", "criminal_victim", "guardian_uncooperative"]
-CONCERN = ["inadequate_guardianship", "bad_behaviour", "truancy", "mental_health_alert"]
-OTHER = ["special_family"]
-CODES = ["red", "orange", "yellow", "blue"]
-CASE_TYPES = ["minor_suspect", "minor_victim", "family_case", "general"]
-RANK = {code: i for i, code in enumerate(reversed(CODES))}  # blue 0 … red 3
+DMN = {"dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
+CODES = ["watch", "blue", "yellow", "orange", "red"]
+RANK = {code: i for i, code in enumerate(CODES)}
 
 
 @pytest.fixture(scope="module")
@@ -46,223 +31,179 @@ def runtime():
     return WorkflowRuntime.from_directory(WORKFLOWS)
 
 
-class Table:
-    def __init__(self, runtime, decision_id):
-        self.table = runtime.decisions[decision_id]
-        self.engine = DMNEngine(self.table)
-        self.script_engine = runtime.script_engine
+def domain(runtime, decision):
+    """Every input combination the table's ``inputValues`` allow, as task data."""
+    columns = runtime.index.input_domains[decision]
+    for values in itertools.product(*(allowed for _, _, allowed in columns)):
+        data = {}
+        for (_, path, _), value in zip(columns, values):
+            head, *rest = path.split(".")
+            if rest:
+                data.setdefault(head, {})[rest[0]] = value
+            else:
+                data[head] = value
+        yield data
 
-    def _task(self, data):
-        return SimpleNamespace(data=dict(data), workflow=SimpleNamespace(script_engine=self.script_engine))
 
-    def rule_matches(self, rule, task):
+def matching_rules(runtime, decision, data):
+    from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
+    table = runtime.decisions[decision]
+    task = SimpleNamespace(data=dict(data), workflow=SimpleNamespace(script_engine=runtime.script_engine))
+    engine = DMNEngine(table)
+    found = []
+    for rule in table.rules:
+        ok = True
         for entry in rule.inputEntries:
             for lhs in entry.lhs:
-                if lhs is not None and not self.engine.evaluate(entry.input.expression, lhs, task):
-                    return False
-        return True
-
-    def matching(self, data):
-        task = self._task(data)
-        return [rule for rule in self.table.rules if self.rule_matches(rule, task)]
-
-    def unique(self, data):
-        rules = self.matching(data)
-        assert len(rules) == 1, f"{len(rules)} rules match {data}: rows {[r.row_number for r in rules]}"
-        return rules[0].output_as_dict(self._task(data))
+                if lhs is not None:
+                    value = entry.input.expression
+                    if not engine.evaluate(value, lhs, task):
+                        ok = False
+        if ok:
+            found.append(rule)
+    return found
 
 
-def factor_sets():
-    """Every combination of at most one factor from each group (so also none at all)."""
-    for picks in itertools.product(*[[None] + group for group in (DANGER, SERIOUS, CONCERN, OTHER)]):
-        yield [f for f in picks if f is not None]
-    # and every group complete, plus everything at once
-    for group in (DANGER, SERIOUS, CONCERN, OTHER):
-        yield list(group)
-    yield sorted(RISK_FACTORS)
+def output_values():
+    """Decision → output name → the values its column allows (``outputValues``), where it names them."""
+    allowed = {}
+    for path in WORKFLOWS.glob("*.dmn"):
+        root = etree.parse(str(path)).getroot()
+        for decision in root.iterfind(".//dmn:decision", DMN):
+            for column in decision.iterfind(".//dmn:output", DMN):
+                text = column.findtext("dmn:outputValues/dmn:text", namespaces=DMN)
+                if text:
+                    allowed.setdefault(decision.get("id"), {})[column.get("name")] = set(feel.allowed_values(text))
+    return allowed
 
 
-def expected_code(factors, score):
-    factors = set(factors)
-    if factors & set(DANGER):
-        return "red"
-    if factors & set(SERIOUS) or score >= 24:
-        return "orange"
-    if score >= 12 or factors & set(CONCERN):
-        return "yellow"
-    return "blue"
+def test_every_table_covers_its_domain_and_unique_tables_never_overlap(runtime):
+    limits = output_values()
+    for decision, policy in runtime.index.hit_policies.items():
+        assert policy in ("UNIQUE", "FIRST"), decision
+        for data in domain(runtime, decision):
+            matches = matching_rules(runtime, decision, data)
+            assert matches, f"{decision}: no rule for {data}"
+            if policy == "UNIQUE":
+                assert len(matches) == 1, f"{decision}: rules {[r.row_number for r in matches]} overlap for {data}"
+            result = runtime.decide(decision, data)
+            for name, value in result.items():
+                assert value in limits.get(decision, {}).get(name, {value}), (decision, name, value)
 
 
-def test_risk_code_whole_domain(runtime):
-    table = Table(runtime, "risk_code_decision")
-    count = 0
-    for factors in factor_sets():
-        for score in range(0, 37):
-            result = table.unique({"risk_factors": factors, "total_score": score})
-            assert result == {"assessed_code": expected_code(factors, score)}, (factors, score)
-            count += 1
-    assert count == (8 * 5 * 5 * 2 + 5) * 37
+def risk(runtime, total, **flags):
+    data = {"danger": False, "guardian_unable": False, "other_carer_able": False, "child_safety": 0,
+            "serious": False, "concern": False, "special": False, "total_score": total, **flags}
+    return runtime.decide("risk_code", data)["assessed_code"]
 
 
-@pytest.mark.parametrize("factors,score,code", [
-    ([], 0, "blue"), ([], 11, "blue"), ([], 12, "yellow"), ([], 23, "yellow"), ([], 24, "orange"), ([], 36, "orange"),
-    (["special_family"], 5, "blue"), (["truancy"], 0, "yellow"), (["mental_health_alert"], 30, "orange"),
-    (["criminal_suspect"], 0, "orange"), (["guardian_uncooperative", "truancy"], 13, "orange"),
-    (["guardian_in_rehab"], 0, "red"), (["immediate_danger", "serious_failure"], 36, "red"),
-])
-def test_risk_code_spot_checks(runtime, factors, score, code):
-    assert Table(runtime, "risk_code_decision").unique({"risk_factors": factors, "total_score": score}) == \
-        {"assessed_code": code}
+def test_the_score_alone_reaches_every_code(runtime):
+    assert [risk(runtime, t) for t in (0, 4, 5, 11, 12, 19, 20, 27, 28, 36)] == [
+        "watch", "watch", "blue", "blue", "yellow", "yellow", "orange", "orange", "red", "red"]
 
 
-def test_risk_code_first_match_agrees(runtime):
-    """The runtime's first-match evaluation gives the same answer as the unique rule."""
-    for factors, score in [([], 12), (["no_carer"], 0), (["truancy"], 30)]:
-        data = {"risk_factors": factors, "total_score": score}
-        assert runtime.decide("risk_code_decision", data) == Table(runtime, "risk_code_decision").unique(data)
+def test_a_child_in_danger_or_without_any_able_guardian_is_red_whatever_the_score(runtime):
+    assert risk(runtime, 0, danger=True) == "red"
+    assert risk(runtime, 0, guardian_unable=True, other_carer_able=False) == "red"
+    assert risk(runtime, 0, child_safety=4) == "red"
 
 
-MEASURE_OUTPUTS = ["suggest_notify", "suggest_admonish", "suggest_reprimand", "suggest_procuratorate_order",
-                   "suggest_court_order", "suggest_civil_affairs"]
-CRIMINAL = {"minor_suspect", "minor_victim"}
+def test_one_guardian_unable_while_another_cares_well_is_not_red(runtime):
+    assert risk(runtime, 3, guardian_unable=True, other_carer_able=True) == "blue"
 
 
-def expected_measures(code, case_type):
-    on = {"notify"}
-    if code == "red":
-        on |= {"reprimand", "civil_affairs"}
-        on |= {"procuratorate_order"} if case_type in CRIMINAL else {"court_order"}
-    elif code == "orange":
-        if case_type in CRIMINAL:
-            on.add("procuratorate_order")
-        elif case_type == "family_case":
-            on.add("court_order")
-        else:
-            on.add("reprimand")
-    elif code == "yellow":
-        on.add("admonish")
-    return {out: out.removeprefix("suggest_") in on for out in MEASURE_OUTPUTS}
+def test_the_highest_applicable_code_wins(runtime):
+    assert risk(runtime, 30, concern=True) == "red"
+    assert risk(runtime, 3, serious=True, concern=True) == "orange"
+    assert risk(runtime, 3, child_safety=3) == "orange"
+    assert risk(runtime, 14, special=True) == "yellow"
 
 
-def test_handling_measures_whole_domain(runtime):
-    table = Table(runtime, "handling_measures")
-    for code, case_type in itertools.product(CODES, CASE_TYPES):
-        result = table.unique({"risk_code": code, "case_type": case_type})
-        assert set(result) == set(MEASURE_OUTPUTS)
-        assert all(isinstance(v, bool) for v in result.values())
-        assert result == expected_measures(code, case_type), (code, case_type)
-        assert result["suggest_notify"] is True
+def test_a_code_goes_down_only_by_approval_the_floor_keeps_it(runtime):
+    for current in CODES:
+        for assessed in CODES:
+            out = runtime.decide("code_floor", {"current_code": current, "assessed_code": assessed})
+            held = RANK[assessed] < RANK[current]
+            assert out == {"risk_code": current if held else assessed, "code_held": held}
 
 
-@pytest.mark.parametrize("code,case_type,on", [
-    ("red", "minor_victim", {"notify", "reprimand", "procuratorate_order", "civil_affairs"}),
-    ("red", "family_case", {"notify", "reprimand", "court_order", "civil_affairs"}),
-    ("red", "general", {"notify", "reprimand", "court_order", "civil_affairs"}),
-    ("orange", "minor_suspect", {"notify", "procuratorate_order"}),
-    ("orange", "family_case", {"notify", "court_order"}),
-    ("orange", "general", {"notify", "reprimand"}),
-    ("yellow", "minor_suspect", {"notify", "admonish"}),
-    ("blue", "family_case", {"notify"}),
-])
-def test_handling_measures_defaults(runtime, code, case_type, on):
-    result = Table(runtime, "handling_measures").unique({"risk_code": code, "case_type": case_type})
-    assert {k.removeprefix("suggest_") for k, v in result.items() if v} == on
+def test_downgrades_go_one_level_at_a_time(runtime):
+    for round_code in ("red", "orange", "yellow"):
+        for assessed in CODES[:RANK[round_code]]:
+            out = runtime.decide("downgrade_eligibility", {"escalation_requested": False, "orders_breached": False,
+                                                           "evidence_complete": True, "round_code": round_code,
+                                                           "assessed_code": assessed})
+            assert out["may_downgrade"] and out["downgrade_to"] == CODES[RANK[round_code] - 1], (round_code, assessed)
 
 
-def test_followup_schedule_whole_domain(runtime):
-    table = Table(runtime, "followup_schedule")
-    expected = {
-        "red": ("P7D", "P3D", 4, 30, "P37D", "P5D"), "orange": ("P14D", "P5D", 4, 60, "P40D", "P7D"),
-        "yellow": ("P30D", "P7D", 3, 90, "P44D", "P10D"), "blue": ("P90D", "P14D", 2, 180, "P44D", "P10D"),
-    }
+def test_no_downgrade_or_closure_without_complete_evidence(runtime):
+    for round_code, assessed in itertools.product(CODES, CODES):
+        out = runtime.decide("downgrade_eligibility", {"escalation_requested": False, "orders_breached": False,
+                                                       "evidence_complete": False, "round_code": round_code,
+                                                       "assessed_code": assessed})
+        assert not out["may_downgrade"] and not out["may_close"]
+
+
+def test_only_a_blue_or_watched_stable_case_may_close(runtime):
+    for round_code, assessed in itertools.product(CODES, CODES):
+        out = runtime.decide("downgrade_eligibility", {"escalation_requested": False, "orders_breached": False,
+                                                       "evidence_complete": True, "round_code": round_code,
+                                                       "assessed_code": assessed})
+        assert out["may_close"] == (round_code in ("blue", "watch") and RANK[assessed] <= RANK[round_code]), \
+            (round_code, assessed)
+
+
+def test_breached_orders_or_an_issuers_request_recommend_escalation(runtime):
+    for flags in ({"escalation_requested": True, "orders_breached": False},
+                  {"escalation_requested": False, "orders_breached": True}):
+        out = runtime.decide("downgrade_eligibility", {**flags, "evidence_complete": True, "round_code": "orange",
+                                                       "assessed_code": "yellow"})
+        assert out["recommendation"] == "escalate" and not out["may_downgrade"]
+
+
+def test_follow_up_fits_inside_the_review_period(runtime):
+    from engine.handlers.guide import days_of
     for code in CODES:
-        result = table.unique({"risk_code": code})
-        assert (result["visit_interval"], result["visit_grace"], result["visits_required"], result["review_days"],
-                result["session_chase_after"], result["delivery_chase_after"]) == expected[code]
-        assert isinstance(result["visits_required"], int) and isinstance(result["review_days"], int)
+        out = runtime.decide("followup_schedule", {"risk_code": code})
+        assert days_of(out["visit_interval"]) * out["visits_required"] <= out["review_days"] == days_of(
+            out["review_period"]), code
+    assert runtime.decide("followup_schedule", {"risk_code": "red"})["safety_contact_within"] == "PT48H"
 
 
-def test_chases_come_after_the_task_is_due(runtime):
-    """A guidance session is due 30 days after the last (the model's ``due_in``), a delivery 3 days after
-    issuance: the chase of the supervising agency comes only after a grace on top of that."""
-    table = Table(runtime, "followup_schedule")
-    for code in CODES:
-        result = table.unique({"risk_code": code})
-        assert int(result["session_chase_after"][1:-1]) > 30
-        assert int(result["delivery_chase_after"][1:-1]) > 3
+def test_guidance_fits_inside_the_review_period(runtime):
+    from engine.handlers.guide import days_of
+    for code in CODES[1:]:
+        guidance = runtime.decide("guidance_cadence", {"risk_code": code})
+        review = runtime.decide("followup_schedule", {"risk_code": code})["review_days"]
+        assert days_of(guidance["guidance_period"]) <= review, code
+        assert days_of(guidance["session_interval"]) * guidance["sessions_required"] <= days_of(
+            guidance["guidance_period"]), code
 
 
-def test_code_floor_whole_domain(runtime):
-    """A round's code is the assessment's, but never below the case's current code: going down takes an
-    approved downgrade, not a new assessment."""
-    table = Table(runtime, "code_floor")
-    for current, assessed in itertools.product(["", *CODES], CODES):
-        result = table.unique({"current_code": current, "assessed_code": assessed})
-        floor = RANK.get(current, -1)
-        expected = assessed if RANK[assessed] >= floor else current
-        assert result == {"risk_code": expected, "code_held": expected != assessed}, (current, assessed)
+def test_every_family_type_has_guidance_content(runtime):
+    from engine.reference import FAMILY_TYPES
+    for family_type in FAMILY_TYPES:
+        assert runtime.decide("guidance_content", {"family_type": family_type})["topic"], family_type
 
 
-def expected_recommendation(evidence, round_code, risk_code):
-    if not evidence:
-        return "escalate" if risk_code in ("red", "orange") else "another_round"
-    if RANK[risk_code] < RANK[round_code]:
-        return "downgrade"
-    if round_code == risk_code == "blue":
-        return "close"
-    if round_code == risk_code == "red":
-        return "escalate"
-    return "another_round"
+def test_every_measure_has_its_deadlines(runtime):
+    from engine.reference import MEASURES
+    for measure in MEASURES:
+        rules = runtime.decide("order_rules", {"referral": {"measure": measure}})
+        assert rules["decide_within"].startswith("P") and rules["approve_within"].startswith("P"), measure
+    assert runtime.decide("order_rules", {"referral": {"measure": "guidance_order"}})["objection_period"] == "P5D"
 
 
-def test_downgrade_eligibility_whole_domain(runtime):
-    table = Table(runtime, "downgrade_eligibility")
-    seen = set()
-    for plan_met, on_schedule, round_code, risk_code in itertools.product(
-            [True, False], [True, False], CODES, CODES):
-        data = {"plan_met": plan_met, "visits_on_schedule": on_schedule, "round_code": round_code,
-                "assessed_code": risk_code}
-        result = table.unique(data)
-        expected = expected_recommendation(plan_met and on_schedule, round_code, risk_code)
-        assert result == {"recommendation": expected}, data
-        seen.add(expected)
-    assert seen == {"downgrade", "close", "escalate", "another_round"}
+def test_chases_stay_with_the_late_partys_agency_unless_policy_says_otherwise(runtime):
+    assert runtime.decide("chase_routing", {"late_agency": "police", "kind": "delivery", "times": 5})["to_agency"] == ""
+    assert runtime.decide("chase_routing", {"late_agency": "womens_federation", "kind": "visit", "times": 2}) \
+        ["to_agency"] == ""
+    assert runtime.decide("chase_routing", {"late_agency": "womens_federation", "kind": "visit", "times": 3}) \
+        ["to_agency"] == "procuratorate"
 
 
-@pytest.mark.parametrize("evidence,round_code,risk_code,recommendation", [
-    (False, "yellow", "red", "escalate"), (False, "red", "orange", "escalate"),
-    (False, "orange", "yellow", "another_round"), (False, "blue", "blue", "another_round"),
-    (True, "red", "orange", "downgrade"), (True, "red", "blue", "downgrade"), (True, "yellow", "blue", "downgrade"),
-    (True, "blue", "blue", "close"), (True, "red", "red", "escalate"),
-    (True, "orange", "orange", "another_round"), (True, "orange", "red", "another_round"),
-    (True, "blue", "yellow", "another_round"),
-])
-def test_downgrade_eligibility_spot_checks(runtime, evidence, round_code, risk_code, recommendation):
-    data = {"plan_met": evidence, "visits_on_schedule": True, "round_code": round_code, "assessed_code": risk_code}
-    assert Table(runtime, "downgrade_eligibility").unique(data) == {"recommendation": recommendation}
-
-
-def test_factor_codes_named_in_the_risk_table_are_known():
-    tree = etree.parse(str(WORKFLOWS / "risk_code.dmn"))
-    texts = [t.text or "" for t in tree.iterfind(".//dmn:inputExpression/dmn:text", DMN_NS)]
-    named = set(re.findall(r"""["']([a-z_]+)["']""", " ".join(texts)))
-    assert named, "no factor codes found in the input expressions"
-    assert named <= RISK_FACTORS, named - RISK_FACTORS
-    # every factor but special_family (which only marks a family under watch) moves the code
-    assert named == RISK_FACTORS - {"special_family"}
-
-
-@pytest.mark.parametrize("name,decision_id", [
-    ("risk_code.dmn", "risk_code_decision"), ("handling_measures.dmn", "handling_measures"),
-    ("followup_schedule.dmn", "followup_schedule"), ("downgrade_eligibility.dmn", "downgrade_eligibility"),
-    ("code_floor.dmn", "code_floor"),
-])
-def test_tables_are_unique_dmn13_with_diagram(name, decision_id):
-    tree = etree.parse(str(WORKFLOWS / name))
-    assert tree.getroot().tag == "{%s}definitions" % DMN_NS["dmn"]
-    (decision,) = tree.findall("dmn:decision", DMN_NS)
-    assert decision.get("id") == decision_id
-    (table,) = decision.findall("dmn:decisionTable", DMN_NS)
-    assert table.get("hitPolicy") == "UNIQUE"
-    shapes = tree.findall(".//dmndi:DMNShape", DMN_NS)
-    assert [s.get("dmnElementRef") for s in shapes] == [decision_id]
+def test_a_cell_written_in_a_modelers_simple_mode_matches(runtime):
+    """dmn-js writes ``"orange","red"`` for a string list: it must mean what it says, never silently nothing."""
+    assert feel.unary_tests('"orange","red"') == "((? == 'orange') or (? == 'red'))"
+    out = runtime.decide("handling_measures", {"risk_code": "red", "case_type": "minor_victim"})
+    assert out["suggest_supervision_order"] is True

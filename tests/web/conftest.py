@@ -18,8 +18,8 @@ from web import create_app
 def demo_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     url = f"sqlite:///{path}"
-    gl = GuardLoop(Settings(database_url=url), engine=make_engine(url))
-    init(gl)
+    gl = GuardLoop(Settings(database_url=url, demo_mode=True), engine=make_engine(url))
+    init(gl, with_demo_users=True)
     seed_demo(gl)
     gl.engine.dispose()  # the last connection to close checkpoints the WAL into the file
     return path
@@ -30,8 +30,9 @@ def app(demo_db, tmp_path):
     path = tmp_path / "guardloop.db"
     shutil.copy(demo_db, path)
     url = f"sqlite:///{path}"
-    gl = GuardLoop(Settings(database_url=url), engine=make_engine(url))
-    app = create_app({"TESTING": True, "SECRET_KEY": "test", "GUARDLOOP": gl})
+    gl = GuardLoop(Settings(database_url=url, demo_mode=True), engine=make_engine(url))
+    # rate limits off: a test signs in as many people from one address (test_sessions_and_headers turns them on)
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "GUARDLOOP": gl, "RATELIMIT_ENABLED": False})
     yield app
     gl.engine.dispose()
 

@@ -13,7 +13,8 @@ def test_pages_benchmark_runs_on_the_demo_data(demo_db, tmp_path):
                               json=str(tmp_path / "pages.json"))
     report = pages.run(args)
     roles = {role for _, role in report["people"]}
-    assert {"caseworker", "counsellor", "prosecutor", "supervisor", "leader"} <= roles  # the demo has no judge work open
+    assert {"caseworker", "counsellor", "supervisor", "leader"} <= roles
+    assert roles & {"prosecutor", "judge"}, "an officer of the procuratorate or the court with work open"
     for kind in ("inbox", "case_page", "search", "cockpit", "cockpit_cold"):
         assert report["kinds"][kind]["n"] > 0, kind
         assert report["kinds"][kind]["statements_median"] > 0, kind

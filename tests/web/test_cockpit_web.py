@@ -70,9 +70,15 @@ def test_an_administrator_creates_a_leader_and_a_supervisor_of_another_district(
                                                "role": role, "district": "YZ"})
         assert response.status_code == 302, username
     leader = as_user("yz_leader")
+    assert leader.get("/").headers["Location"].endswith("/account/password")  # the temporary one first
+    changed = leader.post("/account/password", {"current_password": "guardloop-demo", "password": "tea kettle moon 42",
+                                                "repeat_password": "tea kettle moon 42"})
+    assert changed.status_code == 302
     assert leader.get("/").headers["Location"].endswith("/cockpit/")
     assert "渝中区" in _page(leader.get("/cockpit/"))
     other = as_user("yz_supervisor")
+    other.post("/account/password", {"current_password": "guardloop-demo", "password": "tea kettle moon 43",
+                                     "repeat_password": "tea kettle moon 43"})
     page = _page(other.get("/cockpit/"))
     assert "渝中区" in page and re.search(r'<span class="tile-value">0</span> <span class="tile-label">在办个案', page)
     assert other.get("/cockpit/?district=JB").status_code == 403
@@ -151,7 +157,7 @@ def _exported_text(data: bytes, kind: str) -> str:
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
-def test_the_ledger_shows_no_name_or_id_number_of_a_case_the_user_does_not_work_on(as_user, gl, kind):
+def test_the_ledger_shows_nothing_of_a_case_the_users_agency_does_not_work_on(as_user, gl, kind):
     with gl.reading() as s:
         demo = s.scalars(select(Case)).all()
         theirs = set(s.scalars(select(CaseAgency.case_id).where(CaseAgency.agency_code == "procuratorate")))
@@ -159,10 +165,9 @@ def test_the_ledger_shows_no_name_or_id_number_of_a_case_the_user_does_not_work_
     inside = [c for c in demo if c.id in theirs]
     assert outside and inside
     text = _exported_text(_download(as_user("pro_supervisor"), f"/cockpit/ledger.{kind}").data, kind)
-    for case in outside:
-        assert case.case_no in text
+    for case in outside:  # not even masked: the case number alone re-identified a child with the search
+        assert case.case_no not in text
         assert case.child_name not in text
-        assert case.child_name[0] + "*" * (len(case.child_name) - 1) in text
     for case in demo:
         assert not case.child_id_number or case.child_id_number not in text
     assert all(case.child_name in text for case in inside)   # those on the case see the name: the check can fail

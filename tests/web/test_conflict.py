@@ -1,7 +1,7 @@
 """Two people on the same task: the second gets 409, a clear message, and keeps what they typed."""
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from engine.models import TaskRecord, WorkItem
+from engine.models import GuidanceSession, TaskRecord, WorkItem
 
 
 def _form_state(page):
@@ -28,26 +28,31 @@ def test_completing_a_task_someone_else_just_completed_is_a_409_that_keeps_the_i
     assert [r.data["findings"] for r in records] == ["第一人的调查"]
 
 
-def test_a_stale_form_on_a_still_open_task_shows_409_with_the_typed_text(gl, as_user):
+def _session_page(gl):
     with gl.reading() as s:
-        item = s.scalars(select(WorkItem).where(WorkItem.task_spec == "record_guidance_session")).first()
-    url = f"/cases/{item.case_id}/tasks/{item.task_id}"
+        item = s.scalars(select(WorkItem).where(WorkItem.task_spec == "await_session")).first()
+    return item.case_id, f"/cases/{item.case_id}/sessions/new"
+
+
+def test_a_stale_record_form_shows_409_with_the_typed_text_and_records_nothing(gl, as_user):
+    case_id, url = _session_page(gl)
     b = as_user("wf_counsellor")
     token, version = _form_state(b.get(url).get_data(as_text=True))
+    with gl.reading() as s:
+        before = s.scalar(select(func.count(GuidanceSession.id)).where(GuidanceSession.case_id == case_id))
     response = b.client.post(url, data={"csrf_token": token, "expected_version": int(version) - 1,
                                         "kind": "counselling", "held_on": "2026-11-01", "minutes": "45",
                                         "notes": "保留我写的内容"})
     body = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "保留我写的内容" in body and 'value="45"' in body and "刷新" in body
+    assert _form_state(body)[1] == version, "sent again, it is checked against the case as it is now"
     with gl.reading() as s:
-        assert s.scalars(select(TaskRecord).where(TaskRecord.task_id == item.task_id)).all() == []
+        assert s.scalar(select(func.count(GuidanceSession.id)).where(GuidanceSession.case_id == case_id)) == before
 
 
 def test_bad_input_is_a_422_naming_the_field_and_keeping_the_rest(gl, as_user):
-    with gl.reading() as s:
-        item = s.scalars(select(WorkItem).where(WorkItem.task_spec == "record_guidance_session")).first()
-    url = f"/cases/{item.case_id}/tasks/{item.task_id}"
+    _, url = _session_page(gl)
     b = as_user("wf_counsellor")
     response = b.post(url, {"expected_version": _form_state(b.get(url).get_data(as_text=True))[1],
                             "kind": "case_guidance", "held_on": "2099-01-01", "minutes": "45",

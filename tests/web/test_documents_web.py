@@ -34,16 +34,18 @@ def test_no_route_changes_an_issued_document(gl, as_user):
 
 def test_verification_page_needs_no_login_and_shows_no_personal_data(gl, as_user, browser):
     doc = _order(gl)
+    pdf = as_user("prosecutor").get(f"/documents/{doc.id}.pdf").data   # rendered: the page can count its pages
     page = browser.get(f"/verify/{doc.verification_code}")
     body = page.get_data(as_text=True)
     assert page.status_code == 200 and doc.number in body and "督促监护令" in body
+    assert "重庆市江北区人民检察院" in body and re.search(r"<dd>\d+</dd>", body)      # issuer, page count
     for personal in ("陈小雨", "刘浩然", "500105", "陈某", "刘某", "观音桥"):
         assert personal not in body
-    pdf = as_user("prosecutor").get(f"/documents/{doc.id}.pdf").data
     token = re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)
     genuine = browser.client.post(f"/verify/{doc.verification_code}", data={
         "csrf_token": token, "pdf": (__import__("io").BytesIO(pdf), "order.pdf")}, content_type="multipart/form-data")
     assert 'data-hash-match="yes"' in genuine.get_data(as_text=True)
+    assert 'data-signature="valid"' in genuine.get_data(as_text=True)
     altered = bytearray(pdf)
     altered[-100] ^= 0x20
     forged = browser.client.post(f"/verify/{doc.verification_code}", data={
@@ -51,6 +53,7 @@ def test_verification_page_needs_no_login_and_shows_no_personal_data(gl, as_user
         content_type="multipart/form-data")
     text = forged.get_data(as_text=True)
     assert 'data-hash-match="no"' in text and 'data-hash-match="yes"' not in text
+    assert 'data-signature="valid"' not in text
     assert browser.get("/verify/ZZZZ-ZZZZ").status_code == 404
 
 
@@ -65,8 +68,9 @@ def test_draft_preview_from_the_task_form(gl, as_user):
     dr.do("wf_caseworker", case, "social_investigation", {"findings": "x", "investigated_on": dr.today()})
     dr.do("wf_caseworker", case, "scored_assessment", {**scores(18), "risk_factors": ["criminal_victim"],
                                                        "summary": "x"})
-    dr.do("wf_caseworker", case, "decide_handling", {"measure_procuratorate_order": True, "reason": "x"})
-    item = dr.item(case, "issue_procuratorate_order")
+    dr.do("wf_caseworker", case, "propose_measures", {"refer_supervision_order": True, "reason": "x"})
+    dr.do("prosecutor", case, "decide_referral", {"decision": "accept"})
+    item = dr.item(case, "draft_order")
     form = f"/cases/{case}/tasks/{item.task_id}"
     b = as_user("prosecutor")
     assert "/draft" in b.get(form).get_data(as_text=True)  # the preview button is on the form
@@ -123,7 +127,7 @@ def test_without_cjk_fonts_issuing_refuses_with_a_clear_message_and_writes_nothi
     page = b.get(url).get_data(as_text=True)
     data = {key: "1" for key in ("child_daily_life", "child_health", "child_education", "child_safety",
                                  "guardian_willingness", "guardian_livelihood", "guardian_education_ability",
-                                 "family_relations", "safety_protection")}
+                                 "family_relations", "support_network")}
     response = b.post(url, {**data, "summary": "x", "expected_version": page.split(
         'name="expected_version" value="')[1].split('"')[0]})
     body = response.get_data(as_text=True)

@@ -27,25 +27,33 @@ def test_every_post_without_a_csrf_token_is_refused(app, gl, as_user, cases):
 
 
 def _route_table(gl, cases):
+    from engine.models import Case, CaseAgency
     si = _first_item(gl, "social_investigation")
-    chase = _first_item(gl, "chase_overdue_visit")
+    approve = _first_item(gl, "approve_order")
     with gl.reading() as s:
         clue = s.scalars(select(RiskClue)).first()
+        red_dv = s.scalars(select(Case).where(Case.child_name == "陈小雨")).one()
+        on_case = set(s.scalars(select(CaseAgency.agency_code).where(CaseAgency.case_id == red_dv.id)))
+    assert {"womens_federation", "police", "court", "civil_affairs"} <= on_case and "procuratorate" not in on_case
     return {
         "/admin/users": {"admin"},
         "/": "all-but-admin",
         "/clues/": "all-but-admin",
-        f"/clues/{clue.id}/open": {"wf_caseworker", "wf_caseworker2", "wf_supervisor", "prosecutor", "pro_supervisor", "judge",
-                                   "court_clerk"},
+        # opened into a case of the women's federation alone: the procuratorate and the court no longer see it
+        f"/clues/{clue.id}/open": {"wf_caseworker", "wf_caseworker2", "wf_supervisor"},
         f"/cases/{si.case_id}/tasks/{si.task_id}": {"wf_caseworker", "wf_caseworker2"},
-        f"/cases/{chase.case_id}/tasks/{chase.task_id}": {"prosecutor", "pro_supervisor"},
-        f"/cases/{cases['JB-2026-00006']}": {"wf_caseworker", "wf_caseworker2", "wf_counsellor", "wf_supervisor",
-                                             "prosecutor", "pro_supervisor", "police", "community"},
+        f"/cases/{approve.case_id}/tasks/{approve.task_id}": {"court_supervisor"},
+        # a red domestic-violence case: the agencies on it, never the procuratorate that is not
+        f"/cases/{red_dv.id}": {"wf_caseworker", "wf_caseworker2", "wf_counsellor", "wf_supervisor", "police",
+                                "judge", "court_clerk", "court_supervisor", "civil_affairs"},
+        "/chases/": {"wf_supervisor", "pro_supervisor", "court_supervisor"},
+        "/reports/": "all-but-admin",   # each agency sees the reports the routing table sends it
     }
 
 
 USERS = ["admin", "wf_caseworker", "wf_caseworker2", "wf_counsellor", "wf_supervisor", "prosecutor", "pro_supervisor",
-         "judge", "court_clerk", "police", "teacher", "civil_affairs", "community", "yz_caseworker", "yz_prosecutor"]
+         "judge", "court_clerk", "court_supervisor", "police", "teacher", "civil_affairs", "community", "yz_caseworker",
+         "yz_prosecutor"]
 
 
 @pytest.mark.parametrize("username", USERS)
@@ -58,12 +66,14 @@ def test_routes_by_role(gl, as_user, cases, username):
         expected = 200 if username in allowed else 403
         if url == "/" and username == "admin":
             expected = 302  # administrators land on the accounts page
+        if expected == 403 and url.startswith("/clues/") and response.status_code == 404:
+            continue  # a clue outside the reach of a role that opens cases answers as a missing one
         assert response.status_code == expected, (username, url, response.status_code)
 
 
 def test_other_district_cannot_open_a_case_page_or_act_on_it(gl, as_user, cases):
     b = as_user("yz_caseworker")
-    case_id = cases["JB-2026-00007"]
+    case_id = _first_item(gl, "social_investigation").case_id
     item = _first_item(gl, "social_investigation")
     assert b.get(f"/cases/{case_id}").status_code == 403
     response = b.post(f"/cases/{item.case_id}/upgrade", {"code": "red", "reason": "x", "expected_version": 1},
@@ -74,4 +84,4 @@ def test_other_district_cannot_open_a_case_page_or_act_on_it(gl, as_user, cases)
 
 def test_search_masks_results(as_user):
     page = as_user("wf_caseworker").get("/search?q=500105201404120022").get_data(as_text=True)
-    assert "JB-2026-00003" in page and "500105********0022" in page and "陈小雨" not in page
+    assert "500105********0022" in page and "陈小雨" not in page and page.count("/cases/") >= 1

@@ -8,6 +8,12 @@ from sqlalchemy import select
 from engine.models import Approval, DocumentRecord
 
 
+def _case_of(gl, child):
+    from engine.models import Case
+    with gl.reading() as s:
+        return s.scalars(select(Case).where(Case.child_name == child)).one()
+
+
 def _pending_order(gl):
     with gl.reading() as s:
         return s.scalars(select(Approval).where(Approval.kind == "order", Approval.status == "pending")).one()
@@ -25,12 +31,14 @@ def test_admin_has_no_queue(as_user):
     assert as_user("admin").get("/approvals/").status_code == 403
 
 
-def test_the_head_of_department_sees_the_drafted_order_and_approves_it(as_user, gl, cases):
+def test_the_head_of_department_sees_the_drafted_order_and_approves_it(as_user, gl):
     approval = _pending_order(gl)
-    b = as_user("pro_supervisor")
+    case = _case_of(gl, "黄子轩")
+    b = as_user("court_supervisor")
     page = b.get("/approvals/").get_data(as_text=True)
-    assert "签发督促监护令" in page and "JB-2026-00007" in page
-    assert "何嘉怡" not in page and "何**" in page, "the queue masks names"
+    assert "家庭教育指导令" in page and case.case_no in page
+    assert "黄子轩" not in page and "黄**" in page, "the queue masks names"
+    assert as_user("pro_supervisor").get("/approvals/").get_data(as_text=True).count('class="card approval') == 0
     assert as_user("wf_supervisor").get("/approvals/").get_data(as_text=True).count('class="card approval') == 0
     version = re.search(rf'action="/approvals/{approval.id}".*?name="expected_version" value="(\d+)"', page,
                         re.S).group(1)
@@ -39,14 +47,14 @@ def test_the_head_of_department_sees_the_drafted_order_and_approves_it(as_user, 
     assert response.status_code == 302
     assert "已同意" in b.get("/approvals/").get_data(as_text=True)
     with gl.reading() as s:
-        doc = s.scalars(select(DocumentRecord).where(DocumentRecord.case_id == cases["JB-2026-00007"],
-                                                     DocumentRecord.doc_type == "supervision_order")).one()
+        doc = s.scalars(select(DocumentRecord).where(DocumentRecord.case_id == case.id,
+                                                     DocumentRecord.doc_type == "guidance_order")).one()
         assert doc.number and s.get(Approval, approval.id).status == "approved"
 
 
 def test_a_return_without_a_reason_is_refused_and_changes_nothing(as_user, gl):
     approval = _pending_order(gl)
-    b = as_user("pro_supervisor")
+    b = as_user("court_supervisor")
     page = b.get("/approvals/").get_data(as_text=True)
     version = re.search(rf'action="/approvals/{approval.id}".*?name="expected_version" value="(\d+)"', page,
                         re.S).group(1)
@@ -58,33 +66,34 @@ def test_a_return_without_a_reason_is_refused_and_changes_nothing(as_user, gl):
         assert s.get(Approval, approval.id).status == "pending"
 
 
-def test_the_returned_reason_is_shown_on_the_officers_form_in_both_languages(as_user, gl, cases):
+def test_the_returned_reason_is_shown_on_the_officers_form_in_both_languages(as_user, gl):
     approval = _pending_order(gl)
-    head = as_user("pro_supervisor")
+    case = _case_of(gl, "黄子轩")
+    head = as_user("court_supervisor")
     page = head.get("/approvals/").get_data(as_text=True)
     version = re.search(rf'action="/approvals/{approval.id}".*?name="expected_version" value="(\d+)"', page,
                         re.S).group(1)
-    head.post(f"/approvals/{approval.id}", {"decision": "returned", "reason": "请补充监护人戒酒的具体要求。",
+    head.post(f"/approvals/{approval.id}", {"decision": "returned", "reason": "请写明每次指导的时长。",
                                             "expected_version": version}, token_from="/approvals/")
-    pro = as_user("prosecutor")
-    inbox = pro.get("/").get_data(as_text=True)
-    link = re.search(rf'href="(/cases/{cases["JB-2026-00007"]}/tasks/[^"]+)"', inbox).group(1)
-    form = pro.get(link).get_data(as_text=True)
-    assert "已退回补正" in form and "请补充监护人戒酒的具体要求。" in form
-    assert "监护人长期酗酒" in form, "the returned draft is filled in again"
-    pro.get("/lang/en")
-    assert "Returned for correction" in pro.get(link).get_data(as_text=True)
+    judge = as_user("judge")
+    inbox = judge.get("/").get_data(as_text=True)
+    link = re.search(rf'href="(/cases/{case.id}/tasks/[^"]+)"', inbox).group(1)
+    form = judge.get(link).get_data(as_text=True)
+    assert "已退回补正" in form and "请写明每次指导的时长。" in form
+    assert "父母互相推诿抚养责任" in form, "the returned draft is filled in again"
+    judge.get("/lang/en")
+    assert "Returned for correction" in judge.get(link).get_data(as_text=True)
 
 
-def test_the_overdue_list_names_kind_owner_and_days(as_user, cases):
+def test_the_overdue_list_names_kind_owner_and_days(as_user, gl):
     page = as_user("wf_supervisor").get("/overdue/").get_data(as_text=True)
-    assert "JB-2026-00006" in page and "回访" in page and "风险码复评" in page
+    assert _case_of(gl, "周子墨").case_no in page and "指导" in page
     rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr")[1:]
     days = [int(re.findall(r"<td>(\d+)</td>", r)[0]) for r in rows]
     assert days == sorted(days, reverse=True), "the longest overdue first"
     assert "周子墨" not in page
     visits = as_user("wf_supervisor").get("/overdue/?kind=visit").get_data(as_text=True)
-    assert visits.count("<tr class=\"overdue\">") >= 1 and "风险码复评</td>" not in visits
+    assert visits.count("<tr class=\"overdue\">") >= 1 and "指导</td>" not in visits
     assert as_user("wf_supervisor").get("/overdue/?kind=nonsense").status_code == 404
 
 
@@ -93,22 +102,23 @@ def test_the_inbox_counts_the_agencys_overdue_items(as_user):
     assert "本机构逾期事项" in page and "回访 1" in page
 
 
-def test_the_audit_page_lists_closed_cases_with_their_checklists(as_user):
+def test_the_audit_page_lists_closed_cases_with_their_checklists(as_user, gl):
     page = as_user("wf_supervisor").get("/audits/").get_data(as_text=True)
-    assert "JB-2025-00001" in page and "JB-2026-00001" in page and "王子涵" not in page
+    assert _case_of(gl, "孙雨桐").case_no in page and _case_of(gl, "赵一鸣").case_no in page and "孙雨桐" not in page
     assert "闭环完整" in page and 'class="status status-met"' in page
     assert page.count('action="/audits/rounds/') >= 4, "sign off and return, for each closed case"
     assert as_user("wf_caseworker").get("/audits/").status_code == 403
     assert as_user("wf_supervisor").get("/audits/?state=nonsense").status_code == 404
 
 
-def test_signing_off_and_returning_for_rework_from_the_page(as_user, gl, cases):
+def test_signing_off_and_returning_for_rework_from_the_page(as_user, gl):
     from engine.models import Case, Round
     b = as_user("wf_supervisor")
     with gl.reading() as s:
         closed = {c.case_no: s.scalars(select(Round.id).where(Round.case_id == c.id, Round.outcome == "closed")).one()
                   for c in s.scalars(select(Case).where(Case.status == "closed"))}
-    first, second = closed["JB-2025-00001"], closed["JB-2026-00001"]
+    blue, watched = _case_of(gl, "孙雨桐"), _case_of(gl, "赵一鸣")
+    first, second = closed[blue.case_no], closed[watched.case_no]
     response = b.post(f"/audits/rounds/{first}/sign-off", {"note": "齐全"}, token_from="/audits/")
     assert response.status_code == 302
     page = b.get("/audits/").get_data(as_text=True)
@@ -120,8 +130,8 @@ def test_signing_off_and_returning_for_rework_from_the_page(as_user, gl, cases):
     b.post(f"/audits/rounds/{second}/rework", {"step": "follow_up", "reason": "补充回访", "expected_version": version},
            token_from="/audits/")
     with gl.reading() as s:
-        assert s.get(Case, cases["JB-2026-00001"]).status == "open"
-    assert "JB-2026-00001" not in b.get("/audits/?state=closed").get_data(as_text=True)
+        assert s.get(Case, watched.id).status == "open"
+    assert watched.case_no not in b.get("/audits/?state=closed").get_data(as_text=True)
 
 
 def test_drawing_a_sample_from_the_page(as_user):

@@ -1,454 +1,347 @@
-"""Every path through ``intervention_round``, with a serializer round trip between every step.
+"""Every path through the round and the processes it calls, at the workflow level (no database).
 
-The ``Round`` driver (conftest.py) dumps and reloads the workflow after every completed task and every
-timer tick and asserts that nothing changed; timers are moved with the injected clock.
+Each test drives a round as the engine does — tasks completed, records received as messages, timers fired on
+the injected clock — with a serializer round trip after every step.
 """
 import pytest
-from SpiffWorkflow.util.task import TaskState
-
-from .conftest import MEASURES, measures
-
-WF, PRO, CRT, POL, CIV = "womens_federation", "procuratorate", "court", "police", "civil_affairs"
-
-# measure -> the tasks it causes, in order, and the agency that owns each (an order's approval sits in the
-# supervisor lane and belongs to the issuing agency)
-MEASURE_TASKS = {
-    "notify": [("notify_guardian", WF)],
-    "admonish": [("admonish_guardian", WF)],
-    "reprimand": [("reprimand_guardian", POL)],
-    "procuratorate_order": [("issue_procuratorate_order", PRO), ("approve_procuratorate_order", PRO),
-                            ("deliver_procuratorate_order", PRO)],
-    "court_order": [("issue_court_order", CRT), ("approve_court_order", CRT), ("deliver_court_order", CRT)],
-    "civil_affairs": [("refer_civil_affairs", CIV)],
-}
-APPROVED = {"approve_procuratorate_order": {"procuratorate_order_approved": True},
-            "approve_court_order": {"court_order_approved": True},
-            "approve_rigid_procuratorate_order": {"rigid_procuratorate_order_approved": True},
-            "approve_rigid_court_order": {"rigid_court_order_approved": True}}
 
 
-def run(r, name):
-    """Complete a task; an order's approval approves it."""
-    r.complete(name, **APPROVED.get(name, {}))
+# --- assess, and what starts side by side after it --------------------------------------------------
 
-
-# --- assess ---------------------------------------------------------------------------------------
-
-def test_assessment_runs_the_three_tables(new_round):
-    r = new_round("minor_victim")
-    assert r.ready_names() == {"social_investigation"}
-    assert r.lane_of("social_investigation") == WF
-    r.complete("social_investigation")
-    assert r.lane_of("scored_assessment") == WF
-    r.complete("scored_assessment", total_score=14, risk_factors=["criminal_victim"])
-    data = r.data("decide_handling")
-    assert (data["assessed_code"], data["risk_code"], data["code_held"]) == ("orange", "orange", False)
-    assert (data["visit_interval"], data["visit_grace"], data["visits_required"], data["review_days"]) == \
-        ("P14D", "P5D", 4, 60)
-    assert {k: v for k, v in data.items() if k.startswith("suggest_")} == {
-        "suggest_notify": True, "suggest_admonish": False, "suggest_reprimand": False,
-        "suggest_procuratorate_order": True, "suggest_court_order": False, "suggest_civil_affairs": False}
-    assert r.lane_of("decide_handling") == WF
-
-
-# --- handle ---------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("measure", MEASURES)
-def test_each_handling_measure(new_round, measure):
-    r = new_round("family_case")
-    r.assess()
-    r.complete("decide_handling", **measures(measure))
-    for name, lane in MEASURE_TASKS[measure]:
-        assert r.ready_names() == {name}
-        assert r.lane_of(name) == lane
-        run(r, name)
-    assert r.ready_names() == {"draft_guidance_plan"}
-    assert r.lane_of("draft_guidance_plan") == WF
-    assert [n for n, _ in r.done][3:] == [n for n, _ in MEASURE_TASKS[measure]]
-
-
-@pytest.mark.parametrize("order", ["forward", "reverse"])
-def test_all_measures_join_before_the_plan_in_either_order(new_round, order):
-    r = new_round("minor_suspect")
-    r.assess()
-    r.complete("decide_handling", **measures(*MEASURES))
-    firsts = {steps[0][0] for steps in MEASURE_TASKS.values()}
-    assert r.ready_names() == firsts
-    chosen = list(MEASURES) if order == "forward" else list(reversed(MEASURES))
-    for i, measure in enumerate(chosen):
-        for name, lane in MEASURE_TASKS[measure]:
-            assert r.lane_of(name) == lane
-            run(r, name)
-        if i < len(chosen) - 1:
-            assert "draft_guidance_plan" not in r.ready_names(), "the join must wait for every chosen measure"
-    assert r.ready_names() == {"draft_guidance_plan"}
-    assert r.lanes() == {**{n: l for steps in MEASURE_TASKS.values() for n, l in steps},
-                             "social_investigation": WF, "scored_assessment": WF, "decide_handling": WF}
-
-
-@pytest.mark.parametrize("first", ["procuratorate", "court"])
-def test_orders_are_delivered_before_guidance_whatever_finishes_first(new_round, first):
-    r = new_round("family_case")
-    r.assess()
-    r.complete("decide_handling", **measures("notify", "procuratorate_order", "court_order"))
-    assert r.ready_names() == {"notify_guardian", "issue_procuratorate_order", "issue_court_order"}
-    r.complete("notify_guardian")
-    chains = {"procuratorate": [n for n, _ in MEASURE_TASKS["procuratorate_order"]],
-              "court": [n for n, _ in MEASURE_TASKS["court_order"]]}
-    other = "court" if first == "procuratorate" else "procuratorate"
-    # interleave: draft both, approve and deliver `first`, then approve and deliver the other
-    run(r, chains[first][0])
-    run(r, chains[other][0])
-    assert r.ready_names() == {chains[first][1], chains[other][1]}, "both approvals wait in parallel"
-    run(r, chains[first][1])
-    run(r, chains[first][2])
-    assert r.ready_names() == {chains[other][1]}
-    run(r, chains[other][1])
-    run(r, chains[other][2])
-    assert r.ready_names() == {"draft_guidance_plan"}
-
-
-@pytest.mark.parametrize("measure", ["procuratorate_order", "court_order"])
-def test_a_returned_draft_goes_back_to_its_officer_until_approved(new_round, measure):
-    r = new_round("family_case")
-    r.assess()
-    r.complete("decide_handling", **measures(measure))
-    issue, approve, deliver = [n for n, _ in MEASURE_TASKS[measure]]
-    r.order(issue, approve, deliver, returns=2)
-    assert r.ready_names() == {"draft_guidance_plan"}
-    assert [n for n, _ in r.done][3:] == [issue, approve] * 3 + [deliver]
-
-
-def test_reprimand_and_civil_affairs_combination(new_round):
-    r = new_round("general")
-    r.assess(total_score=30, risk_factors=["no_carer"])
-    assert r.data("decide_handling")["risk_code"] == "red"
-    r.complete("decide_handling", **measures("reprimand", "civil_affairs"))
-    assert r.ready_names() == {"reprimand_guardian", "refer_civil_affairs"}
-    r.complete("refer_civil_affairs")
-    assert r.ready_names() == {"reprimand_guardian"}
-    r.complete("reprimand_guardian")
-    assert r.ready_names() == {"draft_guidance_plan"}
-    assert r.lanes()["reprimand_guardian"] == POL and r.lanes()["refer_civil_affairs"] == CIV
-
-
-# --- guide ----------------------------------------------------------------------------------------
-
-def test_guidance_ends_when_sessions_are_met(new_round):
+def test_after_assessment_handling_guidance_and_follow_up_start_together(new_round):
     r = new_round()
-    r.assess()
-    r.handle_notify_only()
-    r.complete("draft_guidance_plan", sessions_required=3, guidance_period="P180D")
-    for n in (1, 2, 3):
-        assert r.ready_names() == {"record_guidance_session"}
-        assert r.lane_of("record_guidance_session") == WF
-        r.complete("record_guidance_session", sessions_done=n)
-    assert r.ready_names() == set()
-    waiting = {t.task_spec.name for t in r.wf.get_tasks(state=TaskState.WAITING)}
-    assert "wait_visit_due" in waiting
-    assert "guidance_period_ended" not in waiting, "the period timer is cancelled with the sub-process"
-    # nothing happens when the guidance period would have run out
-    r.advance(days=89)
-    assert r.ready_names() == set()
-    r.advance(days=1, minutes=1)  # blue: first visit after P90D
-    assert r.ready_names() == {"record_followup_visit"}
+    r.assess(total=14, concern=True)   # yellow
+    assert r.open_work() == ["await_visit", "draft_guidance_plan", "propose_measures"]
+    assert {r.owner("propose_measures"), r.owner("draft_guidance_plan")} == {"womens_federation"}
 
 
-def test_guidance_ends_by_the_period_timer(new_round):
+def test_a_red_case_gets_a_timed_safety_contact_beside_handling(new_round):
     r = new_round()
-    r.assess()
-    r.handle_notify_only()
-    r.complete("draft_guidance_plan", sessions_required=6, guidance_period="P180D")
-    r.complete("record_guidance_session", sessions_done=1)
-    r.advance(days=179)
-    assert r.ready_names() == {"record_guidance_session", "chase_overdue_session"}, "long overdue: chased"
-    r.complete("record_guidance_session", sessions_done=2)
-    r.advance(days=1, minutes=1)
-    assert r.ready_names() == set(), "the period timer interrupts the guidance sub-process, its chase too"
-    assert r.rt.reached_end(r.wf, ["guidance_period_ended"]) == "guidance_period_ended"
-    r.advance(days=90)
-    assert r.ready_names() == set(), "a timer fires only after its moment"
-    r.advance(minutes=1)
-    assert r.ready_names() == {"record_followup_visit"}
+    r.assess(total=10, danger=True)
+    assert "safety_contact" in r.ready_names()
+    assert r.data("safety_contact")["safety_contact_within"] == "PT48H"
+    assert "propose_measures" in r.ready_names(), "handling does not wait for the safety contact"
 
 
-# --- follow up ------------------------------------------------------------------------------------
-
-def test_followup_visits_on_schedule(new_round):
+def test_a_child_found_unsafe_goes_to_the_police_at_once(new_round):
     r = new_round()
-    r.assess(total_score=14)  # yellow: P30D, grace P7D, 3 visits
-    assert r.data("decide_handling")["risk_code"] == "yellow"
-    r.handle_notify_only()
-    r.guide(sessions=1)
-    for n in (1, 2, 3):
-        r.advance(days=29)
-        assert r.ready_names() == set()
-        r.advance(days=1, minutes=1)
-        assert r.ready_names() == {"record_followup_visit"}
-        assert r.lane_of("record_followup_visit") == WF
-        r.complete("record_followup_visit", visits_done=n)
-    assert r.ready_names() == {"reassess"}
-    assert "chase_overdue_visit" not in {n for n, _ in r.done}
+    r.assess(total=30)
+    r.complete("safety_contact", child_safe=False)
+    assert r.owner("emergency_protection") == "police"
+    r.complete("emergency_protection")
+    assert "emergency_protection" not in r.ready_names()
 
 
-def test_a_long_overdue_session_raises_a_chase_for_the_supervisor(new_round):
+def test_a_safe_child_needs_no_emergency_step(new_round):
     r = new_round()
-    r.assess(total_score=14)  # yellow: a session long overdue after P44D
-    r.handle_notify_only()
-    r.complete("draft_guidance_plan", sessions_required=2, guidance_period="P180D")
-    r.advance(days=44)
-    assert r.ready_names() == {"record_guidance_session"}
-    r.advance(minutes=2)
-    assert r.ready_names() == {"record_guidance_session", "chase_overdue_session"}
-    assert r.lane_of("chase_overdue_session") == WF
-    assert r.ready()["chase_overdue_session"].task_spec.extensions["properties"]["roles"] == "supervisor"
-    r.complete("chase_overdue_session")
-    r.complete("record_guidance_session", sessions_done=1)
-    assert r.ready_names() == {"record_guidance_session"}, "the next session has its own deadline"
-    r.complete("record_guidance_session", sessions_done=2)
-    assert r.ready_names() == set()
+    r.assess(total=30)
+    r.complete("safety_contact", child_safe=True)
+    assert "emergency_protection" not in r.ready_names()
 
 
-@pytest.mark.parametrize("measure", ["procuratorate_order", "court_order"])
-def test_a_long_overdue_delivery_raises_a_chase_for_the_issuing_agency(new_round, measure):
-    r = new_round("family_case")
-    r.assess(total_score=30, risk_factors=["no_carer"])  # red: a delivery is chased after P5D
-    r.complete("decide_handling", **measures(measure))
-    issue, approve, deliver = [n for n, _ in MEASURE_TASKS[measure]]
-    run(r, issue)
-    run(r, approve)
-    r.advance(days=5, minutes=1)
-    chase = f"chase_{deliver}"
-    assert r.ready_names() == {deliver, chase}
-    assert r.lane_of(chase) == r.lane_of(deliver)
-    r.complete(deliver)
-    assert r.ready_names() == {chase, "draft_guidance_plan"}, "the chase does not hold the round up"
-    r.complete(chase)
-    assert r.ready_names() == {"draft_guidance_plan"}
-
-
-def test_a_later_round_never_assesses_below_the_current_code(new_round):
-    r = new_round("general", current_code="orange")
-    r.assess(total_score=3)  # blue by the scores alone
-    data = r.data("decide_handling")
-    assert (data["assessed_code"], data["risk_code"], data["code_held"]) == ("blue", "orange", True)
-    assert data["visit_interval"] == "P14D", "the follow-up cadence is the held code's"
-    up = new_round("general", current_code="yellow")
-    up.assess(total_score=30, risk_factors=["no_carer"])
-    assert up.data("decide_handling")["risk_code"] == "red", "a higher assessment raises the code at once"
-
-
-def test_overdue_visit_raises_a_chase_that_does_not_block_the_outcome(new_round):
+def test_a_late_safety_contact_is_chased_every_twelve_hours_until_made(new_round):
     r = new_round()
-    r.assess(total_score=5)  # blue: P90D, grace P14D, 2 visits
-    r.handle_notify_only()
-    r.guide(sessions=1)
-    r.advance(days=90, minutes=1)
-    assert r.ready_names() == {"record_followup_visit"}
-    r.advance(days=13)
-    assert r.ready_names() == {"record_followup_visit"}
-    r.advance(days=1, minutes=1)
-    assert r.ready_names() == {"record_followup_visit", "chase_overdue_visit"}
-    assert r.lane_of("chase_overdue_visit") == PRO
-    r.complete("record_followup_visit", visits_done=1)
-    assert r.ready_names() == {"chase_overdue_visit"}, "the chase outlives the visit it chased"
-    # the second visit is overdue too: a second chase
-    r.advance(days=90, minutes=1)
-    r.advance(days=14, minutes=1)
-    chases = [t for t in r.rt.ready_user_tasks(r.wf) if t.task_spec.name == "chase_overdue_visit"]
-    assert len(chases) == 2
-    r.complete("chase_overdue_visit")  # completing one chase ends only that branch
-    assert r.ready_names() == {"record_followup_visit", "chase_overdue_visit"}
-    r.complete("record_followup_visit", visits_done=2)
-    r.reassess("blue", total_score=5, visits_on_schedule=False)
-    assert r.ready_names() == {"decide_outcome", "chase_overdue_visit"}
-    r.complete("decide_outcome", outcome="another_round")
-    assert r.end() == "round_continues"
-    assert r.wf.is_completed()
-    assert r.ready_names() == set(), "the terminate end cancels the outstanding chase"
-    assert r.lanes()["chase_overdue_visit"] == PRO
+    r.assess(total=30)
+    r.advance(hours=49)
+    r.advance(hours=12)
+    r.advance(hours=12)
+    assert r.chases.count(("safety_contact", "safety_contact")) == 3
+    assert "safety_contact" in r.ready_names(), "a chase never takes the task away"
+    r.complete("safety_contact", child_safe=True)
+    r.advance(hours=24)
+    assert r.chases.count(("safety_contact", "safety_contact")) == 3, "the chase stops once the contact is made"
 
 
-# --- review ---------------------------------------------------------------------------------------
-
-def test_downgrade_approved(new_round):
-    r = new_round("family_case")
-    r.reach_review(risk_factors=["guardian_uncooperative"])
-    assert r.data("reassess")["risk_code"] == "orange"
-    data = r.reassess("orange", total_score=14)
-    assert (data["assessed_code"], data["recommendation"]) == ("yellow", "downgrade")
-    r.complete("decide_outcome", outcome="downgrade")
-    assert r.ready_names() == {"approve_downgrade"}
-    assert r.lane_of("approve_downgrade") == WF
-    assert r.ready()["approve_downgrade"].task_spec.lane == "supervisor"
-    r.complete("approve_downgrade", approved=True)
-    assert r.end() == "round_downgraded"
-    assert r.wf.is_completed()
-    assert r.lanes()["decide_outcome"] == WF and r.lanes()["reassess"] == WF
-
-
-def test_downgrade_returned_then_another_round(new_round):
+def test_a_watched_family_is_followed_up_only(new_round):
     r = new_round()
-    r.reach_review(risk_factors=["serious_failure"])
-    data = r.reassess("orange", total_score=3, risk_factors=["special_family"])
-    assert (data["assessed_code"], data["recommendation"]) == ("blue", "downgrade")
-    r.complete("decide_outcome", outcome="downgrade")
-    r.complete("approve_downgrade", approved=False)
-    assert r.ready_names() == {"decide_outcome"}, "a returned downgrade goes back to the decision"
-    assert r.end() is None
-    r.complete("decide_outcome", outcome="another_round")
-    assert r.end() == "round_continues"
-    assert [n for n, _ in r.done][-3:] == ["decide_outcome", "approve_downgrade", "decide_outcome"]
+    r.assess(total=2)
+    assert r.open_work() == ["await_visit"]
+    data = r.data_of_waiting("await_visit")
+    assert (data["risk_code"], data["visits_required"]) == ("watch", 2)
+    r.visits(2, every_days=80)
+    assert r.ready_names() == ["reassess"]
 
 
-def test_close_approved(new_round):
+# --- handling: proposals and the agencies' own decisions --------------------------------------------
+
+def test_the_proposer_only_proposes_each_measure_is_decided_by_its_issuer(new_round):
     r = new_round()
-    r.reach_review()
-    data = r.reassess("blue", total_score=2)
-    assert (data["assessed_code"], data["recommendation"]) == ("blue", "close")
-    r.complete("decide_outcome", outcome="close")
-    assert r.ready_names() == {"approve_closure"}
-    assert r.lane_of("approve_closure") == WF
-    r.complete("approve_closure", approved=True)
-    assert r.end() == "case_closed"
-    assert r.wf.is_completed()
+    r.assess(total=22, serious=True)   # orange
+    r.propose(referrals=[("supervision_order", "procuratorate"), ("guidance_order", "court"),
+                         ("reprimand", "police"), ("warning_letter", "police"), ("protection_order", "court")])
+    owners = {t.data["referral"]["measure"]: r.rt.owner_agency(t) for t in r.ready("decide_referral")}
+    assert owners == {"supervision_order": "procuratorate", "guidance_order": "court", "reprimand": "police",
+                      "warning_letter": "police", "protection_order": "court"}
 
 
-def test_close_returned_then_another_round(new_round):
+def test_a_reprimand_may_be_referred_to_the_court_or_the_procuratorate(new_round):
     r = new_round()
-    r.reach_review()
-    r.reassess("blue", total_score=2)
-    r.complete("decide_outcome", outcome="close")
-    r.complete("approve_closure", approved=False)
-    assert r.ready_names() == {"decide_outcome"}
-    r.complete("decide_outcome", outcome="close")
-    r.complete("approve_closure", approved=False)
-    r.complete("decide_outcome", outcome="another_round")
+    r.assess(total=22, serious=True)
+    r.propose(referrals=[("reprimand", "court")])
+    assert r.owner("decide_referral", "reprimand") == "court"
+
+
+def test_a_declined_referral_goes_back_to_the_proposer_with_its_reason(new_round):
+    r = new_round()
+    r.assess(total=14, concern=True)
+    r.propose(referrals=[("reprimand", "police")])
+    r.complete("decide_referral", "reprimand", referral_decision="decline")
+    assert r.owner("acknowledge_decline") == "womens_federation"
+    r.complete("acknowledge_decline")
+    assert "draft_order" not in r.ready_names()
+
+
+def test_the_issuer_may_investigate_before_it_decides(new_round):
+    r = new_round()
+    r.assess(total=22, serious=True)
+    r.propose(referrals=[("supervision_order", "procuratorate")])
+    r.complete("decide_referral", "supervision_order", referral_decision="investigate")
+    assert r.owner("investigate_referral") == "procuratorate"
+    r.complete("investigate_referral")
+    r.complete("decide_referral", "supervision_order", referral_decision="accept")
+    assert r.owner("draft_order") == "procuratorate"
+
+
+def test_an_order_is_approved_by_the_issuers_head_after_a_return_then_delivered(new_round):
+    r = new_round()
+    r.assess(total=22, serious=True)
+    r.propose(referrals=[("supervision_order", "procuratorate")])
+    r.complete("decide_referral", "supervision_order", referral_decision="accept")
+    r.complete("draft_order", "supervision_order", draft_action="submit")
+    assert r.owner("approve_order") == "procuratorate"
+    r.complete("approve_order", approval="returned")
+    assert "draft_order" in r.ready_names(), "a returned draft goes back to the officer"
+    r.complete("draft_order", draft_action="submit")
+    r.complete("approve_order", approval="approved")
+    assert r.owner("deliver_order") == "procuratorate"
+    r.complete("deliver_order", order_result="delivered")
+    assert "handle_objection" not in r.ready_names(), "an order urging guardianship has no reconsideration"
+
+
+@pytest.mark.parametrize("exit_", ["refused", "withdrawn"])
+def test_a_refused_or_withdrawn_order_comes_back_to_the_proposer(new_round, exit_):
+    r = new_round()
+    r.assess(total=22, serious=True)
+    r.propose(referrals=[("supervision_order", "procuratorate")])
+    r.complete("decide_referral", referral_decision="accept")
+    if exit_ == "refused":
+        r.complete("draft_order", draft_action="submit")
+        r.complete("approve_order", approval="refused", order_result="refused")
+    else:
+        r.complete("draft_order", draft_action="withdraw", order_result="withdrawn")
+    assert r.owner("acknowledge_decline") == "womens_federation"
+    assert "deliver_order" not in r.ready_names()
+
+
+def test_a_court_decision_can_be_objected_to_once(new_round):
+    r = new_round()
+    r.assess(total=22, serious=True)
+    r.propose(referrals=[("guidance_order", "court")])
+    r.issue("guidance_order")
+    assert r.owner("handle_objection") == "court"
+    assert r.data("handle_objection")["objection_period"] == "P5D"
+    r.complete("handle_objection")
+    assert "handle_objection" not in r.ready_names()
+
+
+def test_approvals_and_deliveries_overdue_are_chased_without_blocking(new_round):
+    r = new_round()
+    r.assess(total=22, serious=True)
+    r.propose(referrals=[("supervision_order", "procuratorate")])
+    r.complete("decide_referral", referral_decision="accept")
+    r.complete("draft_order", draft_action="submit")
+    r.advance(days=4)
+    r.advance(days=3)
+    assert r.chases.count(("approval", "approve_order")) == 2
+    r.complete("approve_order", approval="approved")
+    r.advance(days=6)
+    assert ("delivery", "deliver_order") in r.chases
+    assert "deliver_order" in r.ready_names()
+
+
+def test_civil_affairs_decides_temporary_care_and_a_decline_returns(new_round):
+    r = new_round()
+    r.assess(total=30)
+    r.complete("safety_contact", child_safe=True)
+    r.propose(care=True)
+    assert r.owner("decide_care") == "civil_affairs"
+    r.complete("decide_care", care_decision="decline")
+    assert r.owner("acknowledge_care_decline") == "womens_federation"
+
+
+def test_civil_affairs_arranges_accepted_care(new_round):
+    r = new_round()
+    r.assess(total=30)
+    r.complete("safety_contact", child_safe=True)
+    r.propose(care=True)
+    r.complete("decide_care", care_decision="accept")
+    assert r.owner("arrange_temporary_care") == "civil_affairs"
+
+
+# --- supervising orders -------------------------------------------------------------------------------
+
+def test_orders_in_force_are_supervised_by_their_issuers_until_complied(new_round):
+    r = new_round()
+    r.assess(total=22, serious=True)
+    r.propose(referrals=[("supervision_order", "procuratorate")])
+    r.orders = [{"id": 7, "issuer": "procuratorate", "report_every": "P30D", "chase_every": "P3D"}]
+    r.issue("supervision_order")
+    assert r.owner("compliance_check") == "procuratorate"
+    r.complete("compliance_check", compliance="ongoing")
+    assert r.ready_names().count("compliance_check") == 1
+    r.complete("compliance_check", compliance="completed")
+    assert "compliance_check" not in r.ready_names()
+
+
+def test_non_compliance_leads_to_the_issuers_response_and_a_reprimand(new_round):
+    r = new_round()
+    r.assess(total=22, serious=True)
+    r.propose(referrals=[("supervision_order", "procuratorate")])
+    r.orders = [{"id": 7, "issuer": "procuratorate", "report_every": "P30D", "chase_every": "P3D"}]
+    r.issue("supervision_order")
+    r.complete("compliance_check", compliance="non_compliant")
+    r.complete("decide_consequence", consequence_document=True,
+               referral={"id": 9, "measure": "reprimand", "issuer": "procuratorate", "proposer": "procuratorate",
+                         "rigid": False})
+    assert r.owner("draft_order", "reprimand") == "procuratorate"
+    r.complete("draft_order", draft_action="submit")
+    r.complete("approve_order", approval="approved")
+    r.complete("deliver_order", order_result="delivered")
+    assert "compliance_check" in r.ready_names(), "supervision goes on after the reprimand"
+
+
+def test_supervision_stops_when_the_review_falls_due(new_round):
+    r = new_round()
+    r.assess(total=22, serious=True)   # orange: review in 60 days
+    r.propose(referrals=[("supervision_order", "procuratorate")])
+    r.orders = [{"id": 7, "issuer": "procuratorate", "report_every": "P30D", "chase_every": "P3D"}]
+    r.issue("supervision_order")
+    r.plan(sessions=1)
+    r.sessions(1)
+    r.visits(4, every_days=10)
+    assert "compliance_check" in r.ready_names()
+    r.advance(days=25)
+    assert r.ready_names() == ["reassess"], "the review is not held up by an order still in force"
+
+
+# --- guidance and follow-up: records received when they happen ----------------------------------------
+
+def test_visits_and_sessions_are_received_whenever_they_happen(new_round):
+    r = new_round()
+    r.assess(total=14, concern=True)   # yellow: three visits, three sessions
+    r.propose()
+    r.plan(sessions=3)
+    assert r.send("visit_recorded", visit_id=1, visits_done=1, new_incident=False, orders_complied=True)
+    assert r.send("session_recorded", session_id=1, sessions_done=1)
+    assert r.waiting() == ["await_session", "await_visit"]
+
+
+def test_a_visit_that_finds_a_new_incident_is_weighed_by_the_caseworker(new_round):
+    r = new_round()
+    r.assess(total=14, concern=True)
+    r.propose()
+    r.send("visit_recorded", visit_id=1, visits_done=1, new_incident=True, orders_complied=True)
+    assert r.owner("review_incident") == "womens_federation"
+    r.complete("review_incident")
+    assert "await_visit" in r.waiting()
+
+
+def test_overdue_visits_are_chased_again_and_again_but_never_block(new_round):
+    r = new_round()
+    r.assess(total=14, concern=True)   # yellow: first chase 33 days after the wait starts, then every 5 days
+    r.propose()
+    for _ in range(4):
+        r.advance(days=9)
+    assert r.chases.count(("visit", "await_visit")) == 1
+    r.advance(days=5)
+    assert r.chases.count(("visit", "await_visit")) == 2
+    assert "await_visit" in r.waiting()
+    r.send("visit_recorded", visit_id=1, visits_done=1, new_incident=False, orders_complied=True)
+    r.advance(days=20)
+    assert r.chases.count(("visit", "await_visit")) == 2, "a visit restarts the clock"
+
+
+def test_guidance_ends_when_its_period_runs_out(new_round):
+    r = new_round()
+    r.assess(total=14, concern=True)
+    r.propose()
+    r.plan(sessions=3, period="P30D")
+    r.advance(days=31)
+    assert "await_session" not in r.waiting()
+
+
+def test_the_review_waits_for_every_step_and_then_starts(new_round):
+    r = new_round()
+    r.reach_review(total=14, concern=True)
+    assert r.rt.next_timer_at(r.wf) is None
+
+
+# --- review and outcomes ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("outcome,end,approval", [
+    ("downgrade", "round_downgraded", "approve_downgrade"), ("close", "case_closed", "approve_closure")])
+def test_a_downgrade_or_closure_ends_the_round_only_when_approved(new_round, outcome, end, approval):
+    r = new_round()
+    r.reach_review(total=14, concern=True)
+    r.complete("reassess", round_code="yellow", evidence_complete=True, orders_breached=False,
+               escalation_requested=False, **{"danger": False, "guardian_unable": False, "other_carer_able": False,
+                                              "child_safety": 0, "serious": False, "concern": False,
+                                              "special": False, "total_score": 6})
+    r.complete("decide_outcome", outcome=outcome)
+    r.complete(approval, approval="returned")
+    assert r.ready_names() == ["decide_outcome"], "a returned request goes back to the caseworker"
+    r.complete("decide_outcome", outcome=outcome)
+    r.complete(approval, approval="refused")
+    assert r.ready_names() == ["decide_outcome"], "a refused request too"
+    r.complete("decide_outcome", outcome=outcome)
+    r.complete(approval, approval="approved")
+    assert r.end() == end and r.wf.is_completed()
+
+
+def test_another_round_needs_no_approval(new_round):
+    r = new_round()
+    r.reach_review(total=14, concern=True)
+    r.review("yellow", 14, "another_round", concern=True)
     assert r.end() == "round_continues"
 
 
-def test_downgrade_or_close_without_recommendation_does_not_end_the_case(new_round):
+def test_escalation_runs_the_joint_meetings_rigid_measures(new_round):
     r = new_round()
-    r.reach_review()
-    data = r.reassess("blue", total_score=14)  # worse: yellow, another_round
-    assert (data["assessed_code"], data["recommendation"]) == ("yellow", "another_round")
-    r.complete("decide_outcome", outcome="close")
-    assert r.end() == "round_continues"
-    assert "approve_closure" not in {n for n, _ in r.done}
-
-
-# rigid measure -> the tasks it causes, in order, and their owner (rigid orders are approved and delivered too)
-RIGID = {
-    "rigid_court_order": [("issue_rigid_court_order", CRT), ("approve_rigid_court_order", CRT),
-                          ("deliver_rigid_court_order", CRT)],
-    "rigid_procuratorate_order": [("issue_rigid_procuratorate_order", PRO), ("approve_rigid_procuratorate_order", PRO),
-                                  ("deliver_rigid_procuratorate_order", PRO)],
-    "temporary_guardianship": [("arrange_temporary_guardianship", CIV)],
-}
-RIGID_TASKS = {name for steps in RIGID.values() for name, _ in steps}
-
-
-def escalate_to_joint_meeting(r):
-    r.reach_review(risk_factors=["violence_abuse"])
-    data = r.reassess("red", total_score=30, risk_factors=["violence_abuse"], plan_met=False)
-    assert (data["assessed_code"], data["recommendation"]) == ("red", "escalate")
-    r.complete("decide_outcome", outcome="escalate")
-    assert r.ready_names() == {"approve_escalation"}
-    assert r.lane_of("approve_escalation") == WF
-    r.complete("approve_escalation", approved=True)
-    assert r.ready_names() == {"joint_meeting"}
-    assert r.lane_of("joint_meeting") == PRO
-
-
-def test_escalation_returned(new_round):
-    r = new_round("minor_victim")
-    r.reach_review(risk_factors=["violence_abuse"])
-    r.reassess("red", total_score=30, risk_factors=["violence_abuse"], plan_met=False)
-    r.complete("decide_outcome", outcome="escalate")
-    r.complete("approve_escalation", approved=False)
-    assert r.ready_names() == {"decide_outcome"}, "a returned escalation goes back to the decision"
-    r.complete("decide_outcome", outcome="another_round")
-    assert r.end() == "round_continues"
-
-
-@pytest.mark.parametrize("chosen", [(), ("rigid_court_order",), ("rigid_procuratorate_order",),
-                                    ("temporary_guardianship",), tuple(RIGID)],
-                         ids=["none", "court", "procuratorate", "guardianship", "all"])
-def test_escalate(new_round, chosen):
-    r = new_round("minor_victim")
-    escalate_to_joint_meeting(r)
-    r.complete("joint_meeting", **{k: k in chosen for k in RIGID})
-    assert r.ready_names() == {RIGID[k][0][0] for k in chosen}
-    for k in chosen:
-        name, lane = RIGID[k][0]
-        assert r.lane_of(name) == lane
-    for k in reversed(chosen):
-        for name, lane in RIGID[k]:
-            assert r.end() is None
-            assert name in r.ready_names()
-            assert r.lane_of(name) == lane
-            run(r, name)
+    r.reach_review(total=30)
+    r.review("red", 30, "escalate", approval="approved")
+    assert r.owner("joint_meeting") == "procuratorate"
+    r.complete("joint_meeting", temporary_guardianship=True, revocation_support=True, rigid_referrals=[
+        {"id": 11, "measure": "guidance_order", "issuer": "court", "proposer": "procuratorate", "rigid": True}])
+    assert r.owner("draft_order", "guidance_order") == "court"
+    assert r.owner("arrange_temporary_guardianship") == "civil_affairs"
+    assert r.owner("support_revocation") == "procuratorate"
+    r.complete("draft_order", draft_action="submit")
+    r.complete("approve_order", approval="approved")
+    r.complete("deliver_order", order_result="delivered")
+    r.complete("handle_objection")
+    r.complete("arrange_temporary_guardianship")
+    r.complete("support_revocation")
+    assert r.owner("record_revocation_judgment") == "court"
+    r.complete("record_revocation_judgment", long_term_guardianship=True)
+    assert r.owner("arrange_long_term_guardianship") == "civil_affairs"
+    r.complete("arrange_long_term_guardianship")
     assert r.end() == "round_escalated"
-    assert r.wf.is_completed()
-    expected = [name for k in reversed(chosen) for name, _ in RIGID[k]]
-    assert [n for n, _ in r.done if n in RIGID_TASKS] == expected
 
 
-@pytest.mark.parametrize("first", ["procuratorate", "court"])
-def test_rigid_orders_are_delivered_before_the_round_escalates(new_round, first):
-    r = new_round("minor_victim")
-    escalate_to_joint_meeting(r)
-    r.complete("joint_meeting", rigid_court_order=True, rigid_procuratorate_order=True,
-               temporary_guardianship=False)
-    assert r.ready_names() == {"issue_rigid_procuratorate_order", "issue_rigid_court_order"}
-    chains = {"procuratorate": [n for n, _ in RIGID["rigid_procuratorate_order"]],
-              "court": [n for n, _ in RIGID["rigid_court_order"]]}
-    other = "court" if first == "procuratorate" else "procuratorate"
-    # a drafted and approved order alone does not finish its branch: its delivery comes next
-    run(r, chains[first][0])
-    run(r, chains[first][1])
-    assert r.ready_names() == {chains[first][2], chains[other][0]}
-    run(r, chains[other][0])
-    run(r, chains[other][1])
-    assert r.ready_names() == {chains[first][2], chains[other][2]}
-    run(r, chains[first][2])
-    assert r.ready_names() == {chains[other][2]}
-    assert r.end() is None, "the join waits for the other delivery"
-    run(r, chains[other][2])
-    assert r.end() == "round_escalated"
-    assert r.wf.is_completed()
-    assert r.lanes()["deliver_rigid_procuratorate_order"] == PRO
-    assert r.lanes()["deliver_rigid_court_order"] == CRT
-
-
-def test_another_round(new_round):
+def test_an_escalation_with_no_rigid_measure_ends_at_once(new_round):
     r = new_round()
-    r.reach_review(risk_factors=["truancy"])
-    data = r.reassess("yellow", total_score=14, plan_met=False)
-    assert (data["risk_code"], data["recommendation"]) == ("yellow", "another_round")
-    r.complete("decide_outcome", outcome="another_round")
-    assert r.end() == "round_continues"
-    assert r.wf.is_completed()
-    assert r.ready_names() == set()
-
-
-def test_every_user_task_of_a_full_round_sat_in_an_agency_lane(new_round):
-    r = new_round("family_case")
-    r.assess(total_score=20)
-    r.complete("decide_handling", **measures(*MEASURES))
-    for steps in MEASURE_TASKS.values():
-        for name, _ in steps:
-            run(r, name)
-    r.guide(sessions=2)
-    r.follow_up()
-    r.reassess("yellow", total_score=20)
-    r.complete("decide_outcome", outcome="escalate")
-    r.complete("approve_escalation", approved=True)
-    r.complete("joint_meeting", rigid_court_order=True, rigid_procuratorate_order=True, temporary_guardianship=True)
-    for steps in RIGID.values():
-        for name, _ in steps:
-            run(r, name)
+    r.reach_review(total=30)
+    r.review("red", 30, "escalate", approval="approved")
+    r.complete("joint_meeting", temporary_guardianship=False, revocation_support=False, rigid_referrals=[])
     assert r.end() == "round_escalated"
-    lanes = r.lanes()
-    assert set(lanes.values()) == {WF, PRO, CRT, POL, CIV}
-    assert lanes["record_guidance_session"] == WF  # the sub-process's inner task inherits its lane
+
+
+def test_lanes_that_take_their_agency_from_the_data_follow_the_referral(new_round):
+    """The same called process serves every issuing agency: its lanes read the referral's issuer."""
+    r = new_round()
+    r.assess(total=22, serious=True)
+    r.propose(referrals=[("warning_letter", "police"), ("supervision_order", "procuratorate")])
+    for measure, agency in (("warning_letter", "police"), ("supervision_order", "procuratorate")):
+        r.complete("decide_referral", measure, referral_decision="accept")
+        r.complete("draft_order", measure, draft_action="submit")
+        assert r.owner("approve_order", measure) == agency

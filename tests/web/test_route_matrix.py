@@ -1,0 +1,201 @@
+"""Every route × every demo role × both districts (and signed out), generated from the app's URL map.
+
+``EXPECTED`` holds one line per endpoint: who gets through. A route added without a line fails
+``test_every_route_has_an_expectation``. Each cell is one of:
+  ok       2xx, or a redirect that is not to the sign-in page (a form that answers with a flash counts)
+  login    a redirect to the sign-in page (signed out)
+  refused  403, or 404 for an object outside the user's reach (it answers as a missing one)
+Nothing may answer 5xx.
+"""
+import re
+
+import pytest
+from sqlalchemy import select
+
+from engine.bootstrap import DEMO_USERS
+from engine.models import (Approval, Case, CaseAgency, Chase, DocumentRecord, ModelVersion, Notification, Office,
+                           RiskClue, Round, User, WorkItem)
+from engine.clock import clock
+from engine.services import account_admin
+from engine.actor import actor_by_username
+
+from .conftest import Browser
+
+USERS = [u[0] for u in DEMO_USERS]
+ANONYMOUS = "anonymous"
+EVERYONE = set(USERS) | {ANONYMOUS}
+SIGNED_IN = set(USERS)
+CASEWORK = SIGNED_IN - {"admin", "leader"}
+JB_CASEWORK = CASEWORK - {"yz_caseworker", "yz_prosecutor"}
+JB_WOMENS_FEDERATION = {"wf_caseworker", "wf_caseworker2", "wf_counsellor", "wf_supervisor"}
+SUPERVISORS = {"wf_supervisor", "pro_supervisor", "court_supervisor", "police_supervisor", "civil_supervisor"}
+ADMIN = {"admin"}
+
+
+def _agencies_on(objects, case_id) -> set:
+    """The JB users whose agency takes part in the case (the district and agency rule, from the data)."""
+    agencies = objects["agencies"][case_id]
+    return {u for u, _, agency, role, district in DEMO_USERS
+            if district == "JB" and agency in agencies and role not in ("admin", "leader")}
+
+
+def _issuers(objects, document) -> set:
+    """Officers of the issuing agency who may correct its document (``correct_document``)."""
+    from engine.services.documents import ISSUING_ROLES
+    roles = ISSUING_ROLES.get(document.doc_type, ("caseworker", "supervisor", "prosecutor", "judge"))
+    return {u for u, _, agency, role, district in DEMO_USERS
+            if district == "JB" and agency == document.issuing_agency and role in roles
+            and agency in objects["agencies"][document.case_id]}
+
+
+# endpoint -> (method, url(objects), data(objects) for a POST, who is let through(objects))
+EXPECTED = {
+    "static": ("GET", lambda o: "/static/style.css", None, lambda o: EVERYONE),
+    "auth.login": ("GET", lambda o: "/login", None, lambda o: EVERYONE),
+    "auth.logout": ("POST", lambda o: "/logout", {}, lambda o: SIGNED_IN),
+    "auth.change_password": ("GET", lambda o: "/account/password", None, lambda o: SIGNED_IN),
+    "auth.reset_password": ("GET", lambda o: f"/reset/{o['reset_token']}", None, lambda o: EVERYONE),
+    "main.inbox": ("GET", lambda o: "/", None, lambda o: SIGNED_IN),
+    "main.language": ("GET", lambda o: "/lang/en", None, lambda o: EVERYONE),
+    "main.search": ("GET", lambda o: "/search?q=JB-2026", None, lambda o: SIGNED_IN),
+    "main.read_notification": ("POST", lambda o: f"/notifications/{o['notification']}/read", {},
+                               lambda o: JB_WOMENS_FEDERATION),
+    "clues.index": ("GET", lambda o: "/clues/", None, lambda o: CASEWORK),
+    "clues.new": ("GET", lambda o: "/clues/new", None, lambda o: CASEWORK),
+    # opened into a case of the women's federation alone: its caseworkers and supervisor (counsellors do not
+    # open cases); the procuratorate and the court no longer see it
+    "clues.open_case": ("GET", lambda o: f"/clues/{o['clue']}/open", None,
+                        lambda o: {"wf_caseworker", "wf_caseworker2", "wf_supervisor"}),
+    "cases.show": ("GET", lambda o: f"/cases/{o['case']}", None, lambda o: _agencies_on(o, o["case"])),
+    # a valid form from a stale page: those on the case get the conflict message, nothing changes
+    "cases.upgrade": ("POST", lambda o: f"/cases/{o['case']}/upgrade",
+                      lambda o: {"code": "red", "reason": "x", "expected_version": o["version"] - 1},
+                      lambda o: _agencies_on(o, o["case"])),
+    "tasks.task": ("GET", lambda o: f"/cases/{o['investigation'].case_id}/tasks/{o['investigation'].task_id}", None,
+                   lambda o: {"wf_caseworker", "wf_caseworker2"}),
+    "documents.draft": ("POST", lambda o: f"/cases/{o['order_approval'].case_id}/tasks/{o['order_approval'].task_id}/draft",
+                        {}, lambda o: {"court_supervisor"}),
+    "documents.pdf": ("GET", lambda o: f"/documents/{o['document'].id}.pdf", None,
+                      lambda o: _agencies_on(o, o["document"].case_id)),
+    "documents.correct": ("POST", lambda o: f"/documents/{o['document'].id}/correct", {"reason": ""},
+                          lambda o: _issuers(o, o["document"])),
+    "documents.verify": ("GET", lambda o: f"/verify/{o['document'].verification_code}", None, lambda o: EVERYONE),
+    "approvals.queue": ("GET", lambda o: "/approvals/", None, lambda o: SUPERVISORS),
+    "approvals.decide": ("POST", lambda o: f"/approvals/{o['approval'].id}",
+                         lambda o: {"decision": "", "reason": "", "expected_version": o["approval_version"]},
+                         lambda o: {"court_supervisor"}),
+    "overdue.index": ("GET", lambda o: "/overdue/", None, lambda o: SUPERVISORS),
+    "audits.index": ("GET", lambda o: "/audits/", None, lambda o: SUPERVISORS),
+    "audits.sign_off": ("POST", lambda o: f"/audits/rounds/{o['closed_round']}/sign-off", {"note": ""},
+                        lambda o: {"wf_supervisor"}),
+    "audits.rework": ("POST", lambda o: f"/audits/rounds/{o['closed_round']}/rework",
+                      {"step": "guide", "reason": "x", "expected_version": "0"}, lambda o: {"wf_supervisor"}),
+    "audits.sample": ("POST", lambda o: "/audits/sample", {"size": "", "days": ""}, lambda o: SUPERVISORS),
+    "cockpit.index": ("GET", lambda o: "/cockpit/", None, lambda o: SUPERVISORS | {"leader"}),
+    "cockpit.export_table": ("POST", lambda o: "/cockpit/export/overdue.csv", {},
+                             lambda o: SUPERVISORS | {"leader"}),
+    "cockpit.export_ledger": ("POST", lambda o: "/cockpit/ledger.csv", {}, lambda o: SUPERVISORS),
+    "main.vendor": ("GET", lambda o: "/vendor/bpmn-viewer.js", None, lambda o: EVERYONE),   # a published library
+    "cases.model": ("GET", lambda o: f"/cases/models/{o['model_version']}/intervention_round.bpmn", None,
+                    lambda o: CASEWORK),
+    "records.visit": ("GET", lambda o: f"/cases/{o['case']}/visits/new", None, lambda o: _agencies_on(o, o["case"])),
+    "records.session": ("GET", lambda o: f"/cases/{o['case']}/sessions/new", None,
+                        lambda o: _agencies_on(o, o["case"])),
+    "records.chases": ("GET", lambda o: "/chases/", None, lambda o: SUPERVISORS),
+    # an empty answer: the chase's own supervisors are told what is missing, nobody else reaches it
+    "records.answer": ("POST", lambda o: f"/chases/{o['chase'].id}", {"explanation": "", "action": ""},
+                       lambda o: {u for u, _, agency, role, district in DEMO_USERS
+                                  if district == "JB" and role == "supervisor" and agency == o["chase"].to_agency}),
+    "records.reports": ("GET", lambda o: "/reports/", None, lambda o: CASEWORK),
+    "records.report": ("POST", lambda o: f"/reports/{o['report']}", {"response": ""},
+                       lambda o: {"police", "police_supervisor"}),
+    "records.my_clues": ("GET", lambda o: "/clues/mine", None, lambda o: CASEWORK),
+    "offices.index": ("GET", lambda o: "/admin/offices/", None, lambda o: ADMIN),
+    "offices.edit": ("GET", lambda o: f"/admin/offices/{o['office']}", None, lambda o: ADMIN),
+    "admin.users": ("GET", lambda o: "/admin/users", None, lambda o: ADMIN),
+    "admin.user": ("GET", lambda o: f"/admin/users/{o['target']}", None, lambda o: ADMIN),
+    "admin.disable": ("POST", lambda o: f"/admin/users/{o['target']}/disable", {}, lambda o: ADMIN),
+    "admin.enable": ("POST", lambda o: f"/admin/users/{o['target']}/enable", {}, lambda o: ADMIN),
+    "admin.unlock": ("POST", lambda o: f"/admin/users/{o['target']}/unlock", {}, lambda o: ADMIN),
+    "admin.sign_out": ("POST", lambda o: f"/admin/users/{o['target']}/sign-out", {}, lambda o: ADMIN),
+    "admin.reset": ("POST", lambda o: f"/admin/users/{o['target']}/reset", {}, lambda o: ADMIN),
+}
+
+
+def test_every_route_has_an_expectation(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - set(EXPECTED) == set(), "add the new route's expectation to EXPECTED"
+    assert set(EXPECTED) - endpoints == set(), "an expectation for a route that no longer exists"
+
+
+@pytest.fixture
+def objects(gl):
+    with gl.reading() as s:
+        items = {w.task_spec: w for w in s.scalars(select(WorkItem))}
+        approval = s.scalars(select(Approval).where(Approval.status == "pending", Approval.kind == "order")).first()
+        closed = s.scalars(select(Round).join(Case, Case.id == Round.case_id)
+                           .where(Case.status == "closed", Round.outcome == "closed")).first()
+        case = s.scalars(select(Case).where(Case.child_name == "陈小雨")).one()   # red, domestic violence
+        chase = s.scalars(select(Chase).where(Chase.answered_at.is_(None)).order_by(Chase.id)).first()
+        report = s.scalars(select(RiskClue.id).where(RiskClue.report_to == "police").order_by(RiskClue.id)).first()
+        office = s.scalars(select(Office.id).order_by(Office.id)).first()
+        model_version = s.scalars(select(ModelVersion.version)).first()
+        document = s.scalars(select(DocumentRecord).where(DocumentRecord.number.is_not(None),
+                                                          DocumentRecord.status == "issued")).first()
+        agencies = {}
+        for case_id, agency in s.execute(select(CaseAgency.case_id, CaseAgency.agency_code)):
+            agencies.setdefault(case_id, set()).add(agency)
+        clue = s.scalars(select(RiskClue).where(RiskClue.case_id.is_not(None)).order_by(RiskClue.id)).first()
+        target = s.scalars(select(User.id).where(User.username == "community")).one()
+        admin = actor_by_username(s, "admin")
+        approval_version = s.get(Case, approval.case_id).version
+    with gl.transaction() as s:
+        note = Notification(district_id=case.district_id, agency_code="womens_federation", kind="duplicate_check",
+                            case_id=case.id, payload={"by": "x", "agency": "education"}, created_at=clock.now())
+        s.add(note)
+        s.flush()
+        note_id = note.id
+    return {"investigation": items["social_investigation"], "order_approval": items["approve_order"],
+            "chase": chase, "report": report, "office": office, "model_version": model_version,
+            "approval": approval, "approval_version": approval_version, "closed_round": closed.id, "case": case.id,
+            "version": case.version, "document": document, "agencies": agencies, "clue": clue.id,
+            "target": target, "notification": note_id,
+            "reset_token": account_admin.issue_reset_link(gl, admin, target)}
+
+
+def _outcome(response) -> str:
+    if response.status_code >= 500:
+        return f"error {response.status_code}"
+    if response.status_code in (403, 404):
+        return "refused"
+    if response.status_code in (301, 302, 303) and "/login" in response.headers.get("Location", ""):
+        return "login"
+    return "ok"
+
+
+def _request(browser, method, url, data):
+    if method == "GET":
+        return browser.get(url)
+    form = dict(data or {})
+    form["csrf_token"] = browser.token("/login")  # a page every session can open
+    return browser.client.post(url, data=form)
+
+
+@pytest.mark.parametrize("username", USERS + [ANONYMOUS])
+def test_the_route_matrix_for_each_role_and_district(app, objects, username):
+    browser = Browser(app.test_client())
+    if username != ANONYMOUS:
+        assert browser.login(username).status_code == 302
+    wrong = []
+    for endpoint, (method, url, data, allowed) in EXPECTED.items():
+        if endpoint == "auth.logout":
+            continue  # last: it ends the session
+        data = data(objects) if callable(data) else data
+        got = _outcome(_request(browser, method, url(objects), data))
+        want = "ok" if username in allowed(objects) else ("login" if username == ANONYMOUS else "refused")
+        if got != want:
+            wrong.append((endpoint, got, want))
+    assert wrong == [], f"{username}: (endpoint, got, expected) {wrong}"
+    # signing out (or being sent to sign in) leaves a session that opens nothing
+    assert _outcome(_request(browser, "POST", "/logout", {})) == "login"
+    assert _outcome(browser.get("/")) == "login"
