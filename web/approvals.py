@@ -40,5 +40,6 @@ def decide(approval_id):
     except (Conflict, NotFound) as exc:
         flash(message(exc), "error")
         return redirect(url_for("approvals.queue") + f"#approval-{approval_id}")
-    flash(_("Approved.") if decision == "approved" else _("Returned for correction with your reason."), "success")
+    flash({"approved": _("Approved."), "refused": _("Refused, with your reason.")}.get(
+        decision, _("Returned for correction with your reason.")), "success")
     return redirect(url_for("approvals.queue"))

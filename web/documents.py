@@ -4,7 +4,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine.errors import InvalidInput
+from engine.errors import Conflict, InvalidInput
 from engine.rendering import RenderFailed
 from engine.services import documents as docs
 
@@ -53,10 +53,11 @@ def correct(document_id):
     case_id = request.form.get("case_id", type=int)
     try:
         docs.correct_document(gl(), actor(), document_id, request.form.to_dict())
-    except InvalidInput as exc:
+    except (InvalidInput, Conflict) as exc:
         flash(message(exc), "error")
     else:
-        flash(_("A corrected document was issued; the old one is kept and marked superseded."), "success")
+        flash(_("The correction was sent to your head of department for approval; the document stays in force "
+                "until it is approved."), "success")
     return redirect(url_for("cases.show", case_id=case_id) + "#h-docs" if case_id else url_for("main.inbox"))
 
 

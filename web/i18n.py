@@ -88,6 +88,9 @@ def approval_kind(kind, subject=None) -> str:
     if kind == "order":
         entry = reference.DOCUMENT_TYPES.get(subject)
         return (pick(("签发", "Issue: ")) + pick(entry[:2])) if entry else kind
+    if kind == "correction":
+        entry = reference.DOCUMENT_TYPES.get(subject)
+        return (pick(("更正", "Correct: ")) + pick(entry[:2])) if entry else kind
     return pick(APPROVAL_KINDS.get(kind, (kind, kind)))
 
 

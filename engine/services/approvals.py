@@ -7,7 +7,7 @@ decides their own request; no downgrade or closure without an approval on record
 (``engine.handlers.review``), in ``engine.codes`` and in ``close_case``.
 """
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -85,7 +85,21 @@ def approval_queue(gl, actor) -> list[QueueRow]:
                              case.current_code, approval.from_code, approval.to_code, approval.request_reason,
                              names.get(approval.requested_by, ""), approval.requested_at, item.task_id,
                              item.task_spec, item.due_at, case.version))
-    return rows
+    rows.extend(_correction_rows(gl, actor))
+    return sorted(rows, key=lambda r: r.due_at)
+
+
+def _correction_rows(gl, actor) -> list[QueueRow]:
+    """Corrections of issued documents (更正) wait for the issuing agency's head of department too; they
+    are outside the round's workflow, so they have no task."""
+    from .documents import CORRECTION_DUE_DAYS, pending_corrections
+    with gl.reading() as session:
+        pending = pending_corrections(session, actor)
+        names = dict(session.execute(select(User.id, User.display_name).where(
+            User.id.in_({a.requested_by for a, _ in pending}))).all()) if pending else {}
+    return [QueueRow(a.id, a.kind, a.subject, c.id, c.case_no, mask_name(c.child_name), c.current_code, None, None,
+                     a.request_reason, names.get(a.requested_by, ""), a.requested_at, "", "correction",
+                     a.requested_at + timedelta(days=CORRECTION_DUE_DAYS), c.version) for a, c in pending]
 
 
 def decide_approval(gl, actor, approval_id: int, decision: str, reason: str, expected_version: int) -> dict:
@@ -100,7 +114,10 @@ def decide_approval(gl, actor, approval_id: int, decision: str, reason: str, exp
         query = select(WorkItem).where(WorkItem.round_id == approval.round_id, WorkItem.task_spec.in_(specs))
         if approval.kind == "order":
             query = query.where(WorkItem.subject == f"referral:{approval.referral_id}")
-        item = session.scalars(query).first()
+        item = session.scalars(query).first() if specs else None
+    if approval.kind == "correction":  # outside the workflow: no task to complete
+        from .documents import decide_correction
+        return decide_correction(gl, actor, approval_id, decision, reason, expected_version)
     if item is None:
         raise Conflict("该申请当前没有待办的审批任务。", "This request has no open approval task now.")
     return complete_task(gl, actor, approval.case_id, item.task_id, {"decision": decision, "reason": reason},

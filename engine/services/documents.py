@@ -8,12 +8,14 @@ from sqlalchemy import select
 
 from .. import audit, doc_context, rendering, verification
 from ..clock import clock
-from ..errors import InvalidInput, NotConfigured, NotFound, PermissionDenied
-from ..models import Agency, Case, DocumentFile, DocumentRecord, Office, User
+from ..errors import Conflict, InvalidInput, NotConfigured, NotFound, PermissionDenied
+from ..models import Agency, Approval, Case, DocumentFile, DocumentRecord, Office, User
+from ..models.case import bump_version
 from ..numbering import document_number
 from ..permissions import require_case, require_case_and_round, require_task_rights
 from ..reference import DOCUMENT_TYPES, NUMBERED_DOCUMENTS
 from ..rounds import find_task, load_workflow, task_ref
+from .tasks import stale
 from .. import validate as v
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"   # no 0/O, 1/I/L: read off paper without doubt
@@ -151,33 +153,106 @@ def _is_date(value) -> bool:
         return False
 
 
+CORRECTION_FIELDS = ("failings", "duties", "content")
+CORRECTION_DUE_DAYS = 3
+
+
 def correct_document(gl, actor, document_id: int, data: dict) -> int:
-    """A correction (更正): a new document with a new number supersedes the old one; both are kept."""
+    """Ask for a correction (更正) of an issued document: the officer states what changes and why; the
+    corrected document is issued only when a head of department of the issuing agency approves it
+    (``decide_correction``), as the original was. Returns the request's approval id."""
     with gl.transaction() as session:
-        old = session.get(DocumentRecord, document_id, with_for_update=True)
+        old = session.get(DocumentRecord, document_id)
         if old is None:
             raise NotFound("文书不存在。", "No such document.")
-        case = require_case(session, actor, old.case_id)
-        if old.doc_type not in NUMBERED_DOCUMENTS:
-            raise InvalidInput("document", "该类文书不通过更正制发。", "This kind of document is not corrected this way.")
-        if old.status != "issued":
-            raise InvalidInput("document", "该文书已被更正，请更正最新的文书。", "Already superseded: correct the newest one.")
+        case, _ = require_case_and_round(session, actor, old.case_id, for_update=True)  # the case first, always
+        session.refresh(old, with_for_update=True)
+        _correctable(old)
         if actor.agency != old.issuing_agency or actor.role not in ISSUING_ROLES.get(
                 old.doc_type, ("caseworker", "supervisor", "prosecutor", "judge")):
-            raise PermissionDenied("只有制发机关的承办人员可以更正该文书。",
-                                   "Only the issuing agency's officers may correct this document.")
+            raise PermissionDenied("只有制发机关的承办人员可以申请更正该文书。",
+                                   "Only the issuing agency's officers may ask to correct this document.")
+        if pending_correction(session, old.id) is not None:
+            raise Conflict("该文书已有待审批的更正申请。", "A correction of this document is already waiting for approval.")
         reason = v.text(data, "reason", max_len=2000)
-        stored = dict(old.fields)
-        for key in ("failings", "duties", "content"):
-            if key in stored:
-                stored[key] = v.text(data, key, max_len=5000)
-        stored["correction_of"] = old.number
-        stored["correction_reason"] = reason
-        new = issue(session, gl, actor, case, old.round_id, old.doc_type, stored, supersedes=old)
-        old.status = "superseded"
-        audit.record(session, actor, "supersede_document", "document", old.id, case.id, {"status": "issued"},
-                     {"status": "superseded", "by": new.number, "reason": reason})
-        return new.id
+        fields = {key: v.text(data, key, max_len=5000) for key in CORRECTION_FIELDS if key in old.fields}
+        if all(fields[key] == old.fields[key] for key in fields):
+            raise InvalidInput("reason", "更正内容与原文书相同。", "The correction changes nothing in the document.")
+        now = clock.now()
+        approval = Approval(case_id=case.id, round_id=old.round_id, kind="correction", subject=old.doc_type,
+                            payload={"document_id": old.id, "number": old.number, "agency": old.issuing_agency,
+                                     "fields": fields},
+                            status="pending", request_reason=reason, requested_by=actor.id, requested_at=now)
+        session.add(approval)
+        session.flush()
+        bump_version(session, case, now)
+        audit.record(session, actor, "request_correction", "document", old.id, case.id, None,
+                     {"approval": approval.id, "number": old.number, "reason": reason})
+        return approval.id
+
+
+def _correctable(doc: DocumentRecord) -> None:
+    if doc.doc_type not in NUMBERED_DOCUMENTS:
+        raise InvalidInput("document", "该类文书不通过更正制发。", "This kind of document is not corrected this way.")
+    if doc.status != "issued":
+        raise InvalidInput("document", "该文书已被更正，请更正最新的文书。", "Already superseded: correct the newest one.")
+
+
+def pending_correction(session, document_id: int) -> Approval | None:
+    return next((a for a in session.scalars(select(Approval).where(
+        Approval.case_id == session.get(DocumentRecord, document_id).case_id, Approval.kind == "correction",
+        Approval.status == "pending"))
+        if (a.payload or {}).get("document_id") == document_id), None)
+
+
+def pending_corrections(session, actor) -> list[tuple[Approval, Case]]:
+    """Corrections waiting for a head of department of the actor's agency in the actor's district."""
+    rows = session.execute(select(Approval, Case).join(Case, Case.id == Approval.case_id).where(
+        Approval.kind == "correction", Approval.status == "pending",
+        Case.district_id == actor.district_id).order_by(Approval.requested_at)).all()
+    return [(a, c) for a, c in rows if (a.payload or {}).get("agency") == actor.agency]
+
+
+def decide_correction(gl, actor, approval_id: int, decision: str, reason: str, expected_version: int) -> dict:
+    """A head of department of the issuing agency approves (the corrected document is issued under a new
+    number and supersedes the old one, both kept), returns or refuses (with the reason) a correction."""
+    with gl.transaction() as session:
+        approval = session.get(Approval, approval_id)
+        if approval is None or approval.kind != "correction":
+            raise NotFound("审批申请不存在。", "No such request.")
+        case, _ = require_case_and_round(session, actor, approval.case_id, for_update=True)
+        session.refresh(approval, with_for_update=True)
+        stale(case, expected_version)
+        if approval.status != "pending":
+            raise Conflict("该申请已被审批，请刷新后查看。", "This request was decided already; reload to see it.")
+        if actor.role != "supervisor" or actor.agency != approval.payload.get("agency") \
+                or actor.district_id != case.district_id:
+            raise PermissionDenied("更正须由制发机关负责人审批。",
+                                   "A correction is approved by a head of department of the issuing agency.")
+        if actor.id == approval.requested_by:
+            raise PermissionDenied("不能审批本人提出的申请。", "You cannot decide your own request.")
+        if decision not in ("approved", "returned", "refused"):
+            raise InvalidInput("decision", "请选择审批意见。", "Choose a decision.")
+        reason = v.text({"reason": reason}, "reason", max_len=3000, required=decision != "approved")
+        now = clock.now()
+        approval.status, approval.decided_by, approval.decided_at = decision, actor.id, now
+        approval.decision_reason = reason or None
+        result = {"decision": decision}
+        if decision == "approved":
+            old = session.get(DocumentRecord, approval.payload["document_id"], with_for_update=True)
+            _correctable(old)
+            stored = {**old.fields, **approval.payload["fields"], "correction_of": old.number,
+                      "correction_reason": approval.request_reason}
+            new = issue(session, gl, actor, case, old.round_id, old.doc_type, stored, supersedes=old)
+            old.status = "superseded"
+            audit.record(session, actor, "supersede_document", "document", old.id, case.id, {"status": "issued"},
+                         {"status": "superseded", "by": new.number, "reason": approval.request_reason})
+            result["document_id"] = new.id
+        audit.record(session, actor, "decide_correction", "approval", approval.id, case.id, {"status": "pending"},
+                     {"status": decision, "reason": reason})
+        bump_version(session, case, now)
+        result["case_version"] = case.version
+        return result
 
 
 def verify_document(gl, code: str, pdf: bytes | None = None) -> dict | None:

@@ -7,6 +7,7 @@ from engine.closed_loop import ITEMS, case_checklists, checklists, complete_if_e
 from engine.models import Approval, DocumentRecord, Round
 from engine.round_facts import facts
 from engine.scenario import scores
+from engine.services.approvals import decide_approval
 from engine.services.documents import correct_document
 
 from .helpers import answer_chases, assess, deliver, new_case, order, plan, propose, session, visit
@@ -72,8 +73,9 @@ def test_a_corrected_order_left_undelivered_and_an_unmet_plan_are_missing(gl, dr
     with gl.reading() as s:
         issued = s.scalars(select(DocumentRecord).where(DocumentRecord.case_id == case,
                                                         DocumentRecord.doc_type == "supervision_order")).one()
-    correct_document(gl, driver.actor("prosecutor"), issued.id, {"reason": "更正期限", "failings": "疏于照料",
-                                                                 "duties": "按时接送"})
+    fix = correct_document(gl, driver.actor("prosecutor"), issued.id, {"reason": "更正义务", "failings": "疏于照料",
+                                                                       "duties": "按时接送，每周报告"})
+    decide_approval(gl, driver.actor("pro_supervisor"), fix, "approved", "", driver.version(case))
     handling = item(gl, case, "handling")
     assert handling.status == "missing" and "0 of 1 served documents delivered" in handling.detail[1]  # the superseded order does not count
     driver.advance(10)

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from engine.errors import InvalidInput, PermissionDenied
-from engine.models import DocumentFile, DocumentRecord
+from engine import services
+from engine.errors import Conflict, InvalidInput, PermissionDenied
+from engine.models import Approval, AuditEntry, DocumentFile, DocumentRecord
 from engine.services import documents as docs
 
 from .helpers import assess, decide, deliver, new_case, order, propose
@@ -57,19 +58,35 @@ def test_draft_preview_carries_no_number_and_is_refused_to_other_agencies(gl, dr
     assert _docs(gl, case, "supervision_order") == []
 
 
-def test_a_correction_supersedes_and_keeps_both(gl, driver):
+def test_a_correction_is_issued_only_when_the_head_approves_it_and_keeps_both(gl, driver):
     case = _case_with_order(driver)
     old = _docs(gl, case, "supervision_order")[0]
     with pytest.raises(PermissionDenied):
         docs.correct_document(gl, driver.actor("judge"), old.id, {"failings": "x", "duties": "y", "reason": "z"})
     with pytest.raises(InvalidInput):
         docs.correct_document(gl, driver.actor("prosecutor"), old.id, {"failings": "x", "duties": "y"})
-    new_id = docs.correct_document(gl, driver.actor("prosecutor"), old.id,
-                                   {"failings": "更正后的事实", "duties": "更正后的义务", "reason": "笔误"})
+    fix = {"failings": "更正后的事实", "duties": "更正后的义务", "reason": "笔误"}
+    approval_id = docs.correct_document(gl, driver.actor("prosecutor"), old.id, fix)
+    with pytest.raises(Conflict):   # one pending correction per document
+        docs.correct_document(gl, driver.actor("prosecutor"), old.id, fix)
+    assert [d.status for d in _docs(gl, case, "supervision_order")] == ["issued"]   # nothing issued yet
+    queue = services.approval_queue(gl, driver.actor("pro_supervisor"))
+    row = next(r for r in queue if r.approval_id == approval_id)
+    assert (row.kind, row.subject, row.reason) == ("correction", "supervision_order", "笔误")
+    assert all(r.approval_id != approval_id for r in services.approval_queue(gl, driver.actor("court_supervisor")))
+    with pytest.raises(PermissionDenied):   # the officer cannot approve; the court's head neither
+        docs.decide_correction(gl, driver.actor("prosecutor"), approval_id, "approved", "", driver.version(case))
+    with pytest.raises(PermissionDenied):
+        docs.decide_correction(gl, driver.actor("court_supervisor"), approval_id, "approved", "",
+                               driver.version(case))
+    with pytest.raises(Conflict):           # a stale page
+        services.decide_approval(gl, driver.actor("pro_supervisor"), approval_id, "approved", "",
+                                 driver.version(case) - 1)
+    services.decide_approval(gl, driver.actor("pro_supervisor"), approval_id, "approved", "", driver.version(case))
     orders = _docs(gl, case, "supervision_order")
     assert [(d.status, d.number) for d in orders] == [("superseded", "江北检未督〔2026〕1号"),
                                                       ("issued", "江北检未督〔2026〕2号")]
-    assert orders[1].id == new_id and orders[1].supersedes_id == old.id
+    assert orders[1].supersedes_id == old.id and orders[1].fields["duties"] == "更正后的义务"
     assert orders[0].sha256 == old.sha256  # the old one is untouched
     with pytest.raises(InvalidInput):
         docs.correct_document(gl, driver.actor("prosecutor"), old.id, {"failings": "a", "duties": "b", "reason": "c"})
@@ -78,6 +95,32 @@ def test_a_correction_supersedes_and_keeps_both(gl, driver):
     # the correction is the one delivered
     deliver(driver, case, "supervision_order")
     assert [d.delivered_on is not None for d in _docs(gl, case, "supervision_order")] == [False, True]
+
+
+def test_a_returned_or_refused_correction_issues_nothing_and_says_why(gl, driver):
+    case = _case_with_order(driver)
+    old = _docs(gl, case, "supervision_order")[0]
+    with pytest.raises(InvalidInput):       # the same text again is no correction
+        docs.correct_document(gl, driver.actor("prosecutor"), old.id,
+                              {"failings": old.fields["failings"], "duties": old.fields["duties"], "reason": "z"})
+    approval_id = docs.correct_document(gl, driver.actor("prosecutor"), old.id,
+                                        {"failings": "事实", "duties": "减轻后的义务", "reason": "当事人要求"})
+    with pytest.raises(InvalidInput):       # a refusal needs its reason
+        services.decide_approval(gl, driver.actor("pro_supervisor"), approval_id, "refused", " ",
+                                 driver.version(case))
+    services.decide_approval(gl, driver.actor("pro_supervisor"), approval_id, "refused", "义务不得无故减轻",
+                             driver.version(case))
+    with gl.reading() as s:
+        approval = s.get(Approval, approval_id)
+        assert (approval.status, approval.decision_reason) == ("refused", "义务不得无故减轻")
+        actions = s.scalars(select(AuditEntry.action).where(AuditEntry.case_id == case)).all()
+    assert [d.status for d in _docs(gl, case, "supervision_order")] == ["issued"]
+    assert "request_correction" in actions and "decide_correction" in actions
+    again = docs.correct_document(gl, driver.actor("prosecutor"), old.id,
+                                  {"failings": "事实", "duties": "义务", "reason": "笔误"})
+    services.decide_approval(gl, driver.actor("pro_supervisor"), again, "returned", "请写明更正的具体条目",
+                             driver.version(case))
+    assert [d.status for d in _docs(gl, case, "supervision_order")] == ["issued"]
 
 
 def test_verification_accepts_the_issued_pdf_and_rejects_a_changed_byte(gl, driver):

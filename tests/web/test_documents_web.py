@@ -3,7 +3,7 @@ import re
 
 from sqlalchemy import select
 
-from engine.models import DocumentRecord, WorkItem
+from engine.models import Approval, Case, DocumentRecord, WorkItem
 
 
 def _order(gl):
@@ -84,7 +84,7 @@ def test_draft_preview_from_the_task_form(gl, as_user):
                                                       DocumentRecord.doc_type == "supervision_order")).all() == []
 
 
-def test_correction_from_the_case_page(gl, as_user, cases):
+def test_correction_from_the_case_page_through_the_heads_approval(gl, as_user, cases):
     doc = _order(gl)
     b = as_user("prosecutor")
     case_url = f"/cases/{doc.case_id}"
@@ -93,15 +93,34 @@ def test_correction_from_the_case_page(gl, as_user, cases):
     response = b.post(f"/documents/{doc.id}/correct", {"case_id": doc.case_id, "failings": "更正后的事实",
                                                        "duties": "更正后的义务", "reason": "笔误"}, token_from=case_url)
     assert response.status_code == 302
+    page = b.get(case_url).get_data(as_text=True)
+    assert "更正待审批" in page and f'/documents/{doc.id}/correct' not in page   # one request at a time
+    with gl.reading() as s:
+        assert s.get(DocumentRecord, doc.id).status == "issued"
+        approval = s.scalars(select(Approval).where(Approval.kind == "correction")).one()
+    head = as_user("pro_supervisor")
+    queue = head.get("/approvals/").get_data(as_text=True)
+    assert "更正督促监护令" in queue and "笔误" in queue
+    response = head.post(f"/approvals/{approval.id}", {"decision": "approved", "reason": "",
+                                                       "expected_version": _version(gl, doc.case_id)},
+                         token_from="/approvals/")
+    assert response.status_code == 302
     with gl.reading() as s:
         old = s.get(DocumentRecord, doc.id)
         new = s.scalars(select(DocumentRecord).where(DocumentRecord.supersedes_id == doc.id)).one()
     assert old.status == "superseded" and new.number != old.number and old.sha256 == doc.sha256
+    assert new.issued_by != approval.requested_by   # issued under the head's approval
     judge = as_user("judge").post(f"/documents/{new.id}/correct", {"case_id": doc.case_id, "failings": "x",
                                                                     "duties": "y", "reason": "z"}, token_from="/")
     assert judge.status_code in (403, 302)
     with gl.reading() as s:
         assert s.get(DocumentRecord, new.id).status == "issued"
+        assert s.scalars(select(Approval.id).where(Approval.kind == "correction")).all() == [approval.id]
+
+
+def _version(gl, case_id):
+    with gl.reading() as s:
+        return s.get(Case, case_id).version
 
 
 def test_without_cjk_fonts_issuing_refuses_with_a_clear_message_and_writes_nothing(gl, as_user, monkeypatch):
