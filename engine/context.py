@@ -1,4 +1,6 @@
 """The engine's composition root: settings, database, deployed model versions, units of work."""
+import time
+from datetime import timedelta
 from contextlib import contextmanager
 
 from sqlalchemy import event, select
@@ -15,6 +17,7 @@ from .runtime import WorkflowRuntime, model_version, read_model_sources
 from .settings import Settings
 
 
+VERSION_RECHECK_SECONDS = 30  # how stale a process's idea of the deployed model version may be
 WRITTEN = "guardloop_reader_wrote"  # session.info key: a reader session flushed
 
 
@@ -36,6 +39,7 @@ class GuardLoop:
         event.listen(self._reader, "after_flush", _mark_written)
         self.clock = clock
         self._current_version: str | None = None
+        self._version_read_at = 0.0
 
     def render(self, doc_type: str, context: dict, draft: bool = False) -> bytes:
         """Render a document to PDF. The ``documents`` package is the renderer unless one was injected
@@ -112,27 +116,37 @@ class GuardLoop:
 
     # --- model versions ------------------------------------------------------------------------
     def deploy_models(self, session: Session) -> str:
-        """Store ``workflows/`` as an immutable version (if new) and make it the one new rounds use."""
+        """Store ``workflows/`` as an immutable version (if new) and make it the one new rounds use, in every
+        process (they read the latest deployment from the database). Deploying an older version again makes
+        it the current one again (a roll-back)."""
         sources = read_model_sources(self.settings.models_dir)
         version = model_version(sources)
-        if session.get(ModelVersion, version) is None:
+        row = session.get(ModelVersion, version)
+        latest, latest_at = self._latest_deployment(session)
+        if row is None:
             WorkflowRuntime.for_sources(sources)  # refuse to deploy models that do not parse
-            session.add(ModelVersion(version=version, deployed_at=clock.now(),
-                                     sources={k: v.decode() for k, v in sources.items()}))
-            session.flush()
-        self._current_version = version
+            row = ModelVersion(version=version, sources={k: v.decode() for k, v in sources.items()})
+            session.add(row)
+        if latest != version:  # strictly after the one it replaces, whatever the clocks say
+            row.deployed_at = max(clock.now(), latest_at + timedelta(microseconds=1)) if latest_at else clock.now()
+        session.flush()
+        self._current_version, self._version_read_at = version, time.monotonic()
         return version
 
+    @staticmethod
+    def _latest_deployment(session: Session):
+        latest = session.execute(select(ModelVersion.version, ModelVersion.deployed_at)
+                                 .order_by(ModelVersion.deployed_at.desc(), ModelVersion.version)).first()
+        return (latest[0], latest[1]) if latest else (None, None)
+
     def current_version(self, session: Session) -> str:
-        if self._current_version is None:
-            sources = read_model_sources(self.settings.models_dir)
-            version = model_version(sources)
-            if session.get(ModelVersion, version) is None:
-                latest = session.scalars(select(ModelVersion).order_by(ModelVersion.deployed_at.desc())).first()
-                if latest is None:
-                    return self.deploy_models(session)
-                version = latest.version
-            self._current_version = version
+        """The version new rounds start on: the latest deployed (``guardloop init``), read from the database
+        at most every ``VERSION_RECHECK_SECONDS``, so running processes follow a deployment without a restart."""
+        if self._current_version is None or time.monotonic() - self._version_read_at > VERSION_RECHECK_SECONDS:
+            version, _ = self._latest_deployment(session)
+            if version is None:
+                return self.deploy_models(session)
+            self._current_version, self._version_read_at = version, time.monotonic()
         return self._current_version
 
     def runtime(self, session: Session, version: str) -> WorkflowRuntime:
