@@ -700,6 +700,12 @@ def _geometry(bpmn_xml: bytes) -> Geometry:
 # Rendering
 # --------------------------------------------------------------------------------------
 
+def stylesheet() -> str:
+    """The diagrams' rules, served as a stylesheet of our own origin (``/diagram.css``): the pages' CSP
+    (``style-src 'self'``) ignores a ``<style>`` inside an inline SVG, which drew every shape black."""
+    return _STYLE
+
+
 _STYLE = """
 .gl-bpmn text{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;font-size:12px;fill:#202124}
 .gl-bpmn .pool,.gl-bpmn .lane{fill:none;stroke:#80868b;stroke-width:1.2}
@@ -892,7 +898,6 @@ def _render_round_svg(bpmn_xml: bytes, states: dict[str, str], *, title: str = "
         f'font-family="{_e(FONT_FAMILY)}" font-size="{_n(FONT_SIZE)}">',
         f'<title id="{prefix}-title">{_e(heading)}</title>',
         f'<desc id="{prefix}-desc">{_e(description)}</desc>',
-        f"<style>{_STYLE}</style>",
         "<defs>",
         f'<marker id="{prefix}-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" markerHeight="9" '
         f'markerUnits="userSpaceOnUse" orient="auto"><path d="M0 1 L10 5 L0 9 Z" fill="#9aa0a6"/></marker>',

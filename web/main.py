@@ -1,5 +1,5 @@
 """The inbox (待办), the language switch and search."""
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import login_required
 
 from engine import queries
@@ -64,8 +64,15 @@ VENDOR_FILES = {
     "bpmn-viewer.js": "bpmn-js/dist/bpmn-navigated-viewer.production.min.js",
     "diagram-js.css": "bpmn-js/dist/assets/diagram-js.css",
     "bpmn-js.css": "bpmn-js/dist/assets/bpmn-js.css",
-    "bpmn-font.css": "bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css",
 }
+
+
+@bp.route("/diagram.css")
+def diagram_css():
+    from .diagram import stylesheet
+    response = current_app.response_class(stylesheet(), mimetype="text/css")
+    response.cache_control.max_age = 3600
+    return response
 
 
 @bp.route("/vendor/<name>")

@@ -96,6 +96,7 @@ EXPECTED = {
                              lambda o: SUPERVISORS | {"leader"}),
     "cockpit.export_ledger": ("POST", lambda o: "/cockpit/ledger.csv", {}, lambda o: SUPERVISORS),
     "main.vendor": ("GET", lambda o: "/vendor/bpmn-viewer.js", None, lambda o: EVERYONE),   # a published library
+    "main.diagram_css": ("GET", lambda o: "/diagram.css", None, lambda o: EVERYONE),   # the diagrams' stylesheet
     "cases.model": ("GET", lambda o: f"/cases/models/{o['model_version']}/intervention_round.bpmn", None,
                     lambda o: CASEWORK),
     "records.visit": ("GET", lambda o: f"/cases/{o['case']}/visits/new", None, lambda o: _agencies_on(o, o["case"])),

@@ -123,6 +123,15 @@ def test_no_page_has_inline_script_or_style():
         assert not re.search(r"\son[a-z]+=", text), path.name
 
 
+def test_the_case_page_diagram_is_styled_from_a_stylesheet_the_csp_allows(as_user, cases):
+    """A ``<style>`` inside the inline SVG is ignored under ``style-src 'self'`` (every shape drew black)."""
+    b = as_user("wf_caseworker")
+    page = b.get(f"/cases/{cases['JB-2026-00004']}").get_data(as_text=True)
+    assert 'class="gl-bpmn"' in page and "<style" not in page and 'href="/diagram.css"' in page
+    css = b.get("/diagram.css")
+    assert css.status_code == 200 and css.mimetype == "text/css" and ".gl-bpmn .shape" in css.get_data(as_text=True)
+
+
 def test_refused_requests_are_in_the_access_log(as_user, gl, cases):
     before = _audits(gl, "access_refused")
     yz = as_user("yz_caseworker")

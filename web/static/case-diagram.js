@@ -17,9 +17,16 @@
         canvas.addMarker(id, 'state-' + states[id]);
         if (states[id] === 'current') { current.push(registry.get(id)); }
       });
-      canvas.zoom(1);
-      if (current.length) { canvas.scrollToElement(current[0]); } else { canvas.zoom('fit-viewport'); }
-      host.classList.add('ready');
+      host.classList.add('ready');   // shown first: fitting measures the container
+      canvas.resized();
+      // the whole diagram when it fits legibly; otherwise life size around the current element
+      canvas.zoom('fit-viewport', 'auto');
+      if (canvas.zoom() < 0.8) {
+        canvas.zoom(1);
+        if (current.length) { canvas.scrollToElement(current[0]); }
+      } else if (canvas.zoom() > 1) {
+        canvas.zoom(1, 'auto');
+      }
       var fallback = document.getElementById('diagram-fallback');
       if (fallback) { fallback.hidden = true; }
       document.querySelectorAll('[data-zoom]').forEach(function (button) {
@@ -30,5 +37,5 @@
         });
       });
     })
-    .catch(function () { host.hidden = true; });
+    .catch(function (error) { host.hidden = true; if (window.console) { console.warn('diagram viewer:', error); } });
 }());
