@@ -34,7 +34,7 @@ run: setup
 	GUARDLOOP_DEMO=1 $(BIN)/guardloop serve --host 127.0.0.1 --port 5000
 
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 lint-models: node_modules/.installed
 	npx --no-install bpmnlint workflows/*.bpmn

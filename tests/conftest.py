@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 from engine import passwords
 from engine.bootstrap import DEMO_PASSWORD, init
@@ -32,7 +33,25 @@ def backends():
 
 def _pg_schema_url(schema: str) -> str:
     separator = "&" if "?" in PG_URL else "?"
-    return f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+    return f"{PG_URL}{separator}options=-csearch_path%3D{schema},public"
+
+
+def shared_extensions(admin) -> None:
+    """pg_trgm once per database, in ``public`` (on every test's search path), so that dropping one test's
+    schema never drops it under a test running beside it (pytest-xdist workers)."""
+    for attempt in range(5):
+        try:
+            with admin.connect() as conn:
+                where = conn.execute(text("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n "
+                                          "ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'")).scalar()
+                if where is None:
+                    conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
+                elif where != "public":
+                    conn.execute(text("ALTER EXTENSION pg_trgm SET SCHEMA public"))
+            return
+        except DBAPIError:   # another worker created it at the same moment
+            if attempt == 4:
+                raise
 
 
 def _pg_admin():
@@ -59,6 +78,7 @@ def postgres_schema():
         pytest.skip("TEST_DATABASE_URL not set")
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = _pg_admin()
+    shared_extensions(admin)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:

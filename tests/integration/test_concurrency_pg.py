@@ -296,7 +296,8 @@ def test_eight_orders_approved_at_once_get_consecutive_numbers(gl, driver, datab
         clue = services.register_clue(gl, driver.actor(WF), {
             "source": "procuratorate", "reporter_name": "检察官", "received_at": driver.today(),
             "description": "涉罪未成年人", "child_name": f"并发{index}", "child_sex": "M",
-            "child_birth_date": "2010-01-01"})
+            "child_birth_date": "2010-01-01",
+            "guardians": [{"name": f"监护人{index}", "relation": "father", "is_guardian": True}]})
         case = services.open_case(gl, driver.actor("prosecutor"), clue, {"case_type": "minor_suspect"})
         driver.do(WF, case, "social_investigation", {"findings": "x", "investigated_on": driver.today()})
         driver.do(WF, case, "scored_assessment", {**scores(18), "risk_factors": ["criminal_suspect"], "summary": "x"})

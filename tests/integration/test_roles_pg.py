@@ -29,7 +29,7 @@ REFUSED = "must be owner|permission denied|append-only|immutable"
 @pytest.fixture
 def roles(clock):
     """An owner and an application role (cluster-wide, so named uniquely), and a schema the owner owns."""
-    from tests.conftest import PG_URL, REQUIRE_PG, _pg_admin
+    from tests.conftest import PG_URL, REQUIRE_PG, _pg_admin, shared_extensions
     if not PG_URL:
         if REQUIRE_PG:
             pytest.fail("TEST_DATABASE_URL is required (GUARDLOOP_REQUIRE_POSTGRES=1)")
@@ -37,6 +37,7 @@ def roles(clock):
     tag = uuid.uuid4().hex[:10]
     owner, app, schema = f"gl_owner_{tag}", f"gl_app_{tag}", f"r_{tag}"
     admin = _pg_admin()
+    shared_extensions(admin)
     with admin.connect() as conn:
         database = conn.execute(text("SELECT current_database()")).scalar()
         for role in (owner, app):
@@ -44,7 +45,7 @@ def roles(clock):
         conn.execute(text(f"GRANT CREATE ON DATABASE {database} TO {owner}"))   # pg_trgm is a trusted extension
         conn.execute(text(f"CREATE SCHEMA {schema} AUTHORIZATION {owner}"))
     base = PG_URL.split("://", 1)[1].split("@", 1)[1]
-    urls = {name: f"postgresql://{role}@{base}?options=-csearch_path%3D{schema}" for name, role in
+    urls = {name: f"postgresql://{role}@{base}?options=-csearch_path%3D{schema},public" for name, role in
             (("owner", owner), ("app", app))}
     try:
         yield urls, app
@@ -67,12 +68,12 @@ def _refused(engine, statement: str, params=None) -> str:
 
 def test_the_application_role_works_but_cannot_touch_the_triggers_or_the_log(roles):
     urls, app_role = roles
-    owner_gl = GuardLoop(Settings(database_url=urls["owner"]), engine=make_engine(urls["owner"]))
-    init(owner_gl)
+    owner_gl = GuardLoop(Settings(database_url=urls["owner"], demo_mode=True), engine=make_engine(urls["owner"]))
+    init(owner_gl, with_demo_users=True)
     grant_app_role(owner_gl.engine, app_role)
     owner_gl.engine.dispose()
 
-    gl = GuardLoop(Settings(database_url=urls["app"]), engine=make_engine(urls["app"]))
+    gl = GuardLoop(Settings(database_url=urls["app"], demo_mode=True), engine=make_engine(urls["app"]))
     driver = Driver(gl)
     try:
         case = new_case(driver, case_type="minor_victim")     # the application works as its own role
