@@ -226,6 +226,13 @@ def _audit(response):
     return response
 
 
+def no_automatic_options(view):
+    """OPTIONS is answered by the catch-all below, whose ``Allow`` names only this route's methods (Flask's
+    own would add the catch-all's); flask-smorest's ``route`` does not pass the flag on, the view carries it."""
+    view.provide_automatic_options = False
+    return view
+
+
 PROBLEM = {"schema": schemas.Problem, "content_type": PROBLEM_JSON}
 
 
@@ -238,6 +245,7 @@ def _errors(*statuses):
 
 
 @blp.route("/clues", methods=["POST"])
+@no_automatic_options
 @blp.doc(security=BEARER, summary="登记风险线索 Register a risk clue", description=(
     "The same validation as the registration form. A mandatory report is routed to the police at once. "
     "A possible duplicate (the same ID number, or the same name and birth date, in a case of the district) "
@@ -245,7 +253,7 @@ def _errors(*statuses):
     "A request retried with the same `Idempotency-Key` and body returns the first request's clue "
     "(header `Idempotent-Replayed: true`) and creates nothing; the same key with another body is 422."))
 @blp.arguments(schemas.IdempotencyHeader, location="headers", as_kwargs=True)
-@blp.arguments(schemas.ClueIn)
+@blp.arguments(schemas.ClueIn, example=schemas.CLUE_EXAMPLE)
 @blp.response(201, schemas.ClueReceipt, headers={"Location": {"schema": {"type": "string"}}})
 @_errors(400, 401, 403, 409, 415, 422)
 def create_clue(data, key):
@@ -262,6 +270,7 @@ def create_clue(data, key):
 
 
 @blp.route("/clues/<api_id:clue_id>", methods=["GET"])
+@no_automatic_options
 @blp.doc(security=BEARER, summary="线索状态 The status of a clue this system sent", description=(
     "Only for the client that sent the clue (any other gets 404): received or opened as a case, the police's "
     "acknowledgement of and response to a mandatory report; nothing of the child beyond the masked name."))
@@ -290,12 +299,12 @@ meta = flask.Blueprint("api_meta", __name__, url_prefix=PREFIX, template_folder=
 install_problem_handlers(meta)
 
 
-@meta.route("/openapi.json")
+@meta.route("/openapi.json", provide_automatic_options=False)
 def openapi():
     return flask.jsonify(current_app.extensions["guardloop_api"].spec.to_dict())
 
 
-@meta.route("/docs")
+@meta.route("/docs", provide_automatic_options=False)
 def docs():
     response = flask.make_response(flask.render_template("api_docs.html"))
     # Swagger UI sets inline styles on its elements; it runs no inline script
@@ -305,16 +314,41 @@ def docs():
     return response
 
 
-@meta.route("/docs/swagger-ui/<path:filename>")
+@meta.route("/docs/swagger-ui/<path:filename>", provide_automatic_options=False)
 def swagger_ui(filename):
     from swagger_ui_bundle import swagger_ui_path
     return send_from_directory(str(swagger_ui_path), filename)
 
 
-@meta.route("/", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-@meta.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+CATCH_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+# OPTIONS is answered here for every API route (theirs are switched off), so ``Allow`` lists only their methods
+@meta.route("/", defaults={"rest": ""}, methods=[*CATCH_METHODS, "OPTIONS"], provide_automatic_options=False)
+@meta.route("/<path:rest>", methods=[*CATCH_METHODS, "OPTIONS"], provide_automatic_options=False)
 def unknown(rest):
+    allowed = _methods_of(request.path)
+    if allowed and request.method == "OPTIONS":
+        response = flask.make_response("", 204)
+        response.headers["Allow"] = ", ".join(sorted(allowed | {"OPTIONS"}))
+        return response
+    if allowed:   # the route exists, not with this method
+        return problem(405, *GENERIC[405], headers={"Allow": ", ".join(sorted(allowed))})
     return problem(404, "没有这个接口。", "There is no such API endpoint.")
+
+
+def _methods_of(path: str) -> set:
+    """The methods another route of the URL map takes at ``path`` (this catch-all aside)."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = set()
+    for method in CATCH_METHODS:
+        try:
+            endpoint, _ = adapter.match(path, method=method)
+        except HTTPException:
+            continue
+        if endpoint != "api_meta.unknown":
+            allowed.update(("GET", "HEAD") if method == "GET" else (method,))
+    return allowed
 
 
 class ApiId(BaseConverter):
@@ -354,7 +388,8 @@ def init_app(app) -> None:
         "\n\nClue intake and status for the agencies' own systems. Each system is an API client registered by "
         "the administrator (agency, district, scopes) and calls with its bearer token. Errors are RFC 9457 "
         "problem details with the Chinese message in `detail` and the English one in `detail_en`.")}})
-    api.register_converter(ApiId, lambda converter: {"type": "integer", "minimum": 1, "maximum": MAX_ID})
+    api.register_converter(ApiId, lambda converter: {"type": "integer", "minimum": 1, "maximum": MAX_ID,
+                                                     "examples": [1]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(blp)
     app.register_blueprint(meta)

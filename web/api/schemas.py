@@ -7,6 +7,15 @@ from engine.reference import CLUE_SOURCES, FAMILY_TYPES, RISK_FACTORS
 from engine.services.clues import GUARDIAN_RELATIONS
 
 
+class JsonBoolean(fields.Boolean):
+    """``true`` or ``false`` only (marshmallow's own takes 1, "yes", "on" …, which the document does not say)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 class Strict(Schema):
     class Meta:
         ordered = True
@@ -15,7 +24,7 @@ class Strict(Schema):
 class GuardianIn(Strict):
     name = fields.String(required=True, validate=validate.Length(max=80), metadata={"description": "姓名 Name"})
     relation = fields.String(required=True, validate=validate.OneOf(GUARDIAN_RELATIONS))
-    is_guardian = fields.Boolean(load_default=False, metadata={"description": "是否法定监护人 Legal guardian"})
+    is_guardian = JsonBoolean(load_default=False, metadata={"description": "是否法定监护人 Legal guardian"})
     phone = fields.String(validate=validate.Length(max=40))
     id_number = fields.String(validate=validate.Length(max=40),
                               metadata={"description": "18 位居民身份证号码 18-character resident ID number"})
@@ -28,7 +37,7 @@ class ClueIn(Strict):
                            metadata={"description": "线索来源 Where the clue comes from"})
     reporter_name = fields.String(required=True, validate=validate.Length(max=80))
     reporter_contact = fields.String(validate=validate.Length(max=80))
-    mandatory_report = fields.Boolean(load_default=False, metadata={
+    mandatory_report = JsonBoolean(load_default=False, metadata={
         "description": "强制报告（未成年人保护法第十一条）：立即转公安 A mandatory report: routed to the police at once"})
     received_at = fields.String(required=True, validate=validate.Length(max=40), metadata={
         "description": "接收日期 YYYY-MM-DD 或时间 YYYY-MM-DDTHH:MM[:SS][±HH:MM]（无时区为北京时间） "
@@ -48,8 +57,17 @@ class ClueIn(Strict):
     guardians = fields.List(fields.Nested(GuardianIn), validate=validate.Length(max=10))
     family_types = fields.List(fields.String(validate=validate.OneOf(list(FAMILY_TYPES))))
     risk_factors = fields.List(fields.String(validate=validate.OneOf(list(RISK_FACTORS))))
-    confirm_duplicate = fields.Boolean(load_default=False, metadata={
+    confirm_duplicate = JsonBoolean(load_default=False, metadata={
         "description": "已知可能重复仍登记 Register although a matching record may exist (after a 409 possible-duplicate)"})
+
+
+CLUE_EXAMPLE = {
+    "source": "school", "reporter_name": "王老师", "reporter_contact": "023-6000 0000", "mandatory_report": True,
+    "received_at": "2026-03-01", "description": "学生近一周多次身上有淤青，称被父亲打。",
+    "child_name": "张小明", "child_sex": "M", "child_birth_date": "2016-05-04", "child_id_number": "110105201605040018",
+    "child_school": "江北区某小学", "guardians": [{"name": "张三", "relation": "father", "is_guardian": True}],
+    "family_types": ["single_parent"], "risk_factors": ["violence_abuse"],
+}
 
 
 class IdempotencyHeader(Schema):
