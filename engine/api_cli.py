@@ -78,3 +78,40 @@ def list_clients():
         used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
         click.echo(f"{row.name:<24} {row.agency:<18} {row.district:<5} {','.join(row.scopes):<24} {state:<18} "
                    f"last used {used}")
+
+
+@api_client.command("webhook")
+@click.argument("name")
+@click.option("--url", help="https://… (http only to a loopback address)")
+@click.option("--remove", is_flag=True, help="Stop pushing status to NAME")
+def webhook(name, url, remove):
+    """Push the status of the clues NAME sent to URL, signed; prints the signing key once."""
+    from .services import webhooks
+    if bool(url) == bool(remove):
+        raise click.UsageError("Give --url URL or --remove.")
+    try:
+        key = webhooks.set_webhook(GuardLoop(), None, name, None if remove else url)
+    except DomainError as exc:
+        _fail(exc)
+    if key is None:
+        click.echo(f"{name}: webhook removed.")
+        return
+    click.echo(f"{name}: events go to {url}. The signing key (HMAC-SHA256), shown this once:")
+    click.echo(key)
+
+
+@api_client.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep delivering")
+@click.option("--every", default=5.0, show_default=True, help="Seconds between rounds with --loop")
+def deliver(loop, every):
+    """POST due webhook events (retrying failures with growing delays); any number of processes may run."""
+    import time
+    from .services import webhooks
+    gl = GuardLoop()
+    while True:
+        attempted = webhooks.deliver_due(gl)
+        if attempted or not loop:
+            click.echo(f"{attempted} webhook deliveries attempted.")
+        if not loop:
+            return
+        time.sleep(every)

@@ -5,7 +5,7 @@ the clues it registers and the audit entries of its calls carry its identity the
 the SHA-256 of its bearer token is stored; the token is shown once, when it is made."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -23,6 +23,10 @@ class ApiClient(Base):
     rotated_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
+    # where the status of the clues it sent is pushed (``engine.services.webhooks``), and the key that signs
+    # each payload (HMAC-SHA256); the key is shown once, when it is set
+    webhook_url: Mapped[str | None] = mapped_column(String(500))
+    webhook_secret: Mapped[str | None] = mapped_column(String(64))
 
 
 class ApiIdempotencyKey(Base):
@@ -38,3 +42,22 @@ class ApiIdempotencyKey(Base):
     created_at: Mapped[datetime]
 
     __table_args__ = (UniqueConstraint("client_id", "key", name="uq_api_idempotency_key_client_key"),)
+
+
+class ApiWebhookDelivery(Base):
+    """One event for one client's webhook (an outbox row, written in the unit of work that changed the
+    clue): delivered, retried with growing delays, or given up after the last attempt."""
+
+    __tablename__ = "api_webhook_delivery"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("api_client.id"))
+    clue_id: Mapped[int] = mapped_column(ForeignKey("risk_clue.id"))
+    event: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime | None]     # None once delivered or given up
+    attempts: Mapped[int] = mapped_column(default=0)
+    delivered_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_api_webhook_delivery_due", "next_attempt_at"),)

@@ -26,10 +26,10 @@ from .. import validate as v
 from ..actor import Actor
 from ..clock import clock
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from ..masking import mask_name
-from ..models import Agency, ApiClient, ApiIdempotencyKey, Case, District, RiskClue, User
+from ..models import Agency, ApiClient, ApiIdempotencyKey, District, RiskClue, User
 from ..reference import AGENCIES
 from . import clues
+from .webhooks import sender_view
 
 API_ROLE = "api_client"
 SCOPES = {
@@ -327,41 +327,16 @@ def _release(gl, caller: Caller, key: str) -> None:
                                                         ApiIdempotencyKey.clue_id.is_(None)))
 
 
-@dataclass(frozen=True)
-class ClueStatus:
-    id: int
-    clue_no: str
-    status: str           # received | opened_as_case
-    child: str            # the child's name as sent, masked
-    received_at: object
-    registered_at: object
-    mandatory_report: bool
-    report_to: str | None
-    ack_due_at: object
-    acknowledged_at: object
-    respond_due_at: object
-    responded_at: object
-    police_response: str | None
-    case_opened_at: object
-    case_closed: bool | None
-
-
-def clue_status(gl, caller: Caller, clue_id: int) -> ClueStatus:
-    """A clue's status for the system that sent it, and for no other: nothing of the child beyond what the
-    sender sent (the name masked), the police's acknowledgement and response to a mandatory report, and
-    whether a case was opened and closed. Another client's clue answers as a missing one."""
+def clue_status(gl, caller: Caller, clue_id: int) -> dict:
+    """A clue's status for the system that sent it, and for no other (``webhooks.sender_view``: nothing of
+    the child beyond the masked name). Another client's clue answers as a missing one."""
     require_scope(caller, "clues:read")
     with gl.transaction() as session:
         clue = session.get(RiskClue, clue_id)
         if clue is None or clue.registered_by != caller.actor.id:
             raise NotFound("线索不存在。", "No such clue.")
-        case = session.get(Case, clue.case_id) if clue.case_id is not None else None
         audit.record(session, caller.actor, "view_clue_status", "risk_clue", clue.id, clue.case_id)
-        return ClueStatus(
-            clue.id, clue.clue_no, "opened_as_case" if case is not None else clue.status,
-            mask_name(clue.child.get("name", "")), clue.received_at, clue.registered_at, clue.mandatory_report,
-            clue.report_to, clue.ack_due_at, clue.acknowledged_at, clue.respond_due_at, clue.responded_at,
-            clue.police_response, case.opened_at if case else None, (case.status == "closed") if case else None)
+        return sender_view(session, clue)
 
 
 @dataclass(frozen=True)

@@ -127,3 +127,30 @@ def test_every_api_route_refuses_sessions_and_serves_its_document(app):
     assert spec["components"]["securitySchemes"]["bearerAuth"] == {"type": "http", "scheme": "bearer"}
     page = browser.client.get("/api/v1/docs")
     assert "swagger-ui-bundle.js" in page.get_data(as_text=True) and "<script>" not in page.get_data(as_text=True)
+
+
+def test_the_command_line_sets_a_webhook_and_delivers(app, gl, register, monkeypatch):
+    from engine import api_cli
+    from engine import services
+    from engine.actor import actor_by_username
+    from tests.api.test_webhooks import Listener
+    monkeypatch.setattr(api_cli, "GuardLoop", lambda: gl)
+    runner = CliRunner()
+    school = register()
+    listener = Listener()
+    try:
+        set_hook = runner.invoke(api_cli.api_client, ["webhook", "jb-school", "--url", listener.url])
+        assert set_hook.exit_code == 0, set_hook.output
+        key = set_hook.output.strip().splitlines()[-1]
+        assert len(key) == 64
+        refused = runner.invoke(api_cli.api_client, ["webhook", "jb-school", "--url", "http://192.0.2.1/x"])
+        assert refused.exit_code != 0 and "https" in refused.output
+        clue_id = school.post_clue(BASE_CLUE, "k").get_json()["id"]
+        with gl.reading() as s:
+            caseworker = actor_by_username(s, "wf_caseworker")
+        services.open_case(gl, caseworker, clue_id, {"case_type": "general"})
+        delivered = runner.invoke(api_cli.api_client, ["deliver"])
+        assert delivered.exit_code == 0 and delivered.output.startswith("1 webhook")
+        assert len(listener.received) == 1
+    finally:
+        listener.close()

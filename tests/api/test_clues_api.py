@@ -216,6 +216,8 @@ def test_every_call_is_audited_with_the_clients_identity(gl, register):
     assert calls == [(user_id, "POST", 201, False), (user_id, "POST", 201, True), (user_id, "GET", 200, None),
                      (user_id, "POST", 422, None)]
     assert all(r.after["client"] == "jb-school" for r in audit_rows(gl, "api_call"))
+    rejected = [r.after for r in audit_rows(gl, "api_call") if r.after["status"] == 422]
+    assert [(r["problem"], r["fields"]) for r in rejected] == [("invalid-input", ["child_id_number"])]
     assert [r.entity_id for r in audit_rows(gl, "view_clue_status")] == [str(clue_id)]
 
 

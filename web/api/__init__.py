@@ -58,6 +58,9 @@ def problem(status: int, detail: str, detail_en: str, *, kind: str | None = None
     if errors:
         body["errors"] = errors
     body.update(extra)
+    # the call's audit entry names the problem and the fields (``_audit``)
+    g.api_detail = {**(g.get("api_detail") or {}), "problem": kind or slug,
+                    **({"fields": [e["field"] for e in errors]} if errors else {})}
     response = flask.jsonify(body)
     response.status_code = status
     response.mimetype = PROBLEM_JSON
@@ -277,19 +280,8 @@ def create_clue(data, key):
 @blp.response(200, schemas.ClueStatusOut)
 @_errors(401, 403, 404)
 def clue_status(clue_id):
-    status = api_clients.clue_status(gl(), g.api_caller, clue_id)
     g.api_detail = {"clue_id": clue_id}
-    return {
-        "id": status.id, "clue_no": status.clue_no, "status": status.status, "child": status.child,
-        "received_at": status.received_at, "registered_at": status.registered_at,
-        "mandatory_report": status.mandatory_report,
-        "report": {"routed_to": status.report_to, "ack_due_at": status.ack_due_at,
-                   "acknowledged_at": status.acknowledged_at, "respond_due_at": status.respond_due_at,
-                   "responded_at": status.responded_at, "response": status.police_response}
-        if status.mandatory_report else None,
-        "case": {"opened_at": status.case_opened_at, "closed": status.case_closed}
-        if status.case_opened_at is not None else None,
-    }
+    return api_clients.clue_status(gl(), g.api_caller, clue_id)
 
 
 # --- the document, its browsable page, and everything else under the prefix --------------------------------
@@ -397,3 +389,4 @@ def init_app(app) -> None:
     csrf.exempt(meta)
     app.extensions["guardloop_api"] = api
     app.session_interface = sessionless(type(app.session_interface))()
+    app.json.ensure_ascii = False   # Chinese as UTF-8 text in JSON, not \u escapes (the API is the app's only JSON)
