@@ -1,5 +1,7 @@
 """API tests: the Flask test client on a fresh database with the demo accounts (no demo cases), and API
 clients registered through the service the command line uses."""
+import shutil
+
 import pytest
 from sqlalchemy import select, union_all
 
@@ -21,15 +23,30 @@ BASE_CLUE = {
 }
 
 
-def make_app(database_url):
-    gl = GuardLoop(Settings(database_url=database_url, demo_mode=True), engine=make_engine(database_url))
-    init(gl, with_demo_users=True)
+def make_app(database_url, template=None):
+    if template is not None and database_url.startswith("sqlite:///"):
+        shutil.copy(template, database_url.removeprefix("sqlite:///"))   # migrated once per session
+        gl = GuardLoop(Settings(database_url=database_url, demo_mode=True), engine=make_engine(database_url))
+    else:
+        gl = GuardLoop(Settings(database_url=database_url, demo_mode=True), engine=make_engine(database_url))
+        init(gl, with_demo_users=True)
     return create_app({"TESTING": True, "SECRET_KEY": "test", "GUARDLOOP": gl, "RATELIMIT_ENABLED": False})
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A SQLite database with the schema and the demo accounts, built once and copied for each test."""
+    path = tmp_path_factory.mktemp("api-template") / "guardloop.db"
+    url = f"sqlite:///{path}"
+    gl = GuardLoop(Settings(database_url=url, demo_mode=True), engine=make_engine(url))
+    init(gl, with_demo_users=True)
+    gl.engine.dispose()   # the last connection to close checkpoints the WAL into the file
+    return path
+
+
 @pytest.fixture
-def app(database_url, clock):
-    app = make_app(database_url)
+def app(database_url, clock, sqlite_template):
+    app = make_app(database_url, sqlite_template)
     yield app
     app.extensions["guardloop"].engine.dispose()
 

@@ -4,7 +4,9 @@ JSON in and out, a bearer token per registered client (``guardloop api-client cr
 no CSRF token; errors are RFC 9457 problem details (``application/problem+json``) with the field named and
 the message in Chinese and English. The OpenAPI 3.1 document is generated from the code by flask-smorest
 (``/api/v1/openapi.json``), with a Swagger UI served from this server (``/api/v1/docs``)."""
+import importlib.util
 import logging
+from pathlib import Path
 from dataclasses import asdict
 
 import flask
@@ -308,8 +310,11 @@ def docs():
 
 @meta.route("/docs/swagger-ui/<path:filename>", provide_automatic_options=False)
 def swagger_ui(filename):
-    from swagger_ui_bundle import swagger_ui_path
-    return send_from_directory(str(swagger_ui_path), filename)
+    return send_from_directory(SWAGGER_UI, filename)
+
+
+# Swagger UI 5 (it reads OpenAPI 3.1; swagger-ui-bundle's 4.15 does not), shipped in the swagger-ui-py wheel
+SWAGGER_UI = str(Path(importlib.util.find_spec("swagger_ui").origin).parent / "static")
 
 
 CATCH_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -384,6 +389,8 @@ def init_app(app) -> None:
                                                      "examples": [1]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(blp)
+    for name in ("Error", "PaginationMetadata"):   # flask-smorest's own, which this API does not answer with
+        api.spec.components.schemas.pop(name, None)
     app.register_blueprint(meta)
     csrf.exempt(blp)
     csrf.exempt(meta)
