@@ -35,6 +35,8 @@ API_ROLE = "api_client"
 SCOPES = {
     "clues:write": ("登记风险线索", "Register risk clues"),
     "clues:read": ("查询本系统所报线索的状态", "Read the status of the clues this system sent"),
+    "orders:read": ("查询本机构参与个案的已发文书及送达、履行情况",
+                    "Read the documents issued on the cases its agency takes part in, with delivery and compliance"),
 }
 TOKEN_PREFIX = "glk_"
 NO_PASSWORD = "!api-client"      # not a scrypt hash: no password ever matches it
@@ -357,3 +359,61 @@ def receipt(gl, caller: Caller, clue_id: int) -> Receipt:
             raise NotFound("线索不存在。", "No such clue.")
         return Receipt(clue.id, clue.clue_no, "opened_as_case" if clue.case_id is not None else clue.status,
                        clue.mandatory_report, clue.report_to, clue.ack_due_at)
+
+
+# --- orders, for the judicial systems -------------------------------------------------------------------
+
+ORDERS_PAGE = 100
+
+
+def orders(gl, caller: Caller, *, case_no: str | None = None, linked_case_no: str | None = None,
+           after: int = 0, limit: int = ORDERS_PAGE) -> tuple[list[dict], int | None]:
+    """The numbered documents issued on the cases the client's agency takes part in (its district only):
+    number, type, issuer, status, delivery, the issuer's supervision and its last compliance check, with the
+    case's number and the 案号 it is linked to; nothing of the child. Ordered by id, a page after ``after``;
+    returns the page and the id to continue after (None at the end). The read is logged."""
+    require_scope(caller, "orders:read")
+    from sqlalchemy import func
+    from ..models import Case, ComplianceCheck, DocumentRecord, OrderSupervision
+    from ..permissions import visible_cases
+    limit = max(1, min(int(limit), ORDERS_PAGE))
+    query = (select(DocumentRecord, Case.case_no, Case.linked_case_no, OrderSupervision)
+             .join(Case, Case.id == DocumentRecord.case_id)
+             .outerjoin(OrderSupervision, OrderSupervision.document_id == DocumentRecord.id)
+             .where(visible_cases(caller.actor), DocumentRecord.number.is_not(None), DocumentRecord.id > after)
+             .order_by(DocumentRecord.id).limit(limit + 1))
+    if case_no:
+        query = query.where(Case.case_no == case_no)
+    if linked_case_no:
+        query = query.where(Case.linked_case_no == linked_case_no)
+    with gl.transaction() as session:
+        rows = session.execute(query).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        ids = [doc.id for doc, *_ in rows]
+        latest = {}
+        if ids:
+            last = (select(ComplianceCheck.document_id, func.max(ComplianceCheck.id).label("id"))
+                    .where(ComplianceCheck.document_id.in_(ids)).group_by(ComplianceCheck.document_id).subquery())
+            for check in session.scalars(select(ComplianceCheck).join(last, last.c.id == ComplianceCheck.id)):
+                latest[check.document_id] = check
+        audit.record(session, caller.actor, "view_orders", "document_record", None, None, None,
+                     {"documents": ids, "case_no": case_no, "linked_case_no": linked_case_no})
+        page = [_order(doc, case_no_, linked, supervision, latest.get(doc.id))
+                for doc, case_no_, linked, supervision in rows]
+    return page, (ids[-1] if more else None)
+
+
+def _order(doc, case_no, linked_case_no, supervision, check) -> dict:
+    return {
+        "id": doc.id, "number": doc.number, "doc_type": doc.doc_type, "title": doc.title,
+        "issuing_agency": doc.issuing_agency, "issued_at": doc.issued_at, "status": doc.status,
+        "case_no": case_no, "linked_case_no": linked_case_no,
+        "delivery": {"method": doc.delivery_method, "delivered_on": doc.delivered_on,
+                     "signed": doc.delivery_signed} if doc.delivered_on is not None else None,
+        "supervision": {"status": supervision.status, "starts_on": supervision.starts_on,
+                        "ends_on": supervision.ends_on, "breaches": supervision.breaches,
+                        "last_checked_on": supervision.last_checked_on} if supervision is not None else None,
+        "last_check": {"checked_on": check.checked_on, "result": check.result,
+                       "report_received": check.report_received} if check is not None else None,
+    }

@@ -110,7 +110,8 @@ def test_every_api_route_refuses_sessions_and_serves_its_document(app):
     from tests.web.conftest import Browser
     browser = Browser(app.test_client())
     assert browser.login("wf_caseworker").status_code == 302
-    calls = {"api.create_clue": ("POST", "/api/v1/clues"), "api.clue_status": ("GET", "/api/v1/clues/1")}
+    calls = {"api.create_clue": ("POST", "/api/v1/clues"), "api.clue_status": ("GET", "/api/v1/clues/1"),
+             "api.list_orders": ("GET", "/api/v1/orders")}
     public = {"api_meta.openapi": "/api/v1/openapi.json", "api_meta.docs": "/api/v1/docs",
               "api_meta.swagger_ui": "/api/v1/docs/swagger-ui/swagger-ui-bundle.js",
               "api_meta.static": "/api/v1/docs/assets/docs.js", "api_meta.unknown": None}
@@ -123,7 +124,7 @@ def test_every_api_route_refuses_sessions_and_serves_its_document(app):
         assert browser.client.get(url).status_code == 200, url
     spec = browser.client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"] == "3.1.0"
-    assert set(spec["paths"]) == {"/api/v1/clues", "/api/v1/clues/{clue_id}"}
+    assert set(spec["paths"]) == {"/api/v1/clues", "/api/v1/clues/{clue_id}", "/api/v1/orders"}
     assert spec["components"]["securitySchemes"]["bearerAuth"] == {"type": "http", "scheme": "bearer"}
     page = browser.client.get("/api/v1/docs")
     assert "swagger-ui-bundle.js" in page.get_data(as_text=True) and "<script>" not in page.get_data(as_text=True)

@@ -20,7 +20,7 @@ EXAMPLES = 40
 @pytest.fixture
 def token(gl):
     return api_clients.create_client(gl, None, name="fuzz", agency="education", district="JB",
-                                     scopes=["clues:write", "clues:read"])[1]
+                                     scopes=["clues:write", "clues:read", "orders:read"])[1]
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from dataclasses import asdict
 import flask
 from flask import current_app, g, request, send_from_directory
 from flask_smorest import Api, Blueprint
-from marshmallow import ValidationError
+from marshmallow import RAISE, ValidationError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
@@ -118,8 +118,8 @@ def validation_problem(messages: dict) -> flask.Response:
     errors = []
     for path, message in _flatten(messages):
         location, rest = (path[0], path[1:]) if path else ("json", ())
-        if location == "headers":
-            name = rest[0] if rest else "header"
+        if location != "json":   # a header or a query parameter: no pointer into the body
+            name = rest[0] if rest else location
             errors.append({"field": name, "pointer": "", "detail": _chinese(message), "detail_en": message})
         else:
             name = "-".join(rest) if rest else "body"
@@ -280,10 +280,26 @@ def create_clue(data, key):
     "Only for the client that sent the clue (any other gets 404): received or opened as a case, the police's "
     "acknowledgement of and response to a mandatory report; nothing of the child beyond the masked name."))
 @blp.response(200, schemas.ClueStatusOut)
-@_errors(401, 403, 404)
+@_errors(400, 401, 403, 404)
 def clue_status(clue_id):
     g.api_detail = {"clue_id": clue_id}
     return api_clients.clue_status(gl(), g.api_caller, clue_id)
+
+
+@blp.route("/orders", methods=["GET"])
+@no_automatic_options
+@blp.doc(security=BEARER, summary="已发文书 Documents issued on the cases the client's agency takes part in", description=(
+    "For the procuratorate's and courts' systems (scope `orders:read`): the numbered documents issued on the "
+    "cases of the client's district in which its agency takes part, with delivery, the issuer's supervision "
+    "and the last compliance check, the case number and the 案号 it is linked to. Filter by `case_no` or "
+    "`linked_case_no`; continue with `after=next_after`."))
+@blp.arguments(schemas.OrdersQuery, location="query", as_kwargs=True, unknown=RAISE)   # as the document says
+@blp.response(200, schemas.OrdersOut)
+@_errors(400, 401, 403, 422)
+def list_orders(**query):
+    page, next_after = api_clients.orders(gl(), g.api_caller, **query)
+    g.api_detail = {"orders": len(page)}
+    return {"orders": page, "next_after": next_after}
 
 
 # --- the document, its browsable page, and everything else under the prefix --------------------------------

@@ -132,3 +132,51 @@ class Problem(Schema):
     errors = fields.List(fields.Nested(FieldError))
     cases = fields.List(fields.String(), metadata={"description": "possible-duplicate: matching cases your agency works on"})
     clue_id = fields.Integer()
+
+
+class OrdersQuery(Schema):
+    case_no = fields.String(validate=validate.Length(max=40), metadata={"description": "个案编号 Case number"})
+    linked_case_no = fields.String(validate=validate.Length(max=60), metadata={"description": "关联案号 The linked 案号"})
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**31 - 1),
+                           metadata={"description": "继续读取：上一页的 next_after Continue after this id"})
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=100))
+
+
+class Delivery(Strict):
+    method = fields.String(allow_none=True, required=True)
+    delivered_on = fields.Date(required=True)
+    signed = fields.Boolean(allow_none=True, required=True)
+
+
+class Supervision(Strict):
+    status = fields.String(required=True, metadata={"description": "in_force | completed | revoked"})
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    breaches = fields.Integer(required=True)
+    last_checked_on = fields.Date(allow_none=True, required=True)
+
+
+class Check(Strict):
+    checked_on = fields.Date(required=True)
+    result = fields.String(required=True, metadata={"description": "complied | partial | not_complied"})
+    report_received = fields.Boolean(required=True)
+
+
+class Order(Strict):
+    id = fields.Integer(required=True)
+    number = fields.String(required=True, metadata={"description": "文号 The document's number"})
+    doc_type = fields.String(required=True)
+    title = fields.String(required=True)
+    issuing_agency = fields.String(required=True)
+    issued_at = fields.DateTime(required=True)
+    status = fields.String(required=True, metadata={"description": "issued | superseded"})
+    case_no = fields.String(required=True)
+    linked_case_no = fields.String(allow_none=True, required=True)
+    delivery = fields.Nested(Delivery, allow_none=True, required=True)
+    supervision = fields.Nested(Supervision, allow_none=True, required=True)
+    last_check = fields.Nested(Check, allow_none=True, required=True)
+
+
+class OrdersOut(Strict):
+    orders = fields.List(fields.Nested(Order), required=True)
+    next_after = fields.Integer(allow_none=True, required=True)
