@@ -23,25 +23,34 @@ BASE_CLUE = {
 }
 
 
+def context(url):
+    return GuardLoop(Settings(database_url=url, demo_mode=True), engine=make_engine(url))
+
+
 def make_app(database_url, template=None):
+    """The app on ``database_url``: a copy of ``template`` for SQLite, else migrated here."""
     if template is not None and database_url.startswith("sqlite:///"):
-        shutil.copy(template, database_url.removeprefix("sqlite:///"))   # migrated once per session
-        gl = GuardLoop(Settings(database_url=database_url, demo_mode=True), engine=make_engine(database_url))
+        shutil.copy(template, database_url.removeprefix("sqlite:///"))
+        gl = context(database_url)
     else:
-        gl = GuardLoop(Settings(database_url=database_url, demo_mode=True), engine=make_engine(database_url))
+        gl = context(database_url)
         init(gl, with_demo_users=True)
     return create_app({"TESTING": True, "SECRET_KEY": "test", "GUARDLOOP": gl, "RATELIMIT_ENABLED": False})
 
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory):
-    """A SQLite database with the schema and the demo accounts, built once and copied for each test."""
-    path = tmp_path_factory.mktemp("api-template") / "guardloop.db"
-    url = f"sqlite:///{path}"
-    gl = GuardLoop(Settings(database_url=url, demo_mode=True), engine=make_engine(url))
+def build_template(path, *, seed=None):
+    """A SQLite database with the schema and the demo accounts (and what ``seed`` adds), to copy per test."""
+    gl = context(f"sqlite:///{path}")
     init(gl, with_demo_users=True)
+    if seed is not None:
+        seed(gl)
     gl.engine.dispose()   # the last connection to close checkpoints the WAL into the file
     return path
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    return build_template(tmp_path_factory.mktemp("api-template") / "guardloop.db")
 
 
 @pytest.fixture

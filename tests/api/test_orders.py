@@ -1,41 +1,25 @@
 """GET /api/v1/orders: the judicial systems read the numbered documents issued on the cases their agency
 takes part in (their district only), with delivery, supervision and compliance; nothing of the child."""
-import shutil
-
 import pytest
 from sqlalchemy import select
 
-from engine.bootstrap import init
-from engine.context import GuardLoop
-from engine.db import make_engine
 from engine.demo import seed_demo
 from engine.models import Case, CaseAgency, District, DocumentRecord
 from engine.services import api_clients
-from engine.settings import Settings
-from web import create_app
 
-from .conftest import Client, audit_rows
+from .conftest import Client, audit_rows, build_template, make_app
 
 
 @pytest.fixture(scope="module")
 def demo_template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("api-demo") / "demo.db"
-    url = f"sqlite:///{path}"
-    gl = GuardLoop(Settings(database_url=url, demo_mode=True), engine=make_engine(url))
-    init(gl, with_demo_users=True)
-    seed_demo(gl)
-    gl.engine.dispose()
-    return path
+    return build_template(tmp_path_factory.mktemp("api-demo") / "demo.db", seed=seed_demo)
 
 
 @pytest.fixture
 def demo_app(demo_template, tmp_path):
-    path = tmp_path / "guardloop.db"
-    shutil.copy(demo_template, path)
-    url = f"sqlite:///{path}"
-    gl = GuardLoop(Settings(database_url=url, demo_mode=True), engine=make_engine(url))
-    yield create_app({"TESTING": True, "SECRET_KEY": "test", "GUARDLOOP": gl, "RATELIMIT_ENABLED": False})
-    gl.engine.dispose()
+    app = make_app(f"sqlite:///{tmp_path / 'guardloop.db'}", demo_template)
+    yield app
+    app.extensions["guardloop"].engine.dispose()
 
 
 def client(app, name, agency, district="JB", scopes=("orders:read",)):
