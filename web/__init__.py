@@ -67,4 +67,6 @@ def create_app(config: dict | None = None) -> Flask:
                    cockpit):
         app.register_blueprint(module.bp)
     rate_limits.init_app(app, app.extensions["guardloop"])
+    from . import api
+    api.init_app(app)   # /api/v1: the intake and exchange API (issue 18)
     return app

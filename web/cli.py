@@ -1,7 +1,10 @@
 """The ``guardloop`` command: the engine's commands plus ``serve``."""
 import click
 
+from engine.api_cli import api_client
 from engine.cli import main
+
+main.add_command(api_client)
 
 
 @main.command()

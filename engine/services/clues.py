@@ -20,6 +20,7 @@ from .reports import route_report
 from .. import validate as v
 from ..models import District
 from .notifications import notify
+from .webhooks import clue_changed
 
 FORM_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -253,6 +254,7 @@ def open_case(gl, actor, clue_id: int, data: dict) -> int:
         session.add(case)
         session.flush()
         clue.case_id, clue.status = case.id, "opened"
+        clue_changed(session, clue, "clue.opened_as_case")   # the sending system's webhook, if any
         for agency in {actor.agency, clue.registering_agency, COORDINATING_AGENCY}:
             join_case(session, case.id, agency)
         audit.record(session, actor, "open_case", "case", case.id, case.id, None,

@@ -16,6 +16,7 @@ from ..permissions import require_casework
 from ..scripting import moment_after_from
 from ..runtime import timer_moment
 from .. import validate as v
+from .webhooks import clue_changed
 
 
 def route_report(session, gl, clue: RiskClue) -> None:
@@ -94,6 +95,7 @@ def acknowledge_report(gl, actor, clue_id: int) -> None:
         if clue.acknowledged_at is not None:
             raise InvalidInput("clue", "该报告已受理。", "The report was acknowledged already.")
         clue.acknowledged_at, clue.acknowledged_by = clock.now(), actor.id
+        clue_changed(session, clue, "report.acknowledged")   # the sending system's webhook, if any
         audit.record(session, actor, "acknowledge_report", "risk_clue", clue.id, clue.case_id, None,
                      {"late": clue.acknowledged_at > clue.ack_due_at})
 
@@ -107,5 +109,6 @@ def respond_to_report(gl, actor, clue_id: int, data: dict) -> None:
         if clue.acknowledged_at is None:
             clue.acknowledged_at, clue.acknowledged_by = now, actor.id
         clue.police_response, clue.responded_at, clue.responded_by = response, now, actor.id
+        clue_changed(session, clue, "report.responded")
         audit.record(session, actor, "respond_to_report", "risk_clue", clue.id, clue.case_id, None,
                      {"response": response, "late": now > clue.respond_due_at})
