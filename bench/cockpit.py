@@ -193,7 +193,7 @@ def _evidence(rows, rng, case_id, round_id, district, start, end, done, outcome,
         rows.add("assessment", **base, kind="reassessment", item_scores="{}", total_score=8, risk_factors="[]",
                  summary="", assessed_by=user, assessed_at=end)
         rows.add("document_record", **base, doc_type="assessment_report", title="", issuing_agency="womens_federation",
-                 status="issued", fields="{}", issued_by=user, issued_at=end)   # the re-assessment's report
+                 status="issued", fields="{}", issued_by=user, issued_at=end, delivered_on=None)  # the re-assessment's report
         kind = {"downgraded": "downgrade", "closed": "closure", "escalated": "escalation"}.get(outcome)
         if kind:
             rows.add("approval", **base, kind=kind, status="approved", request_reason="", requested_by=user,
