@@ -1,7 +1,8 @@
 """The cockpit at municipal scale: synthetic cases bulk-loaded into PostgreSQL, every figure timed cold.
 
-The rows are what the services leave (rounds with their assessments, reports, task records, documents,
-plans, sessions, visits, approvals, work items, code changes, clues) but written directly with COPY, so
+The rows are what the services leave under Procedure v2 (rounds with their step times, assessments, reports,
+task records, documents, plans, sessions, visits, approvals, work items, chases, code changes, clues) but
+written directly with COPY, so
 100,000 cases load in a minute or two. Then each figure of ``engine.cockpit`` is computed without the
 cache for one district and for the whole municipality, and the cached read is timed too.
 
@@ -48,10 +49,14 @@ INDEXES = [
     "CREATE INDEX IF NOT EXISTS bx_work_item_district_due ON work_item (district_id, due_at)",
     "CREATE INDEX IF NOT EXISTS bx_case_status_district ON case_file (status, district_id)",
 ]
-STEP_TASKS = [("social_investigation", 0), ("scored_assessment", 0), ("decide_handling", 1), ("notify_guardian", 1),
-              ("draft_guidance_plan", 1), ("record_guidance_session", 2), ("record_guidance_session", 2),
-              ("record_guidance_session", 2), ("record_followup_visit", 3), ("record_followup_visit", 3),
-              ("reassess", 4), ("decide_outcome", 4), ("approve_downgrade", 4)]
+# The task records of a round (Procedure v2) in the order they are written, with the step each belongs to:
+# sessions and visits are records, and the waiting receive task that took each one leaves a task record.
+STEP_TASKS = [("social_investigation", "assess"), ("scored_assessment", "assess"), ("propose_measures", "handle"),
+              ("notify_guardian", "handle"), ("draft_guidance_plan", "guide"), ("await_session", "guide"),
+              ("await_session", "guide"), ("await_session", "guide"), ("await_visit", "follow_up"),
+              ("await_visit", "follow_up"), ("reassess", "review"), ("decide_outcome", "review"),
+              ("approve_downgrade", "review")]
+CHASE_SHARE = 0.1   # open rounds with an unanswered visit chase (ended rounds: answered ones)
 
 
 @contextmanager
@@ -128,20 +133,40 @@ def _rounds(rows, rng, case_id, district, opened, closed, now, user, version):
         if ended and rng.random() < 0.08:
             status, outcome = "interrupted", "upgraded"
         code = rng.choice(CODES)
+        done = len(STEP_TASKS) if ended else rng.randint(1, len(STEP_TASKS) - 1)
         round_id = rows.add("round", case_id=case_id, number=number, process_id="intervention_round",
                             model_version=version, status=status, outcome=outcome, risk_code=code, started_at=start,
-                            ended_at=ended, state="")
-        _evidence(rows, rng, case_id, round_id, district, start, ended or now, ended is not None, outcome, user)
+                            ended_at=ended, state="", steps=json.dumps(_steps(start, ended or now, done)))
+        _evidence(rows, rng, case_id, round_id, district, start, ended or now, done, outcome, user)
         if ended is None or last:
             return
         start = ended
 
 
-def _evidence(rows, rng, case_id, round_id, district, start, end, ended, outcome, user):
+def _task_times(start, end) -> list[datetime]:
     span = (end - start).total_seconds()
-    done = len(STEP_TASKS) if ended else rng.randint(1, len(STEP_TASKS) - 1)
-    for k, (spec, _step) in enumerate(STEP_TASKS[:done]):
-        at = start + timedelta(seconds=span * (k + 1) / (len(STEP_TASKS) + 1))
+    return [start + timedelta(seconds=span * (k + 1) / (len(STEP_TASKS) + 1)) for k in range(len(STEP_TASKS))]
+
+
+def _steps(start, end, done: int) -> dict:
+    """``Round.steps`` as the engine records it: when each step began and ended. Handle, guide and follow-up
+    begin together when the assessment ends (v2 runs them side by side); review begins with its first task;
+    a step ends with its last task."""
+    times, steps = _task_times(start, end), {}
+    assessed = times[[s for s, _ in STEP_TASKS].index("scored_assessment")]
+    for step in dict.fromkeys(step for _, step in STEP_TASKS):
+        ks = [k for k, (_, st) in enumerate(STEP_TASKS) if st == step]
+        began = start if step == "assess" else times[ks[0]] if step == "review" else assessed
+        if step != "assess" and (done <= ks[0] if step == "review" else done < 2):
+            continue
+        ended = times[ks[-1]] if done > ks[-1] else None
+        steps[step] = {"started": began.isoformat(), "ended": ended.isoformat() if ended else None}
+    return steps
+
+
+def _evidence(rows, rng, case_id, round_id, district, start, end, done, outcome, user):
+    ended = done == len(STEP_TASKS)
+    for spec, at in list(zip((spec for spec, _ in STEP_TASKS), _task_times(start, end)))[:done]:
         rows.add("task_record", case_id=case_id, round_id=round_id, task_spec=spec, lane="womens_federation",
                  data="{}", completed_by=user, completed_at=at)
     base = dict(case_id=case_id, round_id=round_id)
@@ -167,6 +192,8 @@ def _evidence(rows, rng, case_id, round_id, district, start, end, ended, outcome
     if ended:
         rows.add("assessment", **base, kind="reassessment", item_scores="{}", total_score=8, risk_factors="[]",
                  summary="", assessed_by=user, assessed_at=end)
+        rows.add("document_record", **base, doc_type="assessment_report", title="", issuing_agency="womens_federation",
+                 status="issued", fields="{}", issued_by=user, issued_at=end, delivered_on=None)  # the re-assessment's report
         kind = {"downgraded": "downgrade", "closed": "closure", "escalated": "escalation"}.get(outcome)
         if kind:
             rows.add("approval", **base, kind=kind, status="approved", request_reason="", requested_by=user,
@@ -174,16 +201,22 @@ def _evidence(rows, rng, case_id, round_id, district, start, end, ended, outcome
         if outcome in ("downgraded", "upgraded"):
             rows.add("risk_code_change", **base, kind=outcome[:-1], code="blue", previous_code="yellow", reason="",
                      decided_by=user, decided_at=end)
-    else:
-        for spec, step in (("record_followup_visit", "follow_up"),) + ((("chase_overdue_visit", "follow_up"),)
-                                                                        if rng.random() < 0.1 else ()):
-            rows.add("work_item", round_id=round_id, case_id=case_id, district_id=district,
-                     task_id=str(uuid.uuid4()), task_spec=spec, task_name=spec, lane="womens_federation",
-                     roles='["caseworker"]', step=step, ready_at=end, due_at=end + timedelta(days=rng.uniform(-20, 20)))
+    chased = rng.random() < CHASE_SHARE
+    if not ended:   # the round waits for a visit (a receive task is open work too); now and then it is chased
+        task_id = str(uuid.uuid4())
+        rows.add("work_item", round_id=round_id, case_id=case_id, district_id=district, task_id=task_id,
+                 task_spec="await_visit", task_name="等待回访记录", lane="womens_federation", roles='["caseworker"]',
+                 step="follow_up", ready_at=end, due_at=end + timedelta(days=rng.uniform(-20, 20)))
+    if chased:
+        raised = start + (end - start) / 2
+        rows.add("chase", **base, kind="visit", task_id=task_id if not ended else str(uuid.uuid4()),
+                 task_spec="await_visit", late_agency="womens_federation", to_agency="womens_federation",
+                 district_id=district, times=1, first_raised_at=raised, last_raised_at=raised,
+                 answered_by=user if ended else None, answered_at=end if ended else None)
 
 
 ORDER = ["case_file", "risk_clue", "round", "task_record", "assessment", "document_record", "guidance_plan",
-         "guidance_session", "followup_visit", "risk_code_change", "approval", "work_item"]
+         "guidance_session", "followup_visit", "risk_code_change", "approval", "work_item", "chase"]
 
 
 def load(gl, chunks) -> dict[str, int]:

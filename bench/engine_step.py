@@ -2,18 +2,20 @@
 
 What is measured, on the same model, the same task and the same stored state:
 
-* ``service``   ``engine.services.complete_task``: load the case, permission check, load the workflow,
-                handler validation (the guidance session row), complete + engine steps, save + work-item
-                projection, task record, audit entry, commit. The actor, task id and expected version are
-                looked up beforehand, as a web request has them from its session and form.
-* ``raw``       ``runtime.load(state)`` + complete the task + ``do_engine_steps`` + ``runtime.dump`` with
-                the engine's own WorkflowRuntime (compact serializer): the floor.
+* ``service``   ``engine.services.record_guidance_session`` (Procedure v2 records a session when it happens,
+                not as a user task): load and lock the case, permission check, the plan, the session row,
+                load the workflow, deliver the ``session_recorded`` message to the waiting ``await_session``
+                + engine steps, save + work-item projection, task record, audit entry, version bump, commit.
+                The actor and expected version are looked up beforehand, as a web request has them from its
+                session and form.
+* ``raw``       ``runtime.load(state)`` + ``send_message`` (the message + ``do_engine_steps``) +
+                ``runtime.dump`` with the engine's own WorkflowRuntime (compact serializer): the floor.
 * ``raw_full``  the same round trip with SpiffWorkflow's default serializer (whole spec in every state),
                 for reference.
 
-The task is ``record_guidance_session`` of a plan with 48 sessions required, so it stays READY. Because a
-loop grows the task tree, every sample is taken on a different case brought to the same point (the same
-number of sessions already recorded), never by looping one case.
+The step is recording a guidance session of a plan with 48 sessions required, so ``await_session`` waits
+again after it. Because a loop grows the task tree, every sample is taken on a different case brought to the
+same point (the same number of sessions already recorded), never by looping one case.
 
     python -m bench.engine_step                          # SQLite (WAL) in a temp file
     python -m bench.engine_step --database-url postgresql://postgres@127.0.0.1:5432/test
@@ -34,9 +36,8 @@ import tempfile
 import time
 import uuid
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from uuid import UUID
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -50,20 +51,21 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 
 import SpiffWorkflow  # noqa: E402
 import sqlalchemy  # noqa: E402
-from engine import audit, passwords, permissions, services  # noqa: E402
+from engine import audit, passwords, services  # noqa: E402
 from engine.bootstrap import init  # noqa: E402
 from engine.clock import clock  # noqa: E402
 from engine.context import GuardLoop  # noqa: E402
-from engine.handlers import HANDLERS, Handler  # noqa: E402
 from engine.handlers import guide  # noqa: E402
 from engine.models import GuidancePlan, GuidanceSession, Round, WorkItem  # noqa: E402
 from engine.runtime import WorkflowRuntime  # noqa: E402
 from engine.scenario import Driver, scores  # noqa: E402
-from engine.services import tasks as task_service  # noqa: E402
+from engine.services import records as record_service  # noqa: E402
 from engine.settings import Settings  # noqa: E402
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
-TASK = "record_guidance_session"
+TASK = "record_guidance_session"       # the service measured
+WAITING = "await_session"              # the receive task it delivers to (a work item while it waits)
+MESSAGE = "session_recorded"
 WF, COUNSELLOR = "wf_caseworker", "wf_counsellor"
 SESSION_DATA = {"kind": "case_guidance", "minutes": 60, "guardian_attended": True,
                 "notes": "围绕亲子沟通开展指导，监护人积极配合。"}
@@ -117,7 +119,8 @@ def database(url: str | None, keep: bool):
 # --- bringing cases to the measured point ------------------------------------------------------
 
 def case_at_guidance(dr: Driver, index: int, prior_sessions: int) -> int:
-    """A blue-code case through assess and handle, a plan of 48 sessions, ``prior_sessions`` recorded."""
+    """A blue-code case through assess and handle, a plan of 48 sessions, ``prior_sessions`` recorded (on the
+    days before today: one session of a kind a day)."""
     gl = dr.gl
     data = {"source": "community", "reporter_name": "网格员", "mandatory_report": False,
             "received_at": dr.today(), "description": "祖父母隔代抚养，需关注。", "family_types": ["grandparent"],
@@ -129,13 +132,13 @@ def case_at_guidance(dr: Driver, index: int, prior_sessions: int) -> int:
     dr.do(WF, case, "social_investigation", {"findings": "隔代抚养。", "investigated_on": dr.today(),
                                              "sources": "入户走访"})
     dr.do(WF, case, "scored_assessment", {**scores(4), "risk_factors": ["special_family"], "summary": "稳定。"})
-    dr.do(WF, case, "decide_handling", {"measure_notify": True, "reason": "蓝码。"})
+    dr.do(WF, case, "propose_measures", {"measure_notify": True, "reason": "蓝码。"})
     dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "告知家庭教育责任。",
                                         "delivery_method": "in_person", "recipient": "监护人", "signed": True})
     dr.do(WF, case, "draft_guidance_plan", {"provider_id": dr.provider_id(), "sessions_required": 48,
                                             "min_minutes": 40, "period_days": 180, "goals": "提升监护能力。"})
-    for _ in range(prior_sessions):
-        dr.do(COUNSELLOR, case, TASK, {**SESSION_DATA, "held_on": dr.today()})
+    for k in range(prior_sessions, 0, -1):
+        dr.session(COUNSELLOR, case, **SESSION_DATA, held_on=(clock.today() - timedelta(days=k)).isoformat())
     return case
 
 
@@ -144,12 +147,13 @@ def snapshot(dr: Driver, case_id: int, prior_sessions: int) -> dict:
     gl = dr.gl
     with gl.reading() as session:
         item = session.scalars(select(WorkItem).where(WorkItem.case_id == case_id,
-                                                      WorkItem.task_spec == TASK)).one()
+                                                      WorkItem.task_spec == WAITING)).one()
         rnd = session.get(Round, item.round_id)
+        last = session.scalar(select(func.max(GuidanceSession.id)))
         return {"case_id": case_id, "task_id": item.task_id, "version": dr.version(case_id),
                 "state": rnd.state, "model_version": rnd.model_version,
-                # what the handler returns for this step: the qualifying sessions after it
-                "variables": {"sessions_done": prior_sessions + 1}}
+                # the message the service sends for this step: the new session and the qualifying sessions
+                "variables": {"session_id": last + 1, "sessions_done": prior_sessions + 1}}
 
 
 # --- the three measurements ----------------------------------------------------------------------
@@ -162,8 +166,8 @@ def raw_step(runtime: WorkflowRuntime, snap: dict, parts: dict | None = None) ->
     t0 = time.perf_counter()
     workflow = runtime.load(snap["state"])
     t1 = time.perf_counter()
-    task = workflow.get_task_from_id(UUID(snap["task_id"]))
-    runtime.complete(workflow, task, snap["variables"])
+    if not runtime.send_message(workflow, MESSAGE, snap["variables"]):
+        raise RuntimeError(f"case {snap['case_id']}: nothing waits for {MESSAGE}")
     t2 = time.perf_counter()
     state = runtime.dump(workflow)
     t3 = time.perf_counter()
@@ -177,8 +181,8 @@ def raw_step(runtime: WorkflowRuntime, snap: dict, parts: dict | None = None) ->
 def raw_full_step(runtime: WorkflowRuntime, serializer, full_state: str, snap: dict) -> str:
     workflow = serializer.deserialize_json(full_state)
     workflow.script_engine = runtime.script_engine  # as the engine does: never the unrestricted default
-    task = workflow.get_task_from_id(UUID(snap["task_id"]))
-    runtime.complete(workflow, task, snap["variables"])
+    if not runtime.send_message(workflow, MESSAGE, snap["variables"]):
+        raise RuntimeError(f"case {snap['case_id']}: nothing waits for {MESSAGE}")
     return serializer.serialize_json(workflow)
 
 
@@ -191,8 +195,11 @@ def core_persist_step(gl, runtime: WorkflowRuntime, round_id: int, snap: dict) -
 
 
 def service_step(gl, actor, snap: dict) -> dict:
-    return services.complete_task(gl, actor, snap["case_id"], snap["task_id"],
-                                  {**SESSION_DATA, "held_on": clock.today().isoformat()}, snap["version"])
+    result = services.record_guidance_session(gl, actor, snap["case_id"],
+                                              {**SESSION_DATA, "held_on": clock.today().isoformat()}, snap["version"])
+    if not result["counted"]:
+        raise RuntimeError(f"case {snap['case_id']}: the session reached no waiting {WAITING}")
+    return result
 
 
 def timed(fn, *args):
@@ -245,25 +252,15 @@ class Breakdown:
 
     def install(self, gl):
         self.wrap(WorkflowRuntime, "load", "workflow deserialize")
-        self.wrap(WorkflowRuntime, "complete", "workflow complete + engine steps", static=True)
+        self.wrap(WorkflowRuntime, "send_message", "workflow message + engine steps", static=True)
         self.wrap(WorkflowRuntime, "dump", "workflow serialize")
         for name in ("scan", "next_timer_at"):
             self.wrap(WorkflowRuntime, name, "work-item/timer projection (Spiff queries)", static=True)
-        self.wrap(task_service, "require_case_and_round", "load case + round + permission (Python)")
+        self.wrap(record_service, "require_case_and_round", "load case + round + permission (Python)")
         self.wrap(audit, "record", "audit entry (Python)")
         self.wrap(audit, "plain", "audit entry (Python)")
-        handler = HANDLERS[TASK]
-        validate = handler.validate
-
-        def timed_validate(ctx):
-            self._enter("handler validate + session row (Python)")
-            try:
-                return validate(ctx)
-            finally:
-                self._exit()
-
-        HANDLERS[TASK] = Handler(timed_validate, handler.after)
-        self.undo.append((HANDLERS, TASK, handler))
+        for name in ("current_plan", "qualifying_sessions"):
+            self.wrap(record_service, name, "plan + qualifying sessions (Python)")
         self.wrap(Session, "flush", "ORM flush (Python)")
         self.wrap(Session, "commit", "commit (incl. DB COMMIT)")
         bd = self
@@ -283,8 +280,6 @@ class Breakdown:
             if owner == "event":
                 event.remove(attribute, "before_cursor_execute", original[0])
                 event.remove(attribute, "after_cursor_execute", original[1])
-            elif owner is HANDLERS:
-                HANDLERS[attribute] = original
             else:
                 setattr(owner, attribute, original)
         self.undo.clear()
@@ -301,8 +296,6 @@ class Breakdown:
 
 WHAT_IFS = {
     "no-autoflush": "writer sessions with autoflush=False (the step flushes explicitly where it needs ids)",
-    "keep-agency": "keep the CaseAgency row loaded by the permission check alive, so join_case does not "
-                   "SELECT it again (the identity map holds objects weakly)",
     "one-query-sessions": "qualifying_sessions in one statement (plan's min_minutes as a scalar subquery)",
     "gc-freeze": "gc.freeze() after start-up, so collections stop rescanning the parsed specs and ORM mappers",
 }
@@ -314,12 +307,6 @@ def apply_what_ifs(gl, names: list[str]) -> None:
         raise SystemExit(f"unknown --what-if {sorted(unknown)}; choose from {sorted(WHAT_IFS)}")
     if "no-autoflush" in names:
         gl._writer = sessionmaker(gl.engine, expire_on_commit=False, autoflush=False)
-    if "keep-agency" in names:
-        def takes_part(session, case_id, agency):
-            row = session.get(permissions.CaseAgency, (case_id, agency))
-            session.info.setdefault("_keep", []).append(row)
-            return row is not None
-        permissions.takes_part = takes_part
     if "one-query-sessions" in names:
         def qualifying_sessions(session, round_id):
             minimum = (select(GuidancePlan.min_minutes).where(GuidancePlan.round_id == round_id)
@@ -327,7 +314,7 @@ def apply_what_ifs(gl, names: list[str]) -> None:
             return session.scalar(select(func.count(GuidanceSession.id)).where(
                 GuidanceSession.round_id == round_id, GuidanceSession.guardian_attended.is_(True),
                 GuidanceSession.minutes >= minimum)) or 0
-        guide.qualifying_sessions = qualifying_sessions
+        guide.qualifying_sessions = record_service.qualifying_sessions = qualifying_sessions
     if "gc-freeze" in names:
         gc.collect()
         gc.freeze()
@@ -351,7 +338,7 @@ def run(args) -> dict:
     clock.set(NOW)
     started = time.perf_counter()
     with database(args.database_url, args.keep) as (url, backend):
-        gl = GuardLoop(Settings(database_url=url))
+        gl = GuardLoop(Settings(database_url=url, demo_mode=True))  # documents may name this machine
         init(gl, with_demo_users=True)
         dr = Driver(gl)
         total = args.warmup + args.cases + args.breakdown_cases + args.floor_cases
@@ -513,7 +500,7 @@ def print_table(r: dict) -> None:
     if r["what_if"]:
         print("what-if (in-process patches): " + ", ".join(r["what_if"]))
     print(f"{'':34}{'median ms':>10}{'p95 ms':>10}{'mean ms':>10}{'min ms':>10}{'× raw':>8}")
-    rows = [("service complete_task", s), ("raw round trip (compact)", raw),
+    rows = [(f"service {TASK}", s), ("raw round trip (compact)", raw),
             ("raw round trip (full serializer)", full)]
     if r.get("raw_plus_core_persistence"):
         rows.append(("raw + Core SELECT/UPDATE/COMMIT", r["raw_plus_core_persistence"]))

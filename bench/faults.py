@@ -200,8 +200,8 @@ def main(argv=None) -> int:
           f"(tasks {ver['specs_in_cases_with_more_increments']})")
     print(f"   timers: {tc['rounds_fired']}/{tc['due_rounds']} due rounds fired, same due time twice "
           f"{tc['same_due_time_fired_twice']}, not fired {tc['due_but_not_fired']} (+{tc.get('rounds_on_cases_users_changed_meanwhile_not_judged', 0)} "
-          f"rounds of cases users changed meanwhile, not judged), still due {tc['still_due_after']}, two open visits "
-          f"{tc['cases_with_two_open_visits']}")
+          f"rounds of cases users changed meanwhile, not judged), still due {tc['still_due_after']}, tasks with two "
+          f"open chases {tc['tasks_with_two_open_chases']}")
     print(f"   consistency: {cons['rounds_checked']} running rounds loaded, {cons['problem_count']} problems; "
           f"audit verify exit {check['audit']['exit_code']}")
     if args.json:

@@ -35,6 +35,36 @@ OPTION = re.compile(r'<option value="([^"]*)"\s*(selected)?')
 SPEC_BY_TITLE = {form.title[0]: spec for spec, form in ALL_FORMS.items()}
 if len(SPEC_BY_TITLE) != len(ALL_FORMS):  # pragma: no cover  (a new form with a title already used)
     raise RuntimeError("task form titles are not unique: the load client cannot tell the tasks apart")
+H1 = re.compile(r"<h1>([^<]+)</h1>")
+
+
+def _tasks_named_by_the_model() -> dict:
+    """Inbox titles of the user tasks whose form depends on the task (an order's draft, ``draft_order``, has
+    a form per measure): the inbox shows the model's name for them (``拟制文书``)."""
+    from pathlib import Path
+
+    from lxml import etree
+    found = {}
+    for path in sorted((Path(__file__).resolve().parent.parent / "workflows").glob("*.bpmn")):
+        for task in etree.parse(str(path)).iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}userTask"):
+            spec = task.get("id")
+            if spec not in ALL_FORMS and any(key.startswith(spec + ":") for key in ALL_FORMS) and task.get("name"):
+                found[task.get("name")] = spec
+    return found
+
+
+# inbox titles -> task spec: a task's form title, or the model's name of a task with a form per case
+INBOX_SPEC = {**SPEC_BY_TITLE, **_tasks_named_by_the_model()}
+
+
+def form_key(spec: str | None, body: str) -> str | None:
+    """The ``ALL_FORMS`` key of a task form page: the task spec, or for a task with a form per case (an
+    order's draft) the form whose title the page shows."""
+    if spec in ALL_FORMS:
+        return spec
+    title = H1.search(body)
+    key = SPEC_BY_TITLE.get(html.unescape(title.group(1)).strip()) if title else None
+    return key if key and spec and key.startswith(spec + ":") else None
 
 
 def require_loopback(url: str) -> str:
@@ -145,7 +175,7 @@ class Client:
         resp = await self.request(user, "GET", "/", kind)
         if resp.status == 200:
             user.remember_page(resp.body)
-            user.rows = {task_id: Row(int(case_id), task_id, SPEC_BY_TITLE.get(html.unescape(title)))
+            user.rows = {task_id: Row(int(case_id), task_id, INBOX_SPEC.get(html.unescape(title)))
                          for case_id, task_id, title in TASK_LINK.findall(resp.body)}
         return resp
 
@@ -154,7 +184,7 @@ class Client:
         if resp.status == 200:
             user.remember_page(resp.body)
             for case, task_id, title in TASK_LINK.findall(resp.body):
-                user.rows.setdefault(task_id, Row(int(case), task_id, SPEC_BY_TITLE.get(html.unescape(title))))
+                user.rows.setdefault(task_id, Row(int(case), task_id, INBOX_SPEC.get(html.unescape(title))))
         return resp
 
     async def trivial(self, user: User) -> Response:

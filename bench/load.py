@@ -58,15 +58,16 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import func, select  # noqa: E402
 
 from bench import verify  # noqa: E402
-from bench.http_client import Client, User, fill_task_form, parse_task_form, require_loopback  # noqa: E402
+from bench.http_client import Client, User, fill_task_form, form_key, parse_task_form, require_loopback  # noqa: E402
 from bench.server import Gunicorn, RenderWorkers, require_local_database  # noqa: E402
 from bench.stats import MIX, MixPicker, Tally, latency_summary, machine_cpu, process_cpu_seconds  # noqa: E402
 from engine.clock import CHINA_TZ  # noqa: E402
 from web.task_forms import FORMS  # noqa: E402
 
-# Tasks the load completes (every task with a form). Some issue documents as they complete (notices,
-# follow-up visits, assessments, approved orders): a WeasyPrint render of ~0.2 s each, in the request.
-COMPLETABLE = tuple(FORMS)
+# Tasks the load completes (Procedure v2: every user task with a form, and an order's draft, whose form is
+# the measure's). Visits and sessions are records, not tasks: the load does not record them. Some tasks issue
+# documents as they complete (notices, assessments, approved orders): rendered after the commit.
+COMPLETABLE = tuple(FORMS) + ("draft_order",)
 
 
 def model_roles(models_dir: Path = ROOT / "workflows") -> dict:
@@ -255,11 +256,11 @@ class LoadRun:
         page = await client.task_form(user, row)
         if page.status != 200:
             return
-        form = parse_task_form(page.body)
-        if form is None:
+        form, key = parse_task_form(page.body), form_key(row.spec, page.body)
+        if form is None or key is None:
             self.fallbacks["form_not_found"] += 1
             return
-        attempt, pairs = self._attempt(user, row, form, "complete")
+        attempt, pairs = self._attempt(user, row, form, "complete", key)
         resp = await client.submit(user, row, pairs)
         attempt.status = resp.status
         if resp.status == 302:
@@ -273,11 +274,13 @@ class LoadRun:
             self.duels["not_started"] += 1
             return
         forms = [parse_task_form(first.body), parse_task_form(second.body)]
-        if None in forms or forms[0].hidden.get("expected_version") != forms[1].hidden.get("expected_version"):
+        key = form_key(row.spec, first.body)
+        if None in forms or key is None or \
+                forms[0].hidden.get("expected_version") != forms[1].hidden.get("expected_version"):
             self.duels["not_started"] += 1    # the case moved between the two reads: no duel
             return
-        a1, p1 = self._attempt(user, row, forms[0], "duel")
-        a2, p2 = self._attempt(user.twin, row, forms[1], "duel")
+        a1, p1 = self._attempt(user, row, forms[0], "duel", key)
+        a2, p2 = self._attempt(user.twin, row, forms[1], "duel", key)
         r1, r2 = await asyncio.gather(client.submit(user, row, p1, "duel"),
                                       client.submit(user.twin, row, p2, "duel"))
         a1.status, a2.status = r1.status, r2.status
@@ -288,9 +291,9 @@ class LoadRun:
             if r.status == 302:
                 self.by_spec[row.spec].append(r.seconds)
 
-    def _attempt(self, user: User, row, form, kind: str):
+    def _attempt(self, user: User, row, form, kind: str, key: str):
         token = self._token()
-        pairs, sent = fill_task_form(row.spec, form, token, _today_china(), self.rng)
+        pairs, sent = fill_task_form(key, form, token, _today_china(), self.rng)
         version = int(form.hidden.get("expected_version") or 0)
         attempt = verify.Attempt(token, user.username, user.user_id, row.case_id, row.task_id, row.spec, version,
                                  None, kind, sent, time.monotonic())
@@ -627,6 +630,7 @@ def print_endpoints(r: dict, out) -> None:
         f, kind = r["endpoints"][name], ENDPOINT_KIND[name]
         lat = f["latency"].get(kind, {})
         pdf = f["pdf_available"]
+        ratio = {k: "-" if v is None else v for k, v in ratio.items()}   # e.g. no completion in the window
         print(f"   {name:<10} {ratio['per_s']:>8} {lat.get('p50_ms', '-'):>8} {lat.get('p95_ms', '-'):>8} "
               f"{ratio['server_cpu_ms']:>8} {ratio['throughput_ratio']:>10} {ratio['cpu_ratio']:>7}  "
               f"{f['cpu']['render_workers_seconds']}, {pdf['rendered']}/{pdf['issued']} ({pdf.get('p95_s', '-')})",
@@ -716,9 +720,9 @@ def main(argv=None) -> int:
         print("[load] verifying the database ...", file=sys.stderr)
         report["verification"] = verify_all(gl, args.database_url, baseline, attempts, prefix)
     gl.engine.dispose()
-    print_report(report)
-    if args.json:
+    if args.json:   # first: a report that cannot be printed is still kept
         Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    print_report(report)
     errors = [f.get("errors") for r in report["runs"] for f in (r, *r.get("endpoints", {}).values())]
     ok = report.get("verification", {}).get("ok", True) and not any(errors)
     return 0 if ok else 1

@@ -34,6 +34,7 @@ from sqlalchemy import event, func, select  # noqa: E402
 from bench.http_client import CASE_LINK, CSRF, _query  # noqa: E402
 from bench.load import work_by_lane  # noqa: E402
 from bench.stats import percentile  # noqa: E402
+from bench.server import BENCH_LOGIN_RATE_LIMIT  # noqa: E402
 from engine.bootstrap import DEMO_PASSWORD  # noqa: E402
 from engine.context import GuardLoop  # noqa: E402
 from engine.db import make_engine  # noqa: E402
@@ -109,7 +110,8 @@ def search_terms(gl, case_ids, rng):
 
 def run(args):
     url = args.database_url
-    gl = GuardLoop(Settings(database_url=url, demo_mode=True), engine=make_engine(url))
+    gl = GuardLoop(Settings(database_url=url, demo_mode=True, login_rate_limit=BENCH_LOGIN_RATE_LIMIT),
+                   engine=make_engine(url))
     from web import create_app
     app = create_app({"SECRET_KEY": "bench-pages", "GUARDLOOP": gl, "WTF_CSRF_ENABLED": True})
     recorder = Recorder(gl.engine)

@@ -4,8 +4,10 @@
     python -m bench.seed --cases 2000                  # SQLite in instance/bench.db
 
 How: first a few dozen *template* cases are driven through the real services, as the people who do the
-work (every code, every step of the round, approvals, returns, closures, downgrades with a next round,
-escalations with rigid orders, upgrades, overdue visits and chases), in district 江北区. Then
+work, with the steps of ``engine.demo`` (Procedure v2: every code, every step of the round, referrals
+decided, orders drafted, approved and delivered, compliance checks, sessions and visits recorded as they
+happen, chases answered, closures, downgrades with a next round, escalations to a joint meeting with
+temporary guardianship, upgrades after a new incident), in district 江北区. Then
 ``engine.bulk.CaseCopier`` writes N copies spread over the districts of the seeds, each a new child with
 new guardians, numbers, ids and dates, in the district's offices and with its people: open cases end
 within the last days before now (so their timers and due dates are current), closed cases anywhere in
@@ -16,6 +18,7 @@ Prints how long each phase took and the rows written; ``--json`` writes the same
 import argparse
 import json
 import random
+import re
 import sys
 import time
 from datetime import datetime, timedelta, timezone
@@ -27,7 +30,7 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import func, select, text  # noqa: E402
 
-from engine import passwords, services  # noqa: E402
+from engine import demo, passwords, services  # noqa: E402
 from engine.bootstrap import DEMO_PASSWORD, DEMO_USERS, init  # noqa: E402
 from engine.bulk import CaseCopier, load_template  # noqa: E402
 from engine.workers import chain_views  # noqa: E402
@@ -37,21 +40,26 @@ from engine.models import (  # noqa: E402
     Agency, AuditEntry, Case, District, DocumentRecord, Round, TaskRecord, User, WorkItem,
 )
 from engine.scenario import Driver, scores  # noqa: E402
+from engine.services.timers import _fire_isolated as fire_round  # noqa: E402  (one round; tick fires them all)
 from engine.settings import Settings  # noqa: E402
 
 WF, COUNSELLOR, SUPERVISOR = "wf_caseworker", "wf_counsellor", "wf_supervisor"
-ON_THE_SPOT = {"delivery_method": "in_person", "recipient": "监护人本人", "signed": True}
 
-# Assessment total and factors that give each code, and the handling each code gets.
+# Assessment total and factors that give each code, the caseworker's proposal (Procedure v2: her own measures,
+# the measures referred to the procuratorate, court or police, a request for temporary care by civil affairs),
+# the orders those referrals become, and the sessions of the guidance plan.
 PROFILE = {
     "red": {"score": 28, "factors": ["violence_abuse"], "case_type": "minor_victim",
-            "measures": ("notify", "reprimand", "procuratorate_order", "civil_affairs"), "sessions": 4},
+            "propose": {"measure_notify": True, "refer_supervision_order": True, "refer_reprimand": True,
+                        "reprimand_issuer": "police", "measure_care": True},
+            "orders": ("supervision_order", "reprimand"), "sessions": 4},
     "orange": {"score": 18, "factors": ["serious_failure"], "case_type": "family_case",
-               "measures": ("notify", "court_order"), "sessions": 4},
-    "yellow": {"score": 14, "factors": ["truancy"], "case_type": "general", "measures": ("notify", "admonish"),
-               "sessions": 3},
-    "blue": {"score": 4, "factors": ["special_family"], "case_type": "general", "measures": ("notify",),
-             "sessions": 2},
+               "propose": {"measure_notify": True, "refer_guidance_order": True},
+               "orders": ("guidance_order",), "sessions": 4},
+    "yellow": {"score": 14, "factors": ["truancy"], "case_type": "general",
+               "propose": {"measure_notify": True, "measure_admonish": True}, "orders": (), "sessions": 3},
+    "blue": {"score": 4, "factors": ["special_family"], "case_type": "general",
+             "propose": {"measure_notify": True}, "orders": (), "sessions": 2},
 }
 LOWER = {"red": 18, "orange": 14, "yellow": 4, "blue": 3}     # a re-assessment one code lower (blue: stable)
 CODE_WEIGHTS = {"red": 5, "orange": 15, "yellow": 35, "blue": 45}
@@ -61,12 +69,14 @@ OPEN_STAGES = {"assess": 8, "handle": 5, "order_approval": 2, "delivery": 2, "gu
 CLOSED_SHARE = 0.35
 DISTRICT_WEIGHTS = {"JB": 9, "YZ": 7, "GX": 5, "SPB": 9, "WZ": 8, "DDK": 4, "YB": 10, "BN": 7, "JJ": 7, "NC": 4,
                     "DZ": 4, "BS": 4, "TL": 4, "LP": 4, "WL": 2, "CK": 2, "FD": 3, "YY": 5, "XS": 3}
+SETTLE_DAYS = 200   # the longest a round waits for its review, in days
 
 
 # --- templates: cases driven through the services ------------------------------------------------
 
 class Story:
-    """One case walked through rounds as the people involved; ``stop`` names where the walk ends."""
+    """One case walked through rounds as the people involved (the steps of ``engine.demo``); ``stop`` names
+    where the walk ends."""
 
     def __init__(self, dr: Driver, code: str, index: int):
         self.dr, self.code, self.p = dr, code, PROFILE[code]
@@ -79,104 +89,156 @@ class Story:
                           {"name": "祖母", "relation": "grandparent", "is_guardian": False}]})
         self.case = services.open_case(dr.gl, dr.actor(WF), clue, {"case_type": self.p["case_type"]})
 
-    def do(self, who, spec, data):
-        self.dr.do(who, self.case, spec, data)
+    def do(self, who, spec, data, measure=None):
+        self.dr.do(who, self.case, spec, data, measure=measure)
+
+    def wait(self, days: float) -> None:
+        """Time passes for this case: each of its timers fires at its own due time, as a scheduler running
+        all along fires it (one tick at the end, as ``Driver.advance`` does, would fire a repeating chase
+        timer's missed turns at once). Only this case's rounds: the other templates' timers would otherwise
+        fire all through every later template's story."""
+        moment, gl = clock.now() + timedelta(days=days), self.dr.gl
+        for _ in range(10_000):
+            with gl.reading() as session:
+                due = session.execute(select(Round.id, Round.next_timer_at).where(
+                    Round.case_id == self.case, Round.status == "running", Round.next_timer_at.is_not(None))
+                    .order_by(Round.next_timer_at).limit(1)).first()
+            if due is None or due.next_timer_at >= moment:
+                break
+            clock.set(max(due.next_timer_at + timedelta(seconds=1), clock.now()))  # fired once strictly past due
+            if not fire_round(gl, due.id, clock.now()):
+                raise RuntimeError(f"case {self.case}: round {due.id} did not fire")
+        clock.set(moment)
+
+    def open_specs(self) -> set[str]:
+        return {item.task_spec for item in self.dr.open_items(self.case)}
 
     def assess(self, total=None, factors=None):
-        self.do(WF, "social_investigation", {"findings": "入户走访，了解监护状况。", "investigated_on": self.dr.today()})
+        self.do(WF, "social_investigation", {"findings": "入户走访，了解监护状况。", "investigated_on": self.dr.today(),
+                                             "sources": "入户走访、学校、社区"})
         self.do(WF, "scored_assessment", {**scores(self.p["score"] if total is None else total),
                                           "risk_factors": self.p["factors"] if factors is None else factors,
                                           "summary": "评估完成。"})
+        if "safety_contact" in self.open_specs():   # a red code: the child is seen within the time limit
+            self.do(WF, "safety_contact", {"contacted_on": self.dr.today(), "method": "home_visit",
+                                           "child_seen": True, "child_safe": True, "findings": "见到儿童，暂时安全。"})
+
+    def order_fields(self, measure: str) -> dict:
+        fields = {"duties": "按时接送，接受指导，每月报告。", "deadline": (clock.today() + timedelta(days=60)).isoformat()}
+        if measure == "guidance_order":
+            fields.update(provider_id=self.dr.provider_id(), content="亲职教育", sessions=4, session_interval_days=14,
+                          period_days=60)
+        if measure == "reprimand":
+            fields.update(reprimanded_on=self.dr.today())
+        return fields
 
     def handle(self, stop):
-        measures = self.p["measures"]
-        self.do(WF, "decide_handling", {**{f"measure_{m}": True for m in measures}, "reason": "按风险等级处置。"})
+        if stop == "handle":
+            return stop
+        self.do(WF, "propose_measures", {**self.p["propose"], "reason": "按风险等级处置。"})
         if stop == "handle_done":
-            return "handle"
-        for m, who, spec, approver, deliver, deliverer in (
-                ("procuratorate_order", "prosecutor", "issue_procuratorate_order", "pro_supervisor",
-                 "deliver_procuratorate_order", "prosecutor"),
-                ("court_order", "judge", "issue_court_order", "court_supervisor", "deliver_court_order",
-                 "court_clerk")):
-            if m in measures:
-                extra = {"provider_id": self.dr.provider_id(), "sessions": 4} if m == "court_order" else {}
-                self.do(who, spec, {"failings": "监护人疏于照料。", "duties": "按时接送，接受指导，每月报告。",
-                                    "deadline": (clock.today() + timedelta(days=30)).isoformat(), **extra})
-                if stop == "order_approval":
-                    return stop
-                services.approve(self.dr.gl, self.dr.actor(approver), self.case, "approved", "同意签发。",
-                                 self.dr.version(self.case))
-                if stop == "delivery":
-                    return stop
-                self.do(deliverer, deliver, {"method": "in_person", "delivered_on": self.dr.today(),
-                                             "recipient": "监护人本人", "signed": True})
-        if "notify" in measures:
-            self.do(WF, "notify_guardian", {"notified_on": self.dr.today(), "content": "告知家庭教育责任。", **ON_THE_SPOT})
-        if "admonish" in measures:
+            return stop
+        if self.p["propose"].get("measure_notify"):
+            demo._notify(self.dr, self.case)
+        if self.p["propose"].get("measure_admonish"):
             self.do(WF, "admonish_guardian", {"admonished_on": self.dr.today(), "content": "劝诫监护人。"})
-        if "reprimand" in measures:
-            self.do("police", "reprimand_guardian", {"reprimanded_on": self.dr.today(), "failings": "疏于照料。",
-                                                     **ON_THE_SPOT})
-        if "civil_affairs" in measures:
-            self.do("civil_affairs", "refer_civil_affairs", {"accepted_on": self.dr.today(), "measures": "儿童主任探访。"})
+        if self.p["propose"].get("measure_care"):
+            self.do("civil_affairs", "decide_care", {"decision": "accept"})
+            self.do("civil_affairs", "arrange_temporary_care", {
+                "placement": "kinship", "started_on": self.dr.today(), "details": "由祖母照护，民政临时监护。",
+                "temporary_guardianship": True, "guardian_ids": [self.dr.guardian_id(self.case, "监护人")]})
+        for measure in self.p["orders"]:   # the issuer accepts, drafts; the head approves; the officer delivers
+            officer, head = demo.OFFICER[demo.ISSUER[measure]]
+            demo._decide(self.dr, self.case, measure)
+            self.do(officer, "draft_order", {"action": "submit", "failings": "监护人疏于照料。",
+                                             **self.order_fields(measure)}, measure=measure)
+            if stop == "order_approval":
+                return stop
+            self.do(head, "approve_order", {"decision": "approved", "reason": "同意签发。"}, measure=measure)
+            if stop == "delivery":
+                return stop
+            demo._deliver(self.dr, self.case, measure, method="in_person")
         return None
 
-    def guide(self, stop):
-        sessions = self.p["sessions"]
+    def guide_and_follow_up(self, stop):
+        """The plan, then sessions and visits as they happen, one of each every visit interval (the steps run
+        side by side in v2): ``guide`` stops half-way, ``follow_up`` with the last visit outstanding."""
+        gl, sessions = self.dr.gl, self.p["sessions"]
         self.do(WF, "draft_guidance_plan", {"provider_id": self.dr.provider_id(), "sessions_required": sessions,
                                             "min_minutes": 40, "period_days": 180, "goals": "提升监护能力。"})
-        for n in range(sessions):
-            self.dr.advance(20)
-            self.do(COUNSELLOR, "record_guidance_session", {
-                "kind": "case_guidance", "held_on": self.dr.today(), "minutes": 60, "guardian_attended": True,
-                "notes": "亲子沟通指导。"})
-            if stop == "guide" and n == sessions // 2:
-                return stop
-        return None
-
-    def follow_up(self, stop):
-        gl = self.dr.gl
         with gl.reading() as session:
             schedule = gl.runtime(session, gl.current_version(session)).decide("followup_schedule",
                                                                                {"risk_code": self.code})
-        interval = int(schedule["visit_interval"][1:-1])
-        for n in range(schedule["visits_required"]):
-            self.dr.advance(interval + 0.1)
-            self.do(WF, "record_followup_visit", {"method": "home_visit", "visited_on": self.dr.today(),
-                                                  "findings": "家庭状况趋于稳定。", "orders_complied": True})
-            if stop == "follow_up" and n == 0:
+        interval = int(schedule["visit_interval"].strip('"')[1:-1])
+        visits = int(schedule["visits_required"])
+        for n in range(max(sessions, visits)):
+            self.wait(interval)
+            while self.due_work():
+                pass
+            if n < sessions:
+                self.dr.session(COUNSELLOR, self.case, notes="亲子沟通指导。")
+            if stop == "follow_up" and n == visits - 1:
+                return stop
+            if n < visits:
+                self.dr.visit(WF, self.case, findings="家庭状况趋于稳定。")
+            if stop == "guide" and n == (sessions - 1) // 2:
                 return stop
         return None
+
+    def due_work(self) -> bool:
+        """One task that came up meanwhile, done as its people would: the court's reconsideration window
+        passes without an application, the issuer finds an order complied with when its check falls due.
+        False when there is none."""
+        for item in self.dr.open_items(self.case):
+            measure = self.dr.measure_of(item)
+            if item.task_spec == "handle_objection":
+                self.do("court_supervisor", "handle_objection", {"applied": False}, measure=measure)
+                return True
+            if item.task_spec == "compliance_check" and item.due_at and item.due_at <= clock.now():
+                demo._check(self.dr, self.case, measure)
+                return True
+        return False
+
+    def settle(self):
+        """Until the review is due: the work that comes up done; then the supervisors answer the round's
+        chases (the closed-loop checklist wants them explained)."""
+        for _ in range(SETTLE_DAYS):
+            if "reassess" in self.open_specs():
+                demo._answer_chases(self.dr, self.case)
+                return
+            if not self.due_work():
+                self.wait(1)
+        raise RuntimeError(f"case {self.case}: no re-assessment after {SETTLE_DAYS} days: {self.open_specs()}")
 
     def round(self, stop, outcome):
         """One round; returns the stage it stopped at, or None when it ran to ``outcome``."""
         if stop == "assess":
             return stop
         self.assess()
-        for part in (self.handle, self.guide, self.follow_up):
+        for part in (self.handle, self.guide_and_follow_up):
             if part(stop):
                 return stop
+        self.settle()
         if stop == "review":
             return stop
         lower = outcome in ("downgrade", "close")
         self.do(WF, "reassess", {**scores(LOWER[self.code] if lower else self.p["score"]),
                                  "risk_factors": [] if lower else self.p["factors"], "summary": "复评。"})
-        request = {"downgrade": services.request_downgrade, "close": services.request_closure,
-                   "escalate": services.escalate}.get(outcome)
-        if request is None:
-            self.do(WF, "decide_outcome", {"outcome": "another_round", "reason": "继续干预。"})
+        outcome = outcome or "another_round"
+        self.do(WF, "decide_outcome", {"outcome": outcome, "reason": "证据完整，申请审批。"})
+        if outcome == "another_round":
             return None
-        request(self.dr.gl, self.dr.actor(WF), self.case, "证据完整，申请审批。", self.dr.version(self.case))
         if stop == "approval":
             return stop
-        services.approve(self.dr.gl, self.dr.actor(SUPERVISOR), self.case, "approved", "同意。",
-                         self.dr.version(self.case))
+        task = {"downgrade": "approve_downgrade", "close": "approve_closure", "escalate": "approve_escalation"}[outcome]
+        self.do(SUPERVISOR, task, {"decision": "approved", "reason": "同意。"})
         if outcome == "escalate":
             self.do("prosecutor", "joint_meeting", {"held_on": self.dr.today(), "minutes": "联席会商。",
                                                     "attendees": ["police", "procuratorate", "court"],
                                                     "temporary_guardianship": True})
-            self.do("civil_affairs", "arrange_temporary_guardianship", {"started_on": self.dr.today(),
-                                                                        "placement": "临时监护。"})
+            self.do("civil_affairs", "arrange_temporary_guardianship", {
+                "placement": "institution", "started_on": self.dr.today(), "details": "入住区儿童福利机构。",
+                "guardian_ids": [self.dr.guardian_id(self.case, "监护人")]})
         return None
 
 
@@ -204,9 +266,9 @@ def build_template(dr: Driver, code: str, stage: str, index: int) -> int:
     elif stage == "upgraded":
         story.round("follow_up", None)
         higher = {"blue": "yellow", "yellow": "orange", "orange": "red", "red": "red"}[code]
-        if higher != code:
-            services.upgrade_on_incident(dr.gl, dr.actor(WF), story.case,
-                                         {"code": higher, "reason": "新发事件。"}, dr.version(story.case))
+        if higher != code:   # an ad-hoc visit finds a new incident; the caseworker weighs it and upgrades
+            dr.visit(WF, story.case, kind="ad_hoc", findings="发现儿童身上有新伤。", new_incident=True)
+            story.do(WF, "review_incident", {"decision": "upgrade", "code": higher, "reason": "新发事件。"})
     else:
         outcome = "close" if code == "blue" else "downgrade"
         story.round(stage, outcome)
@@ -219,6 +281,21 @@ def stages_for(code: str) -> list[str]:
 
 
 # --- the copies ----------------------------------------------------------------------------------
+
+# A repeating (cycle) timer keeps its next moment inside a dict; ``engine.bulk`` moves only plain timer values
+CYCLE_NEXT = re.compile(r'("event_value": \{[^{}]*?"next": ")([^"]+)(")')
+
+
+def copy_case(copier: CaseCopier, template, district_id: int, shift: timedelta) -> int:
+    """``copier.copy``, and the next moment of every repeating timer (v2's chase timers) in the copied rounds'
+    states moved by ``shift`` too, as the copier moves ``next_timer_at`` (a workaround until engine.bulk does
+    it: otherwise the stored ``next_timer_at`` and the state disagree)."""
+    before = len(copier.pending["round"])
+    case_id = copier.copy(template, district_id, shift)
+    for row in copier.pending["round"][before:]:
+        row["state"] = CYCLE_NEXT.sub(lambda m: m.group(1) + (datetime.fromisoformat(m.group(2)) + shift)
+                                      .isoformat() + m.group(3), row["state"])
+    return case_id
 
 def seed_people(gl) -> int:
     """The demo's people (every role of every agency) in every district, signed in with the demo password."""
@@ -306,7 +383,7 @@ def run(args) -> dict:
     for start in range(0, len(plan), args.batch):
         for key, district in plan[start:start + args.batch]:
             template, ended = templates[key]
-            copier.copy(template, district_ids[district], shift_for(ended, key[1] == "closed", now, rng))
+            copy_case(copier, template, district_ids[district], shift_for(ended, key[1] == "closed", now, rng))
         with gl.transaction() as session:
             rows += copier.write(session)
         done = min(start + args.batch, len(plan))

@@ -36,9 +36,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# Every simulated user signs in from 127.0.0.1: the per-address sign-in limit would refuse all but the first few
+BENCH_LOGIN_RATE_LIMIT = "100000 per minute"
+# Documents are issued only with a verification address the public reaches (not loopback outside demo mode):
+# the benchmarks' documents print this reserved name, never resolved
+BENCH_VERIFY_BASE_URL = "https://verify.guardloop.example"
+
+
 def bench_env(database_url: str, **extra) -> dict:
     env = dict(os.environ)
-    env.update(DATABASE_URL=database_url, GUARDLOOP_SECRET_KEY=SECRET_KEY, PYTHONUNBUFFERED="1", **extra)
+    env.update(DATABASE_URL=database_url, GUARDLOOP_SECRET_KEY=SECRET_KEY, PYTHONUNBUFFERED="1",
+               GUARDLOOP_LOGIN_RATE_LIMIT=BENCH_LOGIN_RATE_LIMIT, GUARDLOOP_VERIFY_BASE_URL=BENCH_VERIFY_BASE_URL,
+               **extra)
     return env
 
 

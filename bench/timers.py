@@ -4,11 +4,13 @@ How the due timers are arranged (through the engine, nothing written by hand):
 
 1. The running rounds with a timer are taken in the order of ``round.next_timer_at``. The moment ``T`` is
    chosen just after the ``--rounds``-th earliest one, so exactly the rounds whose timer is due before
-   ``T`` are due (on a seeded database: mostly rounds waiting on their follow-up visit timer, some on
-   the deadline of a guidance session, a delivery or an approval, as the seed left them).
+   ``T`` are due (on a seeded database, Procedure v2: mostly the chase timers of a visit or session not
+   recorded in time, some a compliance check, a delivery or an approval gone late, the review falling
+   due, the end of a guidance period, as the seed left them).
 2. If the database has fewer running rounds with a timer than ``--rounds`` and ``--add-copies`` is
-   given, cases whose running round waits on a timer alone (no open task: the wait for the next
-   follow-up visit) are copied with ``engine.bulk.CaseCopier`` (the seed's own path: new ids, task ids,
+   given, cases whose running round waits on records and timers alone (no open user task: only its
+   receive tasks wait, for the next visit or session) are copied with ``engine.bulk.CaseCopier`` (the
+   seed's own path: new ids, task ids,
    numbers, audit entries appended to the chain), each shifted so that its timer falls due within the
    week before ``T``.
 3. ``--processes`` (2) scheduler processes (``bench.tick_runner``: ``engine.services.tick`` with the
@@ -18,7 +20,7 @@ Reported: timers fired per second (rounds moved / the span from the first proces
 the last one finishing; and the wall time including Python start-up), how the rounds split between the
 processes, and what the firings made (the work items that became ready at ``T``). Then checked: every
 round due at ``T`` fired exactly once for its due time (one ``fire_timers`` audit entry), none is left
-due, no round fired that was not due, no case has two open follow-up visits, each fired case's version
+due, no round fired that was not due, no late task has two open chases, each fired case's version
 went up once per firing, the fired rounds' work items match their workflows, and ``guardloop audit
 verify`` passes.
 
@@ -64,28 +66,38 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+def receive_tasks(models_dir: Path = ROOT / "workflows") -> set[str]:
+    """The receive tasks of the models (``await_visit``, ``await_session``): open work that waits for a
+    record, not for a person to complete it."""
+    from lxml import etree
+    return {task.get("id") for path in sorted(models_dir.glob("*.bpmn"))
+            for task in etree.parse(str(path)).iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}receiveTask")}
+
+
 def add_copies(gl, needed: int, moment: datetime, seed: int, batch: int = 500) -> dict:
-    """Copy cases that wait on a timer alone (no open task) until ``needed`` more rounds have a timer due
-    within the week before ``moment``."""
+    """Copy cases that wait on records and timers alone (no open user task) until ``needed`` more rounds
+    have a timer due within the week before ``moment``."""
+    from bench.seed import copy_case
     from engine.bulk import CaseCopier, load_template
     from engine.models import Round, WorkItem
     rng = random.Random(seed)
     with gl.reading() as session:
-        busy = select(WorkItem.round_id)
+        busy = select(WorkItem.round_id).where(WorkItem.task_spec.not_in(sorted(receive_tasks())))
         candidates = session.scalars(select(Round.case_id).where(
             Round.status == "running", Round.next_timer_at.is_not(None), Round.id.not_in(busy))
             .order_by(Round.id).limit(40)).all()
         templates = [load_template(session, case_id) for case_id in candidates]
         copier = CaseCopier(session, rng)
     if not templates:
-        raise SystemExit("no case waits on a timer alone: nothing to copy (seed the database with bench.seed)")
+        raise SystemExit("no case waits on records and timers alone: nothing to copy (seed the database with "
+                         "bench.seed)")
     started = time.perf_counter()
     rows = 0
     for n in range(needed):
         template = templates[n % len(templates)]
         running = next(r for r in template.rows["round"] if r["status"] == "running")
         due_at = moment - timedelta(seconds=rng.uniform(3600, 7 * 86400))
-        copier.copy(template, template.district_id, due_at - _aware(running["next_timer_at"]))
+        copy_case(copier, template, template.district_id, due_at - _aware(running["next_timer_at"]))
         if (n + 1) % batch == 0 or n + 1 == needed:
             with gl.transaction() as session:
                 rows += copier.write(session)
@@ -94,12 +106,15 @@ def add_copies(gl, needed: int, moment: datetime, seed: int, batch: int = 500) -
 
 
 def what_fired(gl, moment: datetime, due_ids: set) -> dict:
-    """The work items that became ready at ``moment`` (made by the firings), by task."""
-    from engine.models import WorkItem
+    """What the firings made at ``moment``, by task: the work items that became ready, and the chases raised
+    (``chase:<kind>``; Procedure v2's timers mostly chase)."""
+    from engine.models import Chase, WorkItem
     with gl.reading() as session:
         made = Counter(dict(session.execute(select(WorkItem.task_spec, func.count(WorkItem.id))
                                             .where(WorkItem.ready_at == moment)
                                             .group_by(WorkItem.task_spec)).all()))
+        made.update({f"chase:{kind}": n for kind, n in session.execute(
+            select(Chase.kind, func.count(Chase.id)).where(Chase.last_raised_at == moment).group_by(Chase.kind))})
     return dict(made.most_common())
 
 
@@ -194,8 +209,8 @@ def main(argv=None) -> int:
     print(f"verification: {'OK' if check['ok'] else 'FAILED'} — fired {tc['rounds_fired']}/{tc['due_rounds']} due "
           f"rounds, {tc['fire_entries']} fire_timers entries, same due time fired twice {tc['same_due_time_fired_twice']}, "
           f"rounds fired more than once {tc['rounds_fired_more_than_once']}, not fired {tc['due_but_not_fired']}, "
-          f"fired but not due {tc['fired_but_not_due']}, still due {tc['still_due_after']}, cases with two open "
-          f"visits {tc['cases_with_two_open_visits']}")
+          f"fired but not due {tc['fired_but_not_due']}, still due {tc['still_due_after']}, tasks with two open "
+          f"chases {tc['tasks_with_two_open_chases']}")
     print(f"  versions: lost {vc['lost_update_count']}, fewer increments {len(vc['fewer_increments_than_changes'])}, "
           f"extra increments {vc['extra_increments_total']}; consistency: {check['consistency']['rounds_checked']} "
           f"rounds, {check['consistency']['problem_count']} problems; audit verify exit {check['audit']['exit_code']}")

@@ -10,7 +10,8 @@
   started from the same case version (the audit entry of each completion records the version it saw),
   and the case's version went up by the acknowledged changes plus the timer firings in the audit log.
 * ``check_timers``: each timer due at the start fired exactly once (one ``fire_timers`` entry per round and
-  due time), none is left due, no round has two open follow-up visits.
+  due time), none is left due, no late task has two open chases (a repeated chase raises the open one's
+  count, never a second row).
 * ``check_consistency``: every round's workflow state loads, each case's work items are exactly the READY
   user tasks of its running round, ``next_timer_at`` is what the state says, at most one running round
   per case.
@@ -251,7 +252,7 @@ def check_timers(gl, baseline: Baseline, due_round_ids: set, moment: datetime, d
     ``due_cases`` (round id -> case id): with users working at the same time, a due round may legitimately
     not fire because a user completed the task its timer was attached to first (the timer is cancelled);
     such rounds (a completion on the case after the baseline, timer no longer due) are counted apart."""
-    from engine.models import AuditEntry, Round, WorkItem
+    from engine.models import AuditEntry, Chase, Round
     with gl.reading() as session:
         completed_cases = set(session.scalars(select(AuditEntry.case_id).where(
             AuditEntry.id > baseline.audit_id, AuditEntry.action == "complete_task"))) if due_cases else set()
@@ -266,9 +267,9 @@ def check_timers(gl, baseline: Baseline, due_round_ids: set, moment: datetime, d
                 Round.id.in_(ids[start:start + 1000]), Round.status == "running", Round.next_timer_at < moment)).all()
         due_anywhere = session.scalar(select(func.count(Round.id)).where(Round.status == "running",
                                                                          Round.next_timer_at < moment))
-        double_visits = session.execute(select(WorkItem.case_id, func.count(WorkItem.id))
-                                        .where(WorkItem.task_spec == "record_followup_visit")
-                                        .group_by(WorkItem.case_id).having(func.count(WorkItem.id) > 1)).all()
+        double_chases = session.execute(select(Chase.task_id, func.count(Chase.id))
+                                        .where(Chase.resolved_at.is_(None), Chase.answered_at.is_(None))
+                                        .group_by(Chase.task_id).having(func.count(Chase.id) > 1)).all()
     per_round = Counter(int(e.entity_id) for e in fired)
     per_due_time = Counter((e.entity_id, (e.before or {}).get("next_timer_at")) for e in fired)
     twice = {k: n for k, n in per_due_time.items() if n > 1}
@@ -295,8 +296,8 @@ def check_timers(gl, baseline: Baseline, due_round_ids: set, moment: datetime, d
             "rounds_on_cases_users_changed_meanwhile_not_judged": len(changed),
             "fired_but_not_due": len(unexpected), "still_due_after": still_due,
             "rounds_due_at_moment_now_anywhere": due_anywhere,
-            "cases_with_two_open_visits": len(double_visits),
-            "ok": not twice and not missing and not unexpected and not still_due and not double_visits}
+            "tasks_with_two_open_chases": len(double_chases),
+            "ok": not twice and not missing and not unexpected and not still_due and not double_chases}
 
 
 def check_consistency(gl, case_ids=None, limit_examples: int = 20) -> dict:

@@ -77,6 +77,14 @@ def test_every_task_form_title_names_one_task():
     assert len(SPEC_BY_TITLE) == len(ALL_FORMS)
 
 
+def test_an_orders_draft_is_known_by_the_models_name_and_filled_with_its_measures_form():
+    from bench.http_client import INBOX_SPEC, form_key
+    assert INBOX_SPEC["拟制文书"] == "draft_order"
+    assert form_key("draft_order", "<h1>拟制督促监护令</h1>") == "draft_order:supervision_order"
+    assert form_key("draft_order", "<h1>履行情况检查</h1>") is None      # another task's form: not this one
+    assert form_key("compliance_check", "") == "compliance_check"
+
+
 INBOX = """<input type="hidden" name="csrf_token" value="tok.en-1">
 <tr><td><a href="/cases/12/tasks/0f0e7c1a-1111-4222-8333-944455556666">履行情况检查</a></td>
 <td><a href="/cases/12">YB-2026-00012</a></td></tr>"""
