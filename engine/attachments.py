@@ -11,6 +11,7 @@ import os
 import re
 import tempfile
 import warnings
+import zlib
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -69,9 +70,63 @@ def _pdf_pages(data: bytes) -> int:
     return pages
 
 
+def png_complete(data: bytes) -> bool:
+    """Every chunk whole with its CRC right, up to IEND (what follows IEND is ignored)."""
+    position = 8
+    while position + 12 <= len(data):
+        length = int.from_bytes(data[position:position + 4], "big")
+        kind = data[position + 4:position + 8]
+        end = position + 8 + length
+        if end + 4 > len(data) or zlib.crc32(data[position + 4:end]) != int.from_bytes(data[end:end + 4], "big"):
+            return False
+        if kind == b"IEND":
+            return True
+        position = end + 4
+    return False
+
+
+_STANDALONE = {0x01, *range(0xD0, 0xD8)}      # TEM, RST0-7: markers without a length
+
+
+def jpeg_complete(data: bytes) -> bool:
+    """The segments and scans of a JPEG, walked from SOI to EOI (what follows EOI is ignored: a phone's
+    trailer); an EXIF thumbnail inside APP1 is skipped with its segment."""
+    position = 2
+    while position + 2 <= len(data):
+        if data[position] != 0xFF:
+            return False
+        marker = data[position + 1]
+        if marker == 0xFF:                      # fill bytes
+            position += 1
+            continue
+        if marker == 0xD9:
+            return True
+        if marker in _STANDALONE:
+            position += 2
+            continue
+        if position + 4 > len(data):
+            return False
+        position += 2 + int.from_bytes(data[position + 2:position + 4], "big")
+        if marker == 0xDA:                      # SOS: entropy-coded data up to the next real marker
+            while True:
+                position = data.find(b"\xff", position)
+                if position < 0 or position + 1 >= len(data):
+                    return False
+                following = data[position + 1]
+                if following == 0x00 or 0xD0 <= following <= 0xD7:
+                    position += 2
+                    continue
+                break
+    return False
+
+
 def _image(data: bytes, media_type: str, max_pixels: int) -> Inspected:
     from PIL import Image, ImageOps, UnidentifiedImageError
     damaged = _refuse("该图片已损坏或无法打开。", "This image is damaged or cannot be opened.")
+    # Pillow pads a truncated image instead of failing when ImageFile.LOAD_TRUNCATED_IMAGES is set, and
+    # WeasyPrint sets it for the whole process on import: completeness is checked here, not left to it.
+    if not (png_complete(data) if media_type == "image/png" else jpeg_complete(data)):
+        raise damaged
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -1,4 +1,4 @@
-"""Casework beside the procedure: the case list, notes and the contact log, attachments."""
+"""Casework beside the procedure: the case list, notes and the contact log, attachments, case owners."""
 from io import BytesIO
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
@@ -7,7 +7,7 @@ from flask_login import login_required
 
 from engine.clock import clock
 from engine.errors import Conflict, InvalidInput
-from engine.services import attachments, case_list, notes
+from engine.services import attachments, case_list, notes, owners
 
 from .extensions import actor, casework_only, gl
 from .i18n import message
@@ -15,6 +15,7 @@ from .task_forms import Field, TaskForm, initial_values, read_submission
 
 bp = Blueprint("casework", __name__)
 bp.before_request(casework_only)
+
 
 @bp.record_once
 def _template_globals(state):
@@ -178,3 +179,22 @@ def attachment(attachment_id):
 def thumbnail(attachment_id):
     row, data = attachments.open_attachment(gl(), actor(), attachment_id, thumbnail=True)
     return _send(data, "image/jpeg", row.filename.rsplit(".", 1)[0] + "-thumbnail.jpg")
+
+
+@bp.route("/cases/<int:case_id>/owner", methods=["GET", "POST"])
+@login_required
+def owner(case_id):
+    """The supervisor assigns the case's owner in their agency, or hands it over, with a reason."""
+    error, status = None, 200
+    values = {"owner": request.form.get("owner", ""), "reason": request.form.get("reason", "")}
+    if request.method == "POST":
+        try:
+            owners.assign_owner(gl(), actor(), case_id, {**values, "expected_owner": request.form.get("expected_owner")})
+        except (InvalidInput, Conflict) as exc:
+            error, status = exc, _status(exc)
+        else:
+            flash(_("The case owner was recorded."), "success")
+            return redirect(url_for("cases.show", case_id=case_id) + "#owners")
+    case, current, candidates = owners.owner_form(gl(), actor(), case_id)
+    return render_template("owner_form.html", case=case, current=current, candidates=candidates, values=values,
+                           error=error, error_text=message(error) if error else ""), status

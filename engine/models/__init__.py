@@ -10,11 +10,11 @@ from .workflow import ModelVersion, Round, WorkItem
 from .audit import AuditEntry, AuditHead, AuditStaged, Counter
 from .review import ReviewSample, RoundReview
 from .notices import Notification, RateLimitWindow
-from .casework import Attachment, CaseNote
+from .casework import Attachment, CaseNote, CaseOwner
 
 __all__ = [
     "Base", "Agency", "District", "GuidanceProvider", "Office", "User", "DocumentFile", "Case", "CaseAgency", "Guardian", "RiskClue",
     "Approval", "Assessment", "Chase", "ComplianceCheck", "OrderSupervision", "Referral", "DocumentRecord", "FollowupVisit", "GuidancePlan", "GuidanceSession",
     "RenderJob", "RiskCodeChange", "TaskRecord", "ModelVersion", "Round", "WorkItem", "AuditEntry", "AuditHead", "AuditStaged", "Counter",
-    "ReviewSample", "RoundReview", "Notification", "RateLimitWindow", "Attachment", "CaseNote",
+    "ReviewSample", "RoundReview", "Notification", "RateLimitWindow", "Attachment", "CaseNote", "CaseOwner",
 ]

@@ -61,10 +61,28 @@ class Attachment(Base):
     __table_args__ = (Index("ix_attachment_case", "case_id", "uploaded_at"),)
 
 
+class CaseOwner(Base):
+    """The owner (承办人) of a case in one agency on it: assigned, and handed over, by the agency's supervisor
+    with a reason (the audit trail keeps every change). ``version`` guards each handover."""
+
+    __tablename__ = "case_owner"
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    assigned_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    assigned_at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (Index("ix_case_owner_user", "user_id", "case_id"),)   # "my cases"
+
+
 # The case list (engine/services/case_list.py): a page of a district's cases in the order chosen, the cases
 # a user worked on or holds, the cases with open work in a step.
 Index("ix_case_district_status_updated", Case.district_id, Case.status, Case.updated_at)
 Index("ix_case_district_status_opened", Case.district_id, Case.status, Case.opened_at)
+Index("ix_case_district_status_case_no", Case.district_id, Case.status, Case.case_no)
 Index("ix_task_record_completed_by", TaskRecord.completed_by, TaskRecord.case_id)
 Index("ix_work_item_assignee", WorkItem.assignee_id, WorkItem.case_id)
 Index("ix_work_item_district_step", WorkItem.district_id, WorkItem.step, WorkItem.case_id)

@@ -1,6 +1,6 @@
 """The case list (个案列表): saved views of the cases a user may see, sortable and paginated.
 
-Views: ``mine`` (cases where the user completed a task or holds one), ``agency`` (the open cases of the
+Views: ``mine`` (cases the user owns for their agency, or where they completed a task or hold one), ``agency`` (the open cases of the
 user's agency), ``overdue`` (open cases with work past its due time). Supervisors may narrow any view by
 risk code, step, family type and status. Who sees which case is ``permissions.visible_cases``, the rule of
 the inbox, search and exports; the rows show what the inbox shows of a child (the masked name), no more,
@@ -8,8 +8,8 @@ so, like the inbox and search, a listing is not an access entry (the case page i
 
 Every view reads one district (the user's: no role that works on cases spans districts) along an index:
 ``(district_id, status, updated_at | opened_at)`` for the order, ``(district_id, due_at)`` of the work items
-for overdue, ``(district_id, step, case_id)`` for a step, ``(completed_by, case_id)`` and
-``(assignee_id, case_id)`` for "mine"; only the page's rows are then read in full.
+for overdue, ``(district_id, step, case_id)`` for a step, ``(user_id, case_id)`` of the owners, ``(completed_by, case_id)``
+and ``(assignee_id, case_id)`` for "mine"; only the page's rows are then read in full.
 """
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +19,7 @@ from sqlalchemy import String, cast, func, select, union
 from ..clock import clock
 from ..errors import InvalidInput, PermissionDenied
 from ..masking import mask_name
-from ..models import Case, TaskRecord, WorkItem
+from ..models import Case, CaseOwner, TaskRecord, WorkItem
 from ..permissions import require_casework, visible_cases
 from ..reference import CODES, FAMILY_TYPES, STEPS
 
@@ -91,13 +91,14 @@ def list_cases(gl, actor, *, view="agency", sort="updated", descending=True, sta
         raise PermissionDenied("只有督导可以按风险等级、环节和家庭类型筛选个案。",
                                "Only supervisors may filter cases by code, step and family type.")
     now = clock.now()
-    conditions = [visible_cases(actor), Case.district_id == actor.district_id]
+    conditions = [visible_cases(actor)]          # the actor's district, and their agency on the case
     if status != "all":
         conditions.append(Case.status == status)
     if view == "mine":
         conditions.append(Case.id.in_(union(
             select(TaskRecord.case_id).where(TaskRecord.completed_by == actor.id),
-            select(WorkItem.case_id).where(WorkItem.assignee_id == actor.id))))
+            select(WorkItem.case_id).where(WorkItem.assignee_id == actor.id),
+            select(CaseOwner.case_id).where(CaseOwner.user_id == actor.id))))
     elif view == "overdue":
         conditions.append(Case.id.in_(select(WorkItem.case_id).where(
             WorkItem.district_id == actor.district_id, WorkItem.due_at < now)))

@@ -203,6 +203,23 @@ def test_files_that_are_not_what_they_claim_are_refused_with_nothing_written(fil
     assert not files.settings.attachment_dir.exists() or not any(files.settings.attachment_dir.rglob("*"))
 
 
+@pytest.mark.parametrize("kind", ["png", "jpeg", "progressive jpeg"])
+def test_truncated_images_are_refused_even_where_pillow_would_pad_them(files, driver, case, monkeypatch, kind):
+    # WeasyPrint sets this for the whole process on import; Pillow then loads a truncated image padded
+    from PIL import ImageFile
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    out = BytesIO()
+    noise = Image.effect_noise((300, 200), 60).convert("RGB")
+    noise.save(out, "PNG") if kind == "png" else noise.save(out, "JPEG", progressive=kind.startswith("progressive"))
+    whole = out.getvalue()
+    actor = driver.actor("wf_caseworker")
+    for cut in (len(whole) - 10, len(whole) // 2):
+        with pytest.raises(InvalidInput, match="损坏"):
+            attachments.add_attachment(files, actor, case, whole[:cut], "photo", {})
+    # what a phone appends after the image's end (a motion photo's video) is not a truncation
+    assert attachments.add_attachment(files, actor, case, whole + b"\x00trailer" * 20, "photo", {})
+
+
 def test_size_and_pixel_limits(files, driver, case):
     files.settings = replace(files.settings, attachment_max_bytes=50_000, attachment_max_pixels=1_000_000)
     actor = driver.actor("wf_caseworker")
@@ -306,3 +323,54 @@ def test_the_query_string_is_checked():
                 {"page": "99999999999"}):
         with pytest.raises(InvalidInput):
             case_list.read_query(bad)
+
+
+# -- case owners -------------------------------------------------------------------------------------
+
+def _user_id(gl, username: str) -> int:
+    from engine.models import User
+    with gl.reading() as s:
+        return s.scalar(select(User.id).where(User.username == username))
+
+
+def test_the_supervisor_assigns_and_hands_over_with_a_reason(gl, driver, case):
+    from engine.models import CaseOwner
+    from engine.services import owners
+    supervisor = driver.actor("wf_supervisor")
+    first, second = _user_id(gl, "wf_caseworker"), _user_id(gl, "wf_caseworker2")
+    owners.assign_owner(gl, supervisor, case, {"owner": first, "reason": "首次指定", "expected_owner": ""})
+    assert [r.id for r in case_list.list_cases(gl, driver.actor("wf_caseworker"), view="mine").rows] == [case]
+    with pytest.raises(Conflict):               # a page read before the assignment
+        owners.assign_owner(gl, supervisor, case, {"owner": second, "reason": "交接", "expected_owner": ""})
+    owners.assign_owner(gl, supervisor, case, {"owner": second, "reason": "李娟休假，交周敏承办",
+                                               "expected_owner": str(first)})
+    with gl.reading() as s:
+        row = s.get(CaseOwner, (case, "womens_federation"))
+        assert (row.user_id, row.reason, row.version) == (second, "李娟休假，交周敏承办", 2)
+    [assigned] = _actions(gl, "assign_owner")
+    [handed] = _actions(gl, "hand_over_case")
+    assert assigned.before is None and assigned.after["owner"] == first
+    assert handed.before == {"owner": first} and handed.after == {"owner": second, "agency": "womens_federation",
+                                                                  "reason": "李娟休假，交周敏承办"}
+    assert [r.id for r in case_list.list_cases(gl, driver.actor("wf_caseworker2"), view="mine").rows] == [case]
+
+
+def test_only_the_agencys_supervisor_assigns_and_only_to_its_people(gl, driver, case):
+    from engine.models import CaseOwner
+    from engine.services import owners
+    caseworker = _user_id(gl, "wf_caseworker")
+    for who in ("wf_caseworker", "yz_caseworker", "leader"):
+        with pytest.raises(PermissionDenied):
+            owners.assign_owner(gl, driver.actor(who), case, {"owner": caseworker, "reason": "x", "expected_owner": ""})
+    with pytest.raises(PermissionDenied):       # the supervisor of an agency not on the case
+        owners.assign_owner(gl, driver.actor("pro_supervisor"), case,
+                            {"owner": _user_id(gl, "prosecutor"), "reason": "x", "expected_owner": ""})
+    supervisor = driver.actor("wf_supervisor")
+    for owner in (_user_id(gl, "prosecutor"), _user_id(gl, "yz_caseworker"), _user_id(gl, "leader"), 2**40, "x"):
+        with pytest.raises(InvalidInput) as refused:
+            owners.assign_owner(gl, supervisor, case, {"owner": owner, "reason": "x", "expected_owner": ""})
+        assert refused.value.field == "owner"
+    with pytest.raises(InvalidInput) as refused:
+        owners.assign_owner(gl, supervisor, case, {"owner": caseworker, "reason": " ", "expected_owner": ""})
+    assert refused.value.field == "reason"
+    assert _count(gl, CaseOwner) == 0 and _actions(gl, "assign_owner") == []

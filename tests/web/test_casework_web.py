@@ -204,3 +204,26 @@ def test_a_file_over_the_limit_is_refused_with_nothing_written(as_user, gl, red_
                   {"file": (BytesIO(b"%PDF-1.4\n" + b"0" * 100_000), "scan.pdf")})
     assert near.status_code == 422 and "文件过大" in near.get_data(as_text=True)
     assert _count(gl, Attachment) == 0 and not store.exists()
+
+
+# -- case owners -------------------------------------------------------------------------------------
+
+def test_the_supervisor_hands_a_case_over_and_the_page_shows_it(as_user, gl, red_case, users):
+    b = as_user("wf_supervisor")
+    form = b.get(f"/cases/{red_case}/owner")
+    assert form.status_code == 200 and "江北妇联·李娟" in form.get_data(as_text=True)
+    assigned = b.post(f"/cases/{red_case}/owner", {"owner": str(users["wf_caseworker"].id), "reason": "首次指定",
+                                                   "expected_owner": ""})
+    assert assigned.status_code == 302
+    page = b.get(f"/cases/{red_case}").get_data(as_text=True)
+    assert "承办人" in page and "江北妇联·李娟" in page.split('id="owners"')[1].split("</section>")[0]
+    stale = b.post(f"/cases/{red_case}/owner", {"owner": str(users["wf_caseworker2"].id), "reason": "交接",
+                                                "expected_owner": ""})
+    assert stale.status_code == 409
+    en = _english(b).post(f"/cases/{red_case}/owner", {"owner": str(users["wf_caseworker2"].id), "reason": "",
+                                                       "expected_owner": str(users["wf_caseworker"].id)})
+    assert en.status_code == 422 and "This field is required" in en.get_data(as_text=True)
+    assert as_user("wf_caseworker").get(f"/cases/{red_case}/owner").status_code == 403
+    with gl.reading() as s:
+        from engine.models import CaseOwner
+        assert [o.user_id for o in s.scalars(select(CaseOwner))] == [users["wf_caseworker"].id]

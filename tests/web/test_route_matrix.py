@@ -133,6 +133,8 @@ EXPECTED = {
                             lambda o: _agencies_on(o, o["case"])),
     "casework.thumbnail": ("GET", lambda o: f"/attachments/{o['attachment']}/thumbnail", None,
                            lambda o: _agencies_on(o, o["case"])),
+    "casework.owner": ("GET", lambda o: f"/cases/{o['case']}/owner", None,
+                       lambda o: {u for u in _agencies_on(o, o["case"]) if u in SUPERVISORS}),
 }
 
 

@@ -1,5 +1,5 @@
 """Casework: notes and the contact log, attachments (metadata; the bytes are in the content-addressed
-store), and the indexes of the case list.
+store), case owners per agency, and the indexes of the case list.
 
 Revision ID: 0012
 Revises: 0011
@@ -62,9 +62,27 @@ def upgrade():
     )
     op.create_index("ix_attachment_case", "attachment", ["case_id", "uploaded_at"])
     op.create_index("ix_attachment_sha256", "attachment", ["sha256"])
+    op.create_table(
+        "case_owner",
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("agency_code", sa.String(length=40), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("assigned_by", sa.Integer(), nullable=False),
+        sa.Column("assigned_at", UTC, nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["case_id"], ["case_file.id"], name=op.f("fk_case_owner_case_id_case_file")),
+        sa.ForeignKeyConstraint(["user_id"], ["user_account.id"], name=op.f("fk_case_owner_user_id_user_account")),
+        sa.ForeignKeyConstraint(["assigned_by"], ["user_account.id"],
+                                name=op.f("fk_case_owner_assigned_by_user_account")),
+        sa.PrimaryKeyConstraint("case_id", "agency_code", name=op.f("pk_case_owner")),
+    )
+    op.create_index("ix_case_owner_user", "case_owner", ["user_id", "case_id"])
     # the case list
     op.create_index("ix_case_district_status_updated", "case_file", ["district_id", "status", "updated_at"])
     op.create_index("ix_case_district_status_opened", "case_file", ["district_id", "status", "opened_at"])
+    # by number: the unique index on case_no alone walks every district that sorts before the user's
+    op.create_index("ix_case_district_status_case_no", "case_file", ["district_id", "status", "case_no"])
     op.create_index("ix_task_record_completed_by", "task_record", ["completed_by", "case_id"])
     op.create_index("ix_work_item_assignee", "work_item", ["assignee_id", "case_id"])
     op.create_index("ix_work_item_district_step", "work_item", ["district_id", "step", "case_id"])
@@ -74,8 +92,11 @@ def downgrade():
     op.drop_index("ix_work_item_district_step", table_name="work_item")
     op.drop_index("ix_work_item_assignee", table_name="work_item")
     op.drop_index("ix_task_record_completed_by", table_name="task_record")
+    op.drop_index("ix_case_district_status_case_no", table_name="case_file")
     op.drop_index("ix_case_district_status_opened", table_name="case_file")
     op.drop_index("ix_case_district_status_updated", table_name="case_file")
+    op.drop_index("ix_case_owner_user", table_name="case_owner")
+    op.drop_table("case_owner")
     op.drop_index("ix_attachment_sha256", table_name="attachment")
     op.drop_index("ix_attachment_case", table_name="attachment")
     op.drop_table("attachment")
