@@ -43,6 +43,12 @@ class Settings:
     cockpit_cache_seconds: int = 60
     cockpit_default_months: int = 12
     cockpit_max_years: int = 5
+    # Casework: how long the author may edit a note; attachments (photos, scans) in a content-addressed
+    # store outside the database, their largest size and (images) pixel count.
+    note_edit_minutes: int = 15
+    attachment_dir: Path = ROOT / "instance" / "attachments"
+    attachment_max_bytes: int = 10 * 1024 * 1024
+    attachment_max_pixels: int = 50_000_000
     extra: dict = field(default_factory=dict)
 
     def verify_url_problem(self) -> tuple[str, str] | None:
@@ -84,7 +90,11 @@ class Settings:
             env["document_variant"] = os.environ["GUARDLOOP_PDF_VARIANT"]
         if os.environ.get("GUARDLOOP_TSA_URL"):
             env["tsa_url"] = os.environ["GUARDLOOP_TSA_URL"]
-        for name, var in (("guidance_sessions", "GUARDLOOP_GUIDANCE_SESSIONS"),
+        if os.environ.get("GUARDLOOP_ATTACHMENT_DIR"):
+            env["attachment_dir"] = Path(os.environ["GUARDLOOP_ATTACHMENT_DIR"])
+        for name, var in (("note_edit_minutes", "GUARDLOOP_NOTE_EDIT_MINUTES"),
+                          ("attachment_max_bytes", "GUARDLOOP_ATTACHMENT_MAX_BYTES"),
+                          ("guidance_sessions", "GUARDLOOP_GUIDANCE_SESSIONS"),
                           ("guidance_min_minutes", "GUARDLOOP_GUIDANCE_MIN_MINUTES"),
                           ("guidance_period_days", "GUARDLOOP_GUIDANCE_PERIOD_DAYS"),
                           ("cockpit_cache_seconds", "GUARDLOOP_COCKPIT_CACHE_SECONDS")):

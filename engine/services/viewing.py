@@ -8,18 +8,21 @@ from ..models import (
     GuidanceProvider, GuidanceSession, OrderSupervision, Referral, RiskClue, RiskCodeChange, Round, TaskRecord, User,
     WorkItem,
 )
-from ..models import CaseAgency
+from ..models import Attachment, CaseAgency, CaseNote, CaseOwner
 from ..permissions import require_case
 from ..rounds import element_states, load_workflow
 
 
 # What the page lists of a case, in order, each statement built once (their cache keys are memoized).
 _ORDER = {GuidanceSession: (GuidanceSession.held_on, GuidanceSession.id), OrderSupervision: (OrderSupervision.document_id,),
-          FollowupVisit: (FollowupVisit.visited_on, FollowupVisit.id), WorkItem: (WorkItem.due_at, WorkItem.id)}
+          FollowupVisit: (FollowupVisit.visited_on, FollowupVisit.id), WorkItem: (WorkItem.due_at, WorkItem.id),
+          CaseNote: (CaseNote.occurred_on.desc(), CaseNote.id.desc()), Attachment: (Attachment.id.desc(),),
+          CaseOwner: (CaseOwner.agency_code,)}
 _BY_CASE = {model: select(model).where(model.case_id == bindparam("case_id"))
             .order_by(*(_ORDER[model] if model in _ORDER else (model.id,)))
             for model in (RiskCodeChange, Assessment, GuidancePlan, GuidanceSession, FollowupVisit, DocumentRecord,
-                          Approval, WorkItem, TaskRecord, Referral, OrderSupervision, ComplianceCheck, Chase)}
+                          Approval, WorkItem, TaskRecord, Referral, OrderSupervision, ComplianceCheck, Chase,
+                          CaseNote, Attachment, CaseOwner)}
 _ROUNDS = select(Round).where(Round.case_id == bindparam("case_id")).order_by(Round.number)
 _CLUE = select(RiskClue).where(RiskClue.case_id == bindparam("case_id"))
 _AGENCIES = select(CaseAgency.agency_code).where(CaseAgency.case_id == bindparam("case_id"))
@@ -49,14 +52,17 @@ def view_case(gl, actor, case_id: int) -> dict:
             "audit": audit.pending(session, case.id) + session.scalars(_TRAIL, this).all(),
             "referrals": by_case(Referral), "supervisions": by_case(OrderSupervision),
             "compliance_checks": by_case(ComplianceCheck), "chases": by_case(Chase),
+            "notes": by_case(CaseNote), "attachments": by_case(Attachment), "owners": by_case(CaseOwner),
             "checklists": case_checklists(session, gl, case.id),
             "diagram": (runtime, element_states(workflow)) if workflow is not None else (None, {}),
         }
         # the names of the people and providers this case's record mentions, and only those
         people = {getattr(row, key) for name in ("codes", "approvals", "audit", "referrals", "chases",
-                                                 "compliance_checks", "visits", "sessions") for row in view[name]
+                                                 "compliance_checks", "visits", "sessions", "notes", "attachments",
+                                                 "owners")
+                  for row in view[name]
                   for key in ("decided_by", "requested_by", "user_id", "proposed_by", "answered_by", "checked_by",
-                              "recorded_by") if getattr(row, key, None)}
+                              "recorded_by", "author_id", "uploaded_by") if getattr(row, key, None)}
         view["users"] = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(people))).all())
         plans = {p.provider_id for p in view["plans"]}
         view["providers"] = dict(session.execute(select(GuidanceProvider.id, GuidanceProvider.name)

@@ -8,15 +8,18 @@
 Nothing may answer 5xx.
 """
 import re
+from dataclasses import replace
+from io import BytesIO
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from engine.bootstrap import DEMO_USERS
 from engine.models import (Approval, Case, CaseAgency, Chase, DocumentRecord, ModelVersion, Notification, Office,
                            RiskClue, Round, User, WorkItem)
 from engine.clock import clock
-from engine.services import account_admin
+from engine.services import account_admin, attachments, notes
 from engine.actor import actor_by_username
 
 from .conftest import Browser
@@ -120,6 +123,19 @@ EXPECTED = {
     "admin.unlock": ("POST", lambda o: f"/admin/users/{o['target']}/unlock", {}, lambda o: ADMIN),
     "admin.sign_out": ("POST", lambda o: f"/admin/users/{o['target']}/sign-out", {}, lambda o: ADMIN),
     "admin.reset": ("POST", lambda o: f"/admin/users/{o['target']}/reset", {}, lambda o: ADMIN),
+    "casework.case_list_page": ("GET", lambda o: "/cases/", None, lambda o: CASEWORK),
+    # an empty note: those on the case are told what is missing (422), nothing is written
+    "casework.new_note": ("POST", lambda o: f"/cases/{o['case']}/notes/new", {}, lambda o: _agencies_on(o, o["case"])),
+    "casework.edit_note": ("GET", lambda o: f"/cases/{o['case']}/notes/{o['note']}/edit", None,
+                           lambda o: {"wf_caseworker"}),     # its author, within the edit window
+    "casework.upload": ("GET", lambda o: f"/cases/{o['case']}/attachments/new", None,
+                        lambda o: _agencies_on(o, o["case"])),
+    "casework.attachment": ("GET", lambda o: f"/attachments/{o['attachment']}", None,
+                            lambda o: _agencies_on(o, o["case"])),
+    "casework.thumbnail": ("GET", lambda o: f"/attachments/{o['attachment']}/thumbnail", None,
+                           lambda o: _agencies_on(o, o["case"])),
+    "casework.owner": ("GET", lambda o: f"/cases/{o['case']}/owner", None,
+                       lambda o: {u for u in _agencies_on(o, o["case"]) if u in SUPERVISORS}),
 }
 
 
@@ -134,7 +150,8 @@ def test_every_route_has_an_expectation(app):
 
 
 @pytest.fixture
-def objects(gl):
+def objects(gl, tmp_path):
+    gl.settings = replace(gl.settings, attachment_dir=tmp_path / "attachments")
     with gl.reading() as s:
         items = {w.task_spec: w for w in s.scalars(select(WorkItem))}
         approval = s.scalars(select(Approval).where(Approval.status == "pending", Approval.kind == "order")).first()
@@ -153,6 +170,7 @@ def objects(gl):
         clue = s.scalars(select(RiskClue).where(RiskClue.case_id.is_not(None)).order_by(RiskClue.id)).first()
         target = s.scalars(select(User.id).where(User.username == "community")).one()
         admin = actor_by_username(s, "admin")
+        caseworker = actor_by_username(s, "wf_caseworker")
         approval_version = s.get(Case, approval.case_id).version
     with gl.transaction() as s:
         note = Notification(district_id=case.district_id, agency_code="womens_federation", kind="duplicate_check",
@@ -160,7 +178,12 @@ def objects(gl):
         s.add(note)
         s.flush()
         note_id = note.id
-    return {"investigation": items["social_investigation"], "order_approval": items["approve_order"],
+    # a note of the caseworker's (its author, within the edit window) and a photo on the red case
+    case_note = notes.add_note(gl, caseworker, case.id, {"occurred_on": "2026-03-02", "kind": "phone", "body": "电话"})
+    photo = BytesIO()
+    Image.new("RGB", (60, 40), (0, 90, 200)).save(photo, "PNG")
+    attachment = attachments.add_attachment(gl, caseworker, case.id, photo.getvalue(), "photo.png", {})
+    return {"note": case_note, "attachment": attachment, "investigation": items["social_investigation"], "order_approval": items["approve_order"],
             "chase": chase, "report": report, "office": office, "model_version": model_version,
             "approval": approval, "approval_version": approval_version, "closed_round": closed.id, "case": case.id,
             "version": case.version, "document": document, "agencies": agencies, "clue": clue.id,

@@ -2,16 +2,16 @@
 its bearer token, its scopes and its webhook; the idempotency keys of the clues they send; the webhook
 deliveries (an outbox).
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 """
 from alembic import op
 import sqlalchemy as sa
 
 import engine.models.base
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
