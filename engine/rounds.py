@@ -251,6 +251,7 @@ def _raise_chases(session, runtime, case, rnd, workflow, context: StepContext) -
             session.add(Chase(case_id=case.id, round_id=rnd.id, kind=params.get("kind", ""), task_id=str(late.id),
                               task_spec=late.task_spec.name, late_agency=late_agency, to_agency=routed,
                               district_id=case.district_id, times=times, first_raised_at=now, last_raised_at=now))
+            session.flush()   # the next missed turn of this tick finds it (writers do not autoflush)
         audit.record(session, None, "raise_chase", "task", str(late.id), case.id, None,
                      {"kind": params.get("kind"), "times": times, "to_agency": routed})
     context.outbox.clear()

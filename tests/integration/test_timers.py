@@ -42,6 +42,15 @@ def test_the_next_timer_is_projected_and_fires_only_when_due(gl, driver):
     assert rnd.next_timer_at == started + timedelta(days=18)       # the next guidance session's chase
 
 
+def test_turns_missed_while_no_tick_ran_raise_one_chase_counted_once_per_turn(gl, driver):
+    case = _to_followup(driver)
+    driver.advance(17.1 + 3 + 0.5)           # the first chase and one more turn fall due before any tick
+    with gl.reading() as s:
+        from engine.models import Chase
+        visits = s.scalars(select(Chase).where(Chase.case_id == case, Chase.kind == "visit")).all()
+    assert [(c.times, c.resolved_at) for c in visits] == [(2, None)]
+
+
 def test_a_visit_chased_three_times_goes_to_the_procuratorate_which_never_joins_the_case(gl, driver):
     case = _to_followup(driver)
     driver.advance(17.1)
