@@ -61,6 +61,23 @@ def correct(document_id):
     return redirect(url_for("cases.show", case_id=case_id) + "#h-docs" if case_id else url_for("main.inbox"))
 
 
+@bp.route("/documents/<int:document_id>/deliver", methods=["POST"])
+@login_required
+def deliver(document_id):
+    casework_only()
+    case_id = request.form.get("case_id", type=int)
+    version = request.form.get("expected_version", type=int)
+    try:
+        if version is None:
+            raise InvalidInput("expected_version", "表单不完整，请刷新页面。", "The form was incomplete; reload the page.")
+        docs.deliver_correction(gl(), actor(), document_id, request.form.to_dict(), version)
+    except (InvalidInput, Conflict) as exc:
+        flash(message(exc), "error")
+    else:
+        flash(_("The delivery of the corrected document is recorded."), "success")
+    return redirect(url_for("cases.show", case_id=case_id) + "#h-docs" if case_id else url_for("main.inbox"))
+
+
 @bp.route("/verify", methods=["GET", "POST"])
 @bp.route("/verify/<code>", methods=["GET", "POST"])
 def verify(code=None):

@@ -255,6 +255,45 @@ def decide_correction(gl, actor, approval_id: int, decision: str, reason: str, e
         return result
 
 
+DELIVERING_ROLES = ("prosecutor", "judge", "caseworker")
+
+
+def correction_to_deliver(doc: DocumentRecord, old: DocumentRecord | None) -> bool:
+    """A correction issued after its original was delivered is served on its own (the order's delivery task
+    is done); one issued before is delivered by that task, which serves the document in force."""
+    return (doc.status == "issued" and doc.supersedes_id is not None and doc.delivered_on is None
+            and old is not None and old.delivered_on is not None)
+
+
+def deliver_correction(gl, actor, document_id: int, data: dict, expected_version: int) -> dict:
+    """送达 a corrected document: recorded as the order's own delivery is (method, date, recipient, place,
+    signature, 代收人 or refusal and witness) by an officer of the issuing agency."""
+    from types import SimpleNamespace
+    from ..handlers.orders import _delivery
+    with gl.transaction() as session:
+        doc = session.get(DocumentRecord, document_id)
+        if doc is None:
+            raise NotFound("文书不存在。", "No such document.")
+        case, _ = require_case_and_round(session, actor, doc.case_id, for_update=True)
+        if actor.agency != doc.issuing_agency or actor.role not in DELIVERING_ROLES:
+            raise PermissionDenied("只有制发机关的承办人员可以送达该文书。",
+                                   "Only the issuing agency's officers may deliver this document.")
+        stale(case, expected_version)
+        session.refresh(doc, with_for_update=True)
+        old = session.get(DocumentRecord, doc.supersedes_id) if doc.supersedes_id else None
+        if not correction_to_deliver(doc, old):
+            raise InvalidInput("document", "该文书不需要在此送达（原文书尚未送达的，由送达任务一并送达更正后的文书）。",
+                               "This document is not delivered here (before the original was delivered, the "
+                               "delivery task serves the corrected one).")
+        record = _delivery(SimpleNamespace(data=data, actor=actor), doc)
+        now = clock.now()
+        bump_version(session, case, now)
+        audit.record(session, actor, "deliver_document", "document", doc.id, case.id, None,
+                     {"number": doc.number, "method": record["method"], "delivered_on": record["delivered_on"],
+                      "signed": record["signed"]})
+        return {"case_version": case.version}
+
+
 def verify_document(gl, code: str, pdf: bytes | None = None) -> dict | None:
     """What anyone holding a paper copy may learn: genuine or not, and a fingerprint of the content to
     compare with the paper (type, number, issuer, date, pages, deadline, the recipients' masked names),

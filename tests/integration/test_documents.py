@@ -168,3 +168,34 @@ def test_the_database_refuses_to_change_an_issued_document(gl, driver):
     with gl.transaction() as s:  # delivery metadata and status may still be recorded
         s.execute(update(DocumentRecord).where(DocumentRecord.id == doc.id).values(delivery_recipient="父亲"))
     assert _docs(gl, case, "supervision_order")[0].sha256 == doc.sha256
+
+
+def test_a_correction_of_a_delivered_order_is_delivered_on_its_own_by_the_issuer(gl, driver):
+    case = _case_with_order(driver)
+    deliver(driver, case, "supervision_order")
+    old = _docs(gl, case, "supervision_order")[0]
+    fix = docs.correct_document(gl, driver.actor("prosecutor"), old.id,
+                                {"failings": "疏于照料", "duties": "按时接送，每月书面报告", "reason": "补充报告义务"})
+    services.decide_approval(gl, driver.actor("pro_supervisor"), fix, "approved", "", driver.version(case))
+    new = _docs(gl, case, "supervision_order")[1]
+    delivery = {"method": "in_person", "delivered_on": driver.today(), "recipient": "监护人甲", "place": "检察院",
+                "signed": True}
+    with pytest.raises(PermissionDenied):   # the court is not the issuer
+        docs.deliver_correction(gl, driver.actor("judge"), new.id, delivery, driver.version(case))
+    with pytest.raises(InvalidInput):       # the original is no correction to deliver
+        docs.deliver_correction(gl, driver.actor("prosecutor"), old.id, delivery, driver.version(case))
+    with pytest.raises(Conflict):
+        docs.deliver_correction(gl, driver.actor("prosecutor"), new.id, delivery, driver.version(case) - 1)
+    with pytest.raises(InvalidInput):       # the method of delivery is required
+        docs.deliver_correction(gl, driver.actor("prosecutor"), new.id, {**delivery, "method": ""},
+                                driver.version(case))
+    assert _docs(gl, case, "supervision_order")[1].delivered_on is None
+    docs.deliver_correction(gl, driver.actor("prosecutor"), new.id, delivery, driver.version(case))
+    delivered = _docs(gl, case, "supervision_order")[1]
+    assert (delivered.delivery_method, delivered.delivery_recipient, delivered.delivery_signed) == (
+        "in_person", "监护人甲", True)
+    with pytest.raises(InvalidInput):       # once only
+        docs.deliver_correction(gl, driver.actor("prosecutor"), new.id, delivery, driver.version(case))
+    with gl.reading() as s:
+        assert s.scalars(select(AuditEntry.action).where(AuditEntry.action == "deliver_document",
+                                                         AuditEntry.case_id == case)).all() == ["deliver_document"]

@@ -3,6 +3,7 @@ import re
 
 from sqlalchemy import select
 
+from engine.clock import clock
 from engine.models import Approval, Case, DocumentRecord, WorkItem
 
 
@@ -116,6 +117,26 @@ def test_correction_from_the_case_page_through_the_heads_approval(gl, as_user, c
     with gl.reading() as s:
         assert s.get(DocumentRecord, new.id).status == "issued"
         assert s.scalars(select(Approval.id).where(Approval.kind == "correction")).all() == [approval.id]
+    # the original had been served: the corrected one is served on its own, from the case page
+    assert doc.delivered_on is not None
+    page = b.get(case_url).get_data(as_text=True)
+    assert f"/documents/{new.id}/deliver" in page and "记录更正后文书的送达" in page
+    bad = b.post(f"/documents/{new.id}/deliver", {"case_id": doc.case_id, "expected_version": _version(gl, doc.case_id),
+                                                  "method": "in_person", "delivered_on": "", "recipient": "父亲",
+                                                  "place": "检察院"}, token_from=case_url)
+    assert bad.status_code == 302
+    with gl.reading() as s:
+        assert s.get(DocumentRecord, new.id).delivered_on is None
+    served_on = clock.today().isoformat()
+    ok = b.post(f"/documents/{new.id}/deliver", {"case_id": doc.case_id, "expected_version": _version(gl, doc.case_id),
+                                                 "method": "in_person", "delivered_on": served_on,
+                                                 "recipient": "父亲", "place": "检察院", "signed": "true"},
+                token_from=case_url)
+    assert ok.status_code == 302
+    with gl.reading() as s:
+        served = s.get(DocumentRecord, new.id)
+    assert (str(served.delivered_on), served.delivery_method, served.delivery_signed) == (served_on, "in_person", True)
+    assert f"/documents/{new.id}/deliver" not in b.get(case_url).get_data(as_text=True)
 
 
 def _version(gl, case_id):

@@ -42,6 +42,13 @@ def _agencies_on(objects, case_id) -> set:
             if district == "JB" and agency in agencies and role not in ("admin", "leader")}
 
 
+def _deliverers(objects, document) -> set:
+    """Officers of the issuing agency who may record the delivery of its corrected document."""
+    from engine.services.documents import DELIVERING_ROLES
+    return {u for u, _, agency, role, district in DEMO_USERS
+            if district == "JB" and agency == document.issuing_agency and role in DELIVERING_ROLES}
+
+
 def _issuers(objects, document) -> set:
     """Officers of the issuing agency who may correct its document (``correct_document``)."""
     from engine.services.documents import ISSUING_ROLES
@@ -82,6 +89,8 @@ EXPECTED = {
                       lambda o: _agencies_on(o, o["document"].case_id)),
     "documents.correct": ("POST", lambda o: f"/documents/{o['document'].id}/correct", {"reason": ""},
                           lambda o: _issuers(o, o["document"])),
+    "documents.deliver": ("POST", lambda o: f"/documents/{o['document'].id}/deliver", {"expected_version": "1"},
+                          lambda o: _deliverers(o, o["document"])),
     "documents.verify": ("GET", lambda o: f"/verify/{o['document'].verification_code}", None, lambda o: EVERYONE),
     "approvals.queue": ("GET", lambda o: "/approvals/", None, lambda o: SUPERVISORS),
     "approvals.decide": ("POST", lambda o: f"/approvals/{o['approval'].id}",
