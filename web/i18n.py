@@ -122,11 +122,52 @@ def list_sep() -> str:
     return ", " if is_en() else "、"
 
 
+HEAD_OF_DEPARTMENT = ("部门负责人", "Head of department")
+# what the case page's audit trail calls each kind of entry (an unknown kind shows its code)
+AUDIT_ACTIONS = {
+    "view_case": ("查看个案", "Viewed the case"), "view_task": ("查看任务", "Viewed a task"),
+    "view_document": ("查看文书", "Viewed a document"), "view_clue": ("查看线索", "Viewed the clue"),
+    "view_note": ("查看记录", "Viewed a note"), "view_attachment": ("查看附件", "Viewed an attachment"),
+    "preview_draft": ("预览文书草稿", "Previewed a draft"), "export": ("导出", "Exported"),
+    "access_refused": ("访问被拒绝", "Access refused"), "register_clue": ("登记线索", "Registered the clue"),
+    "check_duplicates": ("查重", "Checked for duplicates"), "open_case": ("建档", "Opened the case"),
+    "start_round": ("开始新一轮", "Started a round"), "end_round": ("本轮结束", "Ended the round"),
+    "complete_task": ("办理", "Completed"), "fire_timers": ("期限到达", "Deadlines reached"),
+    "raise_chase": ("督办", "Chased"), "answer_chase": ("答复督办", "Answered a chase"),
+    "issue_document": ("制发文书", "Issued a document"), "render_document": ("生成文书文件", "Rendered a document"),
+    "request_correction": ("申请更正文书", "Asked to correct a document"),
+    "decide_correction": ("审批更正", "Decided a correction"), "supersede_document": ("文书被更正", "Document superseded"),
+    "deliver_document": ("送达文书", "Delivered a document"), "record_visit": ("记录回访", "Recorded a visit"),
+    "record_guidance_session": ("记录指导", "Recorded a guidance session"),
+    "upgrade_on_incident": ("新情况升级风险码", "Raised the code on an incident"), "close_case": ("结案", "Closed the case"),
+    "add_guardian": ("增加监护人或照料人", "Added a guardian or carer"),
+    "change_guardianship": ("变更监护", "Changed guardianship"), "acknowledge_report": ("接报确认", "Acknowledged the report"),
+    "respond_to_report": ("反馈处置情况", "Responded to the report"), "add_attachment": ("上传附件", "Added an attachment"),
+    "edit_note": ("修改记录", "Edited a note"), "correct_note": ("更正记录", "Corrected a note"),
+    "hand_over_case": ("指定或移交承办人", "Assigned or handed over the case"),
+    "sign_off_audit": ("闭环审查签署", "Signed off the closed loop"), "return_for_rework": ("退回重办", "Returned for rework"),
+    "quarantine_round": ("流程数据隔离", "Round quarantined"),
+}
+
+
+def audit_action(action: str) -> str:
+    entry = AUDIT_ACTIONS.get(action)
+    return pick(entry) if entry else action
+
+
+def role_name(role: str, agency: str | None = None) -> str:
+    """A role as its holder is called: a supervisor of the women's federation is its 督导; a supervisor of the
+    procuratorate, the court, the police or civil affairs is the head of a department (未检部主任, 庭长, 所长…)."""
+    if role == "supervisor" and agency and agency != "womens_federation":
+        return pick(HEAD_OF_DEPARTMENT)
+    return label("ROLES", role)
+
+
 def template_globals() -> dict:
     from engine.masking import mask_id, mask_name
     from engine.clock import clock
     return {"district_name": district_name, "list_sep": list_sep, "relation_label": RELATIONS.get, "code_change_kind": CODE_CHANGE_KINDS.get,
-            "approval_status": APPROVAL_STATUS.get, "approval_kind": approval_kind, "overdue_kind": overdue_kind, "task_title": task_title, "mask_name": mask_name, "mask_id": mask_id, "pick": pick, "label": label, "code_badge": code_badge, "lane_label": lane_label, "is_en": is_en,
+            "approval_status": APPROVAL_STATUS.get, "approval_kind": approval_kind, "overdue_kind": overdue_kind, "task_title": task_title, "mask_name": mask_name, "mask_id": mask_id, "pick": pick, "label": label, "role_name": role_name, "audit_action": audit_action, "code_badge": code_badge, "lane_label": lane_label, "is_en": is_en,
             "reference": reference, "error_message": message}
 
 

@@ -47,7 +47,7 @@ def test_case_page_shows_full_data_diagram_and_audit_to_those_on_the_case(as_use
     # the round's diagram drawn by bpmn-js from the model, with a server-drawn fallback
     assert 'id="bpmn-viewer"' in page and "/cases/models/" in page and "data-states=" in page
     assert "<svg" in page and 'data-state="current"' in page
-    assert "view_case" in page  # the view itself is in the audit trail
+    assert "查看个案" in page and "view_case" not in page  # the view itself is in the audit trail, in words
 
 
 def test_language_switch_changes_the_page(as_user):
@@ -111,3 +111,11 @@ def test_a_long_inbox_is_paged(as_user, gl, monkeypatch):
     assert set(re.findall(r'/tasks/([0-9a-f-]+)"', first)).isdisjoint(re.findall(r'/tasks/([0-9a-f-]+)"', second))
     assert b.get("/?page=x").status_code == 404
     assert b.get("/?page=999").status_code == 200, "past the end shows the last page"
+
+
+def test_heads_of_department_are_not_called_supervisors(as_user):
+    """督导 is the women's federation's word; the procuratorate's, court's and police's supervisors head a
+    department (未检部主任, 庭长, 所长)."""
+    assert "部门负责人" in as_user("pro_supervisor").get("/").get_data(as_text=True)
+    assert "督导" in as_user("wf_supervisor").get("/").get_data(as_text=True)
+    assert "部门负责人" not in as_user("wf_supervisor").get("/").get_data(as_text=True)
