@@ -43,6 +43,9 @@ def test_inbox_case_and_task_pages_fit_a_phone(users, live_server, clock, shots)
     expect(page.get_by_role("heading", level=1)).to_contain_text("待办")
     expect(page.locator("tbody tr")).to_have_count(3)   # propose measures, draft the plan, the next visit
     assert_fits(page)
+    case_no = page.locator("td.case-no a").first   # one card a task: the case number on one line
+    box = case_no.bounding_box()
+    assert box["height"] < 2 * float(case_no.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 24"))
     shots(page, "wf_caseworker", "phone-inbox")
 
     page.goto(f"/cases/{case_id}")
