@@ -119,3 +119,11 @@ def test_heads_of_department_are_not_called_supervisors(as_user):
     assert "部门负责人" in as_user("pro_supervisor").get("/").get_data(as_text=True)
     assert "督导" in as_user("wf_supervisor").get("/").get_data(as_text=True)
     assert "部门负责人" not in as_user("wf_supervisor").get("/").get_data(as_text=True)
+
+
+def test_the_code_history_names_who_asked_and_who_approved_a_downgrade(as_user, gl):
+    from engine.models import Case
+    with gl.reading() as s:
+        case_id = s.scalars(select(Case.id).where(Case.child_name == "陈小雨")).one()
+    page = as_user("wf_caseworker").get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "申请人 江北妇联·李娟 · 批准人 江北妇联督导·王芳" in page
