@@ -15,7 +15,7 @@ from ..closed_loop import checklists
 from ..clock import clock
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..masking import mask_name
-from ..models import Approval, Case, ReviewSample, Round, RoundReview
+from ..models import Approval, Case, ReviewSample, Round, RoundReview, User
 from ..models.case import bump_version
 from ..permissions import require_case, visible_cases
 from ..rounds import load_workflow, save_round
@@ -66,11 +66,13 @@ def audit_list(gl, actor, *, state: str | None = None, sample_id: int | None = N
                                 .limit(limit)).all()
         lists = checklists(session, gl, [r.id for r, _ in found])
         reviews = _latest_reviews(session, [r.id for r, _ in found])
+        reviewers = dict(session.execute(select(User.id, User.display_name).where(
+            User.id.in_({r.reviewed_by for r in reviews.values()}))).all()) if reviews else {}
     rows = [AuditRow(case.id, case.case_no, mask_name(case.child_name), case.current_code,
                      "closed" if rnd.outcome == "closed" else "closing", rnd.id, rnd.number, rnd.ended_at,
                      lists.get(rnd.id), reviews.get(rnd.id), case.id in sampled, case.version)
             for rnd, case in found]
-    return {"rows": rows, "sample": sample}
+    return {"rows": rows, "sample": sample, "reviewers": reviewers}
 
 
 def _latest_reviews(session, round_ids) -> dict:

@@ -122,7 +122,7 @@ def test_signing_off_and_returning_for_rework_from_the_page(as_user, gl):
     response = b.post(f"/audits/rounds/{first}/sign-off", {"note": "齐全"}, token_from="/audits/")
     assert response.status_code == 302
     page = b.get("/audits/").get_data(as_text=True)
-    assert "闭环审查已签署。" in page and "✓ 已签署" in page
+    assert "闭环审查已签署。" in page and "✓ 已签署 · 江北妇联督导·王芳 · " in page   # who signed it
     version = re.search(rf'/audits/rounds/{second}/rework".*?name="expected_version" value="(\d+)"', page, re.S).group(1)
     b.post(f"/audits/rounds/{second}/rework", {"step": "follow_up", "reason": "", "expected_version": version},
            token_from="/audits/")
