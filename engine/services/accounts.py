@@ -93,8 +93,12 @@ def _refused(gl, attempt: _Attempt, name: str, checked: bool = False):
 
 def _signed_in(gl, user_id: int) -> Actor:
     with gl.transaction() as session:
-        user = session.get(User, user_id)
-        user.failed_logins, user.locked_until, user.last_login_at = 0, None, clock.now()
+        # one statement naming every column: the ORM would write only the columns it saw change, so a lock
+        # set by a racing wrong password after it read the row would survive with the count at zero
+        session.execute(update(User).where(User.id == user_id)
+                        .values(failed_logins=0, locked_until=None, last_login_at=clock.now())
+                        .execution_options(synchronize_session=False))
+        user = session.get(User, user_id, populate_existing=True)
         actor = Actor.of(user)
         audit.record(session, actor, "login", "user", user.id)
     return actor
