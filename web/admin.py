@@ -21,12 +21,12 @@ EDIT_FIELDS = ("display_name", "agency", "role", "district")
 
 @bp.before_request
 @login_required
-def _admins_only():
+def admins_only():
     if actor().role != "admin":
         abort(403)
 
 
-def _districts():
+def districts():
     with gl().reading() as db:
         return db.scalars(select(District).order_by(District.id)).all()
 
@@ -47,7 +47,7 @@ def users():
     with gl().reading() as db:
         accounts = db.scalars(select(User).order_by(User.district_id, User.agency_id, User.username)).all()
     data.pop("password", None)
-    return render_template("admin_users.html", accounts=accounts, districts=_districts(), data=data, error=error,
+    return render_template("admin_users.html", accounts=accounts, districts=districts(), data=data, error=error,
                            error_text=message(error) if error else "", now=clock.now()), status
 
 
@@ -73,7 +73,7 @@ def user(user_id):
         else:
             flash(_("Account saved."), "success")
             return redirect(url_for("admin.user", user_id=user_id))
-    return render_template("admin_user.html", account=account, data=data, districts=_districts(), error=error,
+    return render_template("admin_user.html", account=account, data=data, districts=districts(), error=error,
                            error_text=message(error) if error else "", now=clock.now(), reset_link=None), status
 
 
@@ -117,7 +117,7 @@ def reset(user_id):
     data = {"display_name": account.display_name, "agency": account.agency.code, "role": account.role,
             "district": account.district.code}
     response = make_response(render_template(
-        "admin_user.html", account=account, data=data, districts=_districts(), error=None, error_text="",
+        "admin_user.html", account=account, data=data, districts=districts(), error=None, error_text="",
         now=clock.now(), reset_link=url_for("auth.reset_password", token=token, _external=True)))
     response.headers["Cache-Control"] = "no-store"
     return response

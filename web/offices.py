@@ -1,14 +1,12 @@
 """Administration of offices (发文机关): names, 机关代字, type codes, number format, electronic seal."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
-from sqlalchemy import select
 
 from engine.errors import InvalidInput
-from engine.models import District
 from engine.reference import NUMBERED_DOCUMENTS
 from engine.services import offices as service
 
+from .admin import admins_only, districts as district_list
 from .extensions import actor, gl
 from .i18n import message
 
@@ -16,21 +14,12 @@ bp = Blueprint("offices", __name__, url_prefix="/admin/offices")
 MAX_SEAL = service.MAX_SEAL_BYTES
 
 
-@bp.before_request
-@login_required
-def _admins_only():
-    if actor().role != "admin":
-        abort(403)
-
-
-def _districts():
-    with gl().reading() as db:
-        return db.scalars(select(District).order_by(District.id)).all()
+bp.before_request(admins_only)   # the administrator's pages share one gate
 
 
 @bp.route("/")
 def index():
-    districts = _districts()
+    districts = district_list()
     own = next(d.code for d in districts if d.id == actor().district_id)
     code = request.args.get("district") or own
     if code not in {d.code for d in districts}:
