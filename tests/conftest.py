@@ -4,6 +4,7 @@ With GUARDLOOP_REQUIRE_POSTGRES=1 (CI) an unreachable PostgreSQL fails the run i
 Each PostgreSQL test gets a schema of its own, dropped afterwards.
 """
 import os
+import shutil
 import uuid
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -102,10 +103,28 @@ def clock():
     engine_clock.reset()
 
 
-@pytest.fixture
-def gl(database_url, clock):
-    context = GuardLoop(Settings(database_url=database_url, demo_mode=True), engine=make_engine(database_url))
+@pytest.fixture(scope="session")
+def sqlite_initialised(tmp_path_factory):
+    """A SQLite file after ``init(with_demo_users=True)`` at ``START``, built once per worker: each SQLite test
+    starts from a copy of it (``init`` itself, migrations and seeding, costs 2–4 s a test)."""
+    path = tmp_path_factory.mktemp("initialised") / "guardloop.db"
+    url = f"sqlite:///{path}"
+    engine_clock.set(START)  # asked for by ``gl`` only, whose ``clock`` fixture stands at START and resets it
+    context = GuardLoop(Settings(database_url=url, demo_mode=True), engine=make_engine(url))
     init(context, with_demo_users=True)
+    context.engine.dispose()  # the last connection to close checkpoints the WAL into the file
+    return path
+
+
+@pytest.fixture
+def gl(request, database_url, clock):
+    sqlite_file = database_url.removeprefix("sqlite:///") if database_url.startswith("sqlite:///") else None
+    if sqlite_file and not os.path.exists(sqlite_file):
+        shutil.copy(request.getfixturevalue("sqlite_initialised"), sqlite_file)
+        context = GuardLoop(Settings(database_url=database_url, demo_mode=True), engine=make_engine(database_url))
+    else:
+        context = GuardLoop(Settings(database_url=database_url, demo_mode=True), engine=make_engine(database_url))
+        init(context, with_demo_users=True)
     yield context
     context.engine.dispose()
 
