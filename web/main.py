@@ -23,16 +23,17 @@ def inbox():
         return redirect(url_for("cockpit.index"))
     step = request.args.get("step") or None
     code = request.args.get("code") or None
-    if step not in (None, *queries.STEPS) or code not in (None, *CODES):
+    held = request.args.get("held") or None
+    if step not in (None, *queries.STEPS) or code not in (None, *CODES) or held not in (None, *queries.HOLDERS):
         abort(404)
     try:
         page = int(request.args.get("page", "1"))
     except ValueError:
         abort(404)
-    inbox = queries.inbox(gl(), actor(), step=step, code=code, page=page)
+    inbox = queries.inbox(gl(), actor(), step=step, code=code, held=held, page=page)
     late = {k: n for k, n in overdue_counts(gl(), actor()).items() if n}
     return render_template("inbox.html", inbox=inbox, rows=inbox.rows, counts=inbox.counts, step=step, code=code,
-                           steps=queries.STEPS, late=late, notices=notifications.unread(gl(), actor()))
+                           held=held, holders=queries.HOLDERS, steps=queries.STEPS, late=late, notices=notifications.unread(gl(), actor()))
 
 
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
