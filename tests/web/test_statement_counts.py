@@ -17,8 +17,10 @@ TASK_FORM = 8    # user, case, takes part, work item, round, the view (staged), 
 # user, the open task's spec, then the completion (case + round + permission; the handler reads the order's
 # supervision, records the check and updates the supervision; task record, round state, chases of the done
 # task resolved, work items, version) and its audit entry chained with the view staged by the form's GET
-# (head, staged views, insert, delete staged, move head); no second read of the form
-COMPLETION = 17
+# (head, staged views, insert, delete staged, move head); no second read of the form; the task's holder
+# (only they complete it), and for the new task the agency's people who may do it (its case owner takes it)
+# and their notices
+COMPLETION = 20
 
 
 class Statements:
