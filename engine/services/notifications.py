@@ -16,6 +16,9 @@ from ..models import Case, Notification
 from ..permissions import works_on_cases
 
 MAX_SHOWN = 50
+RETURNED_NOTICE = "request_returned"   # my request came back for correction (退回补正)
+DUE_SOON_NOTICE = "task_due_soon"       # a task I hold (or of my agency, unassigned) is due within days
+OVERDUE_NOTICE = "task_overdue"         # … and its deadline has passed
 
 
 @dataclass(frozen=True)
@@ -100,3 +103,42 @@ def mark_read(gl, actor, notification_id: int) -> None:
         if note.read_at is None:
             note.read_at, note.read_by = clock.now(), actor.id
             audit.record(session, actor, "read_notification", "notification", note.id, note.case_id)
+
+
+def notify_deadlines(gl) -> int:
+    """Tell of tasks due within ``deadline_warning_days`` and of tasks past their deadline: the holder, or
+    the agency when nobody holds the task. Once per task and threshold (a unique key; a second tick, or
+    a tick racing this one, writes nothing). Returns how many notices were written."""
+    from datetime import timedelta
+    from sqlalchemy import exists, literal
+    from ..models import WorkItem
+    now = clock.now()
+    soon = now + timedelta(days=gl.settings.deadline_warning_days)
+    written = 0
+    with gl.transaction() as session:
+        for kind, limit in ((OVERDUE_NOTICE, now), (DUE_SOON_NOTICE, soon)):
+            key = literal(kind + ":") + WorkItem.task_id
+            query = select(WorkItem).where(WorkItem.kind == "task", WorkItem.due_at < limit,
+                                           ~exists().where(Notification.dedup_key == key))
+            if kind == DUE_SOON_NOTICE:
+                query = query.where(WorkItem.due_at >= now)   # already late: told as overdue
+            rows = session.scalars(query).all()
+            notices = [{"district_id": w.district_id, "agency_code": w.lane, "role": None, "kind": kind,
+                        "case_id": w.case_id, "user_id": w.assignee_id, "dedup_key": f"{kind}:{w.task_id}",
+                        "created_at": now, "payload": {"task": w.task_spec, "task_name": w.task_name,
+                                                       "task_id": w.task_id, "due_at": w.due_at.isoformat()}}
+                       for w in rows]
+            if notices:
+                written += _insert_once(session, gl, notices)
+    return written
+
+
+def _insert_once(session, gl, rows: list[dict]) -> int:
+    from ..db import is_postgres
+    if is_postgres(gl.engine):
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    result = session.connection().execute(
+        insert(Notification.__table__).on_conflict_do_nothing(index_elements=["dedup_key"]), rows)
+    return result.rowcount if (result.rowcount or -1) >= 0 else len(rows)
