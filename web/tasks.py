@@ -15,6 +15,7 @@ from engine.services import assignment
 from engine.guardianship import current_guardians
 from engine.handlers.guide import days_of
 from engine.models import GuidanceProvider, Referral, User
+from engine.services.approvals import APPROVAL_TASKS, require_draft_previewed
 from engine.services.documents import DRAFT_APPROVALS, TASK_DOCUMENTS
 
 from .extensions import actor, casework_only, gl
@@ -114,10 +115,15 @@ def _submit(case_id: int, task_id: str):
     except ValueError:
         abort(400)
     try:
+        if found[0] in DRAFT_APPROVALS and values.get("decision") == "approved":
+            require_draft_previewed(gl(), actor(), case_id, task_id)
         result = services.complete_task(gl(), actor(), case_id, task_id, values, version)
     except (InvalidInput, Conflict) as exc:
         return Refused(exc, values, version)
-    flash(_("Saved: %(task)s.", task=pick(form_def.title)), "success")
+    decision = values.get("decision") if found[0] in APPROVAL_TASKS else None
+    flash({"approved": _("Approved."), "refused": _("Refused, with your reason."),
+           "returned": _("Returned for correction with your reason.")}.get(
+        decision, _("Saved: %(task)s.", task=pick(form_def.title))), "success")
     if result.get("outcome"):
         flash(_("The round ended: %(outcome)s.", outcome=label("ROUND_OUTCOMES", result["outcome"])), "info")
     return redirect(url_for("cases.show", case_id=case_id))

@@ -93,3 +93,20 @@ def test_leaders_and_administrators_have_no_notifications(gl, driver):
     new_case(driver)
     assert notifications.unread_count(gl, driver.actor("leader")) == 0
     assert notifications.listing(gl, driver.actor("admin"))[0] == []
+
+
+def test_a_second_guidance_session_on_one_day_needs_confirming(gl, driver):
+    from engine.errors import InvalidInput
+    from .helpers import assess, notify, plan, propose
+    case = new_case(driver)
+    assess(driver, case, 7, ["special_family"])
+    propose(driver, case)
+    notify(driver, case)
+    plan(driver, case)
+    driver.session("wf_counsellor", case, kind="case_guidance")
+    with pytest.raises(InvalidInput) as refused:
+        driver.session("wf_counsellor", case, kind="parent_class")
+    assert refused.value.field == "confirm_same_day" and "同一天" in refused.value.message
+    with pytest.raises(InvalidInput):               # the same kind on the same day: refused outright
+        driver.session("wf_counsellor", case, kind="case_guidance", confirm_same_day=True)
+    driver.session("wf_counsellor", case, kind="parent_class", confirm_same_day=True)

@@ -84,3 +84,30 @@ def test_the_notification_centre_and_the_header_count(as_user, gl, investigation
         assert [e.action for m in (AuditEntry, AuditStaged)
                 for e in s.scalars(select(m).where(m.action == "update_digest_settings"))] == ["update_digest_settings"]
     assert as_user("leader").get("/notifications/").status_code == 403
+
+
+# -- the small things: each fixed ----------------------------------------------------------------------
+
+def test_a_returned_approval_says_it_was_returned_not_saved(as_user, gl):
+    from engine.models import Approval
+    with gl.reading() as s:
+        approval = s.scalars(select(Approval).where(Approval.kind == "order", Approval.status == "pending")).one()
+        item = s.scalars(select(WorkItem).where(WorkItem.task_spec == "approve_order",
+                                                WorkItem.round_id == approval.round_id)).one()
+        version = s.get(Case, item.case_id).version
+    head = as_user("court_supervisor")
+    url = _task_url(item)
+    response = head.post(url, {"decision": "returned", "reason": "请写明指导时长。", "expected_version": str(version)})
+    assert response.status_code == 302
+    page = head.get(response.headers["Location"]).get_data(as_text=True)
+    assert "已退回补正" in page and "已保存" not in page
+
+
+def test_the_case_page_lists_visits_sessions_and_plans_by_round(as_user, gl):
+    with gl.reading() as s:
+        case = s.scalars(select(Case).where(Case.child_name == "陈小雨")).one()   # downgraded: a second round
+    page = as_user("wf_caseworker").get(f"/cases/{case.id}").get_data(as_text=True)
+    visits = page.split('id="h-visits"')[1].split("</section>")[0]
+    guidance = page.split('id="h-guidance"')[1].split("</section>")[0]
+    assert '<th scope="col">轮次</th>' in visits and '<td class="round-no">1</td>' in visits
+    assert '<th scope="col">轮次</th>' in guidance and "第 1 轮" in guidance
