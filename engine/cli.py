@@ -100,6 +100,18 @@ def tick(loop, every):
 
 
 @main.command()
+def digest():
+    """Send the e-mail digest of unread notifications now to every user who asked for it (GUARDLOOP_SMTP_*)."""
+    from .errors import NotConfigured
+    from .services.digest import send_digests
+    try:
+        sent = send_digests(GuardLoop())
+    except NotConfigured as exc:
+        raise click.ClickException(f"{exc.message_en} {exc.message}") from None
+    click.echo(f"digests sent: {sent}")
+
+
+@main.command()
 def status():
     """Print every case with its code, round, open tasks and overdue items."""
     from .clock import clock

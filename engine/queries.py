@@ -2,12 +2,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case as sql_case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from .clock import clock
 from .masking import mask_id, mask_name
-from .models import Case, District, Referral, RiskClue, WorkItem
+from .models import Case, District, Referral, RiskClue, User, WorkItem
 from .subjects import subjects
 from .permissions import require_case, require_casework, require_task_rights, visible_cases, visible_clues
 from .errors import Conflict, NotFound
@@ -33,6 +33,9 @@ class InboxRow:
     code: str | None
     district: str
     about: tuple[str, str] | None = None   # the measure or order the task is about, (Chinese, English)
+    kind: str = "task"
+    assignee_id: int | None = None
+    assignee: str | None = None            # the holder's name
 
 
 @dataclass(frozen=True)
@@ -42,43 +45,59 @@ class InboxPage:
     total: int            # items matching the filters
     page: int
     pages: int
+    held: dict = None     # "mine" / "unassigned" / "others" -> open items of the actor's
 
 
-def inbox(gl, actor, *, step=None, code=None, page: int = 1, per_page: int = 50) -> InboxPage:
+HOLDERS = ("mine", "unassigned", "others")
+
+
+def inbox(gl, actor, *, step=None, code=None, held=None, page: int = 1, per_page: int = 50) -> InboxPage:
     """The work items of the actor's agency in their district that their role may complete (supervisors:
     all of their agency's), due first: overdue items come first because they are due earliest.
 
     The page is read along the ``(lane, district_id, due_at)`` index and only its rows are joined to their
-    cases, so it costs about the same at any size; the counts are one aggregate over the same index."""
+    cases, so it costs about the same at any size; the counts are one aggregate over the same index.
+
+    ``held``: "mine" (assigned to the actor), "unassigned" (tasks nobody holds, and the waiting items) or
+    "others" (held by colleagues: shown, not theirs to complete)."""
     now = clock.now()
+    holder = sql_case((WorkItem.assignee_id == actor.id, "mine"), (WorkItem.assignee_id.is_(None), "unassigned"),
+                      else_="others")
     with gl.reading() as session:
         mine = [WorkItem.lane == actor.agency, WorkItem.district_id == actor.district_id]
         if actor.role != "supervisor":
             runtime = gl.runtime(session, gl.current_version(session))
             mine.append(WorkItem.task_spec.in_(runtime.specs_for(actor.agency, actor.role)))
-        counts = dict(session.execute(select(WorkItem.step, func.count(WorkItem.id)).where(*mine)
-                                      .group_by(WorkItem.step)).all())
+        counts, by_holder = {}, dict.fromkeys(HOLDERS, 0)
+        for s_, h, n in session.execute(select(WorkItem.step, holder, func.count(WorkItem.id)).where(*mine)
+                                        .group_by(WorkItem.step, holder)).all():
+            counts[s_] = counts.get(s_, 0) + n
+            by_holder[h] += n
         items = select(WorkItem).where(*mine)
+        if held:
+            items = items.where(holder == held)
         if step:
             items = items.where(WorkItem.step == step)
         if code:
             items = items.join(Case, Case.id == WorkItem.case_id).where(Case.current_code == code)
         total = (session.scalar(select(func.count()).select_from(items.subquery())) if (step or code)
-                 else sum(counts.values()))
+                 else by_holder[held] if held else sum(counts.values()))
         pages = max(1, -(-total // per_page))
         page = min(max(1, page), pages)
         chosen = (items.order_by(WorkItem.due_at, WorkItem.id).limit(per_page).offset((page - 1) * per_page)
                   .subquery())
         item = aliased(WorkItem, chosen)
         rows = session.execute(
-            select(item, Case.case_no, Case.child_name, Case.current_code, District.code)
+            select(item, Case.case_no, Case.child_name, Case.current_code, District.code, User.display_name)
             .join(Case, Case.id == item.case_id).join(District, District.id == item.district_id)
+            .outerjoin(User, User.id == item.assignee_id)
             .order_by(item.due_at, item.id)).all()
         about = subjects(session, [w for w, *_ in rows])
     result = [InboxRow(w.id, w.task_id, w.task_spec, w.task_name, w.step, w.lane, w.due_at, w.due_at < now,
-                       w.case_id, case_no, mask_name(name), current, district, about.get(w.subject or ""))
-              for w, case_no, name, current, district in rows]
-    return InboxPage(result, {s: counts.get(s, 0) for s in STEPS}, total, page, pages)
+                       w.case_id, case_no, mask_name(name), current, district, about.get(w.subject or ""),
+                       w.kind, w.assignee_id, assignee)
+              for w, case_no, name, current, district, assignee in rows]
+    return InboxPage(result, {s: counts.get(s, 0) for s in STEPS}, total, page, pages, by_holder)
 
 
 def search_cases(gl, actor, text: str) -> list[dict]:
@@ -135,8 +154,11 @@ def task_form(gl, actor, case_id: int, task_id: str) -> dict:
             rnd = session.get(Round, item.round_id)
             _, workflow = load_workflow(session, gl, rnd)
             task = find_task(workflow, item.task_id)
+            holder = (session.scalar(select(User.display_name).where(User.id == item.assignee_id))
+                      if item.assignee_id else None)
             return {"case": case, "item": item, "round": rnd, "variables": dict(task.data) if task else {},
-                    "returned": returned_request(session, item), "request": pending_request(session, item)}
+                    "returned": returned_request(session, item), "request": pending_request(session, item),
+                    "assignee": holder}
     raise done  # committed first: the view of the finished task is on record too
 
 

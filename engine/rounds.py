@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.util.task import TaskState
 
 from . import audit
+from .assignment import assign_new_work
 from .clock import clock
 from .models import Case, CaseAgency, Chase, OrderSupervision, Round, WorkItem
 from .permissions import known_to_take_part, takes_part
@@ -170,6 +171,7 @@ def save_round(session: Session, runtime: WorkflowRuntime, case: Case, rnd: Roun
             "due_at": due_at(task, now) or deadlines.get((task.parent.id, spec.name)) or now,
         })
         join_case(session, case.id, ref.lane)
+    assign_new_work(session, case, rows)
     gone = sorted(gone)
     if gone:
         session.execute(update(Chase).where(Chase.task_id.in_(gone), Chase.resolved_at.is_(None))

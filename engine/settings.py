@@ -49,6 +49,16 @@ class Settings:
     attachment_dir: Path = ROOT / "instance" / "attachments"
     attachment_max_bytes: int = 10 * 1024 * 1024
     attachment_max_pixels: int = 50_000_000
+    # Notifications: how many days before a task's deadline its holder is told (``guardloop tick``); the daily
+    # e-mail digest's SMTP server (no host: no digest is sent), its sender and whether to use STARTTLS.
+    deadline_warning_days: int = 3
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "guardloop@localhost"
+    smtp_starttls: bool = False
+    digest_hour: int = 7     # the tick sends the day's digest from this hour (local time of the server: UTC+8)
     extra: dict = field(default_factory=dict)
 
     def verify_url_problem(self) -> tuple[str, str] | None:
@@ -92,7 +102,16 @@ class Settings:
             env["tsa_url"] = os.environ["GUARDLOOP_TSA_URL"]
         if os.environ.get("GUARDLOOP_ATTACHMENT_DIR"):
             env["attachment_dir"] = Path(os.environ["GUARDLOOP_ATTACHMENT_DIR"])
+        for name, var in (("smtp_host", "GUARDLOOP_SMTP_HOST"), ("smtp_user", "GUARDLOOP_SMTP_USER"),
+                          ("smtp_password", "GUARDLOOP_SMTP_PASSWORD"), ("smtp_from", "GUARDLOOP_SMTP_FROM")):
+            if os.environ.get(var):
+                env[name] = os.environ[var]
+        if os.environ.get("GUARDLOOP_SMTP_STARTTLS"):
+            env["smtp_starttls"] = os.environ["GUARDLOOP_SMTP_STARTTLS"] == "1"
         for name, var in (("note_edit_minutes", "GUARDLOOP_NOTE_EDIT_MINUTES"),
+                          ("smtp_port", "GUARDLOOP_SMTP_PORT"),
+                          ("deadline_warning_days", "GUARDLOOP_DEADLINE_WARNING_DAYS"),
+                          ("digest_hour", "GUARDLOOP_DIGEST_HOUR"),
                           ("attachment_max_bytes", "GUARDLOOP_ATTACHMENT_MAX_BYTES"),
                           ("guidance_sessions", "GUARDLOOP_GUIDANCE_SESSIONS"),
                           ("guidance_min_minutes", "GUARDLOOP_GUIDANCE_MIN_MINUTES"),

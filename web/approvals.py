@@ -7,6 +7,7 @@ from engine import services
 from engine.clock import clock
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.services import reach
+from engine.services.approvals import approval_task_of, require_draft_previewed
 
 from .extensions import actor, casework_only, gl
 from .i18n import message
@@ -32,10 +33,15 @@ def decide(approval_id):
         return redirect(url_for("approvals.queue"))
     decision = request.form.get("decision", "")
     try:
+        order = approval_task_of(gl(), approval_id)
+        if order is not None and decision == "approved":   # an order is approved by someone who read its draft
+            require_draft_previewed(gl(), actor(), order[1], order[2])
         services.decide_approval(gl(), actor(), approval_id, decision, request.form.get("reason", ""), version)
     except InvalidInput as exc:
         flash(_("A return needs the reason: what is to be corrected.") if exc.field == "reason" else message(exc),
               "error")
+        if exc.field == "decision" and order is not None:
+            return redirect(url_for("tasks.task", case_id=order[1], task_id=order[2]))
         return redirect(url_for("approvals.queue") + f"#approval-{approval_id}")
     except (Conflict, NotFound) as exc:
         flash(message(exc), "error")

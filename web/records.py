@@ -38,6 +38,8 @@ SESSION_FORM = TaskForm(("记录家庭教育指导", "Record a guidance session"
     Field("minutes", "int", ("时长（分钟）", "Minutes"), default=60),
     Field("guardian_attended", "bool", ("监护人到场", "Guardian attended"), required=False, default=True),
     Field("notes", "textarea", ("指导内容", "Notes"), required=False),
+    Field("confirm_same_day", "bool", ("确认同日第二次指导", "Confirm a second session on the same day"),
+          required=False, help=("同一天已有指导记录时才需要勾选。", "Needed only when a session is already recorded for that day.")),
 ])
 RECORDS = {"visit": (VISIT_FORM, services.record_visit), "session": (SESSION_FORM, services.record_guidance_session)}
 

@@ -11,9 +11,11 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from engine import queries, services
 from engine.clock import clock
 from engine.errors import Conflict, InvalidInput
+from engine.services import assignment
 from engine.guardianship import current_guardians
 from engine.handlers.guide import days_of
 from engine.models import GuidanceProvider, Referral, User
+from engine.services.approvals import APPROVAL_TASKS, require_draft_previewed
 from engine.services.documents import DRAFT_APPROVALS, TASK_DOCUMENTS
 
 from .extensions import actor, casework_only, gl
@@ -113,11 +115,59 @@ def _submit(case_id: int, task_id: str):
     except ValueError:
         abort(400)
     try:
+        if found[0] in DRAFT_APPROVALS and values.get("decision") == "approved":
+            require_draft_previewed(gl(), actor(), case_id, task_id)
         result = services.complete_task(gl(), actor(), case_id, task_id, values, version)
     except (InvalidInput, Conflict) as exc:
         return Refused(exc, values, version)
-    flash(_("Saved: %(task)s.", task=pick(form_def.title)), "success")
+    decision = values.get("decision") if found[0] in APPROVAL_TASKS else None
+    flash({"approved": _("Approved."), "refused": _("Refused, with your reason."),
+           "returned": _("Returned for correction with your reason.")}.get(
+        decision, _("Saved: %(task)s.", task=pick(form_def.title))), "success")
     if result.get("outcome"):
         flash(_("The round ended: %(outcome)s.", outcome=label("ROUND_OUTCOMES", result["outcome"])), "info")
     return redirect(url_for("cases.show", case_id=case_id))
 
+
+
+def _back(case_id: int, task_id: str):
+    """Where a claim or release returns: the inbox it came from, or the task."""
+    if request.form.get("back") == "inbox":
+        return redirect(url_for("main.inbox", held=request.form.get("held") or None))
+    return redirect(url_for("tasks.task", case_id=case_id, task_id=task_id))
+
+
+@bp.route("/cases/<int:case_id>/tasks/<task_id>/claim", methods=["POST"])
+@login_required
+def claim(case_id, task_id):
+    assignment.claim(gl(), actor(), case_id, task_id)
+    flash(_("You hold this task now: only you may complete it until you release it."), "success")
+    return _back(case_id, task_id)
+
+
+@bp.route("/cases/<int:case_id>/tasks/<task_id>/release", methods=["POST"])
+@login_required
+def release(case_id, task_id):
+    assignment.release(gl(), actor(), case_id, task_id)
+    flash(_("Task released: anyone of your agency may claim it."), "success")
+    return _back(case_id, task_id)
+
+
+@bp.route("/cases/<int:case_id>/tasks/<task_id>/assign", methods=["GET", "POST"])
+@login_required
+def assign(case_id, task_id):
+    """The agency's supervisor assigns or reassigns a task to a named person, with a reason."""
+    error, status = None, 200
+    values = {"assignee": request.form.get("assignee", ""), "reason": request.form.get("reason", "")}
+    if request.method == "POST":
+        try:
+            assignment.assign(gl(), actor(), case_id, task_id,
+                              {**values, "expected_assignee": request.form.get("expected_assignee")})
+        except (InvalidInput, Conflict) as exc:
+            error, status = exc, 409 if isinstance(exc, Conflict) else 422
+        else:
+            flash(_("The task's assignment was recorded."), "success")
+            return redirect(url_for("tasks.task", case_id=case_id, task_id=task_id))
+    item, holder, people = assignment.assign_form(gl(), actor(), case_id, task_id)
+    return render_template("task_assign.html", case_id=case_id, item=item, holder=holder, people=people,
+                           values=values, error=error, error_text=message(error) if error else ""), status

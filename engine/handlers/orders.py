@@ -155,6 +155,11 @@ def decide_approval(ctx, approval: Approval | None) -> str:
     approval.status, approval.decided_by, approval.decided_at = decision, ctx.actor.id, ctx.now
     approval.decision_reason = reason
     ctx.record.update(approval_id=approval.id, decision=decision, reason=reason)
+    if decision == "returned":   # the requester hears of it (the notification centre)
+        from ..services.notifications import RETURNED_NOTICE, notify
+        notify(ctx.session, district_id=ctx.case.district_id, agency=ctx.actor.agency, kind=RETURNED_NOTICE,
+               case_id=ctx.case.id, user_id=approval.requested_by,
+               payload={"approval": approval.kind, "subject": approval.subject, "by": ctx.actor.display_name})
     return decision
 
 

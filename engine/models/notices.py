@@ -10,7 +10,11 @@ from .base import Base
 
 class Notification(Base):
     """Something an agency of a district must look at; its users (of ``role``, when set) see it in the
-    inbox until one of them marks it read. ``kind`` and ``payload`` say what, in no language."""
+    inbox until one of them marks it read. ``kind`` and ``payload`` say what, in no language.
+
+    ``user_id``: addressed to one person only (a task assigned to them, a case handed to them); only they
+    see it and mark it read. ``dedup_key``: a notice that must be written once only (a deadline of a task
+    at a threshold), unique, so a second tick writes nothing."""
 
     __tablename__ = "notification"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -23,8 +27,11 @@ class Notification(Base):
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]
     read_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    dedup_key: Mapped[str | None] = mapped_column(String(120), unique=True)
 
-    __table_args__ = (Index("ix_notification_inbox", "agency_code", "district_id", "read_at"),)
+    __table_args__ = (Index("ix_notification_inbox", "agency_code", "district_id", "read_at"),
+                      Index("ix_notification_user", "user_id", "read_at"))
 
 
 class RateLimitWindow(Base):

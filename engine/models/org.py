@@ -53,6 +53,10 @@ class User(Base):
     reset_token_hash: Mapped[str | None] = mapped_column(String(64))   # SHA-256 of a one-time reset link
     reset_token_expires: Mapped[datetime | None]
     demo: Mapped[bool] = mapped_column(default=False)   # created by ``init --demo-users``
+    # the daily e-mail digest of unread notifications (``engine/services/digest.py``), when the user asks
+    email: Mapped[str | None] = mapped_column(String(200))
+    digest_opt_in: Mapped[bool] = mapped_column(default=False)
+    digest_sent_at: Mapped[datetime | None]
 
     agency: Mapped[Agency] = relationship(lazy="joined")
     district: Mapped[District] = relationship(lazy="joined")

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from ..errors import Conflict, NotFound, PermissionDenied
+from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..masking import mask_name
 from ..models import Approval, Case, User, WorkItem
 from .tasks import complete_task
@@ -143,3 +143,32 @@ def pending_order_draft(session, referral_id: int) -> Approval | None:
     return session.scalars(select(Approval).where(
         Approval.referral_id == referral_id, Approval.kind == "order",
         Approval.status == "pending").order_by(Approval.id.desc())).first()
+
+
+def draft_previewed(session, actor, case_id: int, task_id: str) -> bool:
+    """Whether ``actor`` opened the preview of this approval task's draft (the audit trail's ``preview_draft``)."""
+    from ..models import AuditEntry, AuditStaged
+    return any(session.scalar(select(model.id).where(
+        model.case_id == case_id, model.user_id == actor.id, model.action == "preview_draft",
+        model.entity == "task", model.entity_id == str(task_id)).limit(1)) for model in (AuditEntry, AuditStaged))
+
+
+def require_draft_previewed(gl, actor, case_id: int, task_id: str) -> None:
+    """An order is approved by someone who read its draft: the approval pages refuse "approved" until the
+    approver opened the draft's preview of this task."""
+    with gl.reading() as session:
+        if not draft_previewed(session, actor, case_id, task_id):
+            raise InvalidInput("decision", "批准前请先预览文书草稿（点击“预览草稿”）。",
+                               "Preview the draft (the “Preview the draft” button) before approving it.")
+
+
+def approval_task_of(gl, approval_id: int):
+    """(kind, case id, task id) of a pending approval's open task, or None."""
+    with gl.reading() as session:
+        approval = session.get(Approval, approval_id)
+        if approval is None or approval.kind != "order":
+            return None
+        task_id = session.scalar(select(WorkItem.task_id).where(
+            WorkItem.round_id == approval.round_id, WorkItem.task_spec == "approve_order",
+            WorkItem.subject == f"referral:{approval.referral_id}"))
+        return (approval.kind, approval.case_id, task_id) if task_id else None

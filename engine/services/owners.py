@@ -7,12 +7,13 @@ from .. import audit
 from .. import validate as v
 from ..clock import clock
 from ..errors import Conflict, InvalidInput, PermissionDenied
-from ..models import CaseOwner, User
+from ..models import CaseOwner, Notification, User, WorkItem
 from ..models.org import Agency
 from ..permissions import require_case
 from ..reference import NO_CASEWORK_ROLES
 
 ASSIGNING_ROLES = ("supervisor",)
+CASE_HANDED = "case_handed"   # the notice to the new owner
 
 
 def _require_supervisor(actor) -> None:
@@ -66,3 +67,32 @@ def assign_owner(gl, actor, case_id: int, data: dict) -> None:
         audit.record(session, actor, "hand_over_case" if current else "assign_owner", "case_owner",
                      f"{case.id}:{actor.agency}", case.id, before,
                      {"owner": owner_id, "agency": actor.agency, "reason": reason})
+        hand_over_tasks(session, actor, case, before["owner"] if before else None, owner_id)
+        if owner_id != actor.id:
+            session.add(Notification(district_id=case.district_id, agency_code=actor.agency, kind=CASE_HANDED,
+                                     case_id=case.id, user_id=owner_id, created_at=now,
+                                     payload={"by": actor.display_name}))
+
+
+def hand_over_tasks(session, actor, case, old_owner, new_owner: int) -> None:
+    """The agency's open tasks of the case held by nobody or by the former owner go to the new owner where
+    the new owner's role may complete them; each move is audited."""
+    from sqlalchemy import or_, update
+    from ..assignment import eligible, people_for
+    items = session.scalars(select(WorkItem).where(
+        WorkItem.case_id == case.id, WorkItem.lane == actor.agency, WorkItem.kind == "task",
+        or_(WorkItem.assignee_id.is_(None), WorkItem.assignee_id == old_owner) if old_owner
+        else WorkItem.assignee_id.is_(None))).all()
+    if not items:
+        return
+    people = people_for(session, case.id, case.district_id, [actor.agency])
+    for item in items:
+        if new_owner not in eligible(people, item.lane, item.roles):
+            continue
+        held = WorkItem.assignee_id.is_(None) if item.assignee_id is None else WorkItem.assignee_id == item.assignee_id
+        moved = session.execute(update(WorkItem).where(WorkItem.id == item.id, held).values(assignee_id=new_owner)
+                                .execution_options(synchronize_session=False))
+        if moved.rowcount == 1:
+            audit.record(session, actor, "assign_task", "task", item.task_id, case.id,
+                         {"assignee": item.assignee_id},
+                         {"assignee": new_owner, "task": item.task_spec, "reason": "case handed over"})

@@ -102,6 +102,12 @@ def record_guidance_session(gl, actor, case_id: int, data: dict, expected_versio
                 GuidanceSession.kind == fields["kind"])):
             raise InvalidInput("held_on", "同一天已记录过同类指导，请勿重复记录。",
                                "A session of this kind is already recorded for that day.")
+        if not v.boolean(data, "confirm_same_day") and session.scalar(select(func.count(GuidanceSession.id)).where(
+                GuidanceSession.case_id == case.id, GuidanceSession.held_on == fields["held_on"])):
+            raise InvalidInput("confirm_same_day",
+                               "同一天已记录过一次指导。如确为当天的第二次指导，请勾选“确认同日第二次指导”后再提交。",
+                               "A session is already recorded for that day. If this is really a second session on "
+                               "the same day, tick “Confirm a second session on the same day” and submit again.")
         now = clock.now()
         row = dict(case_id=case.id, round_id=rnd.id, recorded_by=actor.id, recorded_at=now, **fields)
         session_id = session.connection().execute(GuidanceSession.__table__.insert(), row).inserted_primary_key[0]

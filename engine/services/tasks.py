@@ -12,6 +12,7 @@ from ..models import Round, TaskRecord, WorkItem
 from ..models.case import bump_version
 from ..permissions import require_case_and_round, require_task_rights
 from ..rounds import OUTCOME_ENDS, find_task, load_workflow, save_round, start_round, stepping, task_ref
+from .assignment import require_assignee
 from .cases import close_case, raise_code
 
 _INSERT_RECORD = TaskRecord.__table__.insert()
@@ -41,6 +42,7 @@ def complete_task(gl, actor, case_id: int, task_id: str, data: dict, expected_ve
                            "Someone completed this task a moment ago; reload to see it. What you typed is kept.")
         item = task_ref(runtime, task, case)
         require_task_rights(actor, item)
+        require_assignee(session, actor, item.task_id)
         handler = HANDLERS.get(item.task_spec)
         if handler is None:
             raise InvalidInput("task", "该任务没有表单定义。", "This task has no form.")

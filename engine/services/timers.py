@@ -39,6 +39,24 @@ def tick(gl, limit: int | None = None) -> int:
     a round another scheduler fired meanwhile (or is firing: it is locked) is skipped, never waited for
     and never taken for the end of the work, and a round fired here no longer counts as due.
     """
+    moved = _fire_due(gl, limit)
+    _after_firing(gl)
+    return moved
+
+
+def _after_firing(gl) -> None:
+    """What the tick does besides timers: the deadline notices of tasks, then the day's e-mail digest (when
+    an SMTP server is set). Neither may stop the scheduler: a failure is logged and tried on the next tick."""
+    from .digest import send_due_digests
+    from .notifications import notify_deadlines
+    for step in (notify_deadlines, send_due_digests):
+        try:
+            step(gl)
+        except Exception:  # noqa: BLE001 — logged; the next tick tries again
+            log.exception("tick: %s failed; tried again on the next tick", step.__name__)
+
+
+def _fire_due(gl, limit: int | None = None) -> int:
     limit = limit or gl.settings.tick_batch
     now = clock.now()
     moved, after = 0, None

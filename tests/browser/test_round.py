@@ -48,11 +48,19 @@ def open_from_inbox(page, shots, user, case_no, title, step, about=None, heading
     expect(page.locator(".crumbs")).to_contain_text(case_no)
 
 
-def submit(page, shots, user, title, step):
+def submit(page, shots, user, title, step, flash=None):
+    """Submit the task form; the flash says it was saved (a decision says what was decided: ``flash``)."""
     shots(page, user, f"form-{step}")
     page.get_by_role("button", name="提交").click()
-    expect(page.locator(".flash.success")).to_contain_text(f"已保存：{title}")
+    expect(page.locator(".flash.success")).to_contain_text(flash or f"已保存：{title}")
     shots(page, user, f"saved-{step}")
+
+
+def preview_draft(page):
+    """Open the draft's preview (a new tab): an order is approved by someone who read its draft."""
+    with page.expect_popup() as opened:
+        page.get_by_role("button", name="预览草稿").click()
+    opened.value.close()
 
 
 def give_scores(page, total):
@@ -217,7 +225,14 @@ def test_an_orange_round_each_agency_deciding_its_own_measure(users, live_server
     expect(request.get_by_role("heading", level=2)).to_contain_text("督促监护令")
     expect(request).to_contain_text("父亲长期外出")
     shots(head, "pro_supervisor", "approval-queue")
-    request.get_by_role("button", name="同意").click()
+    expect(request.get_by_role("button", name="同意")).to_have_count(0)   # not without reading the draft
+    request.get_by_role("link", name="阅读草稿后审批").click()
+    head.get_by_label("审批意见").select_option(label="同意")
+    head.get_by_role("button", name="提交").click()
+    expect(head.locator(".error")).to_contain_text("批准前请先预览文书草稿")
+    preview_draft(head)
+    head.get_by_label("审批意见").select_option(label="同意")
+    head.get_by_role("button", name="提交").click()
     expect(head.locator(".flash.success")).to_contain_text("已同意")
     shots(head, "pro_supervisor", "approved")
 
@@ -244,15 +259,16 @@ def test_an_orange_round_each_agency_deciding_its_own_measure(users, live_server
     expect(court_head.locator("section.request").first).to_contain_text("按期接受家庭教育指导。")
     court_head.get_by_label("审批意见").select_option(label="退回补正")
     court_head.get_by_label("意见说明").fill("请写明每次指导的时长与报告方式。")
-    submit(court_head, shots, "court_supervisor", "审批签发", "court-return")
+    submit(court_head, shots, "court_supervisor", "审批签发", "court-return", flash="已退回补正")
     open_from_inbox(judge, shots, "judge", case_no, "拟制文书", "redraft", "家庭教育指导令", "拟制家庭教育指导令（决定书）")
     expect(judge.locator(".alert.returned")).to_contain_text("请写明每次指导的时长与报告方式。")
     expect(judge.get_by_label("应履行的具体义务")).to_have_value("按期接受家庭教育指导。")
     judge.get_by_label("应履行的具体义务").fill("按期接受家庭教育指导，每次不少于 60 分钟，每月书面报告。")
     submit(judge, shots, "judge", "拟制家庭教育指导令（决定书）", "redraft")
     open_from_inbox(court_head, shots, "court_supervisor", case_no, "审批签发", "court-approval-2")
+    preview_draft(court_head)
     court_head.get_by_label("审批意见").select_option(label="同意")
-    submit(court_head, shots, "court_supervisor", "审批签发", "court-approve")
+    submit(court_head, shots, "court_supervisor", "审批签发", "court-approve", flash="已同意")
 
     deliver(pro, shots, "prosecutor", case_no, "督促监护令", "宣告送达", "deliver-order")
     clerk = users["court_clerk"]
@@ -328,7 +344,7 @@ def test_an_orange_round_each_agency_deciding_its_own_measure(users, live_server
     expect(request).to_contain_text("申请降为黄码")
     sup.get_by_label("审批意见").select_option(label="同意")
     sup.get_by_label("意见说明").fill("同意降级。")
-    submit(sup, shots, "wf_supervisor", "审批降级", "approve")
+    submit(sup, shots, "wf_supervisor", "审批降级", "approve", flash="已同意")
 
     # --- the case after the round -------------------------------------------------------------
     sup.goto(case_url)

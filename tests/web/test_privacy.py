@@ -54,13 +54,14 @@ def test_the_duplicate_check_discloses_no_other_agencys_case_and_tells_the_owner
     assert response.status_code == 200 and "已有匹配记录，已通知负责机构" in page
     assert case.case_no not in page and case.child_name not in page
     with gl.reading() as s:
-        note = s.scalars(select(Notification).where(Notification.case_id == case.id)).one()
+        note = s.scalars(select(Notification).where(Notification.case_id == case.id,
+                                                    Notification.kind == "duplicate_check")).one()
         assert (note.agency_code, note.kind, note.payload["agency"]) == ("womens_federation", "duplicate_check",
                                                                          "education")
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "check_duplicates")).one()
         assert entry.after["notified"] == [case.id]
     teacher.post("/clues/new", form)  # the same check again: logged again, but one note while it is unread
-    assert _count(gl, Notification, Notification.case_id == case.id) == 1
+    assert _count(gl, Notification, Notification.case_id == case.id, Notification.kind == "duplicate_check") == 1
     assert _count(gl, AuditEntry, AuditEntry.action == "check_duplicates") == 2
     inbox = as_user("wf_caseworker").get("/").get_data(as_text=True)
     assert case.case_no in inbox and "正在登记一条与个案" in inbox

@@ -11,14 +11,17 @@ from sqlalchemy import event, select
 from engine.models import WorkItem
 
 # user, counts by step, the page of work items, the measures those items are about, counts by task, open
-# chases for the agency, code reviews due, unread notifications, districts
-INBOX = 9
-TASK_FORM = 8    # user, case, takes part, work item, round, the view (staged), providers, people named
+# chases for the agency, code reviews due, unread notifications, the header's count of them, districts
+INBOX = 10
+# user, case, takes part, work item, round, the view (staged), providers, people named, the header's count
+TASK_FORM = 9
 # user, the open task's spec, then the completion (case + round + permission; the handler reads the order's
 # supervision, records the check and updates the supervision; task record, round state, chases of the done
 # task resolved, work items, version) and its audit entry chained with the view staged by the form's GET
-# (head, staged views, insert, delete staged, move head); no second read of the form
-COMPLETION = 17
+# (head, staged views, insert, delete staged, move head); no second read of the form; the task's holder
+# (only they complete it), and for the new task the agency's people who may do it (its case owner takes it)
+# and their notices
+COMPLETION = 20
 
 
 class Statements:
@@ -93,4 +96,5 @@ def test_the_benchmarks_trivial_page_is_the_app_with_one_query(gl):
     assert b.login("wf_caseworker").status_code == 302
     response, statements = _counted(gl, lambda: b.get("/bench/trivial"))
     assert response.status_code == 200 and 'class="top"' in response.get_data(as_text=True)
-    assert [s.split()[0] for s in statements.seen] == ["SELECT", "SELECT"]   # the user, the one query
+    # the user, the header's count of unread notifications, the one query
+    assert [s.split()[0] for s in statements.seen] == ["SELECT", "SELECT", "SELECT"]

@@ -42,6 +42,16 @@ def test_the_head_of_department_sees_the_drafted_order_and_approves_it(as_user, 
     assert as_user("wf_supervisor").get("/approvals/").get_data(as_text=True).count('class="card approval') == 0
     version = re.search(rf'action="/approvals/{approval.id}".*?name="expected_version" value="(\d+)"', page,
                         re.S).group(1)
+    assert 'value="approved"' not in page.split(f'id="approval-{approval.id}"')[1].split("</section>")[0]
+    # approving without having read the draft is refused: to the task page, where the draft is previewed
+    refused = b.post(f"/approvals/{approval.id}", {"decision": "approved", "reason": "", "expected_version": version},
+                     token_from="/approvals/")
+    task_url = refused.headers["Location"]
+    assert refused.status_code == 302 and "/tasks/" in task_url
+    assert "批准前请先预览文书草稿" in b.get(task_url).get_data(as_text=True)
+    with gl.reading() as s:
+        assert s.get(Approval, approval.id).status == "pending"
+    assert b.post(task_url + "/draft", {}, token_from=task_url).status_code == 200    # the preview
     response = b.post(f"/approvals/{approval.id}", {"decision": "approved", "reason": "", "expected_version": version},
                       token_from="/approvals/")
     assert response.status_code == 302
