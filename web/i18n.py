@@ -128,7 +128,7 @@ AUDIT_ACTIONS = {
     "view_case": ("查看个案", "Viewed the case"), "view_task": ("查看任务", "Viewed a task"),
     "view_document": ("查看文书", "Viewed a document"), "view_clue": ("查看线索", "Viewed the clue"),
     "view_note": ("查看记录", "Viewed a note"), "view_attachment": ("查看附件", "Viewed an attachment"),
-    "preview_draft": ("预览文书草稿", "Previewed a draft"), "export": ("导出", "Exported"),
+    "preview_draft": ("预览文书草稿", "Previewed a draft"), "case_file": ("生成卷宗", "Made the case file"), "export": ("导出", "Exported"),
     "access_refused": ("访问被拒绝", "Access refused"), "register_clue": ("登记线索", "Registered the clue"),
     "check_duplicates": ("查重", "Checked for duplicates"), "open_case": ("建档", "Opened the case"),
     "start_round": ("开始新一轮", "Started a round"), "end_round": ("本轮结束", "Ended the round"),
