@@ -25,7 +25,7 @@ from ..models import (
 )
 from ..permissions import require_case, require_casework
 from ..reference import (
-    AGENCIES, ASSESSMENT_ITEMS, CASE_TYPES, CLUE_SOURCES, FAMILY_TYPES, REFERRAL_KINDS, REFERRAL_STATUSES,
+    AGENCIES, ASSESSMENT_ITEMS, CASE_TYPES, CLUE_SOURCES, FAMILY_TYPES, GUARDIANSHIP_KINDS, REFERRAL_KINDS, REFERRAL_STATUSES,
     RISK_FACTORS, ROUND_OUTCOMES, SESSION_KINDS, VISIT_KINDS, VISIT_METHODS,
 )
 from .notes import NOTE_KINDS
@@ -36,7 +36,9 @@ APPROVAL_KINDS = {"downgrade": "降级审批", "closure": "结案审批", "escal
                   "order": "文书审批", "correction": "文书更正审批"}
 APPROVAL_STATUSES = {"pending": "待审批", "approved": "同意", "returned": "退回", "refused": "不予批准"}
 REVIEW_STATUSES = {"signed_off": "闭环审核通过", "returned": "闭环审核退回"}
-ROUND_STATUSES = {"running": "进行中", "ended": "已结束", "quarantined": "暂停（待技术处理）"}
+ROUND_STATUSES = {"running": "进行中", "completed": "已完成", "ended": "已结束", "quarantined": "暂停（待技术处理）"}
+ASSESSMENT_KINDS = {"initial": "初次评估", "reassessment": "复评"}
+RELATION_NAMES = {**RELATIONS, "civil_affairs": "民政部门"}
 GUARDIAN_STATUSES = {"active": "", "suspended": "中止监护", "revoked": "撤销监护", "ended": "不再监护"}
 DOCUMENT_STATUSES = {"superseded": "已被更正文书取代"}
 
@@ -138,7 +140,7 @@ def _read(session, actor, case_id: int) -> tuple[dict, list[int]]:
             "number": r.number, "started": cn_date(r.started_at), "ended": cn_date(r.ended_at) if r.ended_at else None,
             "status": _label(ROUND_STATUSES, r.status), "outcome": _label(ROUND_OUTCOMES, r.outcome),
             "code": code_name(r.risk_code) if r.risk_code else "",
-            "assessments": [{"date": cn_date(a.assessed_at), "kind": {"initial": "初次评估", "review": "复评"}.get(a.kind, a.kind),
+            "assessments": [{"date": cn_date(a.assessed_at), "kind": _label(ASSESSMENT_KINDS, a.kind),
                              "total": a.total_score, "code": code_name(a.decided_code) if a.decided_code else "",
                              "items": [{"label": _label(ASSESSMENT_ITEMS, k), "score": s}
                                        for k, s in (a.item_scores or {}).items()],
@@ -173,8 +175,10 @@ def _read(session, actor, case_id: int) -> tuple[dict, list[int]]:
         "child": {"name": case.child_name, "sex": "男" if case.child_sex == "M" else "女",
                   "birth_date": cn_date(case.child_birth_date), "id_number": case.child_id_number or "",
                   "school": case.child_school or "", "address": case.child_address or ""},
-        "guardians": [{"name": g.name, "relation": RELATIONS.get(g.relation, g.relation), "is_guardian": g.is_guardian,
-                       "status": _label(GUARDIAN_STATUSES, g.status), "phone": g.phone or "",
+        "guardians": [{"name": g.name, "relation": RELATION_NAMES.get(g.relation, g.relation),
+                       "is_guardian": g.is_guardian,
+                       "status": "，".join(p for p in (_label(GUARDIANSHIP_KINDS, g.kind) if g.kind != "parent" else "",
+                                                      _label(GUARDIAN_STATUSES, g.status)) if p), "phone": g.phone or "",
                        "address": g.address or ""} for g in case.guardians],
         "family_types": [_label(FAMILY_TYPES, f) for f in case.family_types or []],
         "risk_factors": [_label(RISK_FACTORS, f) for f in case.risk_factors or []],
@@ -200,7 +204,7 @@ def _read(session, actor, case_id: int) -> tuple[dict, list[int]]:
                          "size": _size(a.size), "sha256": a.sha256, "date": cn_date(a.uploaded_at),
                          "by": f"{who(a.uploaded_by)}（{agency(a.uploaded_agency)}）"} for a in attachments],
         "documents": [{"id": d.id, "title": d.title, "toc_title": _document_title(d, numbers), "number": d.number,
-                       "issued_on": cn_date(d.issued_at), "note": _label(DOCUMENT_STATUSES, d.status)}
+                       "issued_on": cn_date(d.issued_at), "note": DOCUMENT_STATUSES.get(d.status, "")}
                       for d in files],
         "generated_by": f"{agency(actor.agency)} {who(actor.id)}",
         "generated_on": _when(clock.now()),

@@ -78,6 +78,7 @@ EXPECTED = {
                         lambda o: {"wf_caseworker", "wf_caseworker2", "wf_supervisor"}),
     "cases.show": ("GET", lambda o: f"/cases/{o['case']}", None, lambda o: _agencies_on(o, o["case"])),
     # a valid form from a stale page: those on the case get the conflict message, nothing changes
+    "cases.case_file": ("GET", lambda o: f"/cases/{o['case']}/file.pdf", None, lambda o: _agencies_on(o, o["case"])),
     "cases.upgrade": ("POST", lambda o: f"/cases/{o['case']}/upgrade",
                       lambda o: {"code": "red", "reason": "x", "expected_version": o["version"] - 1},
                       lambda o: _agencies_on(o, o["case"])),
