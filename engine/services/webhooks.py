@@ -45,7 +45,18 @@ def sender_view(session, clue: RiskClue) -> dict:
                    "responded_at": clue.responded_at, "response": clue.police_response}
         if clue.mandatory_report else None,
         "case": {"opened_at": case.opened_at, "closed": case.status == "closed"} if case is not None else None,
+        "decision": {"reason": clue.decision_reason, "decided_at": clue.decided_at,
+                     "merged_into": _merged_into(session, clue)} if clue.status in ("rejected", "merged") else None,
     }
+
+
+def _merged_into(session, clue: RiskClue) -> str | None:
+    """The number of the clue or the case a merged clue joined (the reporting agency is on that case)."""
+    if clue.merged_case_id is not None:
+        return session.get(Case, clue.merged_case_id).case_no
+    if clue.merged_into_id is not None:
+        return session.get(RiskClue, clue.merged_into_id).clue_no
+    return None
 
 
 def _json(value):
