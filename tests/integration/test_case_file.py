@@ -89,3 +89,28 @@ def test_only_those_on_the_case_make_its_file(gl, driver, case):
             case_file(gl, driver.actor(outsider), case)
     with gl.reading() as s:
         assert s.scalars(select(AuditEntry).where(AuditEntry.action == "case_file")).all() == []
+
+
+def test_no_row_is_locked_while_the_file_is_rendered(gl, driver, case, monkeypatch):
+    """Rendering takes seconds: meanwhile others change the case (its row and its documents' rows)."""
+    import documents.case_file as module
+    from sqlalchemy import text, update
+
+    from engine.db import is_postgres
+    from engine.models import Case
+    original, seen = module.render_case_file, []
+
+    def render_while_someone_writes(context):
+        with gl.transaction() as s:
+            if is_postgres(gl.engine):
+                s.execute(text("SET LOCAL lock_timeout = '1s'"))
+            s.execute(update(Case).where(Case.id == case).values(updated_at=Case.updated_at))
+            s.execute(update(DocumentRecord).where(DocumentRecord.case_id == case)
+                      .values(delivery_recipient=DocumentRecord.delivery_recipient))
+            seen.append(True)
+        return original(context)
+
+    monkeypatch.setattr(module, "render_case_file", render_while_someone_writes)
+    rendering.render_due(gl)
+    made = case_file(gl, driver.actor("wf_caseworker"), case)
+    assert seen == [True] and made.pages > 3
