@@ -46,17 +46,12 @@ def sender_view(session, clue: RiskClue) -> dict:
         if clue.mandatory_report else None,
         "case": {"opened_at": case.opened_at, "closed": case.status == "closed"} if case is not None else None,
         "decision": {"reason": clue.decision_reason, "decided_at": clue.decided_at,
-                     "merged_into": _merged_into(session, clue)} if clue.status in ("rejected", "merged") else None,
+                     "merged_into": "case" if clue.merged_case_id is not None
+                     else "clue" if clue.merged_into_id is not None else None,
+                     "merged_into_clue": session.get(RiskClue, clue.merged_into_id).clue_no
+                     if clue.merged_into_id is not None else None}
+        if clue.status in ("rejected", "merged") else None,
     }
-
-
-def _merged_into(session, clue: RiskClue) -> str | None:
-    """The number of the clue or the case a merged clue joined (the reporting agency is on that case)."""
-    if clue.merged_case_id is not None:
-        return session.get(Case, clue.merged_case_id).case_no
-    if clue.merged_into_id is not None:
-        return session.get(RiskClue, clue.merged_into_id).clue_no
-    return None
 
 
 def _json(value):

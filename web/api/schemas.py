@@ -103,8 +103,11 @@ class CaseOutcome(Strict):
 class ClueDecision(Strict):
     reason = fields.String(required=True)
     decided_at = fields.DateTime(required=True)
-    merged_into = fields.String(allow_none=True, required=True,
-                                metadata={"description": "并入的线索编号或个案编号 The clue or case it was merged into"})
+    merged_into = fields.String(allow_none=True, required=True, metadata={
+        "description": "合并到：clue（线索）或 case（已有个案，不给出个案编号）| null. Merged into a clue or an "
+                       "existing case (whose number is not given), or null when rejected"})
+    merged_into_clue = fields.String(allow_none=True, required=True,
+                                     metadata={"description": "并入的线索编号 The clue number it was merged into"})
 
 
 class ClueStatusOut(Strict):
