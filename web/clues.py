@@ -114,7 +114,8 @@ def _decision_page(clue, error=None, status=200, form=None):
 @bp.route("/<int:clue_id>/open", methods=["GET", "POST"])
 @login_required
 def open_case(clue_id):
-    clue = clues.view_clue_for_opening(gl(), actor(), clue_id)
+    # the page's GET logged the view; a submission is checked, and its page shown again, without a new one
+    clue = clues.view_clue_for_opening(gl(), actor(), clue_id, log=request.method == "GET")
     if request.method == "POST":
         try:
             case_id = services.open_case(gl(), actor(), clue_id, {"case_type": request.form.get("case_type")})
@@ -127,7 +128,8 @@ def open_case(clue_id):
 
 
 def _decide(clue_id, action: str, decide, done: str):
-    clue = clues.view_clue_for_opening(gl(), actor(), clue_id)   # who may decide, and the page to show again
+    # who may decide, and the page to show again (the page's GET logged the view)
+    clue = clues.view_clue_for_opening(gl(), actor(), clue_id, log=False)
     form = {k: request.form.get(k, "") for k in ("reason", "into_clue", "into_case")}
     try:
         decide(gl(), actor(), clue_id, form)

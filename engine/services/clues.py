@@ -220,13 +220,15 @@ def _notify_owner(session, actor, case_id: int) -> None:
            case_id=case_id, payload={"user_id": actor.id, "by": actor.display_name, "agency": actor.agency})
 
 
-def view_clue_for_opening(gl, actor, clue_id: int) -> RiskClue:
-    """The clue, for the page that opens a case from it; the view of the child's data is logged. A clue
-    outside the actor's reach answers as a missing one."""
+def view_clue_for_opening(gl, actor, clue_id: int, *, log: bool = True) -> RiskClue:
+    """The clue, for the page that decides on it (open a case, merge, reject); the view of the child's data
+    is logged (``log``: showing a refused decision's page again is not a new view). A clue outside the
+    actor's reach answers as a missing one."""
     require_opening_rights(actor)
-    with gl.transaction() as session:
+    with (gl.transaction() if log else gl.reading()) as session:
         clue = _clue_in_reach(session, actor, clue_id)
-        audit.record(session, actor, "view_clue", "risk_clue", clue.id, clue.case_id)
+        if log:
+            audit.record(session, actor, "view_clue", "risk_clue", clue.id, clue.case_id)
         return clue
 
 
