@@ -125,7 +125,8 @@ def _read(session, actor, case_id: int) -> tuple[dict, list[int]]:
     round_rows = []
     for r in rounds:
         review_rows = [{"at": a.requested_at, "date": _when(a.requested_at), "what": _label(APPROVAL_KINDS, a.kind)
-                        + (f"（{code_name(a.from_code)}→{code_name(a.to_code)}）" if a.from_code and a.to_code else ""),
+                        + (f"（{code_name(a.from_code)}→{code_name(a.to_code)}）"
+                           if a.from_code and a.to_code and a.from_code != a.to_code else ""),
                         "request": f"{who(a.requested_by)}：{a.request_reason}",
                         "result": _label(APPROVAL_STATUSES, a.status) + (
                             f"（{who(a.decided_by)}，{_when(a.decided_at)}）" if a.decided_by else "")
@@ -203,7 +204,8 @@ def _read(session, actor, case_id: int) -> tuple[dict, list[int]]:
                                      if (a.subject or "").startswith("document:") else ""),
                          "size": _size(a.size), "sha256": a.sha256, "date": cn_date(a.uploaded_at),
                          "by": f"{who(a.uploaded_by)}（{agency(a.uploaded_agency)}）"} for a in attachments],
-        "documents": [{"id": d.id, "title": d.title, "toc_title": _document_title(d, numbers), "number": d.number,
+        "documents": [{"id": d.id, "title": _document_title(d, numbers) if d.doc_type == "delivery_receipt"
+                       else d.title, "toc_title": _document_title(d, numbers), "number": d.number,
                        "issued_on": cn_date(d.issued_at), "note": DOCUMENT_STATUSES.get(d.status, "")}
                       for d in files],
         "generated_by": f"{agency(actor.agency)} {who(actor.id)}",
