@@ -1,16 +1,17 @@
 """Read models for lists: inbox, clues, search. Permission-filtered here; personal data masked."""
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import case as sql_case, func, or_, select
 from sqlalchemy.orm import aliased
 
-from .clock import clock
+from .clock import CHINA_TZ, clock
+from .idcard import normalise_id
 from .masking import mask_id, mask_name
 from .models import Case, District, Referral, RiskClue, User, WorkItem
 from .subjects import subjects
 from .permissions import require_case, require_casework, require_task_rights, visible_cases, visible_clues
-from .errors import Conflict, NotFound
+from .errors import Conflict, InvalidInput, NotFound
 from .rounds import find_task, load_workflow
 from .services.approvals import APPROVAL_TASKS, referral_of_item, returned_request
 
@@ -115,12 +116,49 @@ def search_cases(gl, actor, text: str) -> list[dict]:
              "code": c.current_code, "status": c.status} for c in rows]
 
 
-def clues(gl, actor) -> list[RiskClue]:
-    """The clues of the actor's district the actor may see (``permissions.can_see_clue``), newest first."""
+def clues(gl, actor, filters: dict | None = None) -> list[RiskClue]:
+    """The clues of the actor's district the actor may see (``permissions.can_see_clue``), newest first,
+    narrowed by ``filters`` (``clue_filters``): status, source, received from/to, and the child's name
+    (a part of it) or ID number (whole), matched only among the clues the actor may see."""
     require_casework(actor)
+    f = clue_filters(filters or {})
+    query = select(RiskClue).where(visible_clues(actor, RiskClue))
+    if f["status"]:
+        query = query.where(RiskClue.status == f["status"])
+    if f["source"]:
+        query = query.where(RiskClue.source == f["source"])
+    if f["from"]:
+        query = query.where(RiskClue.received_at >= datetime.combine(f["from"], time(0), CHINA_TZ))
+    if f["to"]:
+        query = query.where(RiskClue.received_at < datetime.combine(f["to"] + timedelta(days=1), time(0), CHINA_TZ))
+    if f["q"]:
+        number = normalise_id(f["q"])
+        query = query.where(or_(RiskClue.clue_no == f["q"].upper(),
+                                RiskClue.child["name"].as_string().contains(f["q"], autoescape=True),
+                                RiskClue.child["id_number"].as_string() == number))
     with gl.reading() as session:
-        query = select(RiskClue).where(visible_clues(actor, RiskClue))
         return list(session.scalars(query.order_by(RiskClue.received_at.desc()).limit(300)))
+
+
+def clue_filters(data: dict) -> dict:
+    """The clue list's filters from a query string, checked (``InvalidInput`` names the bad one)."""
+    from . import validate as v
+    from .reference import CLUE_SOURCES
+    from .services.clues import CLUE_STATUSES
+    status = (data.get("status") or "").strip()
+    source = (data.get("source") or "").strip()
+    if status and status not in CLUE_STATUSES:
+        raise InvalidInput("status", "状态无效。", "Unknown status.")
+    if source and source not in CLUE_SOURCES:
+        raise InvalidInput("source", "来源无效。", "Unknown source.")
+    start = v.day(data, "from", required=False, not_future=False)
+    end = v.day(data, "to", required=False, not_future=False)
+    if start and end and end < start:
+        raise InvalidInput("to", "结束日期不能早于开始日期。", "The end date is before the start date.")
+    q = v.text(data, "q", required=False, max_len=40) or ""
+    if q and len(q) < 2:
+        raise InvalidInput("q", "请至少输入两个字。", "Enter at least two characters.")
+    return {"status": status, "source": source, "from": start, "to": end, "q": q}
 
 
 class TaskAlreadyDone(Conflict):

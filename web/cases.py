@@ -86,6 +86,22 @@ def show(case_id):
                            diagram_states=json.dumps(current["states"] if current else {}), due=next_due(view))
 
 
+@bp.route("/<int:case_id>/file.pdf")
+@login_required
+def case_file(case_id):
+    """The case file (卷宗): the whole record and the issued documents in one PDF, made now."""
+    from urllib.parse import quote
+
+    from engine.services.case_file import case_file as make
+    made = make(gl(), actor(), case_id)
+    response = Response(made.pdf, mimetype="application/pdf")
+    name = quote(f"卷宗-{made.case_no}.pdf")
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @bp.route("/models/<version>/<name>")
 @login_required
 def model(version, name):

@@ -128,4 +128,5 @@ def report(clue_id):
 @bp.route("/clues/mine")
 @login_required
 def my_clues():
-    return render_template("my_clues.html", rows=services.my_reports(gl(), actor()))
+    from engine.services.clues import CLUE_STATUSES
+    return render_template("my_clues.html", rows=services.my_reports(gl(), actor()), statuses=CLUE_STATUSES)

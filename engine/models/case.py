@@ -44,8 +44,16 @@ class RiskClue(Base):
     police_response: Mapped[str | None] = mapped_column(Text)
     # the one-time token of the form it came from: a resubmitted form finds its clue instead of a second one
     form_token: Mapped[str | None] = mapped_column(String(64))
+    # the deciding agencies' decision on a clue that becomes no case of its own (status ``rejected`` or
+    # ``merged``): the reason, who and when; a merged clue names the clue or the case it joined
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None]
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("risk_clue.id"))
+    merged_case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))
 
     __table_args__ = (Index("ix_risk_clue_district_received", "district_id", "received_at"),  # new clues
+                      Index("ix_risk_clue_district_status", "district_id", "status", "received_at"),  # filters
                       Index("ix_risk_clue_report_open", "report_to", "district_id", "responded_at"),
                       UniqueConstraint("registered_by", "form_token", name="uq_risk_clue_form_token"))
 

@@ -9,10 +9,10 @@ from .. import audit
 from ..clock import CHINA_TZ, clock
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..idcard import birth_date as id_birth_date, normalise_id, sex as id_sex
-from ..models import Case, Guardian, Notification, RiskClue
+from ..models import Case, CaseNote, Guardian, Notification, RiskClue
 from ..numbering import next_value
 from ..permissions import (
-    CLUE_DECIDING_AGENCIES, COORDINATING_AGENCY, can_see_clue, require_casework, visible_cases,
+    CLUE_DECIDING_AGENCIES, COORDINATING_AGENCY, can_see_clue, can_view_case, require_casework, visible_cases,
 )
 from ..reference import CASE_TYPES, CLUE_SOURCES, FAMILY_TYPES, RISK_FACTORS
 from ..rounds import join_case, start_round
@@ -26,6 +26,12 @@ FORM_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 OPENING_AGENCIES = CLUE_DECIDING_AGENCIES
 GUARDIAN_RELATIONS = ("father", "mother", "grandparent", "relative", "other")
+# What became of a clue: received (waiting for a decision), opened (a case was opened from it), rejected
+# (no case: the reason is told to the reporter), merged (the same child and facts as another clue or an
+# existing case, named to the reporter).
+CLUE_STATUSES = {"received": ("待处理", "Received"), "opened": ("已建档", "Case opened"),
+                 "rejected": ("不予建档", "Rejected"), "merged": ("已合并", "Merged")}
+DECIDED = ("opened", "rejected", "merged")
 
 
 def require_opening_rights(actor) -> None:
@@ -214,13 +220,15 @@ def _notify_owner(session, actor, case_id: int) -> None:
            case_id=case_id, payload={"user_id": actor.id, "by": actor.display_name, "agency": actor.agency})
 
 
-def view_clue_for_opening(gl, actor, clue_id: int) -> RiskClue:
-    """The clue, for the page that opens a case from it; the view of the child's data is logged. A clue
-    outside the actor's reach answers as a missing one."""
+def view_clue_for_opening(gl, actor, clue_id: int, *, log: bool = True) -> RiskClue:
+    """The clue, for the page that decides on it (open a case, merge, reject); the view of the child's data
+    is logged (``log``: showing a refused decision's page again is not a new view). A clue outside the
+    actor's reach answers as a missing one."""
     require_opening_rights(actor)
-    with gl.transaction() as session:
+    with (gl.transaction() if log else gl.reading()) as session:
         clue = _clue_in_reach(session, actor, clue_id)
-        audit.record(session, actor, "view_clue", "risk_clue", clue.id, clue.case_id)
+        if log:
+            audit.record(session, actor, "view_clue", "risk_clue", clue.id, clue.case_id)
         return clue
 
 
@@ -239,6 +247,7 @@ def open_case(gl, actor, clue_id: int, data: dict) -> int:
         clue = _clue_in_reach(session, actor, clue_id, lock=True)
         if clue.case_id is not None:
             raise InvalidInput("clue", "该线索已建档。", "A case was already opened from this clue.")
+        _undecided(clue)
         district = session.get(District, clue.district_id)
         year = clock.today().year
         seq = next_value(session, f"case:{district.code}:{year}")
@@ -261,3 +270,87 @@ def open_case(gl, actor, clue_id: int, data: dict) -> int:
                      {"case_no": case.case_no, "clue_no": clue.clue_no, "case_type": case_type})
         start_round(session, gl, actor, case, "opened")
         return case.id
+
+
+def _undecided(clue: RiskClue) -> None:
+    if clue.case_id is not None or clue.status in DECIDED:
+        raise Conflict(f"该线索已处理（{CLUE_STATUSES.get(clue.status, (clue.status,))[0]}），请刷新后查看。",
+                       f"This clue was decided already ({CLUE_STATUSES.get(clue.status, ('', clue.status))[1]}); "
+                       "reload to see it.")
+
+
+def _decision_reason(data: dict) -> str:
+    return v.text(data, "reason", max_len=2000)
+
+
+def reject_clue(gl, actor, clue_id: int, data: dict) -> None:
+    """不予建档: a deciding agency decides that a clue becomes no case, with the reason the reporting agency
+    will read on its "my clues" page (and the sending system through the API)."""
+    reason = _decision_reason(data)
+    with gl.transaction() as session:
+        require_opening_rights(actor)
+        clue = _clue_in_reach(session, actor, clue_id, lock=True)
+        _undecided(clue)
+        clue.status, clue.decision_reason, clue.decided_by, clue.decided_at = "rejected", reason, actor.id, clock.now()
+        clue_changed(session, clue, "clue.rejected")
+        audit.record(session, actor, "reject_clue", "risk_clue", clue.id, None, {"status": "received"},
+                     {"status": "rejected", "reason": reason})
+
+
+def merge_clue(gl, actor, clue_id: int, data: dict) -> None:
+    """合并: the clue is about a child and facts already known, as another clue (``into_clue``, its number)
+    or an existing case (``into_case``, its number, a case of the actor's agency). Merged into a case, the
+    clue's report is kept on the case as a note and the reporting agency joins the case, as it does a case
+    opened from its clue; merged into a clue, it follows that clue."""
+    reason = _decision_reason(data)
+    into_clue = v.text(data, "into_clue", required=False, max_len=40)
+    into_case = v.text(data, "into_case", required=False, max_len=40)
+    if bool(into_clue) == bool(into_case):
+        raise InvalidInput("into_case", "请填写要并入的线索编号或个案编号（二者填其一）。",
+                           "Enter the clue number or the case number to merge into (one of them).")
+    with gl.transaction() as session:
+        require_opening_rights(actor)
+        clue = _clue_in_reach(session, actor, clue_id, lock=True)
+        _undecided(clue)
+        now = clock.now()
+        after = {"status": "merged", "reason": reason}
+        if into_case:
+            case = session.scalars(select(Case).where(Case.case_no == into_case.upper(),
+                                                      Case.district_id == actor.district_id)).first()
+            if case is None or not can_view_case(session, actor, case):
+                raise InvalidInput("into_case", "未找到本机构参与办理的该个案。",
+                                   "No case of that number that your agency works on.")
+            clue.merged_case_id = case.id
+            join_case(session, case.id, clue.registering_agency)
+            session.add(CaseNote(case_id=case.id, occurred_on=clue.received_at.astimezone(CHINA_TZ).date(),
+                                 kind="other", participants=clue.reporter_name[:300],
+                                 body=f"线索{clue.clue_no}并入本案（{reason}）。线索内容：{clue.description}"[:5000],
+                                 author_id=actor.id, author_agency=actor.agency, created_at=now))
+            after["into_case"] = case.case_no
+            case_id = case.id
+        else:
+            other = session.scalars(select(RiskClue).where(RiskClue.clue_no == into_clue.upper())).first()
+            if other is None or other.id == clue.id or not can_see_clue(session, actor, other):
+                raise InvalidInput("into_clue", "未找到可并入的该线索。", "No clue of that number to merge into.")
+            if other.status in ("rejected", "merged"):
+                raise InvalidInput("into_clue", "该线索本身已不予建档或已合并，请并入其他线索或个案。",
+                                   "That clue was itself rejected or merged: merge into another clue or a case.")
+            clue.merged_into_id = other.id
+            after["into_clue"] = other.clue_no
+            case_id = None
+        clue.status, clue.decision_reason, clue.decided_by, clue.decided_at = "merged", reason, actor.id, now
+        clue_changed(session, clue, "clue.merged")
+        audit.record(session, actor, "merge_clue", "risk_clue", clue.id, case_id, {"status": "received"}, after)
+
+
+def outcome(session, clue: RiskClue) -> dict:
+    """What the reporting agency is told became of its clue: the status, the reason, what it was merged
+    into (a case by number only when the agency is on it: merged into a case, it is) and when."""
+    merged_into = None
+    if clue.merged_case_id is not None:
+        merged_into = session.get(Case, clue.merged_case_id).case_no
+    elif clue.merged_into_id is not None:
+        merged_into = session.get(RiskClue, clue.merged_into_id).clue_no
+    status = "opened" if clue.case_id is not None else clue.status
+    return {"status": status, "reason": clue.decision_reason, "merged_into": merged_into,
+            "decided_at": clue.decided_at}

@@ -2,7 +2,7 @@
 police at once; the police acknowledge it and respond within the limits of ``mandatory_report.dmn``; the
 reporter follows their own clues (their status and the response, nothing of the child beyond what they
 reported). Overdue acknowledgements and responses show on the police's inbox and the overdue list."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import or_, select
@@ -45,6 +45,9 @@ class ReportRow:
     police_response: str | None
     status: str
     case_opened: bool
+    reason: str | None = None          # why a clue was rejected or merged
+    merged_into: str | None = None     # the clue or case (by number) it was merged into
+    decided_at: datetime | None = None
 
 
 def _row(clue: RiskClue, *, full: bool) -> ReportRow:
@@ -76,7 +79,13 @@ def my_reports(gl, actor) -> list[ReportRow]:
     with gl.reading() as session:
         clues = session.scalars(select(RiskClue).where(RiskClue.registered_by == actor.id)
                                 .order_by(RiskClue.received_at.desc()).limit(200)).all()
-    return [_row(c, full=False) for c in clues]
+        from .clues import outcome
+        rows = []
+        for c in clues:
+            told = outcome(session, c)
+            rows.append(replace(_row(c, full=False), status=told["status"], reason=told["reason"],
+                                merged_into=told["merged_into"], decided_at=told["decided_at"]))
+    return rows
 
 
 def _routed_clue(session, actor, clue_id: int) -> RiskClue:

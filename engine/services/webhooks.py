@@ -45,6 +45,12 @@ def sender_view(session, clue: RiskClue) -> dict:
                    "responded_at": clue.responded_at, "response": clue.police_response}
         if clue.mandatory_report else None,
         "case": {"opened_at": case.opened_at, "closed": case.status == "closed"} if case is not None else None,
+        "decision": {"reason": clue.decision_reason, "decided_at": clue.decided_at,
+                     "merged_into": "case" if clue.merged_case_id is not None
+                     else "clue" if clue.merged_into_id is not None else None,
+                     "merged_into_clue": session.get(RiskClue, clue.merged_into_id).clue_no
+                     if clue.merged_into_id is not None else None}
+        if clue.status in ("rejected", "merged") else None,
     }
 
 

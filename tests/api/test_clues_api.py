@@ -226,3 +226,25 @@ def test_unknown_api_paths_answer_problems(app):
     for path in ("/api/v1/", "/api/v1/cases", "/api/v1/clues/abc"):
         response = client.get(path)
         assert response.status_code == 404 and response.mimetype == PROBLEM, path
+
+
+def test_a_rejected_or_merged_clue_reports_its_decision_and_no_case_number(gl, register):
+    from engine.services import clues
+    school = register()
+    first = school.post_clue(BASE_CLUE, "k-r1").get_json()["id"]
+    second = school.post_clue(BASE_CLUE, "k-r2").get_json()["id"]
+    deciding = as_user(gl, "wf_caseworker")
+    clues.reject_clue(gl, deciding, first, {"reason": "经核实系误报。"})
+    status = school.status(first).get_json()
+    assert status["status"] == "rejected" and status["case"] is None
+    assert status["decision"]["reason"] == "经核实系误报。" and status["decision"]["merged_into"] is None
+    own = services.register_clue(gl, deciding, BASE_CLUE)
+    case_id = services.open_case(gl, deciding, own, {"case_type": "general"})
+    with gl.reading() as s:
+        from engine.models import Case
+        case_no = s.get(Case, case_id).case_no
+    clues.merge_clue(gl, deciding, second, {"reason": "同一事实", "into_case": case_no})
+    response = school.status(second)
+    status = response.get_json()
+    assert status["status"] == "merged" and status["decision"]["merged_into"] == "case"
+    assert status["decision"]["merged_into_clue"] is None and case_no not in response.get_data(as_text=True)

@@ -64,3 +64,24 @@ def test_a_clue_with_one_guardian_and_empty_guardian_rows_registers(users, clock
     assert status == 302, page.locator(".field-error").all_inner_texts()
     expect(page.locator(".flash.success")).to_have_text("风险线索已登记。")
     expect(page.locator("tbody tr")).to_have_count(1)
+
+
+def test_add_another_person_adds_rows_in_place_and_every_row_registers(users, clock, shots, live_server):
+    from sqlalchemy import select
+
+    from engine.models import RiskClue
+    page = users["teacher"]
+    page.goto("/clues/new")
+    expect(page.get_by_label("来源")).to_have_value("school")          # prefilled from the teacher's agency
+    fill_clue(page, GOOD_ID, clock.today().isoformat())
+    for _ in range(3):
+        page.get_by_role("button", name="再添加一人").click()
+    expect(page.locator(".guardian-row")).to_have_count(5)
+    expect(page.locator("#guardians-4-name")).to_be_focused()
+    page.locator("#guardians-4-name").fill("周奶奶")
+    page.locator("#guardians-4-relation").select_option(label="祖父母/外祖父母")
+    shots(page, "teacher", "five-rows")
+    assert register(page) == 302
+    with live_server.gl.reading() as s:
+        clue = s.scalars(select(RiskClue).order_by(RiskClue.id.desc())).first()
+    assert [g["name"] for g in clue.guardians] == ["周建国", "周奶奶"]

@@ -80,8 +80,13 @@ EXPECTED = {
     # open cases); the procuratorate and the court no longer see it
     "clues.open_case": ("GET", lambda o: f"/clues/{o['clue']}/open", None,
                         lambda o: {"wf_caseworker", "wf_caseworker2", "wf_supervisor"}),
+    "clues.reject": ("POST", lambda o: f"/clues/{o['clue']}/reject", {"reason": ""},
+                     lambda o: {"wf_caseworker", "wf_caseworker2", "wf_supervisor"}),
+    "clues.merge": ("POST", lambda o: f"/clues/{o['clue']}/merge", {"reason": ""},
+                    lambda o: {"wf_caseworker", "wf_caseworker2", "wf_supervisor"}),
     "cases.show": ("GET", lambda o: f"/cases/{o['case']}", None, lambda o: _agencies_on(o, o["case"])),
     # a valid form from a stale page: those on the case get the conflict message, nothing changes
+    "cases.case_file": ("GET", lambda o: f"/cases/{o['case']}/file.pdf", None, lambda o: _agencies_on(o, o["case"])),
     "cases.upgrade": ("POST", lambda o: f"/cases/{o['case']}/upgrade",
                       lambda o: {"code": "red", "reason": "x", "expected_version": o["version"] - 1},
                       lambda o: _agencies_on(o, o["case"])),

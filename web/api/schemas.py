@@ -79,7 +79,7 @@ class IdempotencyHeader(Schema):
 class ClueReceipt(Strict):
     id = fields.Integer(required=True)
     clue_no = fields.String(required=True)
-    status = fields.String(required=True, metadata={"description": "received | opened_as_case"})
+    status = fields.String(required=True, metadata={"description": "received | opened_as_case | rejected | merged"})
     mandatory_report = fields.Boolean(required=True)
     report_to = fields.String(allow_none=True, required=True,
                               metadata={"description": "强制报告转交的机构 The agency a mandatory report went to"})
@@ -100,16 +100,28 @@ class CaseOutcome(Strict):
     closed = fields.Boolean(required=True)
 
 
+class ClueDecision(Strict):
+    reason = fields.String(required=True)
+    decided_at = fields.DateTime(required=True)
+    merged_into = fields.String(allow_none=True, required=True, metadata={
+        "description": "合并到：clue（线索）或 case（已有个案，不给出个案编号）| null. Merged into a clue or an "
+                       "existing case (whose number is not given), or null when rejected"})
+    merged_into_clue = fields.String(allow_none=True, required=True,
+                                     metadata={"description": "并入的线索编号 The clue number it was merged into"})
+
+
 class ClueStatusOut(Strict):
     id = fields.Integer(required=True)
     clue_no = fields.String(required=True)
-    status = fields.String(required=True, metadata={"description": "received | opened_as_case"})
+    status = fields.String(required=True, metadata={"description": "received | opened_as_case | rejected | merged"})
     child = fields.String(required=True, metadata={"description": "儿童姓名（遮蔽） The child's name, masked"})
     received_at = fields.DateTime(required=True)
     registered_at = fields.DateTime(required=True)
     mandatory_report = fields.Boolean(required=True)
     report = fields.Nested(MandatoryReport, allow_none=True, required=True)
     case = fields.Nested(CaseOutcome, allow_none=True, required=True)
+    decision = fields.Nested(ClueDecision, allow_none=True, metadata={
+        "description": "不予建档或合并的理由 Why the clue was rejected or merged (null otherwise)"})
 
 
 class FieldError(Schema):
