@@ -554,14 +554,20 @@ def search_participants(gl, actor, query: str) -> list[Participant]:
         return found
 
 
-def case_learning(gl, actor, case_id: int) -> list[dict]:
-    """The learning record of each guardian of the case linked to the register: for those on the case."""
-    with gl.reading() as session:
+def case_learning(gl, actor, case_id: int) -> dict:
+    """For those on the case: the learning record of each guardian of the case linked to the register, and
+    the course requirements of the current round's plan with the hours that count towards them. Opening it
+    is an access entry."""
+    from ..models import Round
+    with gl.transaction() as session:
         case = require_case(session, actor, case_id)
         linked = session.scalars(select(Participant).join(Guardian, Guardian.id == Participant.guardian_id)
                                  .where(Guardian.case_id == case.id).order_by(Participant.id)).all()
         guardians = {g.id: g for g in case.guardians}
-        return [{"guardian": guardians.get(p.guardian_id), **_record(session, p)} for p in linked]
+        latest = session.scalar(select(func.max(Round.id)).where(Round.case_id == case.id))
+        audit.record(session, actor, "view_case_learning", "case", case.id, case.id)
+        return {"case": case, "records": [{"guardian": guardians.get(p.guardian_id), **_record(session, p)} for p in linked],
+                "requirements": requirement_progress(session, latest) if latest else []}
 
 
 def link_guardian(session, actor, guardian: Guardian, district_id: int) -> Participant:

@@ -194,7 +194,10 @@ def test_a_plan_requiring_courses_counts_the_guardians_attendance(gl, driver):
         assert (f.courses_required, f.courses_met) == (1, 1) and f.ok["guidance"]
     # the case shows the learning record to those on it, to nobody else
     learning = ps.case_learning(gl, driver.actor("wf_caseworker"), case)
-    assert learning[0]["guardian"].id == guardian and learning[0]["years"][0]["minutes"] == 360
+    record, = learning["records"]
+    assert record["guardian"].id == guardian and record["years"][0]["minutes"] == 360
+    requirement, = learning["requirements"]
+    assert requirement["minutes"] == 240 and requirement["kinds"] == ["basic"]   # the general class does not count
     with pytest.raises(PermissionDenied):
         ps.case_learning(gl, driver.actor("yz_caseworker"), case)
 
