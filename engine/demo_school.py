@@ -5,12 +5,12 @@ school year, a case whose guidance plan requires a basic course that the guardia
 
 Everything goes through the services, as the people would do it. Deterministic: the same data every time.
 """
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from .bootstrap import DEMO_PASSWORD
-from .clock import clock
+from .clock import CHINA_TZ, clock
 from .models import Course, GuidanceProvider, User
 from .scenario import Driver, scores
 from .services import parent_school as ps
@@ -74,18 +74,29 @@ def _gx_users(gl) -> bool:
     return True
 
 
+def _at(day: date, hhmm: str = "09:00", days_before: int = 0) -> None:
+    """The demo's clock at a moment of the school year (China time)."""
+    hour, minute = (int(x) for x in hhmm.split(":"))
+    clock.set(datetime.combine(day - timedelta(days=days_before), time(hour, minute), CHINA_TZ))
+
+
 def _run(dr: Driver, courses, people, school_year: int) -> list[int]:
+    """Each course created two weeks before its first class with every class scheduled; the guardians signed
+    in at each class as it happens; the paper questionnaires entered after the last one."""
     made = []
     for who, fields, sessions, attends in courses:
         actor = dr.actor(who)
+        _at(sessions[0][0], days_before=14)
         course = ps.create_course(dr.gl, actor, {**fields, "school_year": school_year})
         made.append(course)
-        for (day, at, place, minutes), who_attends in zip(sessions, attends):
-            session_id = ps.add_session(dr.gl, actor, course, {"held_on": day.isoformat(), "starts_at": at,
-                                                               "place": place, "minutes": minutes})
+        ids = [ps.add_session(dr.gl, actor, course, {"held_on": day.isoformat(), "starts_at": at, "place": place,
+                                                     "minutes": minutes}) for day, at, place, minutes in sessions]
+        for session_id, (day, at, _, _), who_attends in zip(ids, sessions, attends):
+            _at(day, at)
             for i in who_attends:
                 ps.record_attendance(dr.gl, actor, session_id, people[i])
-        for k, answers in enumerate(SURVEY_ANSWERS[: 3 + len(made) % 3]):
+        _at(sessions[-1][0], "21:30")
+        for answers in SURVEY_ANSWERS[: 3 + len(made) % 3]:
             surveys.record_paper(dr.gl, actor, "course", course,
                                  dict(zip((*surveys.QUESTIONS, "comment"), answers)))
     return made
@@ -99,6 +110,7 @@ def _base_course(dr: Driver, people) -> None:
     if base is None:
         return
     actor = dr.actor("wf_caseworker")
+    _at(date(2026, 7, 11), "09:30")
     course = ps.create_course(dr.gl, actor, {"title": "亲子共读实践课", "kind": "custom", "provider_kind": "base",
                                              "provider_id": base.id, "planned_hours": 2, "capacity": 25,
                                              "school_year": 2025})
@@ -157,11 +169,15 @@ def seed_school(gl) -> bool:
         return False
     dr = Driver(gl)
     jb, gx = _people(8, 45), _people(9, 35)
-    _run(dr, JB_COURSES, jb, 2025)
-    _base_course(dr, jb)
-    _run(dr, GX_COURSES, gx, 2025)
-    token = ps.open_signin(gl, dr.actor("teacher"), _first_session(gl, "做智慧父母·家长学校基础课"))
-    ps.public_signin(gl, token, {"name": jb[0]["name"], "last4": jb[0]["phone"][-4:]})   # already signed: shown as such
+    try:
+        _run(dr, JB_COURSES, jb, 2025)
+        _base_course(dr, jb)
+        _run(dr, GX_COURSES, gx, 2025)
+        _at(date(2025, 10, 16), "18:50")   # the first class: the QR sheet open, a guardian already signed in
+        token = ps.open_signin(gl, dr.actor("teacher"), _first_session(gl, "做智慧父母·家长学校基础课"))
+        ps.public_signin(gl, token, {"name": jb[0]["name"], "last4": jb[0]["phone"][-4:]})
+    finally:
+        clock.reset()
     _case_with_courses(dr)
     return True
 

@@ -108,6 +108,7 @@ class Certificate(Base):
     number: Mapped[str] = mapped_column(String(60), unique=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)
     minutes: Mapped[int]
+    earned_on: Mapped[date]          # the day of the class with which the year's hours were reached
     issuer: Mapped[str] = mapped_column(String(120))
     issued_at: Mapped[datetime]
     snapshot: Mapped[dict] = mapped_column(JSON)
@@ -115,7 +116,7 @@ class Certificate(Base):
     sha256: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (UniqueConstraint("participant_id", "school_year", name="uq_ps_certificate_participant_year"),
-                      Index("ix_ps_certificate_district_year", "district_id", "school_year"))
+                      Index("ix_ps_certificate_district_earned", "district_id", "earned_on"))
 
 
 class PublicLink(Base):

@@ -120,6 +120,7 @@ def _id(value) -> int:
 # --- courses and sessions -------------------------------------------------------------------------
 
 def _course_fields(session, actor, data: dict) -> dict:
+    title, kind = v.text(data, "title", max_len=120), v.choice(data, "kind", COURSE_KINDS)   # in the form's order
     provider_kind = v.choice(data, "provider_kind", PROVIDER_KINDS)
     provider_id, provider_name = None, v.text(data, "provider_name", required=provider_kind != "base", max_len=120)
     if provider_kind == "base":
@@ -130,8 +131,7 @@ def _course_fields(session, actor, data: dict) -> dict:
     school_year = v.integer(data, "school_year", low=2000, high=2100, required=False) \
         or school_year_of(clock.today())
     planned = v.integer(data, "planned_hours", low=1, high=200)
-    return {"title": v.text(data, "title", max_len=120), "kind": v.choice(data, "kind", COURSE_KINDS),
-            "provider_kind": provider_kind, "provider_id": provider_id, "provider_name": provider_name,
+    return {"title": title, "kind": kind, "provider_kind": provider_kind, "provider_id": provider_id, "provider_name": provider_name,
             "planned_minutes": planned * 60, "capacity": v.integer(data, "capacity", low=1, high=100000),
             "school_year": school_year,
             "description": v.text(data, "description", required=False, max_len=3000) or None}
@@ -464,7 +464,8 @@ def public_signin(gl, token: str, data: dict) -> str:
 def _certify_if_due(session, gl, actor, participant: Participant, school_year: int) -> Certificate | None:
     """结业证书: issued once per guardian and school year, when the year's minutes reach the setting."""
     minutes = year_minutes(session, participant.id, school_year)
-    if minutes < gl.settings.parent_school_year_minutes:
+    required = gl.settings.parent_school_year_minutes
+    if minutes < required:
         return None
     if session.scalars(select(Certificate.id).where(Certificate.participant_id == participant.id,
                                                     Certificate.school_year == school_year)).first():
@@ -487,8 +488,17 @@ def _certify_if_due(session, gl, actor, participant: Participant, school_year: i
         "number": number, "issuer": {"name": issuer}, "issued_on": clock.today(),
         "verification": {"code": code, "url": f"{gl.settings.verify_base_url}/verify/{code}"},
         "period": [start, end]})
+    earned_on, running = None, 0
+    for held_on, length in session.execute(select(Attendance.held_on, Attendance.minutes).where(
+            Attendance.participant_id == participant.id, Attendance.school_year == school_year)
+            .order_by(Attendance.held_on, Attendance.id)):
+        running += length
+        if running >= required:
+            earned_on = held_on
+            break
     certificate = Certificate(participant_id=participant.id, district_id=district.id, school_year=school_year,
-                              number=number, code=code, minutes=minutes, issuer=issuer, issued_at=now,
+                              number=number, code=code, minutes=minutes, earned_on=earned_on, issuer=issuer,
+                              issued_at=now,
                               snapshot=snapshot)
     session.add(certificate)
     session.flush()

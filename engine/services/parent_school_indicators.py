@@ -66,23 +66,21 @@ def participation_rate(session, district_id, start, end) -> float | None:
 
 
 def certificates(session, district_id, start, end) -> int:
-    """结业证书: certificates issued in the period."""
-    since, until = bounds(start, end)
-    query = select(func.count(Certificate.id)).where(Certificate.issued_at >= since, Certificate.issued_at < until)
+    """结业证书: certificates earned in the period (the year's hours reached at a class in it)."""
+    query = select(func.count(Certificate.id)).where(Certificate.earned_on >= start, Certificate.earned_on <= end)
     if district_id is not None:
         query = query.where(Certificate.district_id == district_id)
     return session.scalar(query) or 0
 
 
 def certificate_rate(session, district_id, start, end) -> float | None:
-    """持证率: guardians trained in the period who hold a certificate issued in it ÷ guardians trained."""
+    """持证率: guardians trained in the period who earned a certificate in it ÷ guardians trained."""
     people = participants(session, district_id, start, end)
     if not people:
         return None
-    since, until = bounds(start, end)
     trained = select(Attendance.participant_id).where(*_attendance(district_id, start, end))
     held = session.scalar(select(func.count(func.distinct(Certificate.participant_id))).where(
-        Certificate.issued_at >= since, Certificate.issued_at < until, Certificate.participant_id.in_(trained))) or 0
+        Certificate.earned_on >= start, Certificate.earned_on <= end, Certificate.participant_id.in_(trained))) or 0
     return round(100 * held / people, 1)
 
 
@@ -129,7 +127,7 @@ PARENT_SCHOOL_INDICATORS = [
     dict(key="parent_training_rate", name_zh="家长培训参与率", name_en="Parent training participation rate", unit="%",
          target=None, period="school_year", formula_zh="参训家长数 ÷ 家长学校在册家长数", compute=participation_rate),
     dict(key="parent_certificate_rate", name_zh="持证率", name_en="Certified parents", unit="%", target=None,
-         period="school_year", formula_zh="期内取得结业证书的参训家长数 ÷ 参训家长数", compute=certificate_rate),
+         period="school_year", formula_zh="期内修满年度学时、取得结业证书的参训家长数 ÷ 参训家长数", compute=certificate_rate),
     dict(key="parent_trained", name_zh="参训家长数", name_en="Parents trained", unit="人", target=1000,
          period="year", formula_zh="期内至少签到一次的家长数（去重）", compute=participants),
     dict(key="parent_training_hours", name_zh="家长培训课时", name_en="Parent training hours", unit="课时", target=4000,
@@ -139,7 +137,7 @@ PARENT_SCHOOL_INDICATORS = [
     dict(key="parent_attendances", name_zh="参训人次", name_en="Parent sign-ins", unit="人次", target=None,
          period="year", formula_zh="期内签到记录数", compute=attendances),
     dict(key="parent_certificates", name_zh="结业证书颁发数", name_en="Certificates issued", unit="人", target=None,
-         period="school_year", formula_zh="期内颁发的结业证书数", compute=certificates),
+         period="school_year", formula_zh="期内修满年度学时而颁发的结业证书数", compute=certificates),
     dict(key="parent_school_sessions", name_zh="家长学校开课次数", name_en="Parent-school classes held", unit="次",
          target=None, period="term", formula_zh="期内举办的课次数", compute=sessions_held),
     dict(key="course_satisfaction", name_zh="家长学校课程满意率", name_en="Course satisfaction", unit="%", target=90,

@@ -109,6 +109,7 @@ def upgrade():
     sa.Column('number', sa.String(length=60), nullable=False),
     sa.Column('code', sa.String(length=12), nullable=False),
     sa.Column('minutes', sa.Integer(), nullable=False),
+    sa.Column('earned_on', sa.Date(), nullable=False),
     sa.Column('issuer', sa.String(length=120), nullable=False),
     sa.Column('issued_at', engine.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('snapshot', sa.JSON(), nullable=False),
@@ -122,7 +123,7 @@ def upgrade():
     sa.UniqueConstraint('participant_id', 'school_year', name='uq_ps_certificate_participant_year')
     )
     with op.batch_alter_table('ps_certificate', schema=None) as batch_op:
-        batch_op.create_index('ix_ps_certificate_district_year', ['district_id', 'school_year'], unique=False)
+        batch_op.create_index('ix_ps_certificate_district_earned', ['district_id', 'earned_on'], unique=False)
 
     op.create_table('ps_plan_requirement',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -204,7 +205,7 @@ def downgrade():
 
     op.drop_table('ps_plan_requirement')
     with op.batch_alter_table('ps_certificate', schema=None) as batch_op:
-        batch_op.drop_index('ix_ps_certificate_district_year')
+        batch_op.drop_index('ix_ps_certificate_district_earned')
 
     op.drop_table('ps_certificate')
     with op.batch_alter_table('ps_attendance', schema=None) as batch_op:
