@@ -298,10 +298,9 @@ def _attend(session, gl, actor, row: CourseSession, course: Course, participant:
 
 def record_attendance(gl, actor, session_id, data: dict) -> dict:
     """现场登记: staff sign a guardian in by name and phone (or ID number)."""
-    person = _person(data)
     with gl.transaction() as session:
         row, course = _session(session, actor, session_id, manage=True)
-        participant, new = find_or_register(session, course.district_id, person)
+        participant, new = find_or_register(session, course.district_id, _person(data))
         signed = _attend(session, gl, actor, row, course, participant, "manual")
         return {"participant_id": participant.id, "new": new, "signed": signed}
 
@@ -315,6 +314,8 @@ ROSTER_COLUMNS = {"姓名": "name", "name": "name", "手机": "phone", "手机�
 def read_roster(content: bytes) -> list[dict]:
     """The rows of an XLSX roster (first sheet; a header row naming 姓名, 手机号 and/or 身份证号, 学校)."""
     from openpyxl import load_workbook
+    if not content:
+        raise InvalidInput("file", "请选择名册文件（.xlsx）。", "Choose the roster file (.xlsx).")
     try:
         book = load_workbook(BytesIO(content), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001  (openpyxl raises many kinds on a file that is no workbook)
@@ -343,10 +344,10 @@ def import_roster(gl, actor, session_id, content: bytes) -> list[dict]:
     """名册导入: each row of the XLSX signed in as ``record_attendance`` would, with the same validation; a
     report per row (row number, status ``signed``/``already``/``error``, the message). Rows in error are
     not recorded; the others are, in one unit of work."""
-    rows = read_roster(content)
     report = []
     with gl.transaction() as session:
         row, course = _session(session, actor, session_id, manage=True)
+        rows = read_roster(content)
         for number, data in enumerate(rows, start=2):
             try:
                 with session.begin_nested():

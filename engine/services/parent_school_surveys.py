@@ -50,9 +50,9 @@ def _subject(session, actor, subject: str, subject_id) -> dict:
 
 def record_paper(gl, actor, subject: str, subject_id, data: dict) -> int:
     """纸质问卷录入: staff enter one paper questionnaire."""
-    answers = _answers(data)
     with gl.transaction() as session:
         target = _subject(session, actor, subject, subject_id)
+        answers = _answers(data)
         response = SurveyResponse(subject=subject, channel="paper", recorded_by=actor.id, submitted_at=clock.now(),
                                   **target, **answers)
         session.add(response)
