@@ -70,7 +70,10 @@ def draft_guidance_plan(ctx):
                       min_minutes=plan.min_minutes, period_days=plan.period_days, interval_days=interval,
                       goals=plan.goals, topics=topics)
     if courses:
-        ctx.record.update(course_hours=courses[0].minutes // 60, course_kinds=[k for k in courses[0].kinds.split(",") if k],
+        from ..services.parent_school import COURSE_KINDS
+        kinds = [k for k in courses[0].kinds.split(",") if k]
+        ctx.record.update(course_hours=courses[0].minutes // 60, course_kinds=kinds,
+                          course_kind_names=[COURSE_KINDS[k][0] for k in kinds],
                           course_guardians=[g.name for g in ctx.case.guardians if g.id in {c.guardian_id for c in courses}])
     from .handle import issue_document
     issue_document(ctx, "guidance_plan", {**ctx.record, "provider": provider.name})

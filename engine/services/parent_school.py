@@ -20,6 +20,7 @@ from .. import audit
 from .. import validate as v
 from ..clock import clock
 from ..errors import InvalidInput, NotFound, PermissionDenied
+from ..doc_fields import cn_date
 from ..masking import mask_name
 from ..models import (
     Attendance, Certificate, Course, CourseSession, District, Guardian, GuidanceProvider, Participant, PublicLink,
@@ -431,8 +432,8 @@ def public_signin_page(gl, token: str) -> dict:
 def public_signin(gl, token: str, data: dict) -> str:
     """A guardian signs in on their phone: name and the last four digits of their phone are matched to the
     district's register (a roster imported before, or an earlier sign-in); a guardian not yet registered
-    (or two with the same name and digits) gives the full mobile number. Returns ``signed``, ``already``
-    or ``need_phone``. Failed matches are counted on the link, which locks after
+    (or two with the same name and digits) gives the full mobile number. Returns ``signed``, ``already``,
+    ``need_phone`` or ``mismatch`` (a full number registered under another name). Failed matches are counted on the link, which locks after
     ``SIGNIN_FAILURES_MAX``; the answer never says whose name or number exists."""
     name = v.text(data, "name", max_len=80)
     last4 = v.text(data, "last4", required=False, max_len=4)
@@ -447,7 +448,11 @@ def public_signin(gl, token: str, data: dict) -> str:
         row = session.get(CourseSession, link.session_id)
         course = session.get(Course, row.course_id)
         if phone:
-            participant, _ = find_or_register(session, course.district_id, {"name": name, "phone": phone})
+            try:
+                participant, _ = find_or_register(session, course.district_id, {"name": name, "phone": phone})
+            except InvalidInput:   # the number is another guardian's: say no more than that it did not match
+                link.failures += 1
+                return "mismatch"
         else:
             found = session.scalars(select(Participant).where(
                 Participant.district_id == course.district_id, Participant.name == name,
@@ -486,7 +491,7 @@ def _certify_if_due(session, gl, actor, participant: Participant, school_year: i
         "name": participant.name, "school_year": school_year, "year_label": year_label(school_year)[0],
         "hours": hours(minutes), "required_hours": hours(gl.settings.parent_school_year_minutes),
         "kinds": [{"kind": COURSE_KINDS[k][0], "hours": hours(m)} for k, m in sorted(kinds.items())],
-        "number": number, "issuer": {"name": issuer}, "issued_on": clock.today(),
+        "number": number, "issuer": {"name": issuer}, "issued_on": cn_date(clock.today()),
         "verification": {"code": code, "url": f"{gl.settings.verify_base_url}/verify/{code}"},
         "period": [start, end]})
     earned_on, running = None, 0
@@ -557,7 +562,7 @@ def search_participants(gl, actor, query: str) -> list[Participant]:
         return []
     with gl.transaction() as session:
         p = Participant
-        condition = (p.name == query) | (p.phone == query) | (p.id_number == query.upper()) | p.name.startswith(query)
+        condition = (p.name == query) | (p.phone == query) | (p.id_number == query.upper()) | p.name.startswith(query, autoescape=True)
         found = session.scalars(select(p).where(p.district_id == actor.district_id, condition)
                                 .order_by(p.name, p.id).limit(50)).all()
         audit.record(session, actor, "search_participants", "ps_participant", None, None, None,
