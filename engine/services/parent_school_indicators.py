@@ -46,8 +46,10 @@ def learning_hours(session, district_id, start, end) -> float:
 
 def average_hours(session, district_id, start, end) -> float | None:
     """人均学时: learning hours ÷ guardians trained."""
-    people = participants(session, district_id, start, end)
-    return round(learning_hours(session, district_id, start, end) / people, 2) if people else None
+    people, minutes = session.execute(select(func.count(func.distinct(Attendance.participant_id)),
+                                             func.coalesce(func.sum(Attendance.minutes), 0))
+                                      .where(*_attendance(district_id, start, end))).one()
+    return round(round(minutes / 60, 1) / people, 2) if people else None
 
 
 def registered(session, district_id, start, end) -> int:
