@@ -235,6 +235,7 @@ FIELDS = {
         "method": "直接送达", "methods": METHODS, "delivered_on": "2026年6月28日", "signed": True,
         "proxy": None, "refusal": None, "server": "王某、赵某", "filled_by": "张磊", "note": "",
     },
+    "course_certificate": {"name": "陈某"},
 }
 
 COURT_CASE = {"number": "（2026）渝0105民初1234号", "cause": "陈某与李某离婚纠纷", "stage": "审判"}
@@ -268,6 +269,10 @@ OVERRIDES = {
                        "recipient": "重庆市江北区人民检察院", "legal_basis": [JIANGBEI_PLAN]},
     "delivery_receipt": {"number": None, "recipient": "陈某", "recipients": ["陈某"], "you": "你",
                          "issued_on": "2026年6月28日", "legal_basis": []},
+    "course_certificate": {"issuer": WOMENS_FEDERATION, "number": "JB家校结字〔2025〕00001号", "name": "陈某",
+                           "recipient": "陈某", "recipients": ["陈某"], "year_label": "2025—2026学年", "hours": "4.5",
+                           "required_hours": "4", "kinds": [{"kind": "基础课", "hours": "4"}, {"kind": "通识课", "hours": "0.5"}],
+                           "issued_on": "2026年5月21日", "legal_basis": []},
 }
 
 TITLES = {"supervision_order": "督促监护令"}

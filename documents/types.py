@@ -37,6 +37,7 @@ DOCUMENT_TYPES: dict[str, DocumentType] = {
         DocumentType("followup_record", "回访记录", layout="plain", recipient_label="回访对象", closing="signers"),
         DocumentType("closure_report", "结案报告", layout="plain", recipient_label="报送单位"),
         DocumentType("delivery_receipt", "送达回证", layout="plain", recipient_label="受送达人", closing="none"),
+        DocumentType("course_certificate", "结业证书", layout="plain", closing="seal"),
     )
 }
 

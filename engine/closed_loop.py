@@ -42,7 +42,7 @@ def evidence(f) -> dict:
         "assessment": (f.initial > 0) & (f.reports >= 1),
         "handling": watched | ((f.handling_decided > 0) & (f.undelivered == 0) & (f.handling_chases_open == 0)),
         "guidance": watched | (f.plan_sessions.is_not(None) & (f.qualifying >= f.plan_sessions)
-                               & (f.guidance_chases_open == 0)),
+                               & (f.guidance_chases_open == 0) & (f.courses_met >= f.courses_required)),
         "follow_up": (f.visits_required.is_not(None) & (f.visits >= f.visits_required)
                       & (f.follow_up_chases_open == 0)),
         # the n-th assessment report documents the n-th assessment of the round
@@ -97,6 +97,8 @@ class RoundFacts:
     approved: int
     approvals_pending: int
     ok: dict | None = None     # item → the evidence rule holds
+    courses_required: int = 0  # parent-school course requirements of the plan (guardians to attend) …
+    courses_met: int = 0       # … and how many have attended the hours required
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,10 @@ def _guidance(f, now):
     detail = (f"指导 {f.qualifying}/{f.plan_sessions} 次达标，共 {f.minutes} 分钟，监护人到场率 {rate}%",
               f"{f.qualifying} of {f.plan_sessions} qualifying sessions, {f.minutes} minutes in all, "
               f"guardian attended {rate}%")
+    if f.courses_required:
+        detail = (detail[0] + f"；家长学校课程 {f.courses_met}/{f.courses_required} 名监护人达到要求学时",
+                  detail[1] + f"; parent-school courses: {f.courses_met} of {f.courses_required} guardian(s) "
+                  "reached the hours required")
     return _chased(f, "guidance", _status(f, "guidance", now), detail)
 
 

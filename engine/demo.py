@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from . import services
 from .clock import clock
+from .demo_school import seed_school
 from .models import Case, Round
 from .scenario import Driver, scores
 
@@ -463,6 +464,7 @@ def seed_demo(gl) -> list[tuple[str, str]]:
     finally:
         clock.reset()
     services.tick(gl)
+    seed_school(gl)   # parent schools: the 2025—2026 school year in 江北 and 高新区 (engine/demo_school.py)
     with gl.reading() as session:
         numbers = {c.id: c.case_no for c in session.scalars(select(Case))}
     return [(numbers[case_id], story) for case_id, story in out]

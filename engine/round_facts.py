@@ -6,7 +6,7 @@ ids or as a SELECT of ids; either way one statement, however many rounds it name
 """
 import json
 
-from sqlalchemy import ARRAY, Integer, Select, bindparam, case, func, null, select
+from sqlalchemy import ARRAY, Integer, Select, bindparam, case, func, literal, null, select
 from sqlalchemy.orm import Session
 
 from .models import (
@@ -125,6 +125,20 @@ def _sessions(rounds, plans):
             .where(chosen(s.round_id, rounds)).group_by(s.round_id).subquery("sessions"))
 
 
+def _courses(rounds):
+    """Per round: the parent-school course requirements of its latest plan, and how many are met (the linked
+    participant's minutes of the required kinds since the plan reach the requirement)."""
+    from .models import Attendance, Participant, PlanCourseRequirement
+    r, a, p = PlanCourseRequirement, Attendance, Participant
+    latest = select(func.max(GuidancePlan.id)).where(chosen(GuidancePlan.round_id, rounds)).group_by(GuidancePlan.round_id)
+    kind_counts = (r.kinds == "") | r.kinds.contains(literal(",") + a.kind + literal(","))
+    attended = (select(func.coalesce(func.sum(a.minutes), 0)).join(p, p.id == a.participant_id)
+                .where(p.guardian_id == r.guardian_id, a.held_on >= r.since, kind_counts).scalar_subquery())
+    return (select(r.round_id, func.count(r.id).label("courses_required"),
+                   count_if(attended >= r.minutes).label("courses_met"))
+            .where(r.plan_id.in_(latest)).group_by(r.round_id).subquery("courses"))
+
+
 def _visits(rounds):
     v = FollowupVisit
     return (select(v.round_id, func.count(v.id).label("visits"))
@@ -151,7 +165,7 @@ def facts(session: Session, gl, rounds):
     rounds, cte = _selection(session, rounds)
     assessments, documents, records = _assessments(rounds), _documents(rounds), _records(rounds)
     chases, plans, visits, approvals = _chases(rounds), _latest_plans(rounds), _visits(rounds), _approvals(gl, rounds)
-    sessions = _sessions(rounds, plans)
+    sessions, courses = _sessions(rounds, plans), _courses(rounds)
     zero = lambda column, name: func.coalesce(column, 0).label(name)  # noqa: E731
     columns = [
         Round.id.label("round_id"), Round.case_id, Round.number, Round.status, Round.outcome, Round.risk_code,
@@ -169,6 +183,7 @@ def facts(session: Session, gl, rounds):
         zero(visits.c.visits, "visits"), _visits_required(session, gl, versions).label("visits_required"),
         approval_needed(gl).label("approval_needed"), zero(approvals.c.approved, "approved"),
         zero(approvals.c.approvals_pending, "approvals_pending"),
+        zero(courses.c.courses_required, "courses_required"), zero(courses.c.courses_met, "courses_met"),
     ]
     query = (select(*columns).select_from(cte).join(Round, Round.id == list(cte.c)[0])
              .outerjoin(assessments, assessments.c.round_id == Round.id)
@@ -178,5 +193,6 @@ def facts(session: Session, gl, rounds):
              .outerjoin(plans, plans.c.round_id == Round.id)
              .outerjoin(sessions, sessions.c.round_id == Round.id)
              .outerjoin(visits, visits.c.round_id == Round.id)
-             .outerjoin(approvals, approvals.c.round_id == Round.id))
+             .outerjoin(approvals, approvals.c.round_id == Round.id)
+             .outerjoin(courses, courses.c.round_id == Round.id))
     return query.subquery("facts")

@@ -46,6 +46,10 @@ class Settings:
     # Casework: how long the author may edit a note; attachments (photos, scans) in a content-addressed
     # store outside the database, their largest size and (images) pixel count.
     note_edit_minutes: int = 15
+    # Parent schools (家长学校): the learning a guardian needs in a school year for the certificate (seed 001:
+    # 4 class hours of 60 minutes), and how long a QR sign-in sheet or survey link stays open.
+    parent_school_year_minutes: int = 240
+    parent_school_link_hours: int = 4
     attachment_dir: Path = ROOT / "instance" / "attachments"
     attachment_max_bytes: int = 10 * 1024 * 1024
     attachment_max_pixels: int = 50_000_000

@@ -94,5 +94,11 @@ def verify(code=None):
             if len(upload) > MAX_UPLOAD:
                 abort(413)
     result = docs.verify_document(gl(), code, upload) if code else None
+    if code and result is None:   # a parent-school certificate (结业证书) carries a code of the same kind
+        from engine.services.parent_school import verify_certificate
+        certificate = verify_certificate(gl(), code, upload)
+        if certificate is not None:
+            return render_template("parent_school/verify_certificate.html", code=code, result=certificate,
+                                   uploaded=upload is not None)
     status = 404 if code and result is None else 200
     return render_template("verify.html", code=code, result=result, uploaded=upload is not None), status

@@ -148,6 +148,9 @@ AUDIT_ACTIONS = {
     "hand_over_case": ("指定或移交承办人", "Assigned or handed over the case"),
     "sign_off_audit": ("闭环审查签署", "Signed off the closed loop"), "return_for_rework": ("退回重办", "Returned for rework"),
     "quarantine_round": ("流程数据隔离", "Round quarantined"),
+    "require_courses": ("方案要求参加家长学校课程", "Plan requires parent-school courses"),
+    "view_case_learning": ("查看监护人家长学校学习情况", "Viewed the guardians' parent-school learning"),
+    "relink_participant": ("家长学员改为关联本个案", "Parent-school participant linked to this case"),
 }
 
 

@@ -21,7 +21,9 @@ PURGE_ONE_IN = 200   # now and then an increment also removes windows long expir
 
 # endpoint -> (the setting with its limit, the methods it counts)
 LIMITED = {"auth.login": ("login_rate_limit", ["POST"]), "documents.verify": ("verify_rate_limit", None),
-           "auth.reset_password": ("login_rate_limit", ["POST"])}
+           "auth.reset_password": ("login_rate_limit", ["POST"]),
+           # the public QR pages of parent schools: a sign-in sheet, a survey form
+           "parent_school.signin": ("verify_rate_limit", ["POST"]), "parent_school.survey": ("verify_rate_limit", ["POST"])}
 
 
 class DatabaseStorage(Storage):

@@ -6,6 +6,7 @@ the field on error, so the rules live in one place (the engine) and the layout i
 from dataclasses import dataclass, field as dc_field
 
 from engine import reference as ref
+from engine.services.parent_school import COURSE_KINDS
 
 
 @dataclass(frozen=True)
@@ -273,6 +274,14 @@ FORMS: dict[str, TaskForm] = {
         Field("min_minutes", "int", ("每次最少分钟数", "Minimum minutes per session"), default="var:min_minutes"),
         Field("period_days", "int", ("指导期限（天）", "Period (days)"), default="var:guidance_period_days"),
         Field("goals", "textarea", ("指导目标", "Goals")),
+        Field("course_hours", "int", ("家长学校学时（要求）", "Parent-school hours required"), required=False,
+              help=("方案要求监护人参加家长学校课程的学时；不要求则留空。", "Hours of parent-school courses the plan "
+                    "requires of the guardian(s); leave empty for none.")),
+        Field("course_kinds", "multi", ("计入的课程类型", "Course kinds that count"), required=False,
+              choices=COURSE_KINDS, help=("不选则各类课程均计入。", "None chosen: every kind counts.")),
+        Field("course_guardian_ids", "guardians", ("须参加课程的监护人", "Guardians who must attend"), required=False,
+              help=("须有手机号码或身份证号码，以便与家长学校签到记录对应。",
+                    "They need a mobile or ID number on record to be matched to their sign-ins.")),
     ]),
     "review_incident": TaskForm(("新情况研判", "Weigh the new incident"), (
         "升级则本轮中止并以新的风险等级重新评估。", "An upgrade stops this round and starts a new one at the higher code."), [

@@ -2,6 +2,7 @@
 (``services.records.record_guidance_session``), which the waiting guidance step receives."""
 from sqlalchemy import func, select
 
+from ..clock import CHINA_TZ
 from ..errors import InvalidInput
 from ..models import GuidancePlan, GuidanceProvider, GuidanceSession
 from ..runtime import timer_moment
@@ -60,10 +61,20 @@ def draft_guidance_plan(ctx):
         goals=v.text(ctx.data, "goals", max_len=5000), drafted_by=ctx.actor.id, drafted_at=ctx.now)
     interval = v.integer(data, "interval_days", low=1, high=180)
     ctx.session.add(plan)
+    ctx.session.flush()
+    from ..services.parent_school import require_courses
+    courses = require_courses(ctx.session, ctx.actor, ctx.case, plan, ctx.data,
+                              ctx.now.astimezone(CHINA_TZ).date())
     topics = guidance_topics(ctx.runtime, ctx.case.family_types)
     ctx.record.update(provider_id=plan.provider_id, sessions_required=plan.sessions_required,
                       min_minutes=plan.min_minutes, period_days=plan.period_days, interval_days=interval,
                       goals=plan.goals, topics=topics)
+    if courses:
+        from ..services.parent_school import COURSE_KINDS
+        kinds = [k for k in courses[0].kinds.split(",") if k]
+        ctx.record.update(course_hours=courses[0].minutes // 60, course_kinds=kinds,
+                          course_kind_names=[COURSE_KINDS[k][0] for k in kinds],
+                          course_guardians=[g.name for g in ctx.case.guardians if g.id in {c.guardian_id for c in courses}])
     from .handle import issue_document
     issue_document(ctx, "guidance_plan", {**ctx.record, "provider": provider.name})
     return {"sessions_required": plan.sessions_required, "min_minutes": plan.min_minutes,

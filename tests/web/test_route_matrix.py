@@ -33,6 +33,9 @@ JB_CASEWORK = CASEWORK - {"yz_caseworker", "yz_prosecutor"}
 JB_WOMENS_FEDERATION = {"wf_caseworker", "wf_caseworker2", "wf_counsellor", "wf_supervisor"}
 SUPERVISORS = {"wf_supervisor", "pro_supervisor", "court_supervisor", "police_supervisor", "civil_supervisor"}
 ADMIN = {"admin"}
+PS_STAFF = {u for u, _, agency, role, district in DEMO_USERS if district == "JB" and role not in ("admin", "leader")
+            and agency in ("education", "community", "womens_federation", "civil_affairs")}
+PS_MANAGERS = {"teacher"} | JB_WOMENS_FEDERATION      # a course of the school's (education), and the district office
 
 
 def _agencies_on(objects, case_id) -> set:
@@ -162,6 +165,33 @@ EXPECTED = {
                            lambda o: _agencies_on(o, o["case"])),
     "casework.owner": ("GET", lambda o: f"/cases/{o['case']}/owner", None,
                        lambda o: {u for u in _agencies_on(o, o["case"]) if u in SUPERVISORS}),
+    # parent schools: the staff of schools, communities and the district office of their own district; the
+    # agency running a course (and the district office) manages it; the QR pages are public
+    "parent_school.index": ("GET", lambda o: "/services/courses/", None, lambda o: PS_STAFF | {"yz_caseworker"}),
+    "parent_school.new_course": ("GET", lambda o: "/services/courses/new", None, lambda o: PS_STAFF | {"yz_caseworker"}),
+    "parent_school.course": ("GET", lambda o: f"/services/courses/{o['ps']['course']}", None, lambda o: PS_STAFF),
+    "parent_school.session_page": ("GET", lambda o: f"/services/courses/sessions/{o['ps']['session']}", None,
+                                   lambda o: PS_STAFF),
+    "parent_school.open_qr": ("POST", lambda o: f"/services/courses/sessions/{o['ps']['session']}/qr",
+                              {"action": "close"}, lambda o: PS_MANAGERS),
+    "parent_school.attend": ("POST", lambda o: f"/services/courses/sessions/{o['ps']['session']}/attend", {},
+                             lambda o: PS_MANAGERS),
+    "parent_school.roster": ("POST", lambda o: f"/services/courses/sessions/{o['ps']['session']}/roster", {},
+                             lambda o: PS_MANAGERS),
+    "parent_school.signin": ("GET", lambda o: f"/services/courses/s/{o['ps']['signin']}", None, lambda o: EVERYONE),
+    "parent_school.survey": ("GET", lambda o: f"/services/courses/q/{o['ps']['survey']}", None, lambda o: EVERYONE),
+    "parent_school.paper_survey": ("GET", lambda o: f"/services/courses/survey/course/{o['ps']['course']}", None,
+                                   lambda o: PS_STAFF),
+    "parent_school.survey_results": ("GET", lambda o: "/services/courses/surveys", None,
+                                     lambda o: PS_STAFF | {"yz_caseworker"}),
+    "parent_school.participants": ("GET", lambda o: "/services/courses/participants?q=王", None,
+                                   lambda o: PS_STAFF | {"yz_caseworker"}),
+    "parent_school.participant": ("GET", lambda o: f"/services/courses/participants/{o['ps']['participant']}", None,
+                                  lambda o: PS_STAFF),
+    "parent_school.certificate": ("GET", lambda o: f"/services/courses/certificates/{o['ps']['certificate']}.pdf", None,
+                                  lambda o: PS_STAFF),
+    "parent_school.case_learning": ("GET", lambda o: f"/services/courses/cases/{o['ps']['case']}/learning", None,
+                                    lambda o: _agencies_on(o, o["ps"]["case"])),
 }
 
 
@@ -209,12 +239,32 @@ def objects(gl, tmp_path):
     photo = BytesIO()
     Image.new("RGB", (60, 40), (0, 90, 200)).save(photo, "PNG")
     attachment = attachments.add_attachment(gl, caseworker, case.id, photo.getvalue(), "photo.png", {})
-    return {"note": case_note, "attachment": attachment, "investigation": items["social_investigation"], "order_approval": items["approve_order"],
+    return {"ps": _parent_school_objects(gl), "note": case_note, "attachment": attachment, "investigation": items["social_investigation"], "order_approval": items["approve_order"],
             "chase": chase, "report": report, "office": office, "model_version": model_version,
             "approval": approval, "approval_version": approval_version, "closed_round": closed.id, "case": case.id,
             "version": case.version, "document": document, "agencies": agencies, "clue": clue.id,
             "target": target, "notification": note_id,
             "reset_token": account_admin.issue_reset_link(gl, admin, target)}
+
+
+def _parent_school_objects(gl) -> dict:
+    """A JB school's course and session, live QR links (to another session: the matrix closes the first's) to its sign-in sheet and survey, a JB guardian with a
+    certificate (not on any case), the demo case whose plan requires courses."""
+    from engine.models import Certificate, Course, CourseSession, Participant, PlanCourseRequirement
+    from engine.services import parent_school as ps, parent_school_surveys as surveys
+    with gl.reading() as s:
+        course = s.scalars(select(Course).where(Course.agency == "education", Course.district_id == s.scalars(
+            select(User.district_id).where(User.username == "teacher")).one()).order_by(Course.id)).first()
+        session_id, other = s.scalars(select(CourseSession.id).where(CourseSession.course_id == course.id)
+                                      .order_by(CourseSession.id).limit(2)).all()   # other: a QR not closed
+        certificate = s.scalars(select(Certificate).join(Participant, Participant.id == Certificate.participant_id)
+                                .where(Participant.guardian_id.is_(None), Certificate.district_id == course.district_id)
+                                .order_by(Certificate.id)).first()
+        case_id = s.scalars(select(PlanCourseRequirement.case_id)).first()
+        teacher = actor_by_username(s, "teacher")
+    return {"course": course.id, "session": session_id, "participant": certificate.participant_id,
+            "certificate": certificate.id, "case": case_id, "signin": ps.open_signin(gl, teacher, other),
+            "survey": surveys.open_link(gl, teacher, "course", course.id)}
 
 
 def _outcome(response) -> str:
