@@ -12,10 +12,16 @@ from .review import ReviewSample, RoundReview
 from .notices import Notification, RateLimitWindow
 from .api import ApiClient, ApiIdempotencyKey, ApiWebhookDelivery
 from .casework import Attachment, CaseNote, CaseOwner
+from .services import (
+    BaseActivity, BaseAnnualReport, BaseServiceArea, BaseStaff, EduActivity, EduOrganisation, PracticeBase,
+    ScreeningEntry, ScreeningVisit,
+)
 
 __all__ = [
     "Base", "Agency", "District", "GuidanceProvider", "Office", "User", "DocumentFile", "Case", "CaseAgency", "Guardian", "RiskClue",
     "Approval", "Assessment", "Chase", "ComplianceCheck", "OrderSupervision", "Referral", "DocumentRecord", "FollowupVisit", "GuidancePlan", "GuidanceSession",
     "RenderJob", "RiskCodeChange", "TaskRecord", "ModelVersion", "Round", "WorkItem", "AuditEntry", "AuditHead", "AuditStaged", "Counter",
     "ReviewSample", "RoundReview", "Notification", "RateLimitWindow", "ApiClient", "ApiIdempotencyKey", "ApiWebhookDelivery", "Attachment", "CaseNote", "CaseOwner",
+    "BaseActivity", "BaseAnnualReport", "BaseServiceArea", "BaseStaff", "EduActivity", "EduOrganisation", "PracticeBase",
+    "ScreeningEntry", "ScreeningVisit",
 ]
