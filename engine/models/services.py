@@ -123,10 +123,12 @@ class ScreeningEntry(Base):
     registered_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     registered_at: Mapped[datetime]
     child_name: Mapped[str] = mapped_column(String(80))
+    child_sex: Mapped[str] = mapped_column(String(1))
     child_id_number: Mapped[str | None] = mapped_column(String(18))
     birth_date: Mapped[date] = mapped_column(Date)
     address: Mapped[str] = mapped_column(String(200))
     guardian_name: Mapped[str] = mapped_column(String(80))
+    guardian_relation: Mapped[str] = mapped_column(String(20))
     guardian_phone: Mapped[str | None] = mapped_column(String(40))
     family_types: Mapped[list] = mapped_column(JSON, default=list)
     watch_status: Mapped[str] = mapped_column(String(20))     # routine, watch, key
