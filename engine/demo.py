@@ -463,6 +463,7 @@ def seed_demo(gl) -> list[tuple[str, str]]:
     finally:
         clock.reset()
     services.tick(gl)
+    __import__("engine.demo_bases", fromlist=["seed_bases_demo"]).seed_bases_demo(gl)   # family-education services
     with gl.reading() as session:
         numbers = {c.id: c.case_no for c in session.scalars(select(Case))}
     return [(numbers[case_id], story) for case_id, story in out]
