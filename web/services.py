@@ -29,7 +29,8 @@ def _not_for_administrators():
 @bp.record_once
 def _template_globals(state):
     state.app.jinja_env.globals.update(
-        base_statuses=bases.STATUSES, base_service_kinds=bases.SERVICE_KINDS, report_statuses=bases.REPORT_STATUSES,
+        base_statuses=bases.STATUSES,
+        status_class={'active': 'met', 'expiring': 'pending', 'expired': 'missing', 'suspended': 'not_required'}, base_service_kinds=bases.SERVICE_KINDS, report_statuses=bases.REPORT_STATUSES,
         org_kinds=activities.ORG_KINDS, edu_activity_kinds=activities.ACTIVITY_KINDS, watch_statuses=screening.WATCH,
         screening_relations=screening.RELATIONS, family_types=FAMILY_TYPES, risk_factors=RISK_FACTORS)
 

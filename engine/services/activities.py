@@ -92,11 +92,11 @@ def _require_reader(actor) -> None:
 
 def add_organisation(gl, actor, data: dict) -> int:
     kind = v.choice(data, "kind", ORG_KINDS)
-    name = v.text(data, "name", max_len=120)
     if not (_is_office(actor) or (actor.agency in RECORDING_AGENCIES[kind] and actor.role in RECORDING_ROLES)):
         raise PermissionDenied("仅区家庭教育指导中心或该类机构的主管部门人员可以登记机构。",
                                "Only the district family-education office or staff of this kind of organisation "
                                "may register one.")
+    name = v.text(data, "name", max_len=120)
     with gl.transaction() as session:
         if session.scalars(select(EduOrganisation.id).where(EduOrganisation.district_id == actor.district_id,
                                                             EduOrganisation.name == name)).first():
@@ -109,13 +109,14 @@ def add_organisation(gl, actor, data: dict) -> int:
 
 
 def record_activity(gl, actor, organisation_id, data: dict) -> int:
-    fields = {"held_on": v.day(data, "held_on"), "title": v.text(data, "title", max_len=200),
-              "kind": v.choice(data, "kind", ACTIVITY_KINDS),
-              "participants": v.integer(data, "participants", low=0, high=100000), "hours": _hours(data, "hours")}
     with gl.transaction() as session:
         org = _organisation(session, organisation_id)
         if not may_record_for(actor, org):
             raise PermissionDenied("您不能为该机构记录活动。", "You may not record activities for this organisation.")
+        fields = {"held_on": v.day(data, "held_on"), "title": v.text(data, "title", max_len=200),
+                  "kind": v.choice(data, "kind", ACTIVITY_KINDS),
+                  "participants": v.integer(data, "participants", low=0, high=100000),
+                  "hours": _hours(data, "hours")}
         activity = EduActivity(organisation_id=org.id, recorded_by=actor.id, recorded_at=clock.now(), **fields)
         session.add(activity)
         session.flush()

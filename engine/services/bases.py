@@ -239,14 +239,14 @@ def _stale() -> Conflict:
 
 def update_base(gl, actor, provider_id, data: dict) -> None:
     """The office sets a base's capacity, kinds of service, service area and suspension."""
-    capacity = v.integer(data, "capacity", low=0, high=100000, required=False)
-    kinds = v.choices(data, "service_kinds", SERVICE_KINDS)
-    suspended = v.boolean(data, "suspended")
-    wanted = data.get("serves") or []
-    wanted = wanted if isinstance(wanted, (list, tuple)) else [wanted]
     with gl.transaction() as session:
         provider, base = _base(session, provider_id, for_update=True)
         _require_office(actor, provider)
+        capacity = v.integer(data, "capacity", low=0, high=100000, required=False)
+        kinds = v.choices(data, "service_kinds", SERVICE_KINDS)
+        suspended = v.boolean(data, "suspended")
+        wanted = data.get("serves") or []
+        wanted = wanted if isinstance(wanted, (list, tuple)) else [wanted]
         if base.version != _version(data):
             raise _stale()
         known = dict(session.execute(select(District.code, District.id)).all())
@@ -316,10 +316,10 @@ def hours(data: dict, field: str) -> float:
 
 
 def record_base_activity(gl, actor, provider_id, data: dict) -> int:
-    fields = _activity_fields(data)
     with gl.transaction() as session:
         provider, _ = _base(session, provider_id)
         _require_staff_or_office(session, actor, provider)
+        fields = _activity_fields(data)
         activity = BaseActivity(provider_id=provider.id, recorded_by=actor.id, recorded_at=clock.now(), **fields)
         session.add(activity)
         session.flush()
@@ -364,12 +364,12 @@ def _year(value) -> int:
 def submit_annual_report(gl, actor, provider_id, data: dict) -> int:
     """Base staff submit the year's report (figures generated now from the activities); a returned report is
     submitted again, an approved or pending one is not replaced."""
-    year = _year(data.get("year"))
-    summary = v.text(data, "summary", max_len=5000)
     with gl.transaction() as session:
         provider, _ = _base(session, provider_id)
         if staff_base(session, actor) != provider.id:
             raise PermissionDenied("年度报告由本基地工作人员提交。", "The annual report is submitted by the base's own staff.")
+        year = _year(data.get("year"))
+        summary = v.text(data, "summary", max_len=5000)
         report = session.scalars(select(BaseAnnualReport).where(BaseAnnualReport.provider_id == provider.id,
                                                                 BaseAnnualReport.year == year)
                                  .with_for_update()).first()
@@ -391,15 +391,15 @@ def submit_annual_report(gl, actor, provider_id, data: dict) -> int:
 
 
 def review_annual_report(gl, actor, report_id, data: dict) -> None:
-    decision = v.choice(data, "decision", {"approved": REPORT_STATUSES["approved"],
-                                           "returned": REPORT_STATUSES["returned"]})
-    note = v.text(data, "note", required=decision == "returned", max_len=2000) or None
     with gl.transaction() as session:
         report = session.get(BaseAnnualReport, _version({"version": report_id}))
         if report is None:
             raise NotFound("报告不存在。", "No such report.")
         provider = session.get(GuidanceProvider, report.provider_id)
         _require_office(actor, provider)
+        decision = v.choice(data, "decision", {"approved": REPORT_STATUSES["approved"],
+                                               "returned": REPORT_STATUSES["returned"]})
+        note = v.text(data, "note", required=decision == "returned", max_len=2000) or None
         if report.version != _version(data) or report.status != "submitted":
             raise Conflict("该报告已被处理或刚被重新提交，请刷新。", "This report was handled or resubmitted; reload.")
         report.status, report.review_note = decision, note

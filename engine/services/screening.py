@@ -168,12 +168,12 @@ def record_visit(gl, actor, entry_id, data: dict) -> int:
     """A visit: the next one is due the watch status's interval after it; the watch status may change."""
     if not (may_register(actor) or _is_office(actor)):
         raise PermissionDenied("您不能记录走访。", "You may not record visits.")
-    visited_on = v.day(data, "visited_on")
-    findings = v.text(data, "findings", max_len=5000)
-    risk_found = v.boolean(data, "risk_found")
-    status = v.choice(data, "watch_status", {k: w[:2] for k, w in WATCH.items()}, required=False)
     with gl.transaction() as session:
         entry = _entry(session, actor, entry_id, for_update=True)
+        visited_on = v.day(data, "visited_on")
+        findings = v.text(data, "findings", max_len=5000)
+        risk_found = v.boolean(data, "risk_found")
+        status = v.choice(data, "watch_status", {k: w[:2] for k, w in WATCH.items()}, required=False)
         if entry.version != _version(data):
             raise Conflict("该记录刚被他人修改，请刷新后再试。", "This entry changed a moment ago; reload and try again.")
         if visited_on < entry.registered_at.date() - timedelta(days=1):
