@@ -22,8 +22,8 @@ from .services.setup import add_user
 YEAR_START, YEAR_END = date(2025, 9, 1), date(2026, 8, 31)
 JB_BASE = "江北区妇女儿童活动中心"
 # other districts' bases the demo renews (their offices have no demo users): name → districts served
-RENEWED = {"渝中区中华路小学校": ("YZ",), "沙坪坝区康居西城小学校": ("SPB", "GX")}
-EXPIRING = "沙坪坝区覃家岗街道凤天路社区儿童之家"          # recognised until 60 days from today
+RENEWED = {"沙坪坝区康居西城小学校": ("SPB", "GX")}
+EXPIRING = "渝中区中华路小学校"          # recognised until 60 days from today: its office (yz_caseworker) is told
 GX_USERS = [   # username, display name, agency, role
     ("gx_caseworker", "高新区妇联·家庭教育指导中心·林悦", "womens_federation", "caseworker"),
     ("gx_supervisor", "高新区妇联督导·邓华", "womens_federation", "supervisor"),

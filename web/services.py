@@ -216,10 +216,17 @@ def screening_new():
     return redirect(url_for("services.screening_entry", entry_id=entry))
 
 
-def _entry_page(entry_id: int, *, error=None, form=None, values=None, status=200):
+def _entry_page(entry_id: int):
     view = screening.read_entry(gl(), actor(), entry_id)
-    return render_template("services/screening_entry.html", v=view, error=error, error_form=form,
-                           values=values or {}, may_register=screening.may_register(actor())), status
+    return render_template("services/screening_entry.html", v=view, error=None, error_form=None, values={},
+                           may_register=screening.may_register(actor()))
+
+
+def _entry_form_again(entry_id: int, form: str, error, values: dict):
+    """The visit or clue form sent back with its error: the masked entry only, so nothing is logged or written."""
+    entry = screening.entry_for_form(gl(), actor(), entry_id)
+    return render_template("services/screening_action.html", e=entry, form=form, error=error,
+                           values=values), 409 if isinstance(error, Conflict) else 422
 
 
 @bp.route("/screening/<int:entry_id>")
@@ -235,8 +242,7 @@ def screening_visit(entry_id):
     try:
         screening.record_visit(gl(), actor(), entry_id, data)
     except (InvalidInput, Conflict) as exc:
-        return _entry_page(entry_id, error=exc, form="visit", values=data,
-                           status=409 if isinstance(exc, Conflict) else 422)
+        return _entry_form_again(entry_id, "visit", exc, data)
     flash(_("Saved."), "success")
     return redirect(url_for("services.screening_entry", entry_id=entry_id))
 
@@ -248,7 +254,6 @@ def screening_clue(entry_id):
     try:
         clue = screening.to_clue(gl(), actor(), entry_id, data)
     except (InvalidInput, Conflict) as exc:
-        return _entry_page(entry_id, error=exc, form="clue", values=data,
-                           status=409 if isinstance(exc, Conflict) else 422)
+        return _entry_form_again(entry_id, "clue", exc, data)
     flash(_("The risk clue was registered."), "success")
     return redirect(url_for("records.my_clues"))

@@ -157,6 +157,16 @@ def read_entry(gl, actor, entry_id) -> dict:
             "id_masked": mask_id(entry.child_id_number)}
 
 
+def entry_for_form(gl, actor, entry_id) -> dict:
+    """What a form sent back with an error shows: the entry's masked name and version, nothing personal (no
+    view is logged: a refused form writes nothing)."""
+    _require_reader(actor)
+    with gl.reading() as session:
+        entry = _entry(session, actor, entry_id)
+        return {"id": entry.id, "child": mask_name(entry.child_name), "version": entry.version,
+                "watch_status": entry.watch_status, "clue_id": entry.clue_id}
+
+
 def _version(data) -> int:
     try:
         return int(str(data.get("version")).strip())

@@ -30,7 +30,7 @@ def test_the_landing_page_links_only_pages_that_exist(as_user):
 
 def test_the_bases_list_shows_each_status(as_user):
     page = as_user("wf_caseworker").get("/services/bases/").get_data(as_text=True)
-    assert "2025年1月1日 – 2029年12月31日" in page and "已过期 (16)" in page and "即将到期 (1)" in page
+    assert "2025年1月1日 – 2029年12月31日" in page and "已过期 (17)" in page and "即将到期 (1)" in page
     expired = as_user("wf_caseworker").get("/services/bases/?status=expired").get_data(as_text=True)
     assert "万州区沙河小学" in expired and JB_BASE not in expired
     assert as_user("wf_caseworker").get("/services/bases/?status=nonsense").status_code == 404
@@ -128,3 +128,28 @@ def test_the_cockpit_shows_and_exports_the_indicators(as_user):
     csv = b.post("/cockpit/export/indicators.csv", {"district": "JB", "from": "2025-09-01", "to": "2026-08-31"},
                  token_from="/cockpit/")
     assert csv.status_code == 200 and "摸排走访覆盖率" in csv.get_data(as_text=True)
+
+
+def test_the_office_of_an_expiring_base_is_told(as_user):
+    page = as_user("yz_caseworker").get("/").get_data(as_text=True)
+    assert "渝中区中华路小学校" in page and "/services/bases/" in page
+    assert "渝中区中华路小学校" not in as_user("wf_caseworker").get("/").get_data(as_text=True)
+
+
+def test_a_refused_visit_shows_the_form_again_without_the_child(as_user, gl):
+    with gl.reading() as s:
+        entry = s.scalars(select(ScreeningEntry).where(ScreeningEntry.child_name == "刘小飞")).one()
+    grid = as_user("community")
+    url = f"/services/screening/{entry.id}"
+    bad = grid.post(f"{url}/visits", {"visited_on": "2026-03-01", "findings": "", "version": entry.version},
+                    token_from=url)
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "刘**" in page and "刘小飞" not in page
+    ok = grid.post(f"{url}/visits", {"visited_on": "2026-03-01", "findings": "走访正常", "version": entry.version},
+                   token_from=url)
+    assert ok.status_code == 302
+    clue = grid.post(f"{url}/clue", {"description": "发现风险", "risk_factors": ["no_carer"],
+                                     "version": entry.version + 1}, token_from=url)
+    assert clue.status_code == 302
+    with gl.reading() as s:
+        assert s.get(ScreeningEntry, entry.id).clue_id is not None
