@@ -11,7 +11,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Callable
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from .models import (
     BaseActivity, Case, EduActivity, EduOrganisation, GuidanceProvider, GuidanceSession, PracticeBase, RiskClue,
@@ -49,6 +49,15 @@ def _ratio(part, whole):
 # ---------------------------------------------------------------- parent-child activities (seed 001)
 
 def _parent_child(session, district_id, start, end, what):
+    """(activities, participants) of parent-child activities, computed once per unit of work and scope."""
+    memo = session.info.setdefault("indicators_parent_child", {})
+    key = (district_id, start, end)
+    if key not in memo:
+        memo[key] = _parent_child_counts(session, district_id, start, end)
+    return memo[key][what]
+
+
+def _parent_child_counts(session, district_id, start, end):
     edu = session.execute(select(func.count(), func.coalesce(func.sum(EduActivity.participants), 0))
                           .join(EduOrganisation, EduOrganisation.id == EduActivity.organisation_id)
                           .where(EduActivity.kind == "parent_child", EduActivity.held_on >= start,
@@ -59,7 +68,7 @@ def _parent_child(session, district_id, start, end, what):
                            .where(BaseActivity.kind == "parent_child", BaseActivity.held_on >= start,
                                   BaseActivity.held_on <= end,
                                   _where_district(GuidanceProvider.district_id, district_id))).one()
-    return int(edu[what] or 0) + int(base[what] or 0)
+    return (int(edu[0] or 0) + int(base[0] or 0), int(edu[1] or 0) + int(base[1] or 0))
 
 
 def parent_child_activities(session, district_id, start, end):
@@ -139,9 +148,12 @@ def edu_activities(session, district_id, start, end):
 
 def quota_completion_rate(session, district_id, start, end):
     """Organisations whose activities in the period reach their quota (pro rata) ÷ organisations."""
-    done = (select(EduActivity.organisation_id, func.count().label("n"))
-            .where(EduActivity.held_on >= start, EduActivity.held_on <= end)
-            .group_by(EduActivity.organisation_id).subquery())
+    done = select(EduActivity.organisation_id, func.count().label("n")).where(EduActivity.held_on >= start,
+                                                                             EduActivity.held_on <= end)
+    if district_id is not None:     # only the district's organisations' activities
+        done = done.where(EduActivity.organisation_id.in_(
+            select(EduOrganisation.id).where(EduOrganisation.district_id == district_id)))
+    done = done.group_by(EduActivity.organisation_id).subquery()
     rows = session.execute(select(EduOrganisation.kind, func.coalesce(done.c.n, 0))
                            .outerjoin(done, done.c.organisation_id == EduOrganisation.id)
                            .where(_where_district(EduOrganisation.district_id, district_id))).all()
@@ -165,10 +177,9 @@ def screening_registered(session, district_id, start, end):
 
 def screening_visit_coverage(session, district_id, start, end):
     """Children on the register at the period's end visited at least once in the period ÷ children on it."""
-    visited = (select(ScreeningVisit.entry_id).where(ScreeningVisit.visited_on >= start,
-                                                     ScreeningVisit.visited_on <= end).distinct().subquery())
-    row = session.execute(select(func.count(), count_if(visited.c.entry_id.is_not(None))).select_from(ScreeningEntry)
-                          .outerjoin(visited, visited.c.entry_id == ScreeningEntry.id)
+    visited = exists().where(ScreeningVisit.entry_id == ScreeningEntry.id, ScreeningVisit.visited_on >= start,
+                             ScreeningVisit.visited_on <= end)      # along ix_screening_visit_entry
+    row = session.execute(select(func.count(), count_if(visited)).select_from(ScreeningEntry)
                           .where(_on_register(district_id, end))).one()
     return _ratio(int(row[1] or 0), int(row[0] or 0))
 
