@@ -80,6 +80,7 @@ def base_list():
     shown = [r for r in rows if status is None or r.status == status]
     due = bases.reports_due(gl(), actor())
     return render_template("services/bases.html", rows=shown, all_rows=rows, status=status, due=due,
+                           last_year=clock.today().year - 1,
                            expiring_days=gl().settings.base_expiring_days)
 
 

@@ -169,6 +169,7 @@ class BaseRow:
     participants: int
     hours: float
     version: int
+    last_report: str | None  # the status of last year's annual report (None: not submitted)
 
 
 def list_bases(gl, actor, *, district_id: int | None = None) -> list[BaseRow]:
@@ -190,6 +191,8 @@ def list_bases(gl, actor, *, district_id: int | None = None) -> list[BaseRow]:
         if district_id is not None:
             query = query.where(GuidanceProvider.district_id == district_id)
         rows = session.execute(query).all()
+        reports = dict(session.execute(select(BaseAnnualReport.provider_id, BaseAnnualReport.status)
+                                       .where(BaseAnnualReport.year == today.year - 1)).all())
         areas: dict[int, list] = {}
         for pid, zh, en in session.execute(select(BaseServiceArea.provider_id, District.name_zh, District.name_en)
                                            .join(District, District.id == BaseServiceArea.district_id)
@@ -197,7 +200,8 @@ def list_bases(gl, actor, *, district_id: int | None = None) -> list[BaseRow]:
             areas.setdefault(pid, []).append((zh, en))
     return [BaseRow(p.id, p.name, (d.name_zh, d.name_en) if d else ("", ""), b.valid_from, b.valid_until,
                     status_on(b, today, gl.settings.base_expiring_days), b.capacity, list(b.service_kinds or []),
-                    areas.get(p.id, []), int(n or 0), int(people or 0), float(hours or 0), b.version)
+                    areas.get(p.id, []), int(n or 0), int(people or 0), float(hours or 0), b.version,
+                    reports.get(p.id))
             for p, b, d, n, people, hours in rows]
 
 
