@@ -30,6 +30,7 @@ DEMO_USERS = [
     ("yz_caseworker", "渝中妇联·马丽", "womens_federation", "caseworker", "YZ"),
     ("yz_prosecutor", "渝中检察院检察官·高远", "procuratorate", "prosecutor", "YZ"),
     ("leader", "江北区妇联·领导", "womens_federation", "leader", "JB"),
+    ("base_staff", "江北区妇女儿童活动中心·实践基地·罗兰", "womens_federation", "base_staff", "JB"),
 ]
 
 

@@ -94,6 +94,8 @@ def tick(loop, every):
     while True:
         moved = run_tick(gl)
         click.echo(f"rounds moved by timers: {moved}")
+        from .services.bases import raise_expiry_notices
+        click.echo(f"practice bases expiring, work items raised: {raise_expiry_notices(gl)}")
         if not loop:
             return
         time.sleep(every)

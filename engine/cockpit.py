@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from . import cockpit_figures as figures
 from .clock import clock
 from .errors import InvalidInput, PermissionDenied
+from .indicators import compute_all as compute_indicators
 from .models import District
 from .periods import add_months, bounds
 from .reference import COCKPIT_ROLES, MUNICIPAL_ROLES
@@ -127,6 +128,7 @@ FIGURES = {  # name → how to compute it (session, gl, scope, now)
     "overdue": lambda s, gl, scope, now: figures.overdue_by_agency(s, scope, now),
     "orders": lambda s, gl, scope, now: figures.orders_by_agency_and_month(s, scope),
     "guidance": lambda s, gl, scope, now: figures.guidance_by_month(s, scope),
+    "indicators": lambda s, gl, scope, now: compute_indicators(s, scope.district_id, scope.date_from, scope.date_to),
 }
 
 

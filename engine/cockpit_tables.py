@@ -123,12 +123,21 @@ def guidance(f) -> Table:
                   Column(("监护人到场率", "Attendance rate"), "percent")), rows)
 
 
-BUILDERS = {"open_by_code": open_by_code, "open_by_family_type": open_by_family_type,
+def indicators(f) -> Table:
+    from .indicators import PERIODS, UNITS
+    rows = [[i["name"], i["value"], i["target"], UNITS.get(i["unit"], (i["unit"], i["unit"])),
+             PERIODS.get(i["period"], (i["period"], i["period"])), i["formula"]] for i in f["indicators"]]
+    return Table("indicators", ("核心指标", "Core indicators"),
+                 (Column(("指标", "Indicator")), Column(("数值", "Value"), "value"), Column(("目标", "Target"), "value"),
+                  Column(("单位", "Unit")), Column(("周期", "Period")), Column(("计算方法", "Formula"))), rows)
+
+
+BUILDERS = {"indicators": indicators, "open_by_code": open_by_code, "open_by_family_type": open_by_family_type,
             "clues_by_source": clues_by_source, "code_changes": code_changes, "closed_loop": closed_loop,
             "closed_loop_items": closed_loop_items, "step_times": step_times, "overdue": overdue,
             "orders": orders, "guidance": guidance}
 # The figure each table is built from (so an export computes only that one).
-FIGURE_OF = {"open_by_code": "open_by_code", "open_by_family_type": "open_by_family_type",
+FIGURE_OF = {"indicators": "indicators", "open_by_code": "open_by_code", "open_by_family_type": "open_by_family_type",
              "clues_by_source": "clues_by_source", "code_changes": "code_changes", "closed_loop": "closed_loop",
              "closed_loop_items": "closed_loop", "step_times": "step_times", "overdue": "overdue",
              "orders": "orders", "guidance": "guidance"}

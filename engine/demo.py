@@ -465,6 +465,7 @@ def seed_demo(gl) -> list[tuple[str, str]]:
         clock.reset()
     services.tick(gl)
     seed_school(gl)   # parent schools: the 2025—2026 school year in 江北 and 高新区 (engine/demo_school.py)
+    __import__("engine.demo_bases", fromlist=["seed_bases_demo"]).seed_bases_demo(gl)   # family-education services
     with gl.reading() as session:
         numbers = {c.id: c.case_no for c in session.scalars(select(Case))}
     return [(numbers[case_id], story) for case_id, story in out]

@@ -23,10 +23,11 @@ ROLES = {
     "supervisor": ("督导", "Supervisor"),
     "leader": ("领导", "Leader"),
     "admin": ("系统管理员", "Administrator"),
+    "base_staff": ("实践基地工作人员", "Practice-base staff"),
 }
 # Who works on no case (sees no child's data, completes no task): accounts are managed by administrators,
 # leaders read the cockpit's aggregate figures only.
-NO_CASEWORK_ROLES = ("admin", "leader")
+NO_CASEWORK_ROLES = ("admin", "leader", "base_staff")
 # Who reads the cockpit (数字驾驶舱), who may read other districts' and the whole municipality's figures,
 # and who may export the case ledger (台账, per-case rows).
 COCKPIT_ROLES = ("supervisor", "leader")

@@ -93,8 +93,9 @@ class Driver:
         with self.gl.reading() as session:
             from .models import District
             district = session.scalars(select(District).where(District.code == district_code)).one()
-            return session.scalars(select(GuidanceProvider.id).where(
-                GuidanceProvider.district_id == district.id).order_by(GuidanceProvider.id)).first()
+            from .services.bases import offered_providers   # a practice base only while it is in force
+            offered = [p for p in offered_providers(session, district.id, clock.today()) if p.district_id == district.id]
+            return offered[0].id if offered else None
 
     def advance(self, days: float) -> int:
         clock.advance(timedelta(days=days))

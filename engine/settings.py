@@ -63,6 +63,9 @@ class Settings:
     smtp_from: str = "guardloop@localhost"
     smtp_starttls: bool = False
     digest_hour: int = 7     # the tick sends the day's digest from this hour (local time of the server: UTC+8)
+    # Practice bases (实践基地): a base whose recognition ends within this many days is "expiring" and raises
+    # a work item for the district family-education office.
+    base_expiring_days: int = 90
     extra: dict = field(default_factory=dict)
 
     def verify_url_problem(self) -> tuple[str, str] | None:
@@ -120,7 +123,8 @@ class Settings:
                           ("guidance_sessions", "GUARDLOOP_GUIDANCE_SESSIONS"),
                           ("guidance_min_minutes", "GUARDLOOP_GUIDANCE_MIN_MINUTES"),
                           ("guidance_period_days", "GUARDLOOP_GUIDANCE_PERIOD_DAYS"),
-                          ("cockpit_cache_seconds", "GUARDLOOP_COCKPIT_CACHE_SECONDS")):
+                          ("cockpit_cache_seconds", "GUARDLOOP_COCKPIT_CACHE_SECONDS"),
+                          ("base_expiring_days", "GUARDLOOP_BASE_EXPIRING_DAYS")):
             if os.environ.get(var):
                 env[name] = int(os.environ[var])
         env.update(overrides)

@@ -60,11 +60,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["guardloop"] = app.config.get("GUARDLOOP") or GuardLoop(settings)
 
     from . import (admin, approvals, audits, auth, cases, casework, clues, cockpit, documents, errors, extensions, main,
-                   offices, overdue, parent_school, rate_limits, records, tasks)
+                   offices, overdue, parent_school, rate_limits, records, services, tasks)
     extensions.init_app(app)
     errors.init_app(app)
     for module in (auth, main, clues, casework, cases, tasks, records, approvals, overdue, audits, documents, admin,
-                   offices, cockpit, parent_school):
+                   offices, cockpit, parent_school, services):
         app.register_blueprint(module.bp)
     rate_limits.init_app(app, app.extensions["guardloop"])
     from . import api

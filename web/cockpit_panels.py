@@ -49,6 +49,7 @@ def panels(figures: dict, tables: dict[str, Table]) -> list[dict]:
     hours = line_chart("chart-guidance-hours", pick(guidance.columns[2].label), _months(guidance),
                        _series(guidance, (2,)), whole=False)
     return [
+        {**_panel("indicators", _block(t["indicators"])), "wide": True},   # the core indicators, full width
         _panel("open_by_code", _block(t["open_by_code"], _bars(t["open_by_code"], code_colours))),
         _panel("open_by_family_type", _block(t["open_by_family_type"], _bars(t["open_by_family_type"]))),
         _panel("clues_by_source", _block(t["clues_by_source"], _bars(t["clues_by_source"]))),

@@ -22,6 +22,8 @@ bp = Blueprint("main", __name__)
 def inbox():
     if actor().role == "admin":
         return redirect(url_for("admin.users"))
+    if actor().role == "base_staff":   # practice-base staff work on their base's pages
+        return redirect(url_for("services.index"))
     if not works_on_cases(actor()):  # leaders have no tasks: they read the cockpit
         return redirect(url_for("cockpit.index"))
     step = request.args.get("step") or None

@@ -14,8 +14,9 @@ from engine.errors import Conflict, InvalidInput
 from engine.services import assignment
 from engine.guardianship import current_guardians
 from engine.handlers.guide import days_of
-from engine.models import GuidanceProvider, Referral, User
+from engine.models import Referral, User
 from engine.services.approvals import APPROVAL_TASKS, require_draft_previewed
+from engine.services.bases import offered_providers
 from engine.services.documents import DRAFT_APPROVALS, TASK_DOCUMENTS
 
 from .extensions import actor, casework_only, gl
@@ -37,10 +38,8 @@ def _context(case_id: int, task_id: str) -> dict:
     people = {a.requested_by for a in asked} | {a.decided_by for a in asked if a.decided_by}
     variables = ctx["variables"]
     with gl().reading() as db:
-        # only providers serving the case's district (or the whole municipality)
-        ctx["providers"] = db.scalars(select(GuidanceProvider).where(
-            (GuidanceProvider.district_id == ctx["case"].district_id) | GuidanceProvider.district_id.is_(None))
-            .order_by(GuidanceProvider.id)).all()
+        # only providers offered to the case's district today (practice bases in force serving it)
+        ctx["providers"] = offered_providers(db, ctx["case"].district_id, clock.today())
         ctx["people"] = dict(db.execute(select(User.id, User.display_name).where(User.id.in_(people))).all())
         # only what this form shows: the guardians to choose from, the referral it decides on
         wants_guardians = any(f.kind == "guardians" for f in form_def.fields)

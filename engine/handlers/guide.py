@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from ..clock import CHINA_TZ
 from ..errors import InvalidInput
 from ..models import GuidancePlan, GuidanceProvider, GuidanceSession
+from ..clock import CHINA_TZ
 from ..runtime import timer_moment
 from ..scripting import moment_after_from
 from .. import validate as v
@@ -40,7 +41,8 @@ def provider_in_district(ctx, field: str) -> GuidanceProvider:
     provider = ctx.session.get(GuidanceProvider, v.integer(ctx.data, field, low=1, high=2**31 - 1))
     if provider is None or provider.district_id not in (None, ctx.case.district_id):
         raise InvalidInput(field, "请选择本区县的指导机构。", "Choose a guidance provider of the case's district.")
-    return provider
+    from ..services.bases import require_offered  # practice bases: in force and serving the district
+    return require_offered(ctx.session, provider.id, ctx.case.district_id, ctx.now.astimezone(CHINA_TZ).date(), field)
 
 
 @task_handler("draft_guidance_plan")

@@ -76,7 +76,9 @@ def _provider(ctx, field: str) -> GuidanceProvider:
     provider = ctx.session.get(GuidanceProvider, v.integer(ctx.data, field, low=1, high=2**31 - 1))
     if provider is None or provider.district_id not in (None, ctx.case.district_id):
         raise InvalidInput(field, "请选择本区县的指导机构。", "Choose a guidance provider of the case's district.")
-    return provider
+    from ..clock import CHINA_TZ
+    from ..services.bases import require_offered  # practice bases: in force and serving the district
+    return require_offered(ctx.session, provider.id, ctx.case.district_id, ctx.now.astimezone(CHINA_TZ).date(), field)
 
 
 def draft_fields(ctx, referral: Referral) -> dict:

@@ -15,6 +15,10 @@ from .casework import Attachment, CaseNote, CaseOwner
 from .parent_school import (
     Attendance, Certificate, Course, CourseSession, Participant, PlanCourseRequirement, PublicLink, SurveyResponse,
 )
+from .services import (
+    BaseActivity, BaseAnnualReport, BaseServiceArea, BaseStaff, EduActivity, EduOrganisation, PracticeBase,
+    ScreeningEntry, ScreeningVisit,
+)
 
 __all__ = [
     "Base", "Agency", "District", "GuidanceProvider", "Office", "User", "DocumentFile", "Case", "CaseAgency", "Guardian", "RiskClue",
@@ -22,4 +26,6 @@ __all__ = [
     "RenderJob", "RiskCodeChange", "TaskRecord", "ModelVersion", "Round", "WorkItem", "AuditEntry", "AuditHead", "AuditStaged", "Counter",
     "ReviewSample", "RoundReview", "Notification", "RateLimitWindow", "ApiClient", "ApiIdempotencyKey", "ApiWebhookDelivery", "Attachment", "CaseNote", "CaseOwner",
     "Attendance", "Certificate", "Course", "CourseSession", "Participant", "PlanCourseRequirement", "PublicLink", "SurveyResponse",
+    "BaseActivity", "BaseAnnualReport", "BaseServiceArea", "BaseStaff", "EduActivity", "EduOrganisation", "PracticeBase",
+    "ScreeningEntry", "ScreeningVisit",
 ]

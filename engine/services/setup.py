@@ -32,6 +32,8 @@ def seed_reference(session) -> None:
         if centre not in known:
             session.add(GuidanceProvider(name=centre, kind="guidance_centre", district_id=districts[code].id))
     session.flush()
+    from .bases import seed_validity
+    seed_validity(session)
     _seed_offices(session, districts)
 
 

@@ -5,9 +5,10 @@ import pytest
 from sqlalchemy import select
 
 from engine.bootstrap import DEMO_USERS
+from engine.reference import NO_CASEWORK_ROLES
 from engine.models import WorkItem
 
-CASEWORKERS = [u[0] for u in DEMO_USERS if u[3] not in ("admin", "leader") and u[4] == "JB"]
+CASEWORKERS = [u[0] for u in DEMO_USERS if u[3] not in NO_CASEWORK_ROLES and u[4] == "JB"]
 
 
 @pytest.mark.parametrize("username", CASEWORKERS)

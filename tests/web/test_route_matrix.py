@@ -16,8 +16,10 @@ from PIL import Image
 from sqlalchemy import select
 
 from engine.bootstrap import DEMO_USERS
-from engine.models import (Approval, Case, CaseAgency, Chase, DocumentRecord, ModelVersion, Notification, Office,
-                           RiskClue, Round, User, WorkItem)
+from engine.reference import NO_CASEWORK_ROLES
+from engine.models import (Approval, BaseAnnualReport, Case, CaseAgency, Chase, DocumentRecord, EduOrganisation,
+                           GuidanceProvider, ModelVersion, Notification, Office, RiskClue, Round, ScreeningEntry, User,
+                           WorkItem)
 from engine.clock import clock
 from engine.services import account_admin, attachments, notes
 from engine.actor import actor_by_username
@@ -28,7 +30,7 @@ USERS = [u[0] for u in DEMO_USERS]
 ANONYMOUS = "anonymous"
 EVERYONE = set(USERS) | {ANONYMOUS}
 SIGNED_IN = set(USERS)
-CASEWORK = SIGNED_IN - {"admin", "leader"}
+CASEWORK = SIGNED_IN - {"admin", "leader", "base_staff"}
 JB_CASEWORK = CASEWORK - {"yz_caseworker", "yz_prosecutor"}
 JB_WOMENS_FEDERATION = {"wf_caseworker", "wf_caseworker2", "wf_counsellor", "wf_supervisor"}
 SUPERVISORS = {"wf_supervisor", "pro_supervisor", "court_supervisor", "police_supervisor", "civil_supervisor"}
@@ -36,13 +38,15 @@ ADMIN = {"admin"}
 PS_STAFF = {u for u, _, agency, role, district in DEMO_USERS if district == "JB" and role not in ("admin", "leader")
             and agency in ("education", "community", "womens_federation", "civil_affairs")}
 PS_MANAGERS = {"teacher"} | JB_WOMENS_FEDERATION      # a course of the school's (education), and the district office
+JB_OFFICE = {"wf_caseworker", "wf_caseworker2", "wf_supervisor"}    # the district family-education office
+SCREENING_REGISTRARS = {"community", "civil_affairs", "civil_supervisor", "teacher"}
 
 
 def _agencies_on(objects, case_id) -> set:
     """The JB users whose agency takes part in the case (the district and agency rule, from the data)."""
     agencies = objects["agencies"][case_id]
     return {u for u, _, agency, role, district in DEMO_USERS
-            if district == "JB" and agency in agencies and role not in ("admin", "leader")}
+            if district == "JB" and agency in agencies and role not in NO_CASEWORK_ROLES}
 
 
 def _deliverers(objects, document) -> set:
@@ -192,6 +196,34 @@ EXPECTED = {
                                   lambda o: PS_STAFF),
     "parent_school.case_learning": ("GET", lambda o: f"/services/courses/cases/{o['ps']['case']}/learning", None,
                                     lambda o: _agencies_on(o, o["ps"]["case"])),
+    # family-education services: everyone signed in but the administrator reads the landing page and the bases
+    "services.index": ("GET", lambda o: "/services/", None, lambda o: SIGNED_IN - ADMIN),
+    "services.base_list": ("GET", lambda o: "/services/bases/", None, lambda o: SIGNED_IN - ADMIN),
+    "services.base": ("GET", lambda o: f"/services/bases/{o['base']}", None, lambda o: SIGNED_IN - ADMIN),
+    # empty forms: the base's district office (or its staff) is told what is missing (422), others refused
+    "services.base_settings": ("POST", lambda o: f"/services/bases/{o['base']}/settings", {}, lambda o: JB_OFFICE),
+    "services.base_renew": ("POST", lambda o: f"/services/bases/{o['base']}/renew", {}, lambda o: JB_OFFICE),
+    "services.base_activity": ("POST", lambda o: f"/services/bases/{o['base']}/activities", {},
+                               lambda o: JB_OFFICE | {"base_staff"}),
+    "services.base_report": ("POST", lambda o: f"/services/bases/{o['base']}/report", {}, lambda o: {"base_staff"}),
+    "services.base_review": ("POST", lambda o: f"/services/bases/{o['base']}/reports/{o['base_report']}/review", {},
+                             lambda o: JB_OFFICE),
+    "services.activity_progress": ("GET", lambda o: "/services/activities/", None,
+                                   lambda o: SIGNED_IN - ADMIN - {"base_staff"}),
+    "services.add_organisation": ("POST", lambda o: "/services/activities/organisations", {"kind": "school"},
+                                  lambda o: JB_OFFICE | {"yz_caseworker", "teacher"}),
+    "services.record_activity": ("POST", lambda o: "/services/activities/new", lambda o: {"organisation_id": o["school"]},
+                                 lambda o: JB_OFFICE | {"teacher"}),
+    "services.screening_list": ("GET", lambda o: "/services/screening/", None,
+                                lambda o: SCREENING_REGISTRARS | JB_OFFICE | {"yz_caseworker"}),
+    "services.screening_new": ("GET", lambda o: "/services/screening/new", None, lambda o: SCREENING_REGISTRARS),
+    # an entry a grid worker registered: the community's staff and the district office
+    "services.screening_entry": ("GET", lambda o: f"/services/screening/{o['screening']}", None,
+                                 lambda o: JB_OFFICE | {"community"}),
+    "services.screening_visit": ("POST", lambda o: f"/services/screening/{o['screening']}/visits", {},
+                                 lambda o: JB_OFFICE | {"community"}),
+    "services.screening_clue": ("POST", lambda o: f"/services/screening/{o['screening']}/clue", {},
+                                lambda o: {"community"}),
 }
 
 
@@ -228,6 +260,10 @@ def objects(gl, tmp_path):
         admin = actor_by_username(s, "admin")
         caseworker = actor_by_username(s, "wf_caseworker")
         approval_version = s.get(Case, approval.case_id).version
+        base = s.scalars(select(GuidanceProvider.id).where(GuidanceProvider.name == "江北区妇女儿童活动中心")).one()
+        base_report = s.scalars(select(BaseAnnualReport.id).where(BaseAnnualReport.provider_id == base)).first()
+        school = s.scalars(select(EduOrganisation.id).where(EduOrganisation.name == "江北区观音桥小学")).one()
+        screening = s.scalars(select(ScreeningEntry.id).where(ScreeningEntry.child_name == "刘小飞")).one()
     with gl.transaction() as s:
         note = Notification(district_id=case.district_id, agency_code="womens_federation", kind="duplicate_check",
                             case_id=case.id, payload={"by": "x", "agency": "education"}, created_at=clock.now())
@@ -243,7 +279,8 @@ def objects(gl, tmp_path):
             "chase": chase, "report": report, "office": office, "model_version": model_version,
             "approval": approval, "approval_version": approval_version, "closed_round": closed.id, "case": case.id,
             "version": case.version, "document": document, "agencies": agencies, "clue": clue.id,
-            "target": target, "notification": note_id,
+            "target": target, "notification": note_id, "base": base, "base_report": base_report, "school": school,
+            "screening": screening,
             "reset_token": account_admin.issue_reset_link(gl, admin, target)}
 
 
