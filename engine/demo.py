@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from . import services
 from .clock import clock
+from .demo_bases import seed_bases_demo
 from .demo_school import seed_school
 from .models import Case, Round
 from .scenario import Driver, scores
@@ -465,7 +466,7 @@ def seed_demo(gl) -> list[tuple[str, str]]:
         clock.reset()
     services.tick(gl)
     seed_school(gl)   # parent schools: the 2025—2026 school year in 江北 and 高新区 (engine/demo_school.py)
-    __import__("engine.demo_bases", fromlist=["seed_bases_demo"]).seed_bases_demo(gl)   # family-education services
+    seed_bases_demo(gl)   # practice bases, activities and quotas, the screening register (engine/demo_bases.py)
     with gl.reading() as session:
         numbers = {c.id: c.case_no for c in session.scalars(select(Case))}
     return [(numbers[case_id], story) for case_id, story in out]
