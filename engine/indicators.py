@@ -3,8 +3,8 @@ target, nominal period and formula in words — with a ``compute(session, distri
 one aggregate query (``district_id`` None: every district; ``start`` … ``end`` local days, both included).
 
 ``INDICATORS`` holds the family-education service indicators (practice bases, activities and quotas, the
-screening register) and the case-loop figures the cockpit already showed. Other modules' indicators (the
-parent schools') are registered with ``Indicator(**d)`` at merge.
+screening register), the parent schools' (``engine.parent_school_indicators``: participation, certificates,
+hours, satisfaction — the seed's named ones, listed first) and the case-loop figures the cockpit already showed.
 """
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +17,7 @@ from .models import (
     BaseActivity, Case, EduActivity, EduOrganisation, GuidanceProvider, GuidanceSession, PracticeBase, RiskClue,
     ScreeningEntry, ScreeningVisit,
 )
+from .parent_school_indicators import PARENT_SCHOOL_INDICATORS
 from .periods import bounds
 from .round_facts import count_if
 
@@ -231,7 +232,7 @@ def guardian_attendance_rate(session, district_id, start, end):
     return _ratio(int(attended or 0), int(held or 0))
 
 
-INDICATORS: list[Indicator] = [
+INDICATORS: list[Indicator] = [Indicator(**d) for d in PARENT_SCHOOL_INDICATORS] + [
     Indicator("parent_child_activities", "亲子活动次数", "Parent-child activities", "次", None, "school_year",
               "学校、幼儿园、社区和实践基地在期间开展的亲子活动次数之和", parent_child_activities),
     Indicator("parent_child_participants", "亲子活动参与人数", "Parent-child activity participants", "人次", None,

@@ -10,7 +10,6 @@ from flask_login import login_required
 
 from engine.clock import clock
 from engine.errors import InvalidInput, NotFound, PermissionDenied
-from engine.models import GuidanceProvider
 from engine.services import parent_school as ps
 from engine.services import parent_school_surveys as surveys
 
@@ -54,11 +53,7 @@ def index():
 
 
 def _bases():
-    with gl().reading() as session:
-        from sqlalchemy import select
-        return session.scalars(select(GuidanceProvider).where(
-            (GuidanceProvider.district_id == actor().district_id) | GuidanceProvider.district_id.is_(None))
-            .order_by(GuidanceProvider.name)).all()
+    return ps.course_providers(gl(), actor())
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ from flask_login import login_required
 from engine.clock import clock
 from engine.errors import Conflict, InvalidInput
 from engine.reference import FAMILY_TYPES, RISK_FACTORS
-from engine.services import activities, bases, screening
+from engine.services import activities, bases, parent_school, screening
 
 from .extensions import actor, gl
 from .i18n import pick
@@ -48,7 +48,16 @@ def _form() -> dict:
 def _links() -> list[tuple[str, str, str]]:
     """(address, title, description) of the pages this user may open."""
     a = actor()
-    links = [(url_for("services.base_list"), _("Practice bases"),
+    links = []
+    if parent_school.is_staff(a):
+        links += [(url_for("parent_school.index"), _("Parent schools"),
+                   _("Parent-school courses and sessions, sign-in by QR code or roster, hours per guardian and "
+                     "certificates.")),
+                  (url_for("parent_school.participants"), _("Learning records"),
+                   _("A guardian's courses and hours across schools and school years.")),
+                  (url_for("parent_school.survey_results"), _("Satisfaction surveys"),
+                   _("What guardians said of courses and guidance, per provider."))]
+    links += [(url_for("services.base_list"), _("Practice bases"),
               _("Family-education practice bases: recognition period, status, service area, activities and annual "
                 "reports."))]
     if activities.may_read(a):

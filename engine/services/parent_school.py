@@ -23,10 +23,11 @@ from ..errors import InvalidInput, NotFound, PermissionDenied
 from ..doc_fields import cn_date
 from ..masking import mask_name
 from ..models import (
-    Attendance, Certificate, Course, CourseSession, District, Guardian, GuidanceProvider, Participant, PublicLink,
+    Attendance, Certificate, Course, CourseSession, District, Guardian, Participant, PublicLink,
 )
 from ..numbering import next_value
 from ..permissions import require_case, works_on_cases
+from .bases import offered_providers, require_offered
 
 COURSE_KINDS = {  # seed 003: four kinds of course
     "general": ("通识课", "General course"),
@@ -120,14 +121,21 @@ def _id(value) -> int:
 
 # --- courses and sessions -------------------------------------------------------------------------
 
+def course_providers(gl, actor) -> list:
+    """The practice bases and guidance centres a course of the actor's district may be run by today."""
+    require_staff(actor)
+    with gl.reading() as session:
+        return offered_providers(session, actor.district_id, clock.today())
+
+
 def _course_fields(session, actor, data: dict) -> dict:
     title, kind = v.text(data, "title", max_len=120), v.choice(data, "kind", COURSE_KINDS)   # in the form's order
     provider_kind = v.choice(data, "provider_kind", PROVIDER_KINDS)
     provider_id, provider_name = None, v.text(data, "provider_name", required=provider_kind != "base", max_len=120)
     if provider_kind == "base":
-        provider = session.get(GuidanceProvider, v.integer(data, "provider_id", low=1, high=2**31 - 1))
-        if provider is None or provider.district_id not in (None, actor.district_id):
-            raise InvalidInput("provider_id", "请选择本区县的实践基地。", "Choose a practice base of your district.")
+        # only a base in force serving the district (or a guidance centre of it), as for a guidance plan
+        provider = require_offered(session, v.integer(data, "provider_id", low=1, high=2**31 - 1),
+                                   actor.district_id, clock.today())
         provider_id, provider_name = provider.id, provider.name
     school_year = v.integer(data, "school_year", low=2000, high=2100, required=False) \
         or school_year_of(clock.today())

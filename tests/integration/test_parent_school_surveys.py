@@ -10,7 +10,7 @@ from engine.errors import InvalidInput, NotFound, PermissionDenied
 from engine.models import District, SurveyResponse
 from engine.services import parent_school as ps
 from engine.services import parent_school_surveys as surveys
-from engine.services.parent_school_indicators import PARENT_SCHOOL_INDICATORS
+from engine.parent_school_indicators import PARENT_SCHOOL_INDICATORS
 
 from .test_parent_school import course_with_sessions
 

@@ -10,8 +10,8 @@ from datetime import date
 
 from sqlalchemy import case, func, literal, select
 
-from ..models import Attendance, Certificate, CourseSession, Course, Participant, PlanCourseRequirement, SurveyResponse
-from ..periods import bounds
+from .models import Attendance, Certificate, CourseSession, Course, Participant, PlanCourseRequirement, SurveyResponse
+from .periods import bounds
 
 
 def _count_if(condition):
