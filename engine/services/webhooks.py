@@ -156,3 +156,15 @@ def _attempt(row: ApiWebhookDelivery, client: ApiClient, send) -> None:
         row.next_attempt_at, row.last_error = None, error     # given up
     else:
         row.next_attempt_at, row.last_error = now + RETRY_DELAYS[row.attempts - 1], error
+
+
+def deliver_after_tick(gl, *, limit: int = 100, send=post) -> int:
+    """``guardloop tick`` delivers the due events after firing the timers: how many were attempted. A failure
+    here (the database gone away mid-delivery) is logged and leaves the events due for the next tick or for
+    ``guardloop api-client deliver``; it never stops the timers."""
+    import logging
+    try:
+        return deliver_due(gl, limit=limit, send=send)
+    except Exception:  # noqa: BLE001 — the timers have fired; the events stay in the outbox
+        logging.getLogger(__name__).exception("webhook delivery after tick failed")
+        return 0
