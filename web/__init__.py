@@ -66,7 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
     for module in (auth, main, clues, casework, cases, tasks, records, approvals, overdue, audits, documents, admin,
                    offices, cockpit):
         app.register_blueprint(module.bp)
-    rate_limits.init_app(app, app.extensions["guardloop"])
     from . import api
     api.init_app(app)   # /api/v1: the intake and exchange API (issue 18)
+    rate_limits.init_app(app, app.extensions["guardloop"])   # after every view it limits is registered
     return app

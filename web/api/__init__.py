@@ -242,8 +242,9 @@ PROBLEM = {"schema": schemas.Problem, "content_type": PROBLEM_JSON}
 
 
 def _errors(*statuses):
+    """The problems an operation answers with; every one may answer 429 (``web.rate_limits``)."""
     def decorate(view):
-        for status in statuses:
+        for status in (*statuses, 429):
             view = blp.alt_response(status, **PROBLEM, description=TITLES[status][1])(view)
         return view
     return decorate
