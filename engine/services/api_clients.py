@@ -89,6 +89,10 @@ class ClientRow:
     rotated_at: object
     revoked_at: object
     last_used_at: object
+    webhook_url: str | None = None
+    deliveries_due: int = 0        # webhook events waiting for a (first or further) attempt
+    deliveries_failed: int = 0     # given up after the last attempt
+    last_error: str | None = None  # of the latest failed attempt
 
 
 def _digest(token: str) -> str:
@@ -112,6 +116,21 @@ def _scopes(values) -> list:
 
 def create_client(gl, actor, *, name: str, agency: str, district: str, scopes) -> tuple[int, str]:
     """Register a client and its account; returns its id and its token (shown once, never stored)."""
+    registered = register_client(gl, actor, name=name, agency=agency, district=district, scopes=scopes)
+    return registered.id, registered.token
+
+
+@dataclass(frozen=True)
+class Registered:
+    id: int
+    token: str                  # shown once, never stored
+    webhook_key: str | None     # the webhook's signing key, shown once
+
+
+def register_client(gl, actor, *, name: str, agency: str, district: str, scopes,
+                    webhook_url: str | None = None) -> Registered:
+    """Register a client and its account, with its webhook if a URL is given, in one unit of work."""
+    from .webhooks import check_url
     _require_admin(actor)
     data = {"name": name, "agency": agency, "district": district}
     name = v.text(data, "name", max_len=60)
@@ -119,6 +138,8 @@ def create_client(gl, actor, *, name: str, agency: str, district: str, scopes) -
         raise InvalidInput("name", "名称只能由字母、数字和 - _ . 组成。", "A name has letters, digits and - _ . only.")
     agency_code = v.choice(data, "agency", AGENCIES)
     scopes = _scopes(scopes)
+    webhook_url = check_url(webhook_url, field="webhook_url") if (webhook_url or "").strip() else None
+    webhook_key = secrets.token_hex(32) if webhook_url else None
     token = _new_token()
     with gl.transaction() as session:
         if session.scalars(select(ApiClient.id).where(ApiClient.name == name)).first() is not None:
@@ -135,13 +156,14 @@ def create_client(gl, actor, *, name: str, agency: str, district: str, scopes) -
         session.add(user)
         session.flush()
         client = ApiClient(name=name, user_id=user.id, scopes=scopes, token_hash=_digest(token),
-                           created_at=clock.now(), created_by=actor.id if actor else None)
+                           created_at=clock.now(), created_by=actor.id if actor else None,
+                           webhook_url=webhook_url, webhook_secret=webhook_key)
         session.add(client)
         session.flush()
         audit.record(session, actor, "create_api_client", "api_client", client.id, None, None,
                      {"name": name, "user_id": user.id, "agency": agency_code, "district": district_row.code,
-                      "scopes": scopes})
-        return client.id, token
+                      "scopes": scopes, **({"webhook_url": webhook_url} if webhook_url else {})})
+        return Registered(client.id, token, webhook_key)
 
 
 def _client(session, name: str, *, lock: bool = False) -> ApiClient:
@@ -185,6 +207,8 @@ def set_scopes(gl, actor, name: str, scopes) -> list:
     scopes = _scopes(scopes)
     with gl.transaction() as session:
         client = _client(session, name, lock=True)
+        if client.revoked_at is not None:
+            raise InvalidInput("scopes", "该客户端已被吊销。", "This client was revoked.")
         before = list(client.scopes)
         client.scopes = scopes
         audit.record(session, actor, "set_api_scopes", "api_client", client.id, None, {"scopes": before},
@@ -193,12 +217,31 @@ def set_scopes(gl, actor, name: str, scopes) -> list:
 
 
 def list_clients(gl, actor) -> list[ClientRow]:
+    """Every client with its agency, district, scopes, state, webhook and its deliveries' state."""
+    from sqlalchemy import func
+    from ..models import ApiWebhookDelivery as D
     _require_admin(actor)
     with gl.reading() as session:
         rows = session.execute(select(ApiClient, User).join(User, User.id == ApiClient.user_id)
                                .order_by(ApiClient.name)).all()
+        counts = dict(((client_id, state), n) for client_id, state, n in session.execute(
+            select(D.client_id, D.next_attempt_at.is_(None), func.count(D.id))
+            .where(D.delivered_at.is_(None)).group_by(D.client_id, D.next_attempt_at.is_(None))))
+        errors = {}
+        for client_id, error in session.execute(select(D.client_id, D.last_error)
+                                                .where(D.last_error.is_not(None)).order_by(D.id)):
+            errors[client_id] = error    # the latest, by id
         return [ClientRow(c.id, c.name, u.agency.code, u.district.code, list(c.scopes), c.created_at, c.rotated_at,
-                          c.revoked_at, c.last_used_at) for c, u in rows]
+                          c.revoked_at, c.last_used_at, c.webhook_url, counts.get((c.id, False), 0),
+                          counts.get((c.id, True), 0), errors.get(c.id)) for c, u in rows]
+
+
+def get_client(gl, actor, name: str) -> ClientRow:
+    """One client as ``list_clients`` shows it (``NotFound`` for an unknown name)."""
+    for row in list_clients(gl, actor):
+        if row.name == name:
+            return row
+    raise NotFound("接口客户端不存在。", "No such API client.")
 
 
 # --- calls ---------------------------------------------------------------------------------------------
