@@ -12,10 +12,12 @@ from .review import ReviewSample, RoundReview
 from .notices import Notification, RateLimitWindow
 from .api import ApiClient, ApiIdempotencyKey, ApiWebhookDelivery
 from .casework import Attachment, CaseNote, CaseOwner
+from .intake import CaseExternalRef, ClueImport
 
 __all__ = [
     "Base", "Agency", "District", "GuidanceProvider", "Office", "User", "DocumentFile", "Case", "CaseAgency", "Guardian", "RiskClue",
     "Approval", "Assessment", "Chase", "ComplianceCheck", "OrderSupervision", "Referral", "DocumentRecord", "FollowupVisit", "GuidancePlan", "GuidanceSession",
     "RenderJob", "RiskCodeChange", "TaskRecord", "ModelVersion", "Round", "WorkItem", "AuditEntry", "AuditHead", "AuditStaged", "Counter",
     "ReviewSample", "RoundReview", "Notification", "RateLimitWindow", "ApiClient", "ApiIdempotencyKey", "ApiWebhookDelivery", "Attachment", "CaseNote", "CaseOwner",
+    "CaseExternalRef", "ClueImport",
 ]
