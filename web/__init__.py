@@ -68,5 +68,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(module.bp)
     from . import api
     api.init_app(app)   # /api/v1: the intake and exchange API (issue 18)
+    from . import clue_import, external_refs
+    app.register_blueprint(external_refs.bp)
+    app.register_blueprint(clue_import.bp)
     rate_limits.init_app(app, app.extensions["guardloop"])   # after every view it limits is registered
     return app

@@ -37,6 +37,8 @@ SCOPES = {
     "clues:read": ("查询本系统所报线索的状态", "Read the status of the clues this system sent"),
     "orders:read": ("查询本机构参与个案的已发文书及送达、履行情况",
                     "Read the documents issued on the cases its agency takes part in, with delivery and compliance"),
+    "cases:link": ("登记本机构案号并按案号查找个案（检察院、法院、公安）",
+                   "Record its agency's case numbers (案号) on cases and find cases by them (procuratorate, court, police)"),
 }
 TOKEN_PREFIX = "glk_"
 NO_PASSWORD = "!api-client"      # not a scrypt hash: no password ever matches it
@@ -442,8 +444,10 @@ def orders(gl, caller: Caller, *, case_no: str | None = None, linked_case_no: st
                 latest[check.document_id] = check
         audit.record(session, caller.actor, "view_orders", "document_record", None, None, None,
                      {"documents": ids, "case_no": case_no, "linked_case_no": linked_case_no})
-        page = [_order(doc, case_no_, linked, supervision, latest.get(doc.id))
-                for doc, case_no_, linked, supervision in rows]
+        from .external_refs import refs_by_agency
+        refs = refs_by_agency(session, {doc.case_id for doc, *_ in rows})
+        page = [{**_order(doc, case_no_, linked, supervision, latest.get(doc.id)),
+                 "external_refs": refs.get(doc.case_id, {})} for doc, case_no_, linked, supervision in rows]
     return page, (ids[-1] if more else None)
 
 
@@ -460,3 +464,35 @@ def _order(doc, case_no, linked_case_no, supervision, check) -> dict:
         "last_check": {"checked_on": check.checked_on, "result": check.result,
                        "report_received": check.report_received} if check is not None else None,
     }
+
+
+# --- the 案号 of the judicial agencies' own systems ------------------------------------------------------
+
+def external_refs(gl, caller: Caller, case_no: str) -> dict:
+    """A case the client's agency takes part in (its district), with every agency's 案号."""
+    from . import external_refs as refs
+    require_scope(caller, "cases:link")
+    case_id = refs.case_by_no(gl, caller.actor, case_no)
+    with gl.transaction() as session:
+        from ..models import Case
+        case = session.get(Case, case_id)
+        audit.record(session, caller.actor, "view_external_refs", "case", case.id, case.id)
+        by_agency = refs.refs_by_agency(session, [case.id]).get(case.id, {})
+        return {"case_no": case.case_no, "status": case.status, "external_refs": by_agency}
+
+
+def set_external_refs(gl, caller: Caller, case_no: str, values) -> dict:
+    """Replace the client's agency's 案号 on the case (``external_refs.set_refs``)."""
+    from . import external_refs as refs
+    require_scope(caller, "cases:link")
+    refs.require_ref_agency(caller.actor)
+    case_id = refs.case_by_no(gl, caller.actor, case_no)
+    refs.set_refs(gl, caller.actor, case_id, values)
+    return external_refs(gl, caller, case_no)
+
+
+def find_cases(gl, caller: Caller, external_ref: str) -> list[dict]:
+    """The cases the client's agency takes part in that carry the 案号 ``external_ref``."""
+    from . import external_refs as refs
+    require_scope(caller, "cases:link")
+    return refs.lookup(gl, caller.actor, external_ref)

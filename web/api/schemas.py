@@ -172,6 +172,8 @@ class Order(Strict):
     status = fields.String(required=True, metadata={"description": "issued | superseded"})
     case_no = fields.String(required=True)
     linked_case_no = fields.String(allow_none=True, required=True)
+    external_refs = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True, metadata={
+        "description": "各单位在本系统的案号 The case numbers each agency gives the case (agency -> 案号 list)"})
     delivery = fields.Nested(Delivery, allow_none=True, required=True)
     supervision = fields.Nested(Supervision, allow_none=True, required=True)
     last_check = fields.Nested(Check, allow_none=True, required=True)
@@ -180,3 +182,32 @@ class Order(Strict):
 class OrdersOut(Strict):
     orders = fields.List(fields.Nested(Order), required=True)
     next_after = fields.Integer(allow_none=True, required=True)
+
+
+# --- the 案号 of the judicial agencies' own systems --------------------------------------------------------
+
+REFS_DESCRIPTION = ("本机构的案号（全部替换；空列表为删除）The client agency's case numbers, replacing those it "
+                    "recorded before (an empty list removes them): 4–60 characters, Chinese, letters, digits, "
+                    "〔〕()[]【】-_./·, with a digit")
+
+
+class ExternalRefsIn(Strict):
+    refs = fields.List(fields.String(validate=validate.Length(max=200)), required=True,
+                       validate=validate.Length(max=20), metadata={"description": REFS_DESCRIPTION,
+                                                                   "examples": [["渝北检未立〔2026〕12号"]]})
+
+
+class ExternalRefsOut(Strict):
+    case_no = fields.String(required=True, metadata={"description": "个案编号 Case number"})
+    status = fields.String(required=True, metadata={"description": "open | closed"})
+    external_refs = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True,
+                                metadata={"description": "agency -> 案号 list"})
+
+
+class CasesQuery(Schema):
+    external_ref = fields.String(required=True, validate=validate.Length(min=1, max=60),
+                                 metadata={"description": "案号 The case number in an agency's own system"})
+
+
+class CasesOut(Strict):
+    cases = fields.List(fields.Nested(ExternalRefsOut), required=True)
