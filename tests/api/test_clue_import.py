@@ -121,7 +121,7 @@ def test_a_possible_duplicate_is_held_back_until_confirmed(gl):
 @pytest.mark.parametrize("content, message", [
     (b"", "Choose an XLSX"), (b"not a spreadsheet at all", "cannot be read"),
     (b"PK" + b"\0" * (clue_import.MAX_BYTES), "too large"),
-])
+], ids=["empty", "not-a-sheet", "too-large"])
 def test_files_that_are_not_a_sheet_are_refused_whole(gl, content, message):
     with pytest.raises(InvalidInput) as caught:
         clue_import.import_clues(gl, user(gl, "teacher"), "x.xlsx", content)
@@ -184,3 +184,31 @@ def test_the_pages_template_upload_report_and_report_sheet(app, gl):
     admin = Browser(app.test_client())
     admin.login("admin")
     assert admin.get("/clues/import/").status_code == 403
+
+
+def test_the_api_imports_a_sheet(app, gl):
+    from engine.services import api_clients
+    from .conftest import Client
+    hotline = Client(app, "jb-hotline", api_clients.create_client(gl, None, name="jb-hotline", agency="womens_federation",
+                                                                  district="JB", scopes=["clues:write", "clues:read"])[1])
+    content = sheet(GOOD, {**GOOD, "child_name": "李小红", "child_sex": "女", "child_id_number": "123"})
+    sent = hotline.http.post("/api/v1/clues:import", data={"file": (io.BytesIO(content), "jb.xlsx")},
+                             headers=hotline.headers(), content_type="multipart/form-data")
+    assert sent.status_code == 200, sent.get_json()
+    body = sent.get_json()
+    assert [(r["row"], r["status"]) for r in body["report"]] == [(2, "created"), (3, "error")]
+    assert body["created"] == 1 and body["report"][1]["field"] == "child_id_number"
+    assert hotline.status(body["report"][0]["clue_id"]).status_code == 200     # followed like a posted clue
+    again = hotline.http.post("/api/v1/clues:import", data={"file": (io.BytesIO(content), "jb.xlsx")},
+                              headers=hotline.headers(), content_type="multipart/form-data").get_json()
+    assert [r["status"] for r in again["report"]] == ["already_imported", "error"] and clue_count(gl) == 1
+    bad = hotline.http.post("/api/v1/clues:import", data={"file": (io.BytesIO(b"x"), "x.xlsx")},
+                            headers=hotline.headers(), content_type="multipart/form-data")
+    assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "file"
+    missing = hotline.http.post("/api/v1/clues:import", json={}, headers=hotline.headers())
+    assert missing.status_code == 422 and missing.mimetype == "application/problem+json"
+    reader = Client(app, "jb-reader", api_clients.create_client(gl, None, name="jb-reader", agency="court",
+                                                                district="JB", scopes=["orders:read"])[1])
+    refused = reader.http.post("/api/v1/clues:import", data={"file": (io.BytesIO(content), "jb.xlsx")},
+                               headers=reader.headers(), content_type="multipart/form-data")
+    assert refused.status_code == 403 and clue_count(gl) == 1

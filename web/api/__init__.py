@@ -275,6 +275,29 @@ def create_clue(data, key):
     return asdict(api_clients.receipt(gl(), caller, submission.clue_id)), 201, headers
 
 
+@blp.route("/clues:import", methods=["POST"])
+@no_automatic_options
+@blp.doc(security=BEARER, summary="批量导入风险线索 Import clues from an XLSX sheet", description=(
+    "Scope `clues:write`. The sheet of the import template (`/clues/import/template.xlsx` on the web UI), as "
+    "`multipart/form-data` field `file`. Each row is registered as `POST /clues` registers a clue; a row that "
+    "may be a known child is held back (`duplicate`) unless its `confirm_duplicate` column says 是; a bad row "
+    "(`error`, with the column and message) does not stop the others. The same file sent again registers "
+    "nothing twice (`already_imported`, with the clue of the first upload). A file that is not a sheet of the "
+    "template, or has more than 500 rows, is refused whole (422, field `file`)."))
+@blp.arguments(schemas.ImportIn, location="files")
+@blp.response(200, schemas.ImportOut)
+@_errors(400, 401, 403, 413, 422)
+def import_clues(files):
+    from engine.services import clue_import
+    api_clients.require_scope(g.api_caller, "clues:write")
+    upload = files["file"]
+    content = upload.read(clue_import.MAX_BYTES + 1)
+    import_id = clue_import.import_clues(gl(), g.api_caller.actor, upload.filename or "upload.xlsx", content)
+    result = clue_import.get_import(gl(), g.api_caller.actor, import_id)
+    g.api_detail = {"import_id": import_id, "created": result.created}
+    return {"id": result.id, "rows": result.rows, "created": result.created, "report": result.report}
+
+
 @blp.route("/clues/<api_id:clue_id>", methods=["GET"])
 @no_automatic_options
 @blp.doc(security=BEARER, summary="线索状态 The status of a clue this system sent", description=(

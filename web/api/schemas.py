@@ -1,6 +1,7 @@
 """The API's request and response bodies (marshmallow): they generate the OpenAPI document. Types, required
 fields and options are checked here; every rule about their content (ID numbers, dates, the child under
 18, …) is the clue service's, the same as the form's."""
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from engine.reference import CLUE_SOURCES, FAMILY_TYPES, RISK_FACTORS
@@ -211,3 +212,28 @@ class CasesQuery(Schema):
 
 class CasesOut(Strict):
     cases = fields.List(fields.Nested(ExternalRefsOut), required=True)
+
+
+# --- bulk import of clues from XLSX ------------------------------------------------------------------------
+
+class ImportIn(Schema):
+    file = Upload(required=True, metadata={"description": "填好的导入模板（XLSX，最多 500 行，1 MB）The filled-in "
+                                                           "import template (XLSX, at most 500 rows, 1 MB)"})
+
+
+class ImportRow(Strict):
+    row = fields.Integer(required=True, metadata={"description": "表格行号 The sheet's row number"})
+    status = fields.String(required=True, metadata={"description": "created | already_imported | duplicate | error"})
+    clue_id = fields.Integer(metadata={"description": "created, already_imported: the clue (GET /clues/{id})"})
+    clue_no = fields.String()
+    cases = fields.List(fields.String(), metadata={"description": "duplicate: matching cases your agency works on"})
+    field = fields.String(metadata={"description": "error, duplicate: the template's column key"})
+    message = fields.String()
+    message_en = fields.String()
+
+
+class ImportOut(Strict):
+    id = fields.Integer(required=True)
+    rows = fields.Integer(required=True)
+    created = fields.Integer(required=True)
+    report = fields.List(fields.Nested(ImportRow), required=True)
