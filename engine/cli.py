@@ -88,12 +88,16 @@ def demo():
 @click.option("--loop", is_flag=True, help="Keep running, firing due timers every --every seconds.")
 @click.option("--every", default=30.0, show_default=True)
 def tick(loop, every):
-    """Fire due timers (safe to run in several processes at once)."""
+    """Fire due timers, then deliver due webhook events (safe to run in several processes at once)."""
     from .services import tick as run_tick
+    from .services.webhooks import deliver_after_tick
     gl = GuardLoop()
     while True:
         moved = run_tick(gl)
         click.echo(f"rounds moved by timers: {moved}")
+        delivered = deliver_after_tick(gl)
+        if delivered:
+            click.echo(f"webhook deliveries attempted: {delivered}")
         from .services.bases import raise_expiry_notices
         click.echo(f"practice bases expiring, work items raised: {raise_expiry_notices(gl)}")
         if not loop:

@@ -84,6 +84,11 @@ def context_for(session, case, doc_type: str, office: Office, number, issued_on,
     who = issuer(session, office)
     names = recipient_names(case, stored)
     jc = judicial_case(stored)
+    from .services.external_refs import refs_by_agency
+    external = refs_by_agency(session, [case.id]).get(case.id, {})
+    if jc is not None and not jc["number"] and external.get(who["agency"]):
+        # the task named the judicial case without its 案号: the issuing agency's own, as recorded on the case
+        jc = {**jc, "number": "、".join(external[who["agency"]])}
     context = {
         "doc_type": doc_type, "title": DOCUMENT_TYPES[doc_type][0], "issuer": who, "number": number,
         "issued_on": cn_date(issued_on),
@@ -91,7 +96,7 @@ def context_for(session, case, doc_type: str, office: Office, number, issued_on,
                                  stage=(stored.get("judicial_case") or {}).get("stage") or "", agency=who["agency"]),
         "case_no": case.case_no, "child": child(case), "guardians": guardians(case),
         "recipient": "、".join(names) or "监护人", "recipients": names, "you": "你们" if len(names) > 1 else "你",
-        "judicial_case": jc, "verification": verification,
+        "judicial_case": jc, "external_refs": external, "verification": verification,
         "fields": fields_for(doc_type, stored),
     }
     if doc_type in REPORTS:

@@ -24,6 +24,9 @@ class Settings:
     # own database, shared by every worker and host) or any ``limits`` storage URI (memory://, redis://…).
     login_rate_limit: str = "10 per minute;50 per hour"
     verify_rate_limit: str = "30 per minute"
+    # The API's limits per client token (per address without one): writes (POST, PUT, PATCH, DELETE), reads.
+    api_write_rate_limit: str = "60 per minute"
+    api_read_rate_limit: str = "300 per minute"
     rate_limit_storage: str = "database"
     # The audit chain's HMAC key, kept outside the database (GUARDLOOP_AUDIT_KEY). The default is public:
     # for the demo and the tests only.
@@ -94,6 +97,8 @@ class Settings:
             env["demo_mode"] = os.environ["GUARDLOOP_DEMO"] == "1"
         for name, var in (("login_rate_limit", "GUARDLOOP_LOGIN_RATE_LIMIT"),
                           ("verify_rate_limit", "GUARDLOOP_VERIFY_RATE_LIMIT"),
+                          ("api_write_rate_limit", "GUARDLOOP_API_WRITE_RATE_LIMIT"),
+                          ("api_read_rate_limit", "GUARDLOOP_API_READ_RATE_LIMIT"),
                           ("rate_limit_storage", "GUARDLOOP_RATE_LIMIT_STORAGE")):
             if os.environ.get(var):
                 env[name] = os.environ[var]

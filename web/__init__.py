@@ -66,7 +66,10 @@ def create_app(config: dict | None = None) -> Flask:
     for module in (auth, main, clues, casework, cases, tasks, records, approvals, overdue, audits, documents, admin,
                    offices, cockpit, parent_school, services):
         app.register_blueprint(module.bp)
-    rate_limits.init_app(app, app.extensions["guardloop"])
     from . import api
     api.init_app(app)   # /api/v1: the intake and exchange API (issue 18)
+    from . import clue_import, external_refs
+    app.register_blueprint(external_refs.bp)
+    app.register_blueprint(clue_import.bp)
+    rate_limits.init_app(app, app.extensions["guardloop"])   # after every view it limits is registered
     return app

@@ -1,5 +1,6 @@
 """Administration: user accounts of every agency, role and district — create, edit, disable and enable,
-unlock, sign out everywhere, and one-time password-reset links. The engine checks every action."""
+unlock, sign out everywhere, and one-time password-reset links; the API clients of the agencies' own
+systems — register, rotate, revoke, scopes and webhook. The engine checks every action."""
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -7,9 +8,9 @@ from sqlalchemy import select
 
 from engine import services
 from engine.clock import clock
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, NotFound
 from engine.models import District, User
-from engine.services import account_admin
+from engine.services import account_admin, api_clients
 
 from .extensions import actor, gl
 from .i18n import message
@@ -121,3 +122,97 @@ def reset(user_id):
         now=clock.now(), reset_link=url_for("auth.reset_password", token=token, _external=True)))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# --- API clients (the agencies' own systems, /api/v1) ------------------------------------------------------
+
+CLIENT_FIELDS = ("name", "agency", "district", "webhook_url")
+
+
+def _shown_once(template: str, **context):
+    """A page that shows a token or a signing key: never kept by a cache or the browser's history."""
+    response = make_response(render_template(template, **context))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/api-clients", methods=["GET", "POST"])
+def api_clients_page():
+    data, error, status = {"scopes": []}, None, 200
+    if request.method == "POST":
+        data = {name: request.form.get(name, "") for name in CLIENT_FIELDS}
+        data["scopes"] = request.form.getlist("scopes")
+        try:
+            registered = api_clients.register_client(
+                gl(), actor(), name=data["name"], agency=data["agency"], district=data["district"],
+                scopes=data["scopes"], webhook_url=data["webhook_url"] or None)
+        except InvalidInput as exc:
+            error, status = exc, 422
+        else:
+            return _shown_once("admin_api_client.html", client=api_clients.get_client(gl(), actor(), data["name"]),
+                               scopes=api_clients.SCOPES, data={}, error=None, error_text="",
+                               token=registered.token, webhook_key=registered.webhook_key, created=True)
+    return render_template("admin_api_clients.html", clients=api_clients.list_clients(gl(), actor()),
+                           districts=districts(), scopes=api_clients.SCOPES, data=data, error=error,
+                           error_text=message(error) if error else ""), status
+
+
+def _client_page(name, *, data=None, error=None, status=200, token=None, webhook_key=None):
+    try:
+        client = api_clients.get_client(gl(), actor(), name)
+    except NotFound:
+        abort(404)
+    context = {"client": client, "scopes": api_clients.SCOPES, "data": data or {}, "error": error,
+               "error_text": message(error) if error else "", "token": token, "webhook_key": webhook_key,
+               "created": False}
+    if token or webhook_key:
+        return _shown_once("admin_api_client.html", **context)
+    return render_template("admin_api_client.html", **context), status
+
+
+@bp.route("/api-clients/<name>")
+def api_client(name):
+    return _client_page(name)
+
+
+@bp.route("/api-clients/<name>/scopes", methods=["POST"])
+def api_client_scopes(name):
+    scopes = request.form.getlist("scopes")
+    try:
+        api_clients.set_scopes(gl(), actor(), name, scopes)
+    except InvalidInput as exc:
+        return _client_page(name, data={"scopes": scopes}, error=exc, status=422)
+    flash(_("Scopes saved."), "success")
+    return redirect(url_for("admin.api_client", name=name))
+
+
+@bp.route("/api-clients/<name>/webhook", methods=["POST"])
+def api_client_webhook(name):
+    from engine.services import webhooks
+    url = request.form.get("webhook_url", "").strip()
+    remove = request.form.get("remove") == "1"
+    try:
+        key = webhooks.set_webhook(gl(), actor(), name, None if remove else url, field="webhook_url")
+    except InvalidInput as exc:
+        return _client_page(name, data={"webhook_url": url}, error=exc, status=422)
+    if key is None:
+        flash(_("Webhook removed: no more events are sent to this system."), "success")
+        return redirect(url_for("admin.api_client", name=name))
+    return _client_page(name, webhook_key=key)
+
+
+@bp.route("/api-clients/<name>/rotate", methods=["POST"])
+def api_client_rotate(name):
+    try:
+        token = api_clients.rotate_token(gl(), actor(), name)
+    except InvalidInput as exc:
+        flash(message(exc), "error")
+        return redirect(url_for("admin.api_client", name=name))
+    return _client_page(name, token=token)
+
+
+@bp.route("/api-clients/<name>/revoke", methods=["POST"])
+def api_client_revoke(name):
+    api_clients.revoke_client(gl(), actor(), name)
+    flash(_("API client revoked: its token no longer works."), "success")
+    return redirect(url_for("admin.api_client", name=name))

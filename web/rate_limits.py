@@ -1,11 +1,13 @@
-"""Rate limits on signing in and on public verification (Flask-Limiter), with their counters in the
+"""Rate limits on signing in, on public verification and on the API (per client token) (Flask-Limiter), with their counters in the
 application's own database, so every gunicorn worker and every host counts together without Redis.
 
 The storage implements ``limits``' fixed-window interface: one row per key and window, advanced by one
 ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` (atomic on PostgreSQL and SQLite alike)."""
+import hashlib
 import random
 import time
 
+from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits.storage import Storage
@@ -18,6 +20,11 @@ from engine.models import RateLimitWindow
 SCHEME = "guardloop-db"
 _WINDOW = RateLimitWindow.__table__
 PURGE_ONE_IN = 200   # now and then an increment also removes windows long expired
+
+# the API (``/api/v1``, blueprint ``api``): reads and writes counted apart, each across every endpoint
+API_BLUEPRINT = "api"
+API_READS = ["GET", "HEAD"]
+API_WRITES = ["POST", "PUT", "PATCH", "DELETE"]
 
 # endpoint -> (the setting with its limit, the methods it counts)
 LIMITED = {"auth.login": ("login_rate_limit", ["POST"]), "documents.verify": ("verify_rate_limit", None),
@@ -97,5 +104,27 @@ def init_app(app, gl) -> Limiter:
         if endpoint in app.view_functions:
             rule = getattr(gl.settings, setting)
             app.view_functions[endpoint] = limiter.limit(rule, methods=methods)(app.view_functions[endpoint])
+    _limit_api(app, gl, limiter)
     app.extensions["guardloop_limiter"] = limiter
     return limiter
+
+
+def api_key() -> str:
+    """An API call counts against its bearer token (a digest of it: the token itself is never stored), a call
+    without one against its address."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return "token:" + hashlib.sha256(token.strip().encode()).hexdigest()[:32]
+    return "addr:" + (get_remote_address() or "")
+
+
+def _limit_api(app, gl, limiter) -> None:
+    """Every operation of the API shares one read and one write limit per client (``api_read_rate_limit``,
+    ``api_write_rate_limit``). A call over it answers 429, a problem with ``Retry-After`` (``web.api``)."""
+    reads = limiter.shared_limit(gl.settings.api_read_rate_limit, scope="api-read", key_func=api_key,
+                                 methods=API_READS)
+    writes = limiter.shared_limit(gl.settings.api_write_rate_limit, scope="api-write", key_func=api_key,
+                                  methods=API_WRITES)
+    for endpoint, view in list(app.view_functions.items()):
+        if endpoint.startswith(API_BLUEPRINT + "."):
+            app.view_functions[endpoint] = writes(reads(view))

@@ -12,6 +12,7 @@ from .review import ReviewSample, RoundReview
 from .notices import Notification, RateLimitWindow
 from .api import ApiClient, ApiIdempotencyKey, ApiWebhookDelivery
 from .casework import Attachment, CaseNote, CaseOwner
+from .intake import CaseExternalRef, ClueImport
 from .parent_school import (
     Attendance, Certificate, Course, CourseSession, Participant, PlanCourseRequirement, PublicLink, SurveyResponse,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "Approval", "Assessment", "Chase", "ComplianceCheck", "OrderSupervision", "Referral", "DocumentRecord", "FollowupVisit", "GuidancePlan", "GuidanceSession",
     "RenderJob", "RiskCodeChange", "TaskRecord", "ModelVersion", "Round", "WorkItem", "AuditEntry", "AuditHead", "AuditStaged", "Counter",
     "ReviewSample", "RoundReview", "Notification", "RateLimitWindow", "ApiClient", "ApiIdempotencyKey", "ApiWebhookDelivery", "Attachment", "CaseNote", "CaseOwner",
+    "CaseExternalRef", "ClueImport",
     "Attendance", "Certificate", "Course", "CourseSession", "Participant", "PlanCourseRequirement", "PublicLink", "SurveyResponse",
     "BaseActivity", "BaseAnnualReport", "BaseServiceArea", "BaseStaff", "EduActivity", "EduOrganisation", "PracticeBase",
     "ScreeningEntry", "ScreeningVisit",

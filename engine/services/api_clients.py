@@ -37,6 +37,8 @@ SCOPES = {
     "clues:read": ("查询本系统所报线索的状态", "Read the status of the clues this system sent"),
     "orders:read": ("查询本机构参与个案的已发文书及送达、履行情况",
                     "Read the documents issued on the cases its agency takes part in, with delivery and compliance"),
+    "cases:link": ("登记本机构案号并按案号查找个案（检察院、法院、公安）",
+                   "Record its agency's case numbers (案号) on cases and find cases by them (procuratorate, court, police)"),
 }
 TOKEN_PREFIX = "glk_"
 NO_PASSWORD = "!api-client"      # not a scrypt hash: no password ever matches it
@@ -89,6 +91,10 @@ class ClientRow:
     rotated_at: object
     revoked_at: object
     last_used_at: object
+    webhook_url: str | None = None
+    deliveries_due: int = 0        # webhook events waiting for a (first or further) attempt
+    deliveries_failed: int = 0     # given up after the last attempt
+    last_error: str | None = None  # of the latest failed attempt
 
 
 def _digest(token: str) -> str:
@@ -112,6 +118,21 @@ def _scopes(values) -> list:
 
 def create_client(gl, actor, *, name: str, agency: str, district: str, scopes) -> tuple[int, str]:
     """Register a client and its account; returns its id and its token (shown once, never stored)."""
+    registered = register_client(gl, actor, name=name, agency=agency, district=district, scopes=scopes)
+    return registered.id, registered.token
+
+
+@dataclass(frozen=True)
+class Registered:
+    id: int
+    token: str                  # shown once, never stored
+    webhook_key: str | None     # the webhook's signing key, shown once
+
+
+def register_client(gl, actor, *, name: str, agency: str, district: str, scopes,
+                    webhook_url: str | None = None) -> Registered:
+    """Register a client and its account, with its webhook if a URL is given, in one unit of work."""
+    from .webhooks import check_url
     _require_admin(actor)
     data = {"name": name, "agency": agency, "district": district}
     name = v.text(data, "name", max_len=60)
@@ -119,6 +140,8 @@ def create_client(gl, actor, *, name: str, agency: str, district: str, scopes) -
         raise InvalidInput("name", "名称只能由字母、数字和 - _ . 组成。", "A name has letters, digits and - _ . only.")
     agency_code = v.choice(data, "agency", AGENCIES)
     scopes = _scopes(scopes)
+    webhook_url = check_url(webhook_url, field="webhook_url") if (webhook_url or "").strip() else None
+    webhook_key = secrets.token_hex(32) if webhook_url else None
     token = _new_token()
     with gl.transaction() as session:
         if session.scalars(select(ApiClient.id).where(ApiClient.name == name)).first() is not None:
@@ -135,13 +158,14 @@ def create_client(gl, actor, *, name: str, agency: str, district: str, scopes) -
         session.add(user)
         session.flush()
         client = ApiClient(name=name, user_id=user.id, scopes=scopes, token_hash=_digest(token),
-                           created_at=clock.now(), created_by=actor.id if actor else None)
+                           created_at=clock.now(), created_by=actor.id if actor else None,
+                           webhook_url=webhook_url, webhook_secret=webhook_key)
         session.add(client)
         session.flush()
         audit.record(session, actor, "create_api_client", "api_client", client.id, None, None,
                      {"name": name, "user_id": user.id, "agency": agency_code, "district": district_row.code,
-                      "scopes": scopes})
-        return client.id, token
+                      "scopes": scopes, **({"webhook_url": webhook_url} if webhook_url else {})})
+        return Registered(client.id, token, webhook_key)
 
 
 def _client(session, name: str, *, lock: bool = False) -> ApiClient:
@@ -185,6 +209,8 @@ def set_scopes(gl, actor, name: str, scopes) -> list:
     scopes = _scopes(scopes)
     with gl.transaction() as session:
         client = _client(session, name, lock=True)
+        if client.revoked_at is not None:
+            raise InvalidInput("scopes", "该客户端已被吊销。", "This client was revoked.")
         before = list(client.scopes)
         client.scopes = scopes
         audit.record(session, actor, "set_api_scopes", "api_client", client.id, None, {"scopes": before},
@@ -193,12 +219,31 @@ def set_scopes(gl, actor, name: str, scopes) -> list:
 
 
 def list_clients(gl, actor) -> list[ClientRow]:
+    """Every client with its agency, district, scopes, state, webhook and its deliveries' state."""
+    from sqlalchemy import func
+    from ..models import ApiWebhookDelivery as D
     _require_admin(actor)
     with gl.reading() as session:
         rows = session.execute(select(ApiClient, User).join(User, User.id == ApiClient.user_id)
                                .order_by(ApiClient.name)).all()
+        counts = dict(((client_id, state), n) for client_id, state, n in session.execute(
+            select(D.client_id, D.next_attempt_at.is_(None), func.count(D.id))
+            .where(D.delivered_at.is_(None)).group_by(D.client_id, D.next_attempt_at.is_(None))))
+        errors = {}
+        for client_id, error in session.execute(select(D.client_id, D.last_error)
+                                                .where(D.last_error.is_not(None)).order_by(D.id)):
+            errors[client_id] = error    # the latest, by id
         return [ClientRow(c.id, c.name, u.agency.code, u.district.code, list(c.scopes), c.created_at, c.rotated_at,
-                          c.revoked_at, c.last_used_at) for c, u in rows]
+                          c.revoked_at, c.last_used_at, c.webhook_url, counts.get((c.id, False), 0),
+                          counts.get((c.id, True), 0), errors.get(c.id)) for c, u in rows]
+
+
+def get_client(gl, actor, name: str) -> ClientRow:
+    """One client as ``list_clients`` shows it (``NotFound`` for an unknown name)."""
+    for row in list_clients(gl, actor):
+        if row.name == name:
+            return row
+    raise NotFound("接口客户端不存在。", "No such API client.")
 
 
 # --- calls ---------------------------------------------------------------------------------------------
@@ -399,8 +444,10 @@ def orders(gl, caller: Caller, *, case_no: str | None = None, linked_case_no: st
                 latest[check.document_id] = check
         audit.record(session, caller.actor, "view_orders", "document_record", None, None, None,
                      {"documents": ids, "case_no": case_no, "linked_case_no": linked_case_no})
-        page = [_order(doc, case_no_, linked, supervision, latest.get(doc.id))
-                for doc, case_no_, linked, supervision in rows]
+        from .external_refs import refs_by_agency
+        refs = refs_by_agency(session, {doc.case_id for doc, *_ in rows})
+        page = [{**_order(doc, case_no_, linked, supervision, latest.get(doc.id)),
+                 "external_refs": refs.get(doc.case_id, {})} for doc, case_no_, linked, supervision in rows]
     return page, (ids[-1] if more else None)
 
 
@@ -417,3 +464,35 @@ def _order(doc, case_no, linked_case_no, supervision, check) -> dict:
         "last_check": {"checked_on": check.checked_on, "result": check.result,
                        "report_received": check.report_received} if check is not None else None,
     }
+
+
+# --- the 案号 of the judicial agencies' own systems ------------------------------------------------------
+
+def external_refs(gl, caller: Caller, case_no: str) -> dict:
+    """A case the client's agency takes part in (its district), with every agency's 案号."""
+    from . import external_refs as refs
+    require_scope(caller, "cases:link")
+    case_id = refs.case_by_no(gl, caller.actor, case_no)
+    with gl.transaction() as session:
+        from ..models import Case
+        case = session.get(Case, case_id)
+        audit.record(session, caller.actor, "view_external_refs", "case", case.id, case.id)
+        by_agency = refs.refs_by_agency(session, [case.id]).get(case.id, {})
+        return {"case_no": case.case_no, "status": case.status, "external_refs": by_agency}
+
+
+def set_external_refs(gl, caller: Caller, case_no: str, values) -> dict:
+    """Replace the client's agency's 案号 on the case (``external_refs.set_refs``)."""
+    from . import external_refs as refs
+    require_scope(caller, "cases:link")
+    refs.require_ref_agency(caller.actor)
+    case_id = refs.case_by_no(gl, caller.actor, case_no)
+    refs.set_refs(gl, caller.actor, case_id, values)
+    return external_refs(gl, caller, case_no)
+
+
+def find_cases(gl, caller: Caller, external_ref: str) -> list[dict]:
+    """The cases the client's agency takes part in that carry the 案号 ``external_ref``."""
+    from . import external_refs as refs
+    require_scope(caller, "cases:link")
+    return refs.lookup(gl, caller.actor, external_ref)

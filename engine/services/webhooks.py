@@ -77,7 +77,7 @@ def clue_changed(session, clue: RiskClue, event: str) -> None:
                                    payload={"event": event, "clue": _json(sender_view(session, clue))}))
 
 
-def check_url(url: str) -> str:
+def check_url(url: str, *, field: str = "url") -> str:
     """HTTPS, or HTTP to a loopback address (a development or test listener)."""
     url = (url or "").strip()
     parts = urlsplit(url)
@@ -87,22 +87,25 @@ def check_url(url: str) -> str:
     except ValueError:
         pass
     if len(url) > 500 or not parts.hostname or not (parts.scheme == "https" or (parts.scheme == "http" and loopback)):
-        raise InvalidInput("url", "回调地址应为 https://…（http 仅限本机地址）。",
+        raise InvalidInput(field, "回调地址应为 https://…（http 仅限本机地址）。",
                            "The webhook URL must be https:// (http only to a loopback address).")
     return url
 
 
-def set_webhook(gl, actor, name: str, url: str | None) -> str | None:
+def set_webhook(gl, actor, name: str, url: str | None, *, field: str = "url") -> str | None:
     """Set (or with ``url`` None remove) a client's webhook; returns the new signing key, shown once."""
     from .api_clients import _client, _require_admin
     from .. import audit
     _require_admin(actor)
-    url = check_url(url) if url is not None else None
+    url = check_url(url, field=field) if url is not None else None
     key = secrets.token_hex(32) if url else None
     with gl.transaction() as session:
         client = _client(session, name, lock=True)
+        if client.revoked_at is not None:
+            raise InvalidInput(field, "该客户端已被吊销。", "This client was revoked.")
+        before = client.webhook_url
         client.webhook_url, client.webhook_secret = url, key
-        audit.record(session, actor, "set_api_webhook", "api_client", client.id, None, None,
+        audit.record(session, actor, "set_api_webhook", "api_client", client.id, None, {"url": before},
                      {"name": client.name, "url": url})
     return key
 
@@ -162,3 +165,15 @@ def _attempt(row: ApiWebhookDelivery, client: ApiClient, send) -> None:
         row.next_attempt_at, row.last_error = None, error     # given up
     else:
         row.next_attempt_at, row.last_error = now + RETRY_DELAYS[row.attempts - 1], error
+
+
+def deliver_after_tick(gl, *, limit: int = 100, send=post) -> int:
+    """``guardloop tick`` delivers the due events after firing the timers: how many were attempted. A failure
+    here (the database gone away mid-delivery) is logged and leaves the events due for the next tick or for
+    ``guardloop api-client deliver``; it never stops the timers."""
+    import logging
+    try:
+        return deliver_due(gl, limit=limit, send=send)
+    except Exception:  # noqa: BLE001 — the timers have fired; the events stay in the outbox
+        logging.getLogger(__name__).exception("webhook delivery after tick failed")
+        return 0

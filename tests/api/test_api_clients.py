@@ -111,7 +111,10 @@ def test_every_api_route_refuses_sessions_and_serves_its_document(app):
     browser = Browser(app.test_client())
     assert browser.login("wf_caseworker").status_code == 302
     calls = {"api.create_clue": ("POST", "/api/v1/clues"), "api.clue_status": ("GET", "/api/v1/clues/1"),
-             "api.list_orders": ("GET", "/api/v1/orders")}
+             "api.list_orders": ("GET", "/api/v1/orders"), "api.import_clues": ("POST", "/api/v1/clues:import"),
+             "api.get_external_refs": ("GET", "/api/v1/cases/JB-2026-00001/external-refs"),
+             "api.put_external_refs": ("PUT", "/api/v1/cases/JB-2026-00001/external-refs"),
+             "api.find_cases": ("GET", "/api/v1/cases?external_ref=A-1234")}
     public = {"api_meta.openapi": "/api/v1/openapi.json", "api_meta.docs": "/api/v1/docs",
               "api_meta.swagger_ui": "/api/v1/docs/swagger-ui/swagger-ui-bundle.js",
               "api_meta.static": "/api/v1/docs/assets/docs.js", "api_meta.unknown": None}
@@ -124,7 +127,8 @@ def test_every_api_route_refuses_sessions_and_serves_its_document(app):
         assert browser.client.get(url).status_code == 200, url
     spec = browser.client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"] == "3.1.0"
-    assert set(spec["paths"]) == {"/api/v1/clues", "/api/v1/clues/{clue_id}", "/api/v1/orders"}
+    assert set(spec["paths"]) == {"/api/v1/clues", "/api/v1/clues/{clue_id}", "/api/v1/orders", "/api/v1/clues:import",
+                                  "/api/v1/cases/{case_no}/external-refs", "/api/v1/cases"}
     assert spec["components"]["securitySchemes"]["bearerAuth"] == {"type": "http", "scheme": "bearer"}
     page = browser.client.get("/api/v1/docs")
     assert "swagger-ui-bundle.js" in page.get_data(as_text=True) and "<script>" not in page.get_data(as_text=True)

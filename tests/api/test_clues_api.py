@@ -223,7 +223,7 @@ def test_every_call_is_audited_with_the_clients_identity(gl, register):
 
 def test_unknown_api_paths_answer_problems(app):
     client = app.test_client()
-    for path in ("/api/v1/", "/api/v1/cases", "/api/v1/clues/abc"):
+    for path in ("/api/v1/", "/api/v1/case-files", "/api/v1/clues/abc"):
         response = client.get(path)
         assert response.status_code == 404 and response.mimetype == PROBLEM, path
 

@@ -21,7 +21,7 @@ from engine.models import (Approval, BaseAnnualReport, Case, CaseAgency, Chase, 
                            GuidanceProvider, ModelVersion, Notification, Office, RiskClue, Round, ScreeningEntry, User,
                            WorkItem)
 from engine.clock import clock
-from engine.services import account_admin, attachments, notes
+from engine.services import account_admin, api_clients, attachments, clue_import, notes
 from engine.actor import actor_by_username
 
 from .conftest import Browser
@@ -156,6 +156,23 @@ EXPECTED = {
     "admin.unlock": ("POST", lambda o: f"/admin/users/{o['target']}/unlock", {}, lambda o: ADMIN),
     "admin.sign_out": ("POST", lambda o: f"/admin/users/{o['target']}/sign-out", {}, lambda o: ADMIN),
     "admin.reset": ("POST", lambda o: f"/admin/users/{o['target']}/reset", {}, lambda o: ADMIN),
+    "admin.api_clients_page": ("GET", lambda o: "/admin/api-clients", None, lambda o: ADMIN),
+    "admin.api_client": ("GET", lambda o: "/admin/api-clients/matrix-client", None, lambda o: ADMIN),
+    # no scopes, no URL: the administrator is told what is missing (422), nothing changes
+    "admin.api_client_scopes": ("POST", lambda o: "/admin/api-clients/matrix-client/scopes", {}, lambda o: ADMIN),
+    "admin.api_client_webhook": ("POST", lambda o: "/admin/api-clients/matrix-client/webhook", {"webhook_url": ""},
+                                 lambda o: ADMIN),
+    "admin.api_client_rotate": ("POST", lambda o: "/admin/api-clients/matrix-client/rotate", {}, lambda o: ADMIN),
+    "admin.api_client_revoke": ("POST", lambda o: "/admin/api-clients/matrix-client/revoke", {}, lambda o: ADMIN),
+    # an empty list: the judicial agencies on the case (their own 案号) may send it
+    "external_refs.save": ("POST", lambda o: f"/cases/{o['case']}/external-refs", {"refs": ""},
+                           lambda o: {u for u in _agencies_on(o, o["case"])
+                                      if dict((n, a) for n, _, a, *_ in DEMO_USERS)[u] in ("procuratorate", "court", "police")}),
+    "clue_import.template": ("GET", lambda o: "/clues/import/template.xlsx", None, lambda o: CASEWORK),
+    "clue_import.upload": ("GET", lambda o: "/clues/import/", None, lambda o: CASEWORK),
+    "clue_import.report": ("GET", lambda o: f"/clues/import/{o['upload']}", None, lambda o: {"teacher"}),
+    "clue_import.report_xlsx": ("GET", lambda o: f"/clues/import/{o['upload']}/report.xlsx", None,
+                                lambda o: {"teacher"}),
     "casework.case_list_page": ("GET", lambda o: "/cases/", None, lambda o: CASEWORK),
     # an empty note: those on the case are told what is missing (422), nothing is written
     "casework.new_note": ("POST", lambda o: f"/cases/{o['case']}/notes/new", {}, lambda o: _agencies_on(o, o["case"])),
@@ -275,12 +292,25 @@ def objects(gl, tmp_path):
     photo = BytesIO()
     Image.new("RGB", (60, 40), (0, 90, 200)).save(photo, "PNG")
     attachment = attachments.add_attachment(gl, caseworker, case.id, photo.getvalue(), "photo.png", {})
+    # an API client for the administrator's pages; a teacher's upload of a sheet of clues (one bad row)
+    if "matrix-client" not in {c.name for c in api_clients.list_clients(gl, admin)}:   # a module's database
+        api_clients.create_client(gl, admin, name="matrix-client", agency="court", district="JB",
+                                  scopes=["orders:read"])
+    from openpyxl import Workbook
+    sheet = Workbook()
+    sheet.active.append(clue_import.KEYS)
+    sheet.active.append(["school"])
+    content = BytesIO()
+    sheet.save(content)
+    with gl.reading() as s:
+        teacher = actor_by_username(s, "teacher")
+    upload = clue_import.import_clues(gl, teacher, "matrix.xlsx", content.getvalue())
     return {"ps": _parent_school_objects(gl), "note": case_note, "attachment": attachment, "investigation": items["social_investigation"], "order_approval": items["approve_order"],
             "chase": chase, "report": report, "office": office, "model_version": model_version,
             "approval": approval, "approval_version": approval_version, "closed_round": closed.id, "case": case.id,
             "version": case.version, "document": document, "agencies": agencies, "clue": clue.id,
             "target": target, "notification": note_id, "base": base, "base_report": base_report, "school": school,
-            "screening": screening,
+            "screening": screening, "upload": upload,
             "reset_token": account_admin.issue_reset_link(gl, admin, target)}
 
 

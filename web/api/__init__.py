@@ -81,7 +81,7 @@ def pointer(field: str) -> str:
 
 
 def field_error(field: str, detail: str, detail_en: str) -> dict:
-    return {"field": field, "pointer": "" if field == "Idempotency-Key" else pointer(field),
+    return {"field": field, "pointer": "" if field in ("Idempotency-Key", "external_ref") else pointer(field),
             "detail": detail, "detail_en": detail_en}
 
 
@@ -242,8 +242,9 @@ PROBLEM = {"schema": schemas.Problem, "content_type": PROBLEM_JSON}
 
 
 def _errors(*statuses):
+    """The problems an operation answers with; every one may answer 429 (``web.rate_limits``)."""
     def decorate(view):
-        for status in statuses:
+        for status in (*statuses, 429):
             view = blp.alt_response(status, **PROBLEM, description=TITLES[status][1])(view)
         return view
     return decorate
@@ -274,6 +275,29 @@ def create_clue(data, key):
     return asdict(api_clients.receipt(gl(), caller, submission.clue_id)), 201, headers
 
 
+@blp.route("/clues:import", methods=["POST"])
+@no_automatic_options
+@blp.doc(security=BEARER, summary="批量导入风险线索 Import clues from an XLSX sheet", description=(
+    "Scope `clues:write`. The sheet of the import template (`/clues/import/template.xlsx` on the web UI), as "
+    "`multipart/form-data` field `file`. Each row is registered as `POST /clues` registers a clue; a row that "
+    "may be a known child is held back (`duplicate`) unless its `confirm_duplicate` column says 是; a bad row "
+    "(`error`, with the column and message) does not stop the others. The same file sent again registers "
+    "nothing twice (`already_imported`, with the clue of the first upload). A file that is not a sheet of the "
+    "template, or has more than 500 rows, is refused whole (422, field `file`)."))
+@blp.arguments(schemas.ImportIn, location="files")
+@blp.response(200, schemas.ImportOut)
+@_errors(400, 401, 403, 413, 422)
+def import_clues(files):
+    from engine.services import clue_import
+    api_clients.require_scope(g.api_caller, "clues:write")
+    upload = files["file"]
+    content = upload.read(clue_import.MAX_BYTES + 1)
+    import_id = clue_import.import_clues(gl(), g.api_caller.actor, upload.filename or "upload.xlsx", content)
+    result = clue_import.get_import(gl(), g.api_caller.actor, import_id)
+    g.api_detail = {"import_id": import_id, "created": result.created}
+    return {"id": result.id, "rows": result.rows, "created": result.created, "report": result.report}
+
+
 @blp.route("/clues/<api_id:clue_id>", methods=["GET"])
 @no_automatic_options
 @blp.doc(security=BEARER, summary="线索状态 The status of a clue this system sent", description=(
@@ -300,6 +324,47 @@ def list_orders(**query):
     page, next_after = api_clients.orders(gl(), g.api_caller, **query)
     g.api_detail = {"orders": len(page)}
     return {"orders": page, "next_after": next_after}
+
+
+@blp.route("/cases/<string:case_no>/external-refs", methods=["GET"])
+@no_automatic_options
+@blp.doc(security=BEARER, summary="个案的各单位案号 The 案号 of a case in the agencies' own systems", description=(
+    "Scope `cases:link`. A case of the client's district in which its agency takes part (any other is 404), "
+    "with the case numbers each agency (procuratorate, court, police) gave it in its own system."))
+@blp.response(200, schemas.ExternalRefsOut)
+@_errors(400, 401, 403, 404)
+def get_external_refs(case_no):
+    g.api_detail = {"case_no": case_no[:40]}
+    return api_clients.external_refs(gl(), g.api_caller, case_no)
+
+
+@blp.route("/cases/<string:case_no>/external-refs", methods=["PUT"])
+@no_automatic_options
+@blp.doc(security=BEARER, summary="登记本机构案号 Record the client agency's 案号 on a case", description=(
+    "Scope `cases:link`, for the procuratorate's, court's and police's systems. Replaces the case numbers "
+    "the client's agency recorded on the case (an empty list removes them); other agencies' stay. "
+    "Sending the same list again changes nothing. The case numbers are checked as the case page checks them: "
+    "4 to 60 characters (Chinese, letters, digits, 〔〕()[]【】-_./·) with a digit, at most 5."))
+@blp.arguments(schemas.ExternalRefsIn, example={"refs": ["渝北检未立〔2026〕12号"]})
+@blp.response(200, schemas.ExternalRefsOut)
+@_errors(400, 401, 403, 404, 409, 415, 422)
+def put_external_refs(data, case_no):
+    g.api_detail = {"case_no": case_no[:40]}
+    return api_clients.set_external_refs(gl(), g.api_caller, case_no, data["refs"])
+
+
+@blp.route("/cases", methods=["GET"])
+@no_automatic_options
+@blp.doc(security=BEARER, summary="按案号查找个案 Find cases by an agency's 案号", description=(
+    "Scope `cases:link`. The cases of the client's district in which its agency takes part that carry the "
+    "case number `external_ref` (recorded by any agency), with all their case numbers; nothing of the child."))
+@blp.arguments(schemas.CasesQuery, location="query", as_kwargs=True, unknown=RAISE)
+@blp.response(200, schemas.CasesOut)
+@_errors(400, 401, 403, 422)
+def find_cases(external_ref):
+    cases = api_clients.find_cases(gl(), g.api_caller, external_ref)
+    g.api_detail = {"cases": len(cases)}
+    return {"cases": cases}
 
 
 # --- the document, its browsable page, and everything else under the prefix --------------------------------

@@ -1,6 +1,7 @@
 """The API's request and response bodies (marshmallow): they generate the OpenAPI document. Types, required
 fields and options are checked here; every rule about their content (ID numbers, dates, the child under
 18, …) is the clue service's, the same as the form's."""
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from engine.reference import CLUE_SOURCES, FAMILY_TYPES, RISK_FACTORS
@@ -184,6 +185,8 @@ class Order(Strict):
     status = fields.String(required=True, metadata={"description": "issued | superseded"})
     case_no = fields.String(required=True)
     linked_case_no = fields.String(allow_none=True, required=True)
+    external_refs = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True, metadata={
+        "description": "各单位在本系统的案号 The case numbers each agency gives the case (agency -> 案号 list)"})
     delivery = fields.Nested(Delivery, allow_none=True, required=True)
     supervision = fields.Nested(Supervision, allow_none=True, required=True)
     last_check = fields.Nested(Check, allow_none=True, required=True)
@@ -192,3 +195,57 @@ class Order(Strict):
 class OrdersOut(Strict):
     orders = fields.List(fields.Nested(Order), required=True)
     next_after = fields.Integer(allow_none=True, required=True)
+
+
+# --- the 案号 of the judicial agencies' own systems --------------------------------------------------------
+
+REFS_DESCRIPTION = ("本机构的案号（全部替换；空列表为删除）The client agency's case numbers, replacing those it "
+                    "recorded before (an empty list removes them): 4–60 characters, Chinese, letters, digits, "
+                    "〔〕()[]【】-_./·, with a digit")
+
+
+class ExternalRefsIn(Strict):
+    refs = fields.List(fields.String(validate=validate.Length(max=200)), required=True,
+                       validate=validate.Length(max=20), metadata={"description": REFS_DESCRIPTION,
+                                                                   "examples": [["渝北检未立〔2026〕12号"]]})
+
+
+class ExternalRefsOut(Strict):
+    case_no = fields.String(required=True, metadata={"description": "个案编号 Case number"})
+    status = fields.String(required=True, metadata={"description": "open | closed"})
+    external_refs = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True,
+                                metadata={"description": "agency -> 案号 list"})
+
+
+class CasesQuery(Schema):
+    external_ref = fields.String(required=True, validate=validate.Length(min=1, max=60),
+                                 metadata={"description": "案号 The case number in an agency's own system"})
+
+
+class CasesOut(Strict):
+    cases = fields.List(fields.Nested(ExternalRefsOut), required=True)
+
+
+# --- bulk import of clues from XLSX ------------------------------------------------------------------------
+
+class ImportIn(Schema):
+    file = Upload(required=True, metadata={"description": "填好的导入模板（XLSX，最多 500 行，1 MB）The filled-in "
+                                                           "import template (XLSX, at most 500 rows, 1 MB)"})
+
+
+class ImportRow(Strict):
+    row = fields.Integer(required=True, metadata={"description": "表格行号 The sheet's row number"})
+    status = fields.String(required=True, metadata={"description": "created | already_imported | duplicate | error"})
+    clue_id = fields.Integer(metadata={"description": "created, already_imported: the clue (GET /clues/{id})"})
+    clue_no = fields.String()
+    cases = fields.List(fields.String(), metadata={"description": "duplicate: matching cases your agency works on"})
+    field = fields.String(metadata={"description": "error, duplicate: the template's column key"})
+    message = fields.String()
+    message_en = fields.String()
+
+
+class ImportOut(Strict):
+    id = fields.Integer(required=True)
+    rows = fields.Integer(required=True)
+    created = fields.Integer(required=True)
+    report = fields.List(fields.Nested(ImportRow), required=True)

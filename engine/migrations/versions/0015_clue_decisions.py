@@ -2,7 +2,7 @@
 by whom and when.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import engine.models.base
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 sign-in and survey forms), satisfaction surveys, and the courses a guidance plan requires.
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0016
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import engine.models.base
 
 
 revision = "0017"
-down_revision = "0013"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

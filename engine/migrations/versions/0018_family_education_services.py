@@ -3,7 +3,7 @@ activities, annual reports), the activities of schools, kindergartens and commun
 register (摸排台账) with its visits. The 20 bases of seed 002 get their 2020–2024 period at ``init``.
 
 Revision ID: 0018
-Revises: 0013
+Revises: 0017
 """
 from alembic import op
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ import engine.models.base
 
 
 revision = "0018"
-down_revision = "0013"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
