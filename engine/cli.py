@@ -88,8 +88,9 @@ def demo():
 @click.option("--loop", is_flag=True, help="Keep running, firing due timers every --every seconds.")
 @click.option("--every", default=30.0, show_default=True)
 def tick(loop, every):
-    """Fire due timers, then deliver due webhook events (safe to run in several processes at once)."""
+    """Fire due timers, deliver due webhook events, raise expiring-base work items (safe to run in several processes at once)."""
     from .services import tick as run_tick
+    from .services.bases import raise_expiry_notices
     from .services.webhooks import deliver_after_tick
     gl = GuardLoop()
     while True:
@@ -98,7 +99,6 @@ def tick(loop, every):
         delivered = deliver_after_tick(gl)
         if delivered:
             click.echo(f"webhook deliveries attempted: {delivered}")
-        from .services.bases import raise_expiry_notices
         click.echo(f"practice bases expiring, work items raised: {raise_expiry_notices(gl)}")
         if not loop:
             return
