@@ -465,8 +465,9 @@ def seed_demo(gl) -> list[tuple[str, str]]:
     finally:
         clock.reset()
     services.tick(gl)
+    seed_bases_demo(gl)   # practice bases, activities and quotas, the screening register (engine/demo_bases.py);
+    # first, so that the parent schools' course at the 江北 base finds it renewed
     seed_school(gl)   # parent schools: the 2025—2026 school year in 江北 and 高新区 (engine/demo_school.py)
-    seed_bases_demo(gl)   # practice bases, activities and quotas, the screening register (engine/demo_bases.py)
     with gl.reading() as session:
         numbers = {c.id: c.case_no for c in session.scalars(select(Case))}
     return [(numbers[case_id], story) for case_id, story in out]

@@ -10,7 +10,9 @@ from datetime import date
 
 from sqlalchemy import case, func, literal, select
 
-from .models import Attendance, Certificate, CourseSession, Course, Participant, PlanCourseRequirement, SurveyResponse
+from .models import (
+    Attendance, Case, Certificate, CourseSession, Course, Participant, PlanCourseRequirement, SurveyResponse,
+)
 from .periods import bounds
 
 
@@ -119,7 +121,6 @@ def plan_course_completion(session, district_id, start, end) -> float | None:
     query = select(func.count(r.id), _count_if(attended >= r.minutes)) \
         .where(r.since >= start, r.since <= end)
     if district_id is not None:
-        from ..models import Case
         query = query.join(Case, Case.id == r.case_id).where(Case.district_id == district_id)
     total, met = session.execute(query).one()
     return round(100 * met / total, 1) if total else None
