@@ -15,7 +15,9 @@ from . import audit
 from .actor import actor_by_username
 from .bootstrap import DEMO_PASSWORD
 from .clock import CHINA_TZ, clock
-from .models import BaseServiceArea, BaseStaff, District, EduOrganisation, GuidanceProvider, PracticeBase, User
+from .models import (
+    BaseServiceArea, BaseStaff, District, EduOrganisation, GuidanceProvider, PracticeBase, ScreeningEntry, User,
+)
 from .services import activities, bases, screening
 from .services.setup import add_user
 
@@ -171,6 +173,17 @@ def _organisations(gl, today: date) -> None:
     clock.reset()
 
 
+# 心理监测 at the visits: the first visit screens the child; 周子豪 (a parent in prison) and 冯俊杰 show a
+# warning — 周子豪 is seen again 14 days later, 冯俊杰 only after a month
+PSYCH_WARNINGS = {"周子豪", "冯俊杰"}
+
+
+def _psych_check(name: str, visit_index: int) -> str:
+    if visit_index:
+        return "none"
+    return "warning" if name in PSYCH_WARNINGS else "normal"
+
+
 def _screening(gl, today: date) -> None:
     for code, children in CHILDREN.items():
         for registrar, name, sex, birth, types, watch, registered, visits in children:
@@ -183,20 +196,19 @@ def _screening(gl, today: date) -> None:
                 "child_name": name, "child_sex": sex, "birth_date": birth, "address": f"{'江北区' if code == 'JB' else '高新区'}某街道某小区",
                 "guardian_name": name[0] + "某某", "guardian_relation": "grandparent" if "grandparent" in types else "mother",
                 "guardian_phone": "13900000000", "family_types": types, "watch_status": watch})
-            for after in visits:
+            for n, after in enumerate(visits):
                 visited = day + timedelta(days=after)
                 if visited > today:
                     continue
                 clock.set(_at(visited, 15))
                 with gl.reading() as session:
-                    from .models import ScreeningEntry
                     version = session.get(ScreeningEntry, entry).version
                 screening.record_visit(gl, who, entry, {"visited_on": visited.isoformat(), "version": version,
-                                                        "findings": "入户走访，监护人在家，儿童生活学习情况正常。"})
+                                                        "findings": "入户走访，监护人在家，儿童生活学习情况正常。",
+                                                        "psych_check": _psych_check(name, n)})
             if name == "周子豪" and day + timedelta(days=50) <= today:
                 clock.set(_at(day + timedelta(days=50), 16))
                 with gl.reading() as session:
-                    from .models import ScreeningEntry
                     version = session.get(ScreeningEntry, entry).version
                 screening.to_clue(gl, who, entry, {
                     "description": "走访发现儿童连续多日独自在家，照护人外出务工未安排委托照护。",

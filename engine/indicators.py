@@ -185,6 +185,32 @@ def screening_visit_coverage(session, district_id, start, end):
     return _ratio(int(row[1] or 0), int(row[0] or 0))
 
 
+def psych_screening_coverage(session, district_id, start, end):
+    """心理监测覆盖率: children on the register at the period's end whose psychological state was screened at a
+    visit in the period ÷ children on it."""
+    screened = exists().where(ScreeningVisit.entry_id == ScreeningEntry.id, ScreeningVisit.visited_on >= start,
+                              ScreeningVisit.visited_on <= end, ScreeningVisit.psych_check != "none")
+    row = session.execute(select(func.count(), count_if(screened)).select_from(ScreeningEntry)
+                          .where(_on_register(district_id, end))).one()
+    return _ratio(int(row[1] or 0), int(row[0] or 0))
+
+
+def psych_warning_handling_rate(session, district_id, start, end):
+    """心理预警处置率: psychological warnings at visits in the period after which the child was seen again, or
+    reported as a risk clue, by the warning's follow-up date ÷ those warnings."""
+    later = ScreeningVisit.__table__.alias("later")
+    seen_again = exists().where(later.c.entry_id == ScreeningVisit.entry_id,
+                                later.c.visited_on > ScreeningVisit.visited_on,
+                                later.c.visited_on <= ScreeningVisit.psych_follow_up_by)
+    dealt_with = or_(seen_again, ScreeningEntry.clue_id.is_not(None))
+    row = session.execute(select(func.count(), count_if(dealt_with)).select_from(ScreeningVisit)
+                          .join(ScreeningEntry, ScreeningEntry.id == ScreeningVisit.entry_id)
+                          .where(ScreeningVisit.psych_check == "warning", ScreeningVisit.visited_on >= start,
+                                 ScreeningVisit.visited_on <= end,
+                                 _where_district(ScreeningEntry.district_id, district_id))).one()
+    return _ratio(int(row[1] or 0), int(row[0] or 0))
+
+
 def screening_visits(session, district_id, start, end):
     return session.scalar(select(func.count()).select_from(ScreeningVisit)
                           .join(ScreeningEntry, ScreeningEntry.id == ScreeningVisit.entry_id)
@@ -237,6 +263,11 @@ INDICATORS: list[Indicator] = [Indicator(**d) for d in PARENT_SCHOOL_INDICATORS]
               "学校、幼儿园、社区和实践基地在期间开展的亲子活动次数之和", parent_child_activities),
     Indicator("parent_child_participants", "亲子活动参与人数", "Parent-child activity participants", "人次", None,
               "school_year", "期间亲子活动登记的参与人数之和（按人次）", parent_child_participants),
+    Indicator("psych_screening_coverage", "心理监测覆盖率", "Psychological screening coverage", "%", 100, "term",
+              "期间走访时做过心理状况筛查的在册儿童数 ÷ 期末在册儿童数", psych_screening_coverage),
+    Indicator("psych_warning_handling_rate", "心理预警处置率", "Psychological warnings dealt with", "%", 100, "term",
+              "期间心理预警中，在跟进期限（预警后14日，可设置）内再次走访或已转为风险线索的数 ÷ 期间心理预警数",
+              psych_warning_handling_rate),
     Indicator("bases_in_force", "有效实践基地数", "Practice bases in force", "个", None, "year",
               "期末在认定有效期内且未暂停的实践基地数", bases_in_force),
     Indicator("active_base_rate", "实践基地活跃率", "Active practice bases", "%", 100, "year",

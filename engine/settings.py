@@ -69,6 +69,9 @@ class Settings:
     # Practice bases (实践基地): a base whose recognition ends within this many days is "expiring" and raises
     # a work item for the district family-education office.
     base_expiring_days: int = 90
+    # 心理监测: a psychological warning at a screening visit is dealt with when the child is seen again (or
+    # reported as a risk clue) within this many days
+    psych_follow_up_days: int = 14
     extra: dict = field(default_factory=dict)
 
     def verify_url_problem(self) -> tuple[str, str] | None:

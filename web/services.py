@@ -31,7 +31,7 @@ def _template_globals(state):
     state.app.jinja_env.globals.update(
         base_statuses=bases.STATUSES,
         status_class={'active': 'met', 'expiring': 'pending', 'expired': 'missing', 'suspended': 'not_required'}, base_service_kinds=bases.SERVICE_KINDS, report_statuses=bases.REPORT_STATUSES,
-        org_kinds=activities.ORG_KINDS, edu_activity_kinds=activities.ACTIVITY_KINDS, watch_statuses=screening.WATCH,
+        org_kinds=activities.ORG_KINDS, edu_activity_kinds=activities.ACTIVITY_KINDS, watch_statuses=screening.WATCH, psych_checks=screening.PSYCH_CHECKS,
         screening_relations=screening.RELATIONS, family_types=FAMILY_TYPES, risk_factors=RISK_FACTORS)
 
 

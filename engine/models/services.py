@@ -153,6 +153,10 @@ class ScreeningVisit(Base):
     visitor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     findings: Mapped[str] = mapped_column(Text)
     risk_found: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 心理监测: the child's psychological screening at the visit (none, normal, warning); a warning is dealt
+    # with (处置) when the child is seen again or reported as a risk clue by ``psych_follow_up_by``
+    psych_check: Mapped[str] = mapped_column(String(10), default="none")
+    psych_follow_up_by: Mapped[date | None] = mapped_column(Date, nullable=True)
     recorded_at: Mapped[datetime]
 
     __table_args__ = (Index("ix_screening_visit_entry", "entry_id", "visited_on"),)

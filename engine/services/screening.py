@@ -29,6 +29,9 @@ WATCH = {
     "watch": ("重点关注", "Close watch", 30),
     "key": ("特别关注", "Special watch", 14),
 }
+# 心理状况筛查 at a visit (e.g. a school counsellor's or the child director's short scale)
+PSYCH_CHECKS = {"none": ("未筛查", "Not screened"), "normal": ("未见异常", "No concern"),
+                "warning": ("心理预警", "Warning")}
 RELATIONS = {"father": ("父亲", "Father"), "mother": ("母亲", "Mother"), "grandparent": ("祖父母/外祖父母", "Grandparent"),
              "relative": ("其他亲属", "Relative"), "other": ("其他", "Other")}
 SOURCE_OF_AGENCY = {"community": "community", "civil_affairs": "community", "education": "school"}
@@ -184,12 +187,15 @@ def record_visit(gl, actor, entry_id, data: dict) -> int:
         findings = v.text(data, "findings", max_len=5000)
         risk_found = v.boolean(data, "risk_found")
         status = v.choice(data, "watch_status", {k: w[:2] for k, w in WATCH.items()}, required=False)
+        psych = v.choice(data, "psych_check", PSYCH_CHECKS, required=False) or "none"
         if entry.version != _version(data):
             raise Conflict("该记录刚被他人修改，请刷新后再试。", "This entry changed a moment ago; reload and try again.")
         if visited_on < entry.registered_at.date() - timedelta(days=1):
             raise InvalidInput("visited_on", "走访日期不能早于登记日期。", "The visit cannot be before the registration.")
+        follow_up_by = visited_on + timedelta(days=gl.settings.psych_follow_up_days) if psych == "warning" else None
         visit = ScreeningVisit(entry_id=entry.id, visited_on=visited_on, visitor_id=actor.id, findings=findings,
-                               risk_found=risk_found, recorded_at=clock.now())
+                               risk_found=risk_found, psych_check=psych, psych_follow_up_by=follow_up_by,
+                               recorded_at=clock.now())
         session.add(visit)
         before = {"watch_status": entry.watch_status, "next_visit_on": entry.next_visit_on}
         if status:
@@ -200,7 +206,8 @@ def record_visit(gl, actor, entry_id, data: dict) -> int:
         entry.version += 1
         session.flush()
         audit.record(session, actor, "record_screening_visit", "screening_entry", entry.id, before=before,
-                     after={"visit": visit.id, "risk_found": risk_found, "watch_status": entry.watch_status,
+                     after={"visit": visit.id, "risk_found": risk_found, "psych_check": psych,
+                            "watch_status": entry.watch_status,
                             "next_visit_on": entry.next_visit_on})
         return visit.id
 

@@ -7,7 +7,10 @@ from sqlalchemy import select
 from engine import cockpit, indicators
 from engine.parent_school_indicators import PARENT_SCHOOL_INDICATORS
 from engine.cockpit_tables import tables
-from engine.models import BaseStaff, District, GuidanceProvider, PracticeBase, User
+from engine.errors import InvalidInput
+from engine.models import (
+    BaseStaff, District, GuidanceProvider, PracticeBase, ScreeningEntry, ScreeningVisit, User,
+)
 from engine.services import activities, bases, screening
 from engine.services.setup import add_user
 
@@ -48,7 +51,6 @@ def _setup(gl, driver, clock):
     entries = [screening.register_entry(gl, grid, {**CHILD, "child_name": name}) for name in ("甲", "乙", "丙")]
     for entry in entries[:2]:
         with gl.reading() as s:
-            from engine.models import ScreeningEntry
             version = s.get(ScreeningEntry, entry).version
         screening.record_visit(gl, grid, entry, {"visited_on": "2026-02-27", "findings": "正常", "version": version})
     with gl.reading() as s:
@@ -80,6 +82,8 @@ def test_each_indicator_matches_a_hand_count(gl, driver, clock):
         "screening_registered": 3,
         "screening_visit_coverage": round(100 * 2 / 3, 1),
         "screening_visits": 2,
+        "psych_screening_coverage": 0.0,        # the two visits screened nobody
+        "psych_warning_handling_rate": None,
         "screening_clues": 1,
         "new_clues": 2,
         "open_cases": 1,
@@ -94,6 +98,48 @@ def test_each_indicator_matches_a_hand_count(gl, driver, clock):
     assert indicators.required_in((3, "term"), START, END) == 3
     assert indicators.required_in((4, "year"), START, END) == 2
     assert indicators.required_in((2, "term"), date(2025, 9, 1), date(2026, 8, 31)) == 4
+
+
+def _visit(gl, who, entry, day, psych="none"):
+    with gl.reading() as s:
+        version = s.get(ScreeningEntry, entry).version
+    screening.record_visit(gl, who, entry, {"visited_on": day, "findings": "走访", "version": version,
+                                            "psych_check": psych})
+
+
+def test_psychological_screening_coverage_and_warnings_dealt_with_match_a_hand_count(gl, driver, clock):
+    grid = driver.actor("community")
+    clock.set(datetime(2026, 1, 5, 2, 0, tzinfo=timezone.utc))
+    a, b, c, d, e = (screening.register_entry(gl, grid, {**CHILD, "child_name": n}) for n in "甲乙丙丁戊")
+    clock.set(datetime(2026, 2, 28, 2, 0, tzinfo=timezone.utc))
+    _visit(gl, grid, a, "2026-01-10", "warning")
+    _visit(gl, grid, a, "2026-01-20")               # seen again within 14 days: dealt with
+    _visit(gl, grid, b, "2026-01-10", "warning")
+    _visit(gl, grid, b, "2026-02-10")               # 31 days later: not dealt with in time
+    _visit(gl, grid, c, "2026-01-12", "normal")
+    _visit(gl, grid, d, "2026-02-20", "warning")
+    with gl.reading() as s:
+        version = s.get(ScreeningEntry, d).version
+    screening.to_clue(gl, grid, d, {"description": "心理预警", "risk_factors": ["no_carer"], "version": version})
+    _visit(gl, grid, e, "2026-01-15")               # visited, not screened
+    with gl.reading() as s:
+        jb = s.scalars(select(District.id).where(District.code == "JB")).one()
+        these = [indicators.BY_KEY["psych_screening_coverage"], indicators.BY_KEY["psych_warning_handling_rate"]]
+        found = {i["key"]: i["value"] for i in indicators.compute_all(s, jb, START, END, these)}
+        before = {i["key"]: i["value"] for i in indicators.compute_all(s, jb, START, date(2026, 1, 9), these)}
+    assert found == {"psych_screening_coverage": 80.0,            # 甲乙丙丁 of five
+                     "psych_warning_handling_rate": round(100 * 2 / 3, 1)}   # 甲 and 丁 of 甲乙丁
+    assert before == {"psych_screening_coverage": 0.0, "psych_warning_handling_rate": None}
+
+
+def test_a_visit_refuses_an_unknown_psychological_screening_result(gl, driver, clock):
+    grid = driver.actor("community")
+    entry = screening.register_entry(gl, grid, {**CHILD, "child_name": "己"})
+    with pytest.raises(InvalidInput) as refused:
+        _visit(gl, grid, entry, clock.today().isoformat(), "fine")
+    assert refused.value.field == "psych_check"
+    with gl.reading() as s:
+        assert s.scalars(select(ScreeningVisit).where(ScreeningVisit.entry_id == entry)).first() is None
 
 
 def test_the_cockpit_shows_the_indicators(gl, driver, clock):

@@ -155,6 +155,8 @@ def upgrade():
     sa.Column('visitor_id', sa.Integer(), nullable=False),
     sa.Column('findings', sa.Text(), nullable=False),
     sa.Column('risk_found', sa.Boolean(), nullable=False),
+    sa.Column('psych_check', sa.String(length=10), nullable=False),
+    sa.Column('psych_follow_up_by', sa.Date(), nullable=True),
     sa.Column('recorded_at', engine.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['entry_id'], ['screening_entry.id'], name=op.f('fk_screening_visit_entry_id_screening_entry')),
     sa.ForeignKeyConstraint(['visitor_id'], ['user_account.id'], name=op.f('fk_screening_visit_visitor_id_user_account')),
