@@ -126,7 +126,7 @@ def attend(session_id):
     try:
         result = ps.record_attendance(gl(), actor(), session_id, values)
     except InvalidInput as exc:
-        detail = ps.session_detail(gl(), actor(), session_id)
+        detail = ps.session_detail(gl(), actor(), session_id, log_view=False)
         return render_template("parent_school/session.html", d=detail, qr=None, url=None, values=values,
                                error=exc), 422
     flash(_("Signed in.") if result["signed"] else _("Already signed in to this session."), "success")
@@ -144,7 +144,7 @@ def roster(session_id):
     try:
         report = ps.import_roster(gl(), actor(), session_id, content)   # no file: the engine says so (422)
     except InvalidInput as exc:
-        detail = ps.session_detail(gl(), actor(), session_id)
+        detail = ps.session_detail(gl(), actor(), session_id, log_view=False)
         return render_template("parent_school/session.html", d=detail, qr=None, url=None, values={},
                                error=exc), 422
     detail = ps.session_detail(gl(), actor(), session_id)

@@ -216,14 +216,17 @@ def course_detail(gl, actor, course_id) -> dict:
                 "manage": can_manage(actor, course)}
 
 
-def session_detail(gl, actor, session_id) -> dict:
-    """A session with who signed in (names and masked phones, for the staff who run it): an access entry."""
+def session_detail(gl, actor, session_id, *, log_view: bool = True) -> dict:
+    """A session with who signed in (names and masked phones, for the staff who run it): an access entry —
+    except when a refused form shows the page again (``log_view=False``: its GET was logged, and a refused
+    request writes nothing)."""
     with gl.transaction() as session:
         row, course = _session(session, actor, session_id)
         people = session.execute(select(Attendance, Participant).join(Participant, Participant.id == Attendance.participant_id)
                                  .where(Attendance.session_id == row.id).order_by(Attendance.recorded_at)).all()
         link = _live_link(session, "signin", session_id=row.id)
-        audit.record(session, actor, "view_course_session", "ps_session", row.id)
+        if log_view:
+            audit.record(session, actor, "view_course_session", "ps_session", row.id)
         return {"session": row, "course": course, "attendance": people, "link": link,
                 "manage": can_manage(actor, course)}
 

@@ -94,5 +94,6 @@ def test_the_duplicate_check_names_no_other_agencys_case_and_the_owner_sees_a_no
     expect(notes).to_contain_text("江北公安民警·吴强")
     expect(notes).to_contain_text("正在登记一条与个案")
     shots(wf, "wf_caseworker", "inbox-notification")
-    notes.get_by_role("button", name="标为已读").click()
-    expect(wf.locator("section[aria-labelledby=h-notices]")).to_have_count(0)
+    duplicate = notes.get_by_role("listitem").filter(has_text="正在登记一条与个案")
+    duplicate.get_by_role("button", name="标为已读").click()
+    expect(wf.locator("section[aria-labelledby=h-notices]")).not_to_contain_text("正在登记一条与个案")

@@ -40,7 +40,8 @@ def test_the_language_switch_changes_labels_and_dates_and_back(users, live_serve
     # Inside the app, still English: navigation, inbox, task titles, code words, dates.
     expect(page.get_by_role("heading", level=1)).to_contain_text("Inbox")
     nav = page.get_by_role("navigation", name="Main")
-    expect(nav.get_by_role("link")).to_have_text(["Inbox", "Case list", "Risk clues", "Register a clue", "Clues I reported"])
+    expect(nav.get_by_role("link")).to_have_text(["Inbox", "Case list", "Risk clues", "Register a clue", "Clues I reported",
+                                                  "Family-education services"])
     expect(page.locator(".who")).to_contain_text("Caseworker")
     row = page.locator("tbody tr").first
     expect(row.get_by_role("link", name="Social investigation")).to_be_visible()

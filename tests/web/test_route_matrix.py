@@ -35,7 +35,7 @@ JB_CASEWORK = CASEWORK - {"yz_caseworker", "yz_prosecutor"}
 JB_WOMENS_FEDERATION = {"wf_caseworker", "wf_caseworker2", "wf_counsellor", "wf_supervisor"}
 SUPERVISORS = {"wf_supervisor", "pro_supervisor", "court_supervisor", "police_supervisor", "civil_supervisor"}
 ADMIN = {"admin"}
-PS_STAFF = {u for u, _, agency, role, district in DEMO_USERS if district == "JB" and role not in ("admin", "leader")
+PS_STAFF = {u for u, _, agency, role, district in DEMO_USERS if district == "JB" and role not in NO_CASEWORK_ROLES
             and agency in ("education", "community", "womens_federation", "civil_affairs")}
 PS_MANAGERS = {"teacher"} | JB_WOMENS_FEDERATION      # a course of the school's (education), and the district office
 JB_OFFICE = {"wf_caseworker", "wf_caseworker2", "wf_supervisor"}    # the district family-education office
