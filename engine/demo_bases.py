@@ -184,6 +184,12 @@ def _psych_check(name: str, visit_index: int) -> str:
     return "warning" if name in PSYCH_WARNINGS else "normal"
 
 
+def _findings(name: str, visit_index: int) -> str:
+    if _psych_check(name, visit_index) == "warning":
+        return "入户走访，儿童情绪低落、入睡困难，心理状况筛查提示预警；已告知监护人，联系学校心理老师跟进。"
+    return "入户走访，监护人在家，儿童生活学习情况正常。"
+
+
 def _screening(gl, today: date) -> None:
     for code, children in CHILDREN.items():
         for registrar, name, sex, birth, types, watch, registered, visits in children:
@@ -204,7 +210,7 @@ def _screening(gl, today: date) -> None:
                 with gl.reading() as session:
                     version = session.get(ScreeningEntry, entry).version
                 screening.record_visit(gl, who, entry, {"visited_on": visited.isoformat(), "version": version,
-                                                        "findings": "入户走访，监护人在家，儿童生活学习情况正常。",
+                                                        "findings": _findings(name, n),
                                                         "psych_check": _psych_check(name, n)})
             if name == "周子豪" and day + timedelta(days=50) <= today:
                 clock.set(_at(day + timedelta(days=50), 16))
