@@ -98,6 +98,15 @@ def day(data: dict, field: str, *, required=True, not_future=True, after: date |
     return value
 
 
+
+def child_birth_date(data: dict, field: str) -> date:
+    """A birth date of someone under 18 today (a child of a clue or of the screening register)."""
+    birth = day(data, field)
+    today = clock.today()
+    if (today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))) >= 18:
+        raise InvalidInput(field, "儿童应未满 18 周岁。", "The child must be under 18.")
+    return birth
+
 def latest_day() -> date:
     today = clock.today()
     return today + timedelta(days=365 * FUTURE_YEARS + FUTURE_YEARS // 4)

@@ -41,10 +41,7 @@ def require_opening_rights(actor) -> None:
 
 
 def _child(data: dict) -> dict:
-    birth = v.day(data, "child_birth_date")
-    today = clock.today()
-    if (today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))) >= 18:
-        raise InvalidInput("child_birth_date", "儿童应未满 18 周岁。", "The child must be under 18.")
+    birth = v.child_birth_date(data, "child_birth_date")
     sex = v.choice(data, "child_sex", ("M", "F"))
     number = v.id_number(data, "child_id_number")
     if number and id_birth_date(number) != birth:

@@ -75,10 +75,7 @@ def _entry(session, actor, entry_id, *, for_update=False) -> ScreeningEntry:
 
 
 def _fields(data: dict) -> dict:
-    birth = v.day(data, "birth_date")
-    today = clock.today()
-    if (today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))) >= 18:
-        raise InvalidInput("birth_date", "儿童应未满 18 周岁。", "The child must be under 18.")
+    birth = v.child_birth_date(data, "birth_date")
     sex = v.choice(data, "child_sex", ("M", "F"))
     number = v.id_number(data, "child_id_number")
     if number and (id_birth_date(number) != birth or id_sex(number) != sex):
