@@ -3,9 +3,9 @@ views staged without it and chained in batches (after).
 
 Each client is an OS process with its own engine context; for ``--seconds`` it writes one access entry
 (``view_case``) per unit of work, each committed, as a case page or task form does, and counts them. The
-*chained* mode is how every entry was written before access entries were staged (``engine.audit.is_access``
+*chained* mode is how every entry was written before access entries were staged (``engine.auditlog.record.is_access``
 answers no, so ``seal`` appends each under the lock on ``audit_head``); the *staged* mode is the engine as
-it is, with one more process chaining the staged entries meanwhile as a worker does (``engine.workers
+it is, with one more process chaining the staged entries meanwhile as a worker does (``engine.infra.workers
 .chain_views`` every 0.2 s; the entries it chained are counted). After a staged run what is left is
 chained, timed, and ``audit verify`` must pass.
 
@@ -31,9 +31,9 @@ SPAWN = mp.get_context("spawn")
 
 
 def _client(url: str, mode: str, case_id: int, user_id: int, seconds: float, barrier, results) -> None:
-    from engine import audit
+    from engine.auditlog import record as audit
     from engine.context import GuardLoop
-    from engine.settings import Settings
+    from engine.infra.settings import Settings
 
     if mode == "chained":
         audit.is_access = lambda action: False    # as before staging: every entry under the chain's lock
@@ -53,8 +53,8 @@ def _client(url: str, mode: str, case_id: int, user_id: int, seconds: float, bar
 
 def _chainer(url: str, seconds: float, barrier, results) -> None:
     from engine.context import GuardLoop
-    from engine.settings import Settings
-    from engine.workers import chain_views
+    from engine.infra.settings import Settings
+    from engine.infra.workers import chain_views
 
     gl = GuardLoop(Settings(database_url=url))
     barrier.wait(timeout=120)
@@ -85,10 +85,10 @@ def run_clients(url: str, mode: str, clients: int, seconds: float, case_id: int,
 
 def prepare(url: str) -> tuple[int, int]:
     """A database with one case to log views of; (case id, user id)."""
-    from engine.bootstrap import init
+    from engine.infra.bootstrap import init
     from engine.context import GuardLoop
-    from engine.scenario import Driver
-    from engine.settings import Settings
+    from engine.demo.scenario import Driver
+    from engine.infra.settings import Settings
     from tests.integration.helpers import new_case
 
     gl = GuardLoop(Settings(database_url=url))
@@ -101,10 +101,10 @@ def prepare(url: str) -> tuple[int, int]:
 
 
 def chain_and_verify(url: str) -> dict:
-    from engine.audit_check import verify
+    from engine.auditlog.verify import verify
     from engine.context import GuardLoop
-    from engine.settings import Settings
-    from engine.workers import chain_views
+    from engine.infra.settings import Settings
+    from engine.infra.workers import chain_views
 
     gl = GuardLoop(Settings(database_url=url))
     started = time.perf_counter()

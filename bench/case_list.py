@@ -9,10 +9,10 @@ calls ``list_cases`` ``--repeat`` times after one warm-up and reports the median
 milliseconds, with the rows on the page and the total. ``--plans`` writes ``EXPLAIN (ANALYZE, BUFFERS)``
 of every statement one call runs (PostgreSQL only), to check that each reads along an index.
 
-``--copies N`` first fills an empty database: the demo (``engine.demo.seed_demo``: ten cases driven through
+``--copies N`` first fills an empty database: the demo (``engine.demo.cases.seed_demo``: ten cases driven through
 the services, every code and step) and the people of every district (``bench.seed.seed_people``), then N
 copies of the demo's cases spread over the districts by ``bench.seed.DISTRICT_WEIGHTS``
-(``engine.bulk.CaseCopier``, as ``bench.seed`` copies its templates): open cases end within the last week,
+(``bench.bulk.CaseCopier``, as ``bench.seed`` copies its templates): open cases end within the last week,
 closed ones in the last three years. Without it the run only reads.
 """
 import argparse
@@ -32,7 +32,7 @@ from engine.actor import actor_by_username  # noqa: E402
 from engine.context import GuardLoop  # noqa: E402
 from engine.models import Case, District  # noqa: E402
 from engine.services.case_list import list_cases  # noqa: E402
-from engine.settings import Settings  # noqa: E402
+from engine.infra.settings import Settings  # noqa: E402
 
 # (label, username without the district prefix, list_cases arguments)
 CALLS = [
@@ -60,10 +60,10 @@ def fill(gl, copies: int, seed: int) -> dict:
     import random
     from datetime import datetime, timezone
     from sqlalchemy import text
-    from engine.bootstrap import init
-    from engine.bulk import CaseCopier, load_template
-    from engine.demo import seed_demo
-    from engine.workers import chain_views
+    from engine.infra.bootstrap import init
+    from bench.bulk import CaseCopier, load_template
+    from engine.demo.cases import seed_demo
+    from engine.infra.workers import chain_views
     from bench.seed import DISTRICT_WEIGHTS, seed_people, shift_for
     rng = random.Random(seed)
     started = time.perf_counter()

@@ -3,7 +3,7 @@
 The rows are what the services leave under Procedure v2 (rounds with their step times, assessments, reports,
 task records, documents, plans, sessions, visits, approvals, work items, chases, code changes, clues) but
 written directly with COPY, so
-100,000 cases load in a minute or two. Then each figure of ``engine.cockpit`` is computed without the
+100,000 cases load in a minute or two. Then each figure of ``engine.reads.cockpit`` is computed without the
 cache for one district and for the whole municipality, and the cached read is timed too.
 
     python -m bench.cockpit --database-url postgresql://postgres@127.0.0.1:5432/test --cases 100000
@@ -29,13 +29,13 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import create_engine, select, text  # noqa: E402
 
 from engine.actor import actor_by_username  # noqa: E402
-from engine.bootstrap import init  # noqa: E402
-from engine.cockpit import FIGURES, cache_of, read_cockpit, read_scope  # noqa: E402
+from engine.infra.bootstrap import init  # noqa: E402
+from engine.reads.cockpit import FIGURES, cache_of, read_cockpit, read_scope  # noqa: E402
 from engine.context import GuardLoop  # noqa: E402
-from engine.db import make_engine  # noqa: E402
+from engine.infra.db import make_engine  # noqa: E402
 from engine.models import District, User  # noqa: E402
 from engine.reference import CLUE_SOURCES, CODES, FAMILY_TYPES  # noqa: E402
-from engine.settings import Settings  # noqa: E402
+from engine.infra.settings import Settings  # noqa: E402
 
 # Recommended for 10⁵ cases (the schema is not this module's to change: listed in the report, created here
 # only with --indexes, to measure them).

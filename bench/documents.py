@@ -90,7 +90,7 @@ def raw(html: str, config: FontConfiguration) -> bytes:
 def office_key():
     import tempfile
 
-    from engine import pki
+    from engine.issuing import pki
     return pki.signing_key(Path(tempfile.mkdtemp()), "JB-procuratorate", "重庆市江北区人民检察院")
 
 

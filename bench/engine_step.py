@@ -51,16 +51,18 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 
 import SpiffWorkflow  # noqa: E402
 import sqlalchemy  # noqa: E402
-from engine import audit, passwords, services  # noqa: E402
-from engine.bootstrap import init  # noqa: E402
-from engine.clock import clock  # noqa: E402
+from engine import services
+from engine.auditlog import record as audit
+from engine.rules import passwords# noqa: E402
+from engine.infra.bootstrap import init  # noqa: E402
+from engine.workflow.clock import clock  # noqa: E402
 from engine.context import GuardLoop  # noqa: E402
-from engine.handlers import guide  # noqa: E402
+from engine.tasks import guide  # noqa: E402
 from engine.models import GuidancePlan, GuidanceSession, Round, WorkItem  # noqa: E402
-from engine.runtime import WorkflowRuntime  # noqa: E402
-from engine.scenario import Driver, scores  # noqa: E402
+from engine.workflow.runtime import WorkflowRuntime  # noqa: E402
+from engine.demo.scenario import Driver, scores  # noqa: E402
 from engine.services import records as record_service  # noqa: E402
-from engine.settings import Settings  # noqa: E402
+from engine.infra.settings import Settings  # noqa: E402
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
 TASK = "record_guidance_session"       # the service measured

@@ -134,7 +134,7 @@ def main(argv=None) -> int:
     require_local_database(args.database_url)
 
     from engine.context import GuardLoop
-    from engine.settings import Settings
+    from engine.infra.settings import Settings
     gl = GuardLoop(Settings(database_url=args.database_url, demo_mode=True))
     prefix = "lf" + format(int(time.time()), "x")[-7:]
     report = {"benchmark": "faults", "git": git_head(), "database": gl.engine.url.render_as_string(hide_password=True),

@@ -61,7 +61,7 @@ from bench import verify  # noqa: E402
 from bench.http_client import Client, User, fill_task_form, form_key, parse_task_form, require_loopback  # noqa: E402
 from bench.server import Gunicorn, RenderWorkers, require_local_database  # noqa: E402
 from bench.stats import MIX, MixPicker, Tally, latency_summary, machine_cpu, process_cpu_seconds  # noqa: E402
-from engine.clock import CHINA_TZ  # noqa: E402
+from engine.workflow.clock import CHINA_TZ  # noqa: E402
 from web.task_forms import FORMS  # noqa: E402
 
 # Tasks the load completes (Procedure v2: every user task with a form, and an order's draft, whose form is
@@ -695,7 +695,7 @@ def main(argv=None) -> int:
             parser.error(f"--mix kinds are {', '.join(ACTIONS)}")
 
     from engine.context import GuardLoop
-    from engine.settings import Settings
+    from engine.infra.settings import Settings
     gl = GuardLoop(Settings(database_url=args.database_url))
     prefix = "lt" + format(int(time.time()), "x")[-7:]
     report = {"benchmark": "load", "git": git_head(), "python": platform.python_version(),

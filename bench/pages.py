@@ -35,11 +35,11 @@ from bench.http_client import CASE_LINK, CSRF, _query  # noqa: E402
 from bench.load import work_by_lane  # noqa: E402
 from bench.stats import percentile  # noqa: E402
 from bench.server import BENCH_LOGIN_RATE_LIMIT  # noqa: E402
-from engine.bootstrap import DEMO_PASSWORD  # noqa: E402
+from engine.infra.bootstrap import DEMO_PASSWORD  # noqa: E402
 from engine.context import GuardLoop  # noqa: E402
-from engine.db import make_engine  # noqa: E402
+from engine.infra.db import make_engine  # noqa: E402
 from engine.models import Agency, Case, User, WorkItem  # noqa: E402
-from engine.settings import Settings  # noqa: E402
+from engine.infra.settings import Settings  # noqa: E402
 
 TARGETS_MS = {"inbox": 50, "case_page": 50, "search": 100, "cockpit": 300, "cockpit_cold": None}
 ROLES = ("caseworker", "counsellor", "prosecutor", "judge", "supervisor")

@@ -4,11 +4,11 @@
     python -m bench.seed --cases 2000                  # SQLite in instance/bench.db
 
 How: first a few dozen *template* cases are driven through the real services, as the people who do the
-work, with the steps of ``engine.demo`` (Procedure v2: every code, every step of the round, referrals
+work, with the steps of ``engine.demo.cases`` (Procedure v2: every code, every step of the round, referrals
 decided, orders drafted, approved and delivered, compliance checks, sessions and visits recorded as they
 happen, chases answered, closures, downgrades with a next round, escalations to a joint meeting with
 temporary guardianship, upgrades after a new incident), in district 江北区. Then
-``engine.bulk.CaseCopier`` writes N copies spread over the districts of the seeds, each a new child with
+``bench.bulk.CaseCopier`` writes N copies spread over the districts of the seeds, each a new child with
 new guardians, numbers, ids and dates, in the district's offices and with its people: open cases end
 within the last days before now (so their timers and due dates are current), closed cases anywhere in
 the last three years. The mix (codes, steps, districts, family types) is in the tables below.
@@ -30,18 +30,20 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import func, select, text  # noqa: E402
 
-from engine import demo, passwords, services  # noqa: E402
-from engine.bootstrap import DEMO_PASSWORD, DEMO_USERS, init  # noqa: E402
-from engine.bulk import CaseCopier, load_template  # noqa: E402
-from engine.workers import chain_views  # noqa: E402
-from engine.clock import clock  # noqa: E402
+from engine import services
+from engine.demo import cases as demo
+from engine.rules import passwords# noqa: E402
+from engine.infra.bootstrap import DEMO_PASSWORD, DEMO_USERS, init  # noqa: E402
+from bench.bulk import CaseCopier, load_template  # noqa: E402
+from engine.infra.workers import chain_views  # noqa: E402
+from engine.workflow.clock import clock  # noqa: E402
 from engine.context import GuardLoop  # noqa: E402
 from engine.models import (  # noqa: E402
     Agency, AuditEntry, Case, District, DocumentRecord, Round, TaskRecord, User, WorkItem,
 )
-from engine.scenario import Driver, scores  # noqa: E402
+from engine.demo.scenario import Driver, scores  # noqa: E402
 from engine.services.timers import _fire_isolated as fire_round  # noqa: E402  (one round; tick fires them all)
-from engine.settings import Settings  # noqa: E402
+from engine.infra.settings import Settings  # noqa: E402
 
 WF, COUNSELLOR, SUPERVISOR = "wf_caseworker", "wf_counsellor", "wf_supervisor"
 
@@ -75,7 +77,7 @@ SETTLE_DAYS = 200   # the longest a round waits for its review, in days
 # --- templates: cases driven through the services ------------------------------------------------
 
 class Story:
-    """One case walked through rounds as the people involved (the steps of ``engine.demo``); ``stop`` names
+    """One case walked through rounds as the people involved (the steps of ``engine.demo.cases``); ``stop`` names
     where the walk ends."""
 
     def __init__(self, dr: Driver, code: str, index: int):
@@ -282,13 +284,13 @@ def stages_for(code: str) -> list[str]:
 
 # --- the copies ----------------------------------------------------------------------------------
 
-# A repeating (cycle) timer keeps its next moment inside a dict; ``engine.bulk`` moves only plain timer values
+# A repeating (cycle) timer keeps its next moment inside a dict; ``bench.bulk`` moves only plain timer values
 CYCLE_NEXT = re.compile(r'("event_value": \{[^{}]*?"next": ")([^"]+)(")')
 
 
 def copy_case(copier: CaseCopier, template, district_id: int, shift: timedelta) -> int:
     """``copier.copy``, and the next moment of every repeating timer (v2's chase timers) in the copied rounds'
-    states moved by ``shift`` too, as the copier moves ``next_timer_at`` (a workaround until engine.bulk does
+    states moved by ``shift`` too, as the copier moves ``next_timer_at`` (a workaround until bench.bulk does
     it: otherwise the stored ``next_timer_at`` and the state disagree)."""
     before = len(copier.pending["round"])
     case_id = copier.copy(template, district_id, shift)

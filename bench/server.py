@@ -141,7 +141,7 @@ class RenderWorkers:
 
     def start(self) -> "RenderWorkers":
         self._log = open(self.log_path, "ab")
-        command = [sys.executable, "-m", "engine.cli", "render", "--loop", "--every", str(self.every)]
+        command = [sys.executable, "-m", "engine.infra.cli", "render", "--loop", "--every", str(self.every)]
         self.processes = [subprocess.Popen(command, cwd=ROOT, env=bench_env(self.database_url), stdout=self._log,
                                            stderr=subprocess.STDOUT, start_new_session=True)
                           for _ in range(self.count)]

@@ -37,10 +37,10 @@ def main(argv=None) -> int:
     parser.add_argument("--report")
     args = parser.parse_args(argv)
 
-    from engine.clock import clock
+    from engine.workflow.clock import clock
     from engine.context import GuardLoop
     from engine.services import tick
-    from engine.settings import Settings
+    from engine.infra.settings import Settings
 
     if args.at:
         clock.set(datetime.fromisoformat(args.at))

@@ -9,7 +9,7 @@ How the due timers are arranged (through the engine, nothing written by hand):
    due, the end of a guidance period, as the seed left them).
 2. If the database has fewer running rounds with a timer than ``--rounds`` and ``--add-copies`` is
    given, cases whose running round waits on records and timers alone (no open user task: only its
-   receive tasks wait, for the next visit or session) are copied with ``engine.bulk.CaseCopier`` (the
+   receive tasks wait, for the next visit or session) are copied with ``bench.bulk.CaseCopier`` (the
    seed's own path: new ids, task ids,
    numbers, audit entries appended to the chain), each shifted so that its timer falls due within the
    week before ``T``.
@@ -78,7 +78,7 @@ def add_copies(gl, needed: int, moment: datetime, seed: int, batch: int = 500) -
     """Copy cases that wait on records and timers alone (no open user task) until ``needed`` more rounds
     have a timer due within the week before ``moment``."""
     from bench.seed import copy_case
-    from engine.bulk import CaseCopier, load_template
+    from bench.bulk import CaseCopier, load_template
     from engine.models import Round, WorkItem
     rng = random.Random(seed)
     with gl.reading() as session:
@@ -133,7 +133,7 @@ def main(argv=None) -> int:
     require_local_database(args.database_url)   # PostgreSQL: SKIP LOCKED is what is measured
 
     from engine.context import GuardLoop
-    from engine.settings import Settings
+    from engine.infra.settings import Settings
     gl = GuardLoop(Settings(database_url=args.database_url))
     report = {"benchmark": "timers", "git": git_head(), "database": gl.engine.url.render_as_string(hide_password=True),
               "config": {k: v for k, v in vars(args).items() if k != "json"},

@@ -2,9 +2,9 @@
 
 Imports nothing of ``engine`` or ``web``: callers pass dicts of strings (see README.md) and get bytes.
 """
-from .fonts import FontsMissing, check_fonts
-from .render import UnknownDocumentType, render_html, render_pdf
-from .types import DOCUMENT_TYPES
+from documents.fonts import FontsMissing, check_fonts
+from documents.render import UnknownDocumentType, render_html, render_pdf
+from documents.types import DOCUMENT_TYPES
 
 __all__ = ["DOCUMENT_TYPES", "FontsMissing", "UnknownDocumentType", "check_fonts", "render_html",
            "render_pdf"]

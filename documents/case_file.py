@@ -13,7 +13,7 @@ numbers change no line's length, so the second layout keeps the first one's page
 from dataclasses import dataclass
 from io import BytesIO
 
-from . import render as _render
+from documents import render as _render
 
 TEMPLATE = "case_file.html.j2"
 FOOTER_TEMPLATE = "case_file_footer.html.j2"
@@ -54,7 +54,7 @@ def _anchor_pages(document) -> dict[str, int]:
 
 def _entries(context: dict) -> list[dict]:
     """The table of contents without pages: the own sections (anchors) and then the documents."""
-    from .view import cn_number
+    from documents.view import cn_number
 
     entries = [{"title": "一、基本情况", "level": 1, "anchor": "s-basic"},
                {"title": "二、风险赋码记录", "level": 1, "anchor": "s-codes"},

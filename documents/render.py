@@ -11,9 +11,9 @@ from pathlib import Path
 
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader
 
-from . import fonts, justify, view
-from .fetcher import STATIC_BASE_URL, StaticOnlyFetcher
-from .types import DOCUMENT_TYPES
+from documents import fonts, justify, view
+from documents.fetcher import STATIC_BASE_URL, StaticOnlyFetcher
+from documents.types import DOCUMENT_TYPES
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 _lock = threading.Lock()

@@ -1,11 +1,11 @@
 """Realistic sample contexts for every document type (used by tests, previews and the benchmark).
 
-All names and numbers are invented; the legal bases are the real ones engine/legal_basis.py cites.
+All names and numbers are invented; the legal bases are the real ones engine/issuing/legal_basis.py cites.
 ``sample(doc_type)`` returns a fresh deep copy.
 """
 import copy
 
-# As engine/legal_basis.py gives them (this package imports nothing of the engine).
+# As engine/issuing/legal_basis.py gives them (this package imports nothing of the engine).
 STATUTORY_DUTIES = [
     "树立家庭是第一个课堂、家长是第一任老师的责任意识，承担对未成年人实施家庭教育的主体责任"
     "（《中华人民共和国家庭教育促进法》第十四条）",

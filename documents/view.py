@@ -8,8 +8,8 @@ from functools import lru_cache
 
 import segno
 
-from . import texts
-from .types import DECISION_FORM_TITLE, DOCUMENT_TYPES, DocumentType
+from documents import texts
+from documents.types import DECISION_FORM_TITLE, DOCUMENT_TYPES, DocumentType
 
 DRAFT_NUMBER = "（草稿，未编号）"
 TYPE_AREA_PT = 156 / 25.4 * 72          # 版心宽 156 mm

@@ -3,8 +3,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from .errors import PermissionDenied
-from .models import User
+from engine.errors import PermissionDenied
+from engine.models import User
 
 SYSTEM = None  # audit entries written by the scheduler carry no user
 
@@ -35,7 +35,7 @@ def load_actor(session: Session, user_id: int) -> Actor:
 
 def actor_by_username(session: Session, username: str) -> Actor:
     from sqlalchemy import select
-    from .usernames import normalise
+    from engine.rules.usernames import normalise
     user = session.scalars(select(User).where(User.username == normalise(username))).first()
     if user is None or not user.active:
         raise PermissionDenied("账号不存在或已停用。", "The account does not exist or is disabled.")

@@ -8,13 +8,13 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit
-from .clock import clock
-from .db import make_engine, read_only
-from .errors import Conflict
-from .models import ModelVersion
-from .runtime import WorkflowRuntime, model_version, read_model_sources
-from .settings import Settings
+from engine.auditlog import record as audit
+from engine.workflow.clock import clock
+from engine.infra.db import make_engine, read_only
+from engine.errors import Conflict
+from engine.models import ModelVersion
+from engine.workflow.runtime import WorkflowRuntime, model_version, read_model_sources
+from engine.infra.settings import Settings
 
 
 VERSION_RECHECK_SECONDS = 30  # how stale a process's idea of the deployed model version may be
@@ -67,8 +67,8 @@ class GuardLoop:
             return pdf
         from sqlalchemy.orm import object_session
 
-        from . import pki
-        from .models import Office
+        from engine.issuing import pki
+        from engine.models import Office
         if isinstance(office, Office) and object_session(office) is not None:
             return pki.sign(self, object_session(office), office, pdf)
         with self.reading() as session:

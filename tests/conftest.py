@@ -13,13 +13,13 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
-from engine import passwords
-from engine.bootstrap import DEMO_PASSWORD, init
-from engine.clock import clock as engine_clock
+from engine.rules import passwords
+from engine.infra.bootstrap import DEMO_PASSWORD, init
+from engine.workflow.clock import clock as engine_clock
 from engine.context import GuardLoop
-from engine.db import make_engine
-from engine.scenario import Driver
-from engine.settings import Settings
+from engine.infra.db import make_engine
+from engine.demo.scenario import Driver
+from engine.infra.settings import Settings
 
 START = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
 PG_URL = os.environ.get("TEST_DATABASE_URL")

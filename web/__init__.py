@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from engine.context import GuardLoop
-from engine.settings import ROOT, Settings
+from engine.infra.settings import ROOT, Settings
 
 
 class DatabaseInteger(IntegerConverter):
@@ -59,16 +59,16 @@ def create_app(config: dict | None = None) -> Flask:
     settings = app.config.get("GUARDLOOP_SETTINGS") or Settings.from_env()
     app.extensions["guardloop"] = app.config.get("GUARDLOOP") or GuardLoop(settings)
 
-    from . import (admin, approvals, audits, auth, cases, casework, clues, cockpit, documents, errors, extensions, main,
+    from web import (admin, approvals, audits, auth, cases, casework, clues, cockpit, documents, errors, extensions, main,
                    offices, overdue, parent_school, rate_limits, records, services, tasks)
     extensions.init_app(app)
     errors.init_app(app)
     for module in (auth, main, clues, casework, cases, tasks, records, approvals, overdue, audits, documents, admin,
                    offices, cockpit, parent_school, services):
         app.register_blueprint(module.bp)
-    from . import api
+    from web import api
     api.init_app(app)   # /api/v1: the intake and exchange API (issue 18)
-    from . import clue_import, external_refs
+    from web import clue_import, external_refs
     app.register_blueprint(external_refs.bp)
     app.register_blueprint(clue_import.bp)
     rate_limits.init_app(app, app.extensions["guardloop"])   # after every view it limits is registered

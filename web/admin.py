@@ -7,13 +7,13 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from engine import services
-from engine.clock import clock
+from engine.workflow.clock import clock
 from engine.errors import InvalidInput, NotFound
 from engine.models import District, User
 from engine.services import account_admin, api_clients
 
-from .extensions import actor, gl
-from .i18n import message
+from web.extensions import actor, gl
+from web.i18n import message
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 FIELDS = ("username", "display_name", "password", "agency", "role", "district")

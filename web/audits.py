@@ -5,10 +5,10 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine.errors import Conflict, InvalidInput, NotFound
-from engine.services import audits
+from engine.services import loop_reviews as audits
 
-from .extensions import actor, casework_only, gl
-from .i18n import message
+from web.extensions import actor, casework_only, gl
+from web.i18n import message
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
 bp.before_request(casework_only)

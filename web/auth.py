@@ -11,8 +11,8 @@ from engine import services
 from engine.errors import InvalidInput, NotFound, PermissionDenied
 from engine.services import account_admin
 
-from .extensions import SIGNED_IN_AT, SignedIn, actor, gl
-from .i18n import message
+from web.extensions import SIGNED_IN_AT, SignedIn, actor, gl
+from web.i18n import message
 
 bp = Blueprint("auth", __name__)
 

@@ -8,13 +8,13 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine import services
-from engine.clock import CHINA_TZ, clock
+from engine.workflow.clock import CHINA_TZ, clock
 from engine.errors import Conflict, InvalidInput
 from engine.reference import REFERRAL_KINDS, STEPS
 
-from .diagram import render_round_svg
-from .extensions import actor, casework_only, gl
-from .i18n import message
+from web.diagram import render_round_svg
+from web.extensions import actor, casework_only, gl
+from web.i18n import message
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 bp.before_request(casework_only)

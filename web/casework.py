@@ -5,13 +5,13 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine.clock import clock
+from engine.workflow.clock import clock
 from engine.errors import Conflict, InvalidInput
 from engine.services import attachments, case_list, notes, owners
 
-from .extensions import actor, casework_only, gl
-from .i18n import message
-from .task_forms import Field, TaskForm, initial_values, read_submission
+from web.extensions import actor, casework_only, gl
+from web.i18n import message
+from web.task_forms import Field, TaskForm, initial_values, read_submission
 
 bp = Blueprint("casework", __name__)
 bp.before_request(casework_only)

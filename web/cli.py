@@ -1,8 +1,8 @@
 """The ``guardloop`` command: the engine's commands plus ``serve``."""
 import click
 
-from engine.api_cli import api_client
-from engine.cli import main
+from engine.infra.api_cli import api_client
+from engine.infra.cli import main
 
 main.add_command(api_client)
 
@@ -17,10 +17,10 @@ def serve(host, port, worker):
     production)."""
     from sqlalchemy import select
 
-    from engine.bootstrap import DEMO_PASSWORD, DEMO_USERS
+    from engine.infra.bootstrap import DEMO_PASSWORD, DEMO_USERS
     from engine.models import User
 
-    from . import create_app
+    from web import create_app
     app = create_app()
     with app.extensions["guardloop"].reading() as session:
         present = set(session.scalars(select(User.username)))
@@ -30,7 +30,7 @@ def serve(host, port, worker):
         for username, name, agency, role, district in demo:
             click.echo(f"  {username:<16} {role:<11} {agency:<18} {district:<4} {name}")
     if worker:  # the embedded default needs no other process: issued documents are rendered here
-        from engine.workers import start_thread
+        from engine.infra.workers import start_thread
         start_thread(app.extensions["guardloop"])
     click.echo(f"GuardLoop is serving at http://{host}:{port}/")
     app.run(host=host, port=port, threaded=True, use_reloader=False)

@@ -4,11 +4,11 @@ from flask import Blueprint, abort, make_response, redirect, render_template, re
 from flask_login import login_required
 
 from engine.errors import InvalidInput
-from engine.permissions import works_on_cases
+from engine.rules.permissions import works_on_cases
 from engine.services import clue_import as service
 
-from .extensions import actor, gl
-from .i18n import message
+from web.extensions import actor, gl
+from web.i18n import message
 
 bp = Blueprint("clue_import", __name__, url_prefix="/clues/import")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

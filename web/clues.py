@@ -7,15 +7,16 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import queries, services
-from engine.clock import clock
+from engine import services
+from engine.reads import lists as queries
+from engine.workflow.clock import clock
 from engine.errors import Conflict, InvalidInput
-from engine.masking import mask_id
+from engine.rules.masking import mask_id
 from engine.services import clues
 from engine.services.clues import CLUE_STATUSES, GUARDIAN_RELATIONS, NO_MATCH, OPENING_AGENCIES
 
-from .extensions import actor, casework_only, gl
-from .i18n import message
+from web.extensions import actor, casework_only, gl
+from web.i18n import message
 
 bp = Blueprint("clues", __name__, url_prefix="/clues")
 bp.before_request(casework_only)

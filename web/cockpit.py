@@ -4,14 +4,14 @@ from urllib.parse import quote
 from flask import Blueprint, Response, render_template, request
 from flask_login import login_required
 
-from engine import cockpit, exports
-from engine.cockpit_tables import tables
+from engine.reads import cockpit, exports
+from engine.reads.cockpit.tables import tables
 from engine.errors import InvalidInput
 from engine.reference import LEDGER_ROLES
 
-from .cockpit_panels import cell, headline, panels
-from .extensions import actor, gl
-from .i18n import is_en
+from web.cockpit_panels import cell, headline, panels
+from web.extensions import actor, gl
+from web.i18n import is_en
 
 bp = Blueprint("cockpit", __name__, url_prefix="/cockpit")
 FILTERS = ("district", "from", "to")

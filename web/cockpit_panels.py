@@ -2,10 +2,10 @@
 from babel.dates import format_skeleton
 from flask_babel import format_date, format_decimal, get_locale, gettext as _
 
-from engine.cockpit_tables import Table
+from engine.reads.cockpit.tables import Table
 
-from .charts import Series, bar_chart, column_chart, line_chart
-from .i18n import pick
+from web.charts import Series, bar_chart, column_chart, line_chart
+from web.i18n import pick
 
 CODE_COLOURS = {"red": "#c62828", "orange": "#e86a00", "yellow": "#f2c200", "blue": "#1565c0", "watch": "#2e7d5b",
                 None: "#9aa3b2"}

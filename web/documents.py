@@ -5,12 +5,12 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine.errors import Conflict, InvalidInput
-from engine.rendering import RenderFailed
+from engine.issuing.rendering import RenderFailed
 from engine.services import documents as docs
 
-from .errors import page
-from .extensions import actor, casework_only, gl
-from .i18n import message
+from web.errors import page
+from web.extensions import actor, casework_only, gl
+from web.i18n import message
 
 bp = Blueprint("documents", __name__)
 MAX_UPLOAD = 20 * 1024 * 1024

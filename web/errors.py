@@ -6,7 +6,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine.errors import Conflict, DomainError, InvalidInput, NotConfigured, NotFound, PermissionDenied
 
-from .i18n import message
+from web.i18n import message
 
 STATUS = {PermissionDenied: 403, NotFound: 404, Conflict: 409, InvalidInput: 422, NotConfigured: 503}
 

@@ -65,7 +65,7 @@ def _load_user(session_id: str):
 
 
 def init_app(app):
-    from . import i18n
+    from web import i18n
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -92,7 +92,7 @@ def casework_only():
     """``before_request`` guard for case work: administrators manage accounts and leaders read the
     cockpit; neither works on cases (the engine refuses them too)."""
     from flask import abort
-    from engine.permissions import works_on_cases
+    from engine.rules.permissions import works_on_cases
     if current_user.is_authenticated and not works_on_cases(current_user.actor):
         abort(403)
 

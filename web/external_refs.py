@@ -7,8 +7,8 @@ from flask_login import login_required
 from engine.errors import InvalidInput
 from engine.services import external_refs as service
 
-from .extensions import actor, gl
-from .i18n import message
+from web.extensions import actor, gl
+from web.i18n import message
 
 bp = Blueprint("external_refs", __name__, url_prefix="/cases")
 

@@ -8,7 +8,7 @@ from flask_babel import format_decimal
 from markupsafe import Markup, escape
 
 from engine import reference
-from engine.clock import CHINA_TZ
+from engine.workflow.clock import CHINA_TZ
 
 
 # The request's language, set once per request (``extensions``): template helpers ask for it for every row
@@ -71,7 +71,7 @@ def lane_label(code) -> str:
 
 
 def task_title(spec: str, fallback: str = "") -> str:
-    from .task_forms import FORMS
+    from web.task_forms import FORMS
     form = FORMS.get(spec)
     return pick(form.title) if form else (fallback or spec)
 
@@ -168,8 +168,8 @@ def role_name(role: str, agency: str | None = None) -> str:
 
 
 def template_globals() -> dict:
-    from engine.masking import mask_id, mask_name
-    from engine.clock import clock
+    from engine.rules.masking import mask_id, mask_name
+    from engine.workflow.clock import clock
     return {"district_name": district_name, "list_sep": list_sep, "relation_label": RELATIONS.get, "code_change_kind": CODE_CHANGE_KINDS.get,
             "approval_status": APPROVAL_STATUS.get, "approval_kind": approval_kind, "overdue_kind": overdue_kind, "task_title": task_title, "mask_name": mask_name, "mask_id": mask_id, "pick": pick, "label": label, "role_name": role_name, "audit_action": audit_action, "code_badge": code_badge, "lane_label": lane_label, "is_en": is_en,
             "reference": reference, "error_message": message}

@@ -3,16 +3,16 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine import queries
-from engine.overdue import overdue_counts
-from engine.permissions import works_on_cases
+from engine.reads import lists as queries
+from engine.reads.overdue import overdue_counts
+from engine.rules.permissions import works_on_cases
 from engine.reference import CODES
 from engine.errors import InvalidInput
 from engine.services import digest, notifications
 
-from .extensions import LANGUAGES, actor, gl
-from .auth import _safe_next
-from .i18n import message
+from web.extensions import LANGUAGES, actor, gl
+from web.auth import _safe_next
+from web.i18n import message
 
 bp = Blueprint("main", __name__)
 
@@ -132,7 +132,7 @@ VENDOR_FILES = {
 
 @bp.route("/diagram.css")
 def diagram_css():
-    from .diagram import stylesheet
+    from web.diagram import stylesheet
     response = current_app.response_class(stylesheet(), mimetype="text/css")
     response.cache_control.max_age = 3600
     return response
@@ -141,7 +141,7 @@ def diagram_css():
 @bp.route("/vendor/<name>")
 def vendor(name):
     from flask import send_file
-    from engine.settings import ROOT
+    from engine.infra.settings import ROOT
     path = VENDOR_FILES.get(name)
     if path is None or not (ROOT / "node_modules" / path).is_file():
         abort(404)

@@ -6,9 +6,9 @@ from engine.errors import InvalidInput
 from engine.reference import NUMBERED_DOCUMENTS
 from engine.services import offices as service
 
-from .admin import admins_only, districts as district_list
-from .extensions import actor, gl
-from .i18n import message
+from web.admin import admins_only, districts as district_list
+from web.extensions import actor, gl
+from web.i18n import message
 
 bp = Blueprint("offices", __name__, url_prefix="/admin/offices")
 MAX_SEAL = service.MAX_SEAL_BYTES

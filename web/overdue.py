@@ -2,9 +2,9 @@
 from flask import Blueprint, abort, render_template, request
 from flask_login import login_required
 
-from engine.overdue import KINDS, overdue_items
+from engine.reads.overdue import KINDS, overdue_items
 
-from .extensions import actor, casework_only, gl
+from web.extensions import actor, casework_only, gl
 
 bp = Blueprint("overdue", __name__, url_prefix="/overdue")
 bp.before_request(casework_only)

@@ -8,13 +8,13 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine.clock import clock
+from engine.workflow.clock import clock
 from engine.errors import InvalidInput, NotFound, PermissionDenied
 from engine.services import parent_school as ps
 from engine.services import parent_school_surveys as surveys
 
-from .extensions import actor, gl
-from .i18n import message
+from web.extensions import actor, gl
+from web.i18n import message
 
 bp = Blueprint("parent_school", __name__, url_prefix="/services/courses")
 MAX_ROSTER = 2 * 1024 * 1024

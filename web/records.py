@@ -5,13 +5,13 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine import services
-from engine.clock import clock
+from engine.workflow.clock import clock
 from engine.errors import Conflict, InvalidInput
 from engine.services.chases import CHASE_KINDS
 
-from .extensions import actor, casework_only, gl
-from .i18n import message
-from .task_forms import Field, TaskForm, initial_values, read_submission
+from web.extensions import actor, casework_only, gl
+from web.i18n import message
+from web.task_forms import Field, TaskForm, initial_values, read_submission
 from engine import reference as ref
 
 bp = Blueprint("records", __name__)

@@ -6,13 +6,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine.clock import clock
+from engine.workflow.clock import clock
 from engine.errors import Conflict, InvalidInput
 from engine.reference import FAMILY_TYPES, RISK_FACTORS
 from engine.services import activities, bases, parent_school, screening
 
-from .extensions import actor, gl
-from .i18n import pick
+from web.extensions import actor, gl
+from web.i18n import pick
 
 bp = Blueprint("services", __name__, url_prefix="/services")
 

@@ -8,20 +8,21 @@ from flask_login import login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from engine import queries, services
-from engine.clock import clock
+from engine import services
+from engine.reads import lists as queries
+from engine.workflow.clock import clock
 from engine.errors import Conflict, InvalidInput
 from engine.services import assignment
-from engine.guardianship import current_guardians
-from engine.handlers.guide import days_of
+from engine.tasks.guardianship import current_guardians
+from engine.tasks.guide import days_of
 from engine.models import Referral, User
 from engine.services.approvals import APPROVAL_TASKS, require_draft_previewed
 from engine.services.bases import offered_providers
 from engine.services.documents import DRAFT_APPROVALS, TASK_DOCUMENTS
 
-from .extensions import actor, casework_only, gl
-from .i18n import label, message, pick
-from .task_forms import AWAITED, FORMS, form_for, initial_values, read_submission
+from web.extensions import actor, casework_only, gl
+from web.i18n import label, message, pick
+from web.task_forms import AWAITED, FORMS, form_for, initial_values, read_submission
 
 bp = Blueprint("tasks", __name__)
 bp.before_request(casework_only)

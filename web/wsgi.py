@@ -1,4 +1,4 @@
 """WSGI entry point for production: ``gunicorn -w 4 'web.wsgi:app'``."""
-from . import create_app
+from web import create_app
 
 app = create_app()

@@ -1,22 +1,22 @@
 """Persistence: SQLAlchemy 2 mapped classes, one module per area."""
-from .base import Base
-from .org import Agency, District, GuidanceProvider, Office, User
-from .case import Case, CaseAgency, Guardian, RiskClue
-from .records import (
+from engine.models.base import Base
+from engine.models.org import Agency, District, GuidanceProvider, Office, User
+from engine.models.case import Case, CaseAgency, Guardian, RiskClue
+from engine.models.records import (
     Approval, Assessment, Chase, ComplianceCheck, DocumentFile, DocumentRecord, FollowupVisit, GuidancePlan,
     GuidanceSession, OrderSupervision, Referral, RenderJob, RiskCodeChange, TaskRecord,
 )
-from .workflow import ModelVersion, Round, WorkItem
-from .audit import AuditEntry, AuditHead, AuditStaged, Counter
-from .review import ReviewSample, RoundReview
-from .notices import Notification, RateLimitWindow
-from .api import ApiClient, ApiIdempotencyKey, ApiWebhookDelivery
-from .casework import Attachment, CaseNote, CaseOwner
-from .intake import CaseExternalRef, ClueImport
-from .parent_school import (
+from engine.models.workflow import ModelVersion, Round, WorkItem
+from engine.models.audit import AuditEntry, AuditHead, AuditStaged, Counter
+from engine.models.review import ReviewSample, RoundReview
+from engine.models.notices import Notification, RateLimitWindow
+from engine.models.api import ApiClient, ApiIdempotencyKey, ApiWebhookDelivery
+from engine.models.casework import Attachment, CaseNote, CaseOwner
+from engine.models.intake import CaseExternalRef, ClueImport
+from engine.models.parent_school import (
     Attendance, Certificate, Course, CourseSession, Participant, PlanCourseRequirement, PublicLink, SurveyResponse,
 )
-from .services import (
+from engine.models.services import (
     BaseActivity, BaseAnnualReport, BaseServiceArea, BaseStaff, EduActivity, EduOrganisation, PracticeBase,
     ScreeningEntry, ScreeningVisit,
 )

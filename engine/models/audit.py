@@ -4,7 +4,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base
+from engine.models.base import Base
 
 GENESIS = "0" * 64  # the ``prev_hash`` of the first entry
 
@@ -26,7 +26,7 @@ class AuditEntry(_EntryContent, Base):
     """One state change or one view of a case's personal data: who, what, when, before and after.
 
     Rows are only ever inserted. Each carries the hash of the entry before it and its own hash over its
-    content and that link (``engine.audit.entry_hash``: HMAC-SHA256 with the key kept outside the database
+    content and that link (``engine.auditlog.record.entry_hash``: HMAC-SHA256 with the key kept outside the database
     from ``audit_head.keyed_from`` on, plain SHA-256 before); ids are consecutive, so an altered, inserted
     or deleted entry breaks the chain at a place ``guardloop audit verify`` names. ``staged_id`` names the
     ``audit_staged`` row an access entry was chained from.
@@ -44,7 +44,7 @@ class AuditEntry(_EntryContent, Base):
 
 class AuditStaged(_EntryContent, Base):
     """An access entry (a view of a case's personal data) written without the chain's lock, waiting to be
-    chained (``engine.audit.chain_staged``: by the workers, or by the next state change's commit). The
+    chained (``engine.auditlog.record.chain_staged``: by the workers, or by the next state change's commit). The
     database refuses to change a staged entry, and to delete one that is not yet in the chain."""
 
     __tablename__ = "audit_staged"

@@ -5,10 +5,10 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base
-from .case import Case
-from .records import TaskRecord
-from .workflow import WorkItem
+from engine.models.base import Base
+from engine.models.case import Case
+from engine.models.records import TaskRecord
+from engine.models.workflow import WorkItem
 
 
 class CaseNote(Base):
@@ -38,7 +38,7 @@ class CaseNote(Base):
 
 class Attachment(Base):
     """A file attached to a case (a photo, a scanned letter, the signed 送达回证 of a delivery): its bytes are
-    in the content-addressed store (``engine.attachments``) under their SHA-256, the row keeps what it is.
+    in the content-addressed store (``engine.infra.file_store``) under their SHA-256, the row keeps what it is.
     ``subject``: what it belongs to beyond the case (``document:12``), or None for the case itself."""
 
     __tablename__ = "attachment"

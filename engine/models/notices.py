@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base
+from engine.models.base import Base
 
 
 class Notification(Base):

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base
+from engine.models.base import Base
 
 
 class Course(Base):

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, and_, case, select
 from sqlalchemy.orm import Mapped, column_property, deferred, mapped_column
 
-from .base import Base
+from engine.models.base import Base
 
 
 class _RoundRecord:
@@ -118,7 +118,7 @@ class DocumentRecord(_RoundRecord, Base):
     the old one's status becomes ``superseded``. What the document says is fixed when it is issued, in the
     issuing transaction: number, verification code, issuer, date and ``snapshot`` (the canonical data the
     PDF is rendered from) with its hash ``snapshot_sha256``. The PDF is rendered after the commit
-    (``engine.rendering``); its bytes live in ``document_file`` and ``sha256`` is written once, when they are.
+    (``engine.issuing.rendering``); its bytes live in ``document_file`` and ``sha256`` is written once, when they are.
     Documents issued before rendering moved out of the request have no snapshot (their PDF was made at
     issue); seeded copies have neither.
     """
@@ -263,7 +263,7 @@ class RenderJob(Base):
     """A document waiting for its PDF (the rendering queue): queued at issue, in the issuing transaction;
     deleted in the transaction that stores the PDF. ``state``: ``queued`` (due at ``not_before``; retried
     after a failure with ``attempts`` and ``last_error`` kept) or ``failed`` (given up after
-    ``engine.rendering.MAX_ATTEMPTS``: shown on the case page, rendered again on download or by
+    ``engine.issuing.rendering.MAX_ATTEMPTS``: shown on the case page, rendered again on download or by
     ``guardloop render --retry-failed``)."""
 
     __tablename__ = "render_job"

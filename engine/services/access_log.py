@@ -2,7 +2,7 @@
 
 A refusal is recorded in a unit of work of its own: the unit of work that raised ``PermissionDenied``
 rolls back, and its entries with it."""
-from .. import audit
+from engine.auditlog import record as audit
 
 _KEEP = 200
 

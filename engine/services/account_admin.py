@@ -7,14 +7,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from .. import audit
-from ..clock import clock
-from ..errors import InvalidInput, NotFound, PermissionDenied
-from ..models import Agency, District, User
-from ..passwords import check_password, hash_password, password_problem
-from ..reference import AGENCIES, ROLES
-from .. import validate as v
-from .accounts import end_sessions, locked_user
+from engine.auditlog import record as audit
+from engine.workflow.clock import clock
+from engine.errors import InvalidInput, NotFound, PermissionDenied
+from engine.models import Agency, District, User
+from engine.rules.passwords import check_password, hash_password, password_problem
+from engine.reference import AGENCIES, ROLES
+from engine.rules import validate as v
+from engine.services.accounts import end_sessions, locked_user
 
 RESET_HOURS = 24
 _BAD_LINK = ("重置链接无效或已过期，请向系统管理员申请新的链接。",

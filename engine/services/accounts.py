@@ -11,13 +11,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, case, select, update
 
-from .. import audit
-from ..actor import Actor
-from ..clock import clock
-from ..errors import PermissionDenied
-from ..models import User
-from ..passwords import check_nobody, check_password
-from ..usernames import normalise
+from engine.auditlog import record as audit
+from engine.actor import Actor
+from engine.workflow.clock import clock
+from engine.errors import PermissionDenied
+from engine.models import User
+from engine.rules.passwords import check_nobody, check_password
+from engine.rules.usernames import normalise
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15

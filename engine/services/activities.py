@@ -14,12 +14,12 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from .. import audit
-from .. import validate as v
-from ..clock import clock
-from ..errors import InvalidInput, NotFound, PermissionDenied
-from ..models import EduActivity, EduOrganisation
-from .bases import OFFICE_AGENCY, OFFICE_ROLES, hours as _hours
+from engine.auditlog import record as audit
+from engine.rules import validate as v
+from engine.workflow.clock import clock
+from engine.errors import InvalidInput, NotFound, PermissionDenied
+from engine.models import EduActivity, EduOrganisation
+from engine.services.bases import OFFICE_AGENCY, OFFICE_ROLES, hours as _hours
 
 ORG_KINDS = {
     "school": ("中小学", "School"),

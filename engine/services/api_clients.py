@@ -21,15 +21,15 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select, update
 
-from .. import audit
-from .. import validate as v
-from ..actor import Actor
-from ..clock import clock
-from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from ..models import Agency, ApiClient, ApiIdempotencyKey, District, RiskClue, User
-from ..reference import AGENCIES
-from . import clues
-from .webhooks import sender_view
+from engine.auditlog import record as audit
+from engine.rules import validate as v
+from engine.actor import Actor
+from engine.workflow.clock import clock
+from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.models import Agency, ApiClient, ApiIdempotencyKey, District, RiskClue, User
+from engine.reference import AGENCIES
+from engine.services import clues
+from engine.services.webhooks import sender_view
 
 API_ROLE = "api_client"
 SCOPES = {
@@ -132,7 +132,7 @@ class Registered:
 def register_client(gl, actor, *, name: str, agency: str, district: str, scopes,
                     webhook_url: str | None = None) -> Registered:
     """Register a client and its account, with its webhook if a URL is given, in one unit of work."""
-    from .webhooks import check_url
+    from engine.services.webhooks import check_url
     _require_admin(actor)
     data = {"name": name, "agency": agency, "district": district}
     name = v.text(data, "name", max_len=60)
@@ -221,7 +221,7 @@ def set_scopes(gl, actor, name: str, scopes) -> list:
 def list_clients(gl, actor) -> list[ClientRow]:
     """Every client with its agency, district, scopes, state, webhook and its deliveries' state."""
     from sqlalchemy import func
-    from ..models import ApiWebhookDelivery as D
+    from engine.models import ApiWebhookDelivery as D
     _require_admin(actor)
     with gl.reading() as session:
         rows = session.execute(select(ApiClient, User).join(User, User.id == ApiClient.user_id)
@@ -419,8 +419,8 @@ def orders(gl, caller: Caller, *, case_no: str | None = None, linked_case_no: st
     returns the page and the id to continue after (None at the end). The read is logged."""
     require_scope(caller, "orders:read")
     from sqlalchemy import func
-    from ..models import Case, ComplianceCheck, DocumentRecord, OrderSupervision
-    from ..permissions import visible_cases
+    from engine.models import Case, ComplianceCheck, DocumentRecord, OrderSupervision
+    from engine.rules.permissions import visible_cases
     limit = max(1, min(int(limit), ORDERS_PAGE))
     query = (select(DocumentRecord, Case.case_no, Case.linked_case_no, OrderSupervision)
              .join(Case, Case.id == DocumentRecord.case_id)
@@ -444,7 +444,7 @@ def orders(gl, caller: Caller, *, case_no: str | None = None, linked_case_no: st
                 latest[check.document_id] = check
         audit.record(session, caller.actor, "view_orders", "document_record", None, None, None,
                      {"documents": ids, "case_no": case_no, "linked_case_no": linked_case_no})
-        from .external_refs import refs_by_agency
+        from engine.services.external_refs import refs_by_agency
         refs = refs_by_agency(session, {doc.case_id for doc, *_ in rows})
         page = [{**_order(doc, case_no_, linked, supervision, latest.get(doc.id)),
                  "external_refs": refs.get(doc.case_id, {})} for doc, case_no_, linked, supervision in rows]
@@ -470,11 +470,11 @@ def _order(doc, case_no, linked_case_no, supervision, check) -> dict:
 
 def external_refs(gl, caller: Caller, case_no: str) -> dict:
     """A case the client's agency takes part in (its district), with every agency's 案号."""
-    from . import external_refs as refs
+    from engine.services import external_refs as refs
     require_scope(caller, "cases:link")
     case_id = refs.case_by_no(gl, caller.actor, case_no)
     with gl.transaction() as session:
-        from ..models import Case
+        from engine.models import Case
         case = session.get(Case, case_id)
         audit.record(session, caller.actor, "view_external_refs", "case", case.id, case.id)
         by_agency = refs.refs_by_agency(session, [case.id]).get(case.id, {})
@@ -483,7 +483,7 @@ def external_refs(gl, caller: Caller, case_no: str) -> dict:
 
 def set_external_refs(gl, caller: Caller, case_no: str, values) -> dict:
     """Replace the client's agency's 案号 on the case (``external_refs.set_refs``)."""
-    from . import external_refs as refs
+    from engine.services import external_refs as refs
     require_scope(caller, "cases:link")
     refs.require_ref_agency(caller.actor)
     case_id = refs.case_by_no(gl, caller.actor, case_no)
@@ -493,6 +493,6 @@ def set_external_refs(gl, caller: Caller, case_no: str, values) -> dict:
 
 def find_cases(gl, caller: Caller, external_ref: str) -> list[dict]:
     """The cases the client's agency takes part in that carry the 案号 ``external_ref``."""
-    from . import external_refs as refs
+    from engine.services import external_refs as refs
     require_scope(caller, "cases:link")
     return refs.lookup(gl, caller.actor, external_ref)

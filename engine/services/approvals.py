@@ -4,17 +4,17 @@ when their request comes back (退回补正).
 Every approval is a user task in the deciding agency's lane for its supervisors; deciding one completes that task through
 ``complete_task``, so the same permission checks, optimistic locking and audit apply. The rules (nobody
 decides their own request; no downgrade or closure without an approval on record) live in the handlers
-(``engine.handlers.review``), in ``engine.codes`` and in ``close_case``.
+(``engine.tasks.reassessment``), in ``engine.rules.codes`` and in ``close_case``.
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from ..masking import mask_name
-from ..models import Approval, Case, User, WorkItem
-from .tasks import complete_task
+from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.rules.masking import mask_name
+from engine.models import Approval, Case, User, WorkItem
+from engine.services.tasks import complete_task
 
 # approval task -> approval kind
 APPROVAL_TASKS = {"approve_downgrade": "downgrade", "approve_closure": "closure", "approve_escalation": "escalation",
@@ -92,7 +92,7 @@ def approval_queue(gl, actor) -> list[QueueRow]:
 def _correction_rows(gl, actor) -> list[QueueRow]:
     """Corrections of issued documents (更正) wait for the issuing agency's head of department too; they
     are outside the round's workflow, so they have no task."""
-    from .documents import CORRECTION_DUE_DAYS, pending_corrections
+    from engine.services.documents import CORRECTION_DUE_DAYS, pending_corrections
     with gl.reading() as session:
         pending = pending_corrections(session, actor)
         names = dict(session.execute(select(User.id, User.display_name).where(
@@ -116,7 +116,7 @@ def decide_approval(gl, actor, approval_id: int, decision: str, reason: str, exp
             query = query.where(WorkItem.subject == f"referral:{approval.referral_id}")
         item = session.scalars(query).first() if specs else None
     if approval.kind == "correction":  # outside the workflow: no task to complete
-        from .documents import decide_correction
+        from engine.services.documents import decide_correction
         return decide_correction(gl, actor, approval_id, decision, reason, expected_version)
     if item is None:
         raise Conflict("该申请当前没有待办的审批任务。", "This request has no open approval task now.")
@@ -147,7 +147,7 @@ def pending_order_draft(session, referral_id: int) -> Approval | None:
 
 def draft_previewed(session, actor, case_id: int, task_id: str) -> bool:
     """Whether ``actor`` opened the preview of this approval task's draft (the audit trail's ``preview_draft``)."""
-    from ..models import AuditEntry, AuditStaged
+    from engine.models import AuditEntry, AuditStaged
     return any(session.scalar(select(model.id).where(
         model.case_id == case_id, model.user_id == actor.id, model.action == "preview_draft",
         model.entity == "task", model.entity_id == str(task_id)).limit(1)) for model in (AuditEntry, AuditStaged))

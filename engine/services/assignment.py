@@ -8,13 +8,13 @@ user saw, so of two people claiming at once one wins and the other is told who h
 """
 from sqlalchemy import select, update
 
-from .. import audit
-from .. import validate as v
-from ..assignment import NEW_TASK, eligible, people_for
-from ..clock import clock
-from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from ..models import Notification, User, WorkItem
-from ..permissions import require_case, require_task_rights
+from engine.auditlog import record as audit
+from engine.rules import validate as v
+from engine.workflow.new_work import NEW_TASK, eligible, people_for
+from engine.workflow.clock import clock
+from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.models import Notification, User, WorkItem
+from engine.rules.permissions import require_case, require_task_rights
 
 ASSIGNING_ROLES = ("supervisor",)
 

@@ -1,7 +1,7 @@
 """Attachments on a case: photos, scanned letters and reports, the signed 送达回证 of a delivery.
 
 Anyone whose agency is on the case may attach a file and open the case's files; every opening (the file
-or its thumbnail) is an access entry. The file is checked by its content (``engine.attachments.inspect``)
+or its thumbnail) is an access entry. The file is checked by its content (``engine.infra.file_store.inspect``)
 before anything is written; the bytes go to the content-addressed store only after the permission check,
 the row and the audit entry in the same unit of work as ever. A file whose row then fails to commit stays
 in the store unreferenced (it holds nothing a reader can reach without a row).
@@ -10,13 +10,13 @@ import unicodedata
 
 from sqlalchemy import select
 
-from .. import audit
-from .. import validate as v
-from ..attachments import ContentStore, inspect
-from ..clock import clock
-from ..errors import InvalidInput, NotFound
-from ..models import Attachment, DocumentRecord
-from ..permissions import require_case
+from engine.auditlog import record as audit
+from engine.rules import validate as v
+from engine.infra.file_store import ContentStore, inspect
+from engine.workflow.clock import clock
+from engine.errors import InvalidInput, NotFound
+from engine.models import Attachment, DocumentRecord
+from engine.rules.permissions import require_case
 
 FILENAME_MAX = 200
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}

@@ -17,15 +17,15 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, exists, func, not_, or_, select
 
-from .. import audit
-from .. import validate as v
-from ..clock import clock
-from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from ..models import (
+from engine.auditlog import record as audit
+from engine.rules import validate as v
+from engine.workflow.clock import clock
+from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.models import (
     BaseActivity, BaseAnnualReport, BaseServiceArea, BaseStaff, District, GuidanceProvider, Notification,
     PracticeBase, User,
 )
-from ..reference import PRACTICE_BASES
+from engine.reference import PRACTICE_BASES
 
 SEED_VALID_FROM, SEED_VALID_UNTIL = date(2020, 1, 1), date(2024, 12, 31)   # seed 002: 2020–2024
 VALIDITY_YEARS = 5

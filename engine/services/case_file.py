@@ -15,20 +15,21 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from .. import audit, rendering
-from ..clock import CHINA_TZ, clock
-from ..doc_context import CHANGE_KINDS, RELATIONS, cn_date, code_name
-from ..models import (
+from engine.auditlog import record as audit
+from engine.issuing import rendering
+from engine.workflow.clock import CHINA_TZ, clock
+from engine.issuing.document_context import CHANGE_KINDS, RELATIONS, cn_date, code_name
+from engine.models import (
     Approval, Assessment, Attachment, CaseAgency, CaseNote, CaseOwner, District, DocumentFile, DocumentRecord,
     FollowupVisit, GuidancePlan, GuidanceProvider, GuidanceSession, Referral, RiskClue, RiskCodeChange, Round,
     RoundReview, User,
 )
-from ..permissions import require_case, require_casework
-from ..reference import (
+from engine.rules.permissions import require_case, require_casework
+from engine.reference import (
     AGENCIES, ASSESSMENT_ITEMS, CASE_TYPES, CLUE_SOURCES, FAMILY_TYPES, GUARDIANSHIP_KINDS, REFERRAL_KINDS, REFERRAL_STATUSES,
     RISK_FACTORS, ROUND_OUTCOMES, SESSION_KINDS, VISIT_KINDS, VISIT_METHODS,
 )
-from .notes import NOTE_KINDS
+from engine.services.notes import NOTE_KINDS
 
 log = logging.getLogger(__name__)
 

@@ -16,12 +16,12 @@ from datetime import datetime
 
 from sqlalchemy import String, cast, func, select, union
 
-from ..clock import clock
-from ..errors import InvalidInput, PermissionDenied
-from ..masking import mask_name
-from ..models import Case, CaseOwner, TaskRecord, WorkItem
-from ..permissions import require_casework, visible_cases
-from ..reference import CODES, FAMILY_TYPES, STEPS
+from engine.workflow.clock import clock
+from engine.errors import InvalidInput, PermissionDenied
+from engine.rules.masking import mask_name
+from engine.models import Case, CaseOwner, TaskRecord, WorkItem
+from engine.rules.permissions import require_casework, visible_cases
+from engine.reference import CODES, FAMILY_TYPES, STEPS
 
 VIEWS = ("mine", "agency", "overdue")
 SORTS = {"updated": Case.updated_at, "opened": Case.opened_at, "case_no": Case.case_no}

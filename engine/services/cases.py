@@ -2,16 +2,16 @@
 
 from sqlalchemy import select
 
-from .. import audit
-from ..clock import clock
-from ..codes import set_code
-from ..errors import Conflict, InvalidInput, PermissionDenied
-from ..models.case import bump_version
-from ..models import Approval, DocumentRecord, FollowupVisit, GuidanceSession, RiskCodeChange, Round
-from ..permissions import require_case, require_casework
-from ..reference import CODES, code_rank
-from ..rounds import load_workflow, save_round, start_round
-from .. import validate as v
+from engine.auditlog import record as audit
+from engine.workflow.clock import clock
+from engine.rules.codes import set_code
+from engine.errors import Conflict, InvalidInput, PermissionDenied
+from engine.models.case import bump_version
+from engine.models import Approval, DocumentRecord, FollowupVisit, GuidanceSession, RiskCodeChange, Round
+from engine.rules.permissions import require_case, require_casework
+from engine.reference import CODES, code_rank
+from engine.workflow.rounds import load_workflow, save_round, start_round
+from engine.rules import validate as v
 
 
 def close_case(session, gl, actor, case, rnd) -> None:
@@ -28,8 +28,8 @@ def close_case(session, gl, actor, case, rnd) -> None:
 
 def _issue_closure_report(session, gl, actor, case, rnd, approval) -> None:
     """结案报告: every round, the code history, guidance and visits, the documents and the approval."""
-    from .. import doc_context
-    from .documents import issue, issuer_name
+    from engine.issuing import document_context as doc_context
+    from engine.services.documents import issue, issuer_name
     by_case = lambda model: session.scalars(select(model).where(model.case_id == case.id)  # noqa: E731
                                             .order_by(model.id)).all()
     documents = [d for d in by_case(DocumentRecord) if d.number]

@@ -5,12 +5,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from .. import audit
-from ..clock import clock
-from ..errors import Conflict, NotFound, PermissionDenied
-from ..masking import mask_name
-from ..models import Case, Chase
-from .. import validate as v
+from engine.auditlog import record as audit
+from engine.workflow.clock import clock
+from engine.errors import Conflict, NotFound, PermissionDenied
+from engine.rules.masking import mask_name
+from engine.models import Case, Chase
+from engine.rules import validate as v
 
 CHASE_KINDS = {"decision": ("审查决定逾期", "Decision overdue"), "approval": ("审批逾期", "Approval overdue"),
                "delivery": ("送达逾期", "Delivery overdue"), "report": ("履行检查逾期", "Compliance check overdue"),

@@ -17,13 +17,13 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from .. import audit
-from ..clock import clock
-from ..errors import InvalidInput, NotFound
-from ..models import ClueImport, RiskClue
-from ..permissions import require_casework
-from ..reference import CLUE_SOURCES, FAMILY_TYPES, RISK_FACTORS
-from . import clues
+from engine.auditlog import record as audit
+from engine.workflow.clock import clock
+from engine.errors import InvalidInput, NotFound
+from engine.models import ClueImport, RiskClue
+from engine.rules.permissions import require_casework
+from engine.reference import CLUE_SOURCES, FAMILY_TYPES, RISK_FACTORS
+from engine.services import clues
 
 MAX_ROWS = 500
 MAX_BYTES = 1024 * 1024            # the file as uploaded
@@ -352,7 +352,7 @@ STATUS_NAMES = {"created": ("已登记", "Registered"), "already_imported": ("�
 
 def report_xlsx(upload: Upload) -> bytes:
     """The per-row report as a sheet: row, status, clue number, column and message in both languages."""
-    from ..spreadsheets import Sheet, to_xlsx
+    from engine.reads.spreadsheets import Sheet, to_xlsx
     rows = []
     for e in upload.report:
         column = HEADERS.get(e.get("field") or "", ("", ""))

@@ -5,22 +5,22 @@ from datetime import date, datetime, time
 
 from sqlalchemy import or_, select
 
-from .. import audit
-from ..clock import CHINA_TZ, clock
-from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from ..idcard import birth_date as id_birth_date, normalise_id, sex as id_sex
-from ..models import Case, CaseNote, Guardian, Notification, RiskClue
-from ..numbering import next_value
-from ..permissions import (
+from engine.auditlog import record as audit
+from engine.workflow.clock import CHINA_TZ, clock
+from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.rules.idcard import birth_date as id_birth_date, normalise_id, sex as id_sex
+from engine.models import Case, CaseNote, Guardian, Notification, RiskClue
+from engine.issuing.numbering import next_value
+from engine.rules.permissions import (
     CLUE_DECIDING_AGENCIES, COORDINATING_AGENCY, can_see_clue, can_view_case, require_casework, visible_cases,
 )
-from ..reference import CASE_TYPES, CLUE_SOURCES, FAMILY_TYPES, RISK_FACTORS
-from ..rounds import join_case, start_round
-from .reports import route_report
-from .. import validate as v
-from ..models import District
-from .notifications import notify
-from .webhooks import clue_changed
+from engine.reference import CASE_TYPES, CLUE_SOURCES, FAMILY_TYPES, RISK_FACTORS
+from engine.workflow.rounds import join_case, start_round
+from engine.services.reports import route_report
+from engine.rules import validate as v
+from engine.models import District
+from engine.services.notifications import notify
+from engine.services.webhooks import clue_changed
 
 FORM_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 

@@ -10,12 +10,12 @@ from email.message import EmailMessage
 
 from sqlalchemy import select
 
-from .. import audit
-from ..actor import Actor
-from ..clock import CHINA_TZ, clock
-from ..errors import InvalidInput, NotConfigured
-from ..models import Case, Notification, User
-from .notifications import _addressed_to
+from engine.auditlog import record as audit
+from engine.actor import Actor
+from engine.workflow.clock import CHINA_TZ, clock
+from engine.errors import InvalidInput, NotConfigured
+from engine.models import Case, Notification, User
+from engine.services.notifications import _addressed_to
 
 log = logging.getLogger("guardloop.digest")
 MAX_LINES = 100

@@ -1,22 +1,23 @@
 """Issuing documents (制发文书): number, verification code, the snapshot the PDF is made from and its hash,
 and the audit entry, in the caller's transaction, with the PDF queued for the rendering workers
-(``engine.rendering``); reading them; correcting one by a superseding document; public verification (核验)."""
+(``engine.issuing.rendering``); reading them; correcting one by a superseding document; public verification (核验)."""
 import hashlib
 import secrets
 
 from sqlalchemy import select
 
-from .. import audit, doc_context, rendering, verification
-from ..clock import clock
-from ..errors import Conflict, InvalidInput, NotConfigured, NotFound, PermissionDenied
-from ..models import Agency, Approval, Case, DocumentFile, DocumentRecord, Office, User
-from ..models.case import bump_version
-from ..numbering import document_number
-from ..permissions import require_case, require_case_and_round, require_task_rights
-from ..reference import DOCUMENT_TYPES, NUMBERED_DOCUMENTS
-from ..rounds import find_task, load_workflow, task_ref
-from .tasks import stale
-from .. import validate as v
+from engine.auditlog import record as audit
+from engine.issuing import document_context as doc_context, rendering, verification
+from engine.workflow.clock import clock
+from engine.errors import Conflict, InvalidInput, NotConfigured, NotFound, PermissionDenied
+from engine.models import Agency, Approval, Case, DocumentFile, DocumentRecord, Office, User
+from engine.models.case import bump_version
+from engine.issuing.numbering import document_number
+from engine.rules.permissions import require_case, require_case_and_round, require_task_rights
+from engine.reference import DOCUMENT_TYPES, NUMBERED_DOCUMENTS
+from engine.workflow.rounds import find_task, load_workflow, task_ref
+from engine.services.tasks import stale
+from engine.rules import validate as v
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"   # no 0/O, 1/I/L: read off paper without doubt
 ISSUING_ROLES = {"supervision_order": ("prosecutor",), "guidance_order": ("judge",), "protection_order": ("judge",)}
@@ -102,8 +103,8 @@ def document_file(gl, actor, document_id: int) -> tuple[DocumentRecord, bytes]:
 
 def draft_pdf(gl, actor, case_id: int, task_id: str, data: dict) -> bytes:
     """The draft (草稿, no number) of the document a task will issue, from the form as typed."""
-    from ..handlers.orders import MEASURE_DOCUMENTS
-    from .approvals import pending_order_draft
+    from engine.tasks.orders import MEASURE_DOCUMENTS
+    from engine.services.approvals import pending_order_draft
     with gl.reading() as session:
         case, rnd = require_case_and_round(session, actor, case_id)
         runtime, workflow = load_workflow(session, gl, rnd) if rnd is not None else (None, None)
@@ -134,7 +135,7 @@ def _typed_draft(session, data: dict) -> dict:
     date is left out)."""
     stored = {k: (x if isinstance(x, (str, int, bool)) else str(x)) for k, x in data.items()}
     if "provider_id" in data:
-        from ..models import GuidanceProvider
+        from engine.models import GuidanceProvider
         provider = session.get(GuidanceProvider, v.integer(data, "provider_id", low=1, high=10**9,
                                                            required=False) or 0)
         stored["provider"] = provider.name if provider else ""
@@ -269,7 +270,7 @@ def deliver_correction(gl, actor, document_id: int, data: dict, expected_version
     """送达 a corrected document: recorded as the order's own delivery is (method, date, recipient, place,
     signature, 代收人 or refusal and witness) by an officer of the issuing agency."""
     from types import SimpleNamespace
-    from ..handlers.orders import _delivery
+    from engine.tasks.orders import _delivery
     with gl.transaction() as session:
         doc = session.get(DocumentRecord, document_id)
         if doc is None:

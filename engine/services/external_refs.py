@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
-from .. import audit
-from ..clock import clock
-from ..errors import InvalidInput, NotFound, PermissionDenied
-from ..models import Case, CaseExternalRef
-from ..permissions import require_case, require_case_and_round, visible_cases
+from engine.auditlog import record as audit
+from engine.workflow.clock import clock
+from engine.errors import InvalidInput, NotFound, PermissionDenied
+from engine.models import Case, CaseExternalRef
+from engine.rules.permissions import require_case, require_case_and_round, visible_cases
 
 # the agencies with case systems of their own, whose numbers a case may carry
 REF_AGENCIES = ("procuratorate", "court", "police")

@@ -9,12 +9,12 @@ from datetime import timedelta
 
 from sqlalchemy import bindparam, select
 
-from .. import audit
-from .. import validate as v
-from ..clock import clock
-from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from ..models import CaseNote
-from ..permissions import require_case
+from engine.auditlog import record as audit
+from engine.rules import validate as v
+from engine.workflow.clock import clock
+from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.models import CaseNote
+from engine.rules.permissions import require_case
 
 NOTE_KINDS = {
     "phone": ("电话", "Phone call"),

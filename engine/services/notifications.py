@@ -9,11 +9,11 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select, update
 
-from .. import audit
-from ..clock import clock
-from ..errors import NotFound
-from ..models import Case, Notification
-from ..permissions import works_on_cases
+from engine.auditlog import record as audit
+from engine.workflow.clock import clock
+from engine.errors import NotFound
+from engine.models import Case, Notification
+from engine.rules.permissions import works_on_cases
 
 MAX_SHOWN = 50
 RETURNED_NOTICE = "request_returned"   # my request came back for correction (退回补正)
@@ -111,7 +111,7 @@ def notify_deadlines(gl) -> int:
     a tick racing this one, writes nothing). Returns how many notices were written."""
     from datetime import timedelta
     from sqlalchemy import exists, literal
-    from ..models import WorkItem
+    from engine.models import WorkItem
     now = clock.now()
     soon = now + timedelta(days=gl.settings.deadline_warning_days)
     written = 0
@@ -134,7 +134,7 @@ def notify_deadlines(gl) -> int:
 
 
 def _insert_once(session, gl, rows: list[dict]) -> int:
-    from ..db import is_postgres
+    from engine.infra.db import is_postgres
     if is_postgres(gl.engine):
         from sqlalchemy.dialects.postgresql import insert
     else:

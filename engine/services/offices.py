@@ -8,13 +8,13 @@ from io import BytesIO
 
 from sqlalchemy import select
 
-from .. import audit
-from ..errors import InvalidInput, NotFound, PermissionDenied
-from ..models import Agency, District, Office
-from ..clock import clock
-from ..numbering import china_year, default_type_code, format_number, number_format, type_code
-from ..reference import NUMBERED_DOCUMENTS
-from .. import validate as v
+from engine.auditlog import record as audit
+from engine.errors import InvalidInput, NotFound, PermissionDenied
+from engine.models import Agency, District, Office
+from engine.workflow.clock import clock
+from engine.issuing.numbering import china_year, default_type_code, format_number, number_format, type_code
+from engine.reference import NUMBERED_DOCUMENTS
+from engine.rules import validate as v
 
 PLACEHOLDERS = {"prefix", "code", "year", "seq"}
 MAX_SEAL_BYTES = 1024 * 1024

@@ -3,14 +3,14 @@ assigns the owner and hands the case over to another of the agency's people, alw
 assignment is an audit entry naming the owner before and after."""
 from sqlalchemy import select
 
-from .. import audit
-from .. import validate as v
-from ..clock import clock
-from ..errors import Conflict, InvalidInput, PermissionDenied
-from ..models import CaseOwner, Notification, User, WorkItem
-from ..models.org import Agency
-from ..permissions import require_case
-from ..reference import NO_CASEWORK_ROLES
+from engine.auditlog import record as audit
+from engine.rules import validate as v
+from engine.workflow.clock import clock
+from engine.errors import Conflict, InvalidInput, PermissionDenied
+from engine.models import CaseOwner, Notification, User, WorkItem
+from engine.models.org import Agency
+from engine.rules.permissions import require_case
+from engine.reference import NO_CASEWORK_ROLES
 
 ASSIGNING_ROLES = ("supervisor",)
 CASE_HANDED = "case_handed"   # the notice to the new owner
@@ -78,7 +78,7 @@ def hand_over_tasks(session, actor, case, old_owner, new_owner: int) -> None:
     """The agency's open tasks of the case held by nobody or by the former owner go to the new owner where
     the new owner's role may complete them; each move is audited."""
     from sqlalchemy import or_, update
-    from ..assignment import eligible, people_for
+    from engine.workflow.new_work import eligible, people_for
     items = session.scalars(select(WorkItem).where(
         WorkItem.case_id == case.id, WorkItem.lane == actor.agency, WorkItem.kind == "task",
         or_(WorkItem.assignee_id.is_(None), WorkItem.assignee_id == old_owner) if old_owner

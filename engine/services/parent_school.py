@@ -16,18 +16,18 @@ from io import BytesIO
 
 from sqlalchemy import func, select, update
 
-from .. import audit
-from .. import validate as v
-from ..clock import clock
-from ..errors import InvalidInput, NotFound, PermissionDenied
-from ..doc_fields import cn_date
-from ..masking import mask_name
-from ..models import (
+from engine.auditlog import record as audit
+from engine.rules import validate as v
+from engine.workflow.clock import clock
+from engine.errors import InvalidInput, NotFound, PermissionDenied
+from engine.issuing.document_fields import cn_date
+from engine.rules.masking import mask_name
+from engine.models import (
     Attendance, Certificate, Course, CourseSession, District, Guardian, Participant, PublicLink,
 )
-from ..numbering import next_value
-from ..permissions import require_case, works_on_cases
-from .bases import offered_providers, require_offered
+from engine.issuing.numbering import next_value
+from engine.rules.permissions import require_case, works_on_cases
+from engine.services.bases import offered_providers, require_offered
 
 COURSE_KINDS = {  # seed 003: four kinds of course
     "general": ("通识课", "General course"),
@@ -488,7 +488,7 @@ def _certify_if_due(session, gl, actor, participant: Participant, school_year: i
                                                     Certificate.school_year == school_year)).first():
         return None
     district = session.get(District, participant.district_id)
-    from .documents import office_of
+    from engine.services.documents import office_of
     issuer = office_of(session, OFFICE_AGENCY, district.id).name
     sequence = next_value(session, f"ps_certificate:{district.code}:{school_year}")
     number = f"{district.code}家校结字〔{school_year}〕{sequence:05d}号"
@@ -525,7 +525,7 @@ def _certify_if_due(session, gl, actor, participant: Participant, school_year: i
 
 
 def _new_code(session) -> str:
-    from ..models import DocumentRecord
+    from engine.models import DocumentRecord
     while True:
         raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
         code = f"{raw[:4]}-{raw[4:]}"
@@ -585,7 +585,7 @@ def case_learning(gl, actor, case_id: int) -> dict:
     """For those on the case: the learning record of each guardian of the case linked to the register, and
     the course requirements of the current round's plan with the hours that count towards them. Opening it
     is an access entry."""
-    from ..models import Round
+    from engine.models import Round
     with gl.transaction() as session:
         case = require_case(session, actor, case_id)
         linked = session.scalars(select(Participant).join(Guardian, Guardian.id == Participant.guardian_id)
@@ -665,7 +665,7 @@ def verify_certificate(gl, code: str, pdf: bytes | None = None) -> dict | None:
 def require_courses(session, actor, case, plan, data: dict, today: date) -> list:
     """The courses a guidance plan requires (``course_hours`` of ``course_kinds``, any kind when none is
     chosen) of the chosen guardians of the case, each linked to the register. None when no hours are asked."""
-    from ..models import PlanCourseRequirement
+    from engine.models import PlanCourseRequirement
     wanted = v.integer(data, "course_hours", low=0, high=200, required=False) or 0
     guardian_ids = data.get("course_guardian_ids") or []
     if isinstance(guardian_ids, (str, int)):
@@ -696,7 +696,7 @@ def require_courses(session, actor, case, plan, data: dict, today: date) -> list
 
 def requirement_progress(session, round_id: int) -> list[dict]:
     """Each course requirement of the round's latest plan with the minutes that count towards it."""
-    from ..models import GuidancePlan, PlanCourseRequirement
+    from engine.models import GuidancePlan, PlanCourseRequirement
     latest = session.scalar(select(func.max(GuidancePlan.id)).where(GuidancePlan.round_id == round_id))
     if latest is None:
         return []

@@ -3,13 +3,13 @@
 no name, no contact: nothing personal is asked or kept). Results per provider and per course."""
 from sqlalchemy import func, select
 
-from .. import audit
-from .. import validate as v
-from ..clock import clock
-from ..errors import InvalidInput, NotFound, PermissionDenied
-from ..models import Course, GuidancePlan, GuidanceProvider, SurveyResponse
-from ..permissions import require_case
-from . import parent_school as ps
+from engine.auditlog import record as audit
+from engine.rules import validate as v
+from engine.workflow.clock import clock
+from engine.errors import InvalidInput, NotFound, PermissionDenied
+from engine.models import Course, GuidancePlan, GuidanceProvider, SurveyResponse
+from engine.rules.permissions import require_case
+from engine.services import parent_school as ps
 
 QUESTIONS = {
     "content": ("课程/指导内容实用", "The content was useful"),
@@ -96,7 +96,7 @@ def submit_public(gl, token: str, data: dict) -> int:
         else:
             plan = session.get(GuidancePlan, link.plan_id)
             provider = session.get(GuidanceProvider, plan.provider_id)
-            from ..models import Case
+            from engine.models import Case
             target = {"subject": "plan", "plan_id": plan.id, "district_id": session.get(Case, plan.case_id).district_id,
                       "provider_id": provider.id, "provider_label": provider.name}
         link.uses += 1
@@ -114,7 +114,7 @@ def results(gl, actor, school_year: int | None = None) -> dict:
     ps.require_staff(actor)
     year = school_year or ps.school_year_of(clock.today())
     start, end = ps.year_bounds(year)
-    from ..periods import bounds
+    from engine.reads.periods import bounds
     since, until = bounds(start, end)
     r = SurveyResponse
     where = (r.district_id == actor.district_id, r.submitted_at >= since, r.submitted_at < until)

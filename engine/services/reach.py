@@ -1,8 +1,8 @@
 """Objects looked up by id answer alike whether they are missing or outside the actor's reach: a request
 of another district must not learn that it exists, let alone its state (已被审批)."""
-from ..errors import NotFound
-from ..models import Approval, Case
-from ..permissions import can_view_case
+from engine.errors import NotFound
+from engine.models import Approval, Case
+from engine.rules.permissions import can_view_case
 
 
 def require_approval_in_reach(gl, actor, approval_id: int) -> None:

@@ -6,18 +6,19 @@ from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
-from .. import audit, doc_context
-from ..clock import clock
-from ..errors import InvalidInput, PermissionDenied
-from ..handlers.guide import current_plan, qualifying_sessions
-from ..handlers.review import visits_in_round
-from ..models import FollowupVisit, GuidanceSession, TaskRecord
-from ..models.case import bump_version
-from ..permissions import require_case_and_round, works_on_cases
-from ..reference import AGENCIES, SESSION_KINDS, VISIT_KINDS, VISIT_METHODS
-from ..rounds import load_workflow, save_round, stepping
-from .. import validate as v
-from .tasks import stale
+from engine.auditlog import record as audit
+from engine.issuing import document_context as doc_context
+from engine.workflow.clock import clock
+from engine.errors import InvalidInput, PermissionDenied
+from engine.tasks.guide import current_plan, qualifying_sessions
+from engine.tasks.reassessment import visits_in_round
+from engine.models import FollowupVisit, GuidanceSession, TaskRecord
+from engine.models.case import bump_version
+from engine.rules.permissions import require_case_and_round, works_on_cases
+from engine.reference import AGENCIES, SESSION_KINDS, VISIT_KINDS, VISIT_METHODS
+from engine.workflow.rounds import load_workflow, save_round, stepping
+from engine.rules import validate as v
+from engine.services.tasks import stale
 
 RECORDING_ROLES = ("caseworker", "counsellor", "supervisor", "prosecutor", "judge")
 _INSERT_RECORD = TaskRecord.__table__.insert()
@@ -45,7 +46,7 @@ def _deliver(session, gl, actor, case, rnd, message: str, payload: dict, waiting
             "case_id": case.id, "round_id": rnd.id, "task_id": str(waiting[0].id), "task_spec": waiting_spec,
             "lane": runtime.owner_agency(waiting[0]), "data": audit.plain(record), "completed_by": actor.id,
             "completed_at": now}])
-    from .tasks import finish_if_done
+    from engine.services.tasks import finish_if_done
     finish_if_done(session, gl, actor, case, rnd, runtime, workflow)
     save_round(session, runtime, case, rnd, workflow, since=started, context=context)
     return received
@@ -69,7 +70,7 @@ def record_visit(gl, actor, case_id: int, data: dict, expected_version: int) -> 
         row = dict(case_id=case.id, round_id=rnd.id, kind=kind, participants=participants,
                    recorded_agency=actor.agency, recorded_by=actor.id, recorded_at=now, **fields)
         visit_id = session.connection().execute(FollowupVisit.__table__.insert(), row).inserted_primary_key[0]
-        from .documents import issue
+        from engine.services.documents import issue
         issue(session, gl, actor, case, rnd.id, "followup_record",
               {"visits": doc_context.visits([SimpleNamespace(**row)]), "code": doc_context.code_name(case.current_code),
                "participants": participants, "kind": kind})

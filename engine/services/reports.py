@@ -7,16 +7,16 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 
-from .. import audit
-from ..clock import clock
-from ..errors import InvalidInput, NotFound, PermissionDenied
-from ..masking import mask_name
-from ..models import RiskClue
-from ..permissions import require_casework
-from ..scripting import moment_after_from
-from ..runtime import timer_moment
-from .. import validate as v
-from .webhooks import clue_changed
+from engine.auditlog import record as audit
+from engine.workflow.clock import clock
+from engine.errors import InvalidInput, NotFound, PermissionDenied
+from engine.rules.masking import mask_name
+from engine.models import RiskClue
+from engine.rules.permissions import require_casework
+from engine.workflow.scripting import moment_after_from
+from engine.workflow.runtime import timer_moment
+from engine.rules import validate as v
+from engine.services.webhooks import clue_changed
 
 
 def route_report(session, gl, clue: RiskClue) -> None:
@@ -79,7 +79,7 @@ def my_reports(gl, actor) -> list[ReportRow]:
     with gl.reading() as session:
         clues = session.scalars(select(RiskClue).where(RiskClue.registered_by == actor.id)
                                 .order_by(RiskClue.received_at.desc()).limit(200)).all()
-        from .clues import outcome
+        from engine.services.clues import outcome
         rows = []
         for c in clues:
             told = outcome(session, c)

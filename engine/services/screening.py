@@ -11,15 +11,15 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from .. import audit
-from .. import validate as v
-from ..clock import clock
-from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from ..idcard import birth_date as id_birth_date, sex as id_sex
-from ..masking import mask_id, mask_name
-from ..models import ScreeningEntry, ScreeningVisit, User
-from ..reference import FAMILY_TYPES, RISK_FACTORS
-from .bases import OFFICE_AGENCY, OFFICE_ROLES
+from engine.auditlog import record as audit
+from engine.rules import validate as v
+from engine.workflow.clock import clock
+from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.rules.idcard import birth_date as id_birth_date, sex as id_sex
+from engine.rules.masking import mask_id, mask_name
+from engine.models import ScreeningEntry, ScreeningVisit, User
+from engine.reference import FAMILY_TYPES, RISK_FACTORS
+from engine.services.bases import OFFICE_AGENCY, OFFICE_ROLES
 
 REGISTERING_AGENCIES = ("community", "civil_affairs", "education")
 REGISTERING_ROLES = ("caseworker", "supervisor", "counsellor")
@@ -212,7 +212,7 @@ def record_visit(gl, actor, entry_id, data: dict) -> int:
 def to_clue(gl, actor, entry_id, data: dict) -> int:
     """Risk appeared: register a risk clue from the entry (child, guardian, family types) in one step and link
     it. Sent twice (a double click), the second returns the clue the first registered."""
-    from .clues import register_clue
+    from engine.services.clues import register_clue
     if not may_register(actor):
         raise PermissionDenied("线索由登记单位提交。", "The registering agency reports the clue.")
     with gl.reading() as session:

@@ -1,15 +1,15 @@
 """Reference data and user accounts."""
 from sqlalchemy import select
 
-from .. import audit
-from ..clock import clock
-from ..errors import InvalidInput, PermissionDenied
-from ..models import Agency, District, GuidanceProvider, Office, User
-from ..passwords import hash_password, password_problem
-from .. import usernames
-from ..usernames import normalise
-from ..reference import AGENCIES, COURT_CODES, DISTRICTS, OFFICE_NAMES, OFFICES_FROM_SEEDS, PRACTICE_BASES, ROLES
-from .. import validate as v
+from engine.auditlog import record as audit
+from engine.workflow.clock import clock
+from engine.errors import InvalidInput, PermissionDenied
+from engine.models import Agency, District, GuidanceProvider, Office, User
+from engine.rules.passwords import hash_password, password_problem
+from engine.rules import usernames
+from engine.rules.usernames import normalise
+from engine.reference import AGENCIES, COURT_CODES, DISTRICTS, OFFICE_NAMES, OFFICES_FROM_SEEDS, PRACTICE_BASES, ROLES
+from engine.rules import validate as v
 
 
 def seed_reference(session) -> None:
@@ -32,7 +32,7 @@ def seed_reference(session) -> None:
         if centre not in known:
             session.add(GuidanceProvider(name=centre, kind="guidance_centre", district_id=districts[code].id))
     session.flush()
-    from .bases import seed_validity
+    from engine.services.bases import seed_validity
     seed_validity(session)
     _seed_offices(session, districts)
 
@@ -71,8 +71,8 @@ def create_user(gl, actor, data: dict) -> int:
 
 def add_user(session, actor, data: dict, *, demo: bool = False) -> User:
     """Create an account in the caller's unit of work; only an administrator may (``actor`` None is
-    the command line). The name is stored normalised (``engine.usernames``); the password meets the policy
-    (``engine.passwords``). An administrator sets an initial password the person must change at first
+    the command line). The name is stored normalised (``engine.rules.usernames``); the password meets the policy
+    (``engine.rules.passwords``). An administrator sets an initial password the person must change at first
     sign-in; the command line's own accounts need no change."""
     if actor is not None and actor.role != "admin":
         raise PermissionDenied("仅系统管理员可以创建账号。", "Only an administrator can create accounts.")

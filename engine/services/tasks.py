@@ -4,16 +4,16 @@ import time
 from sqlalchemy import case as sql_case, select
 from SpiffWorkflow.util.task import TaskState
 
-from .. import audit
-from ..clock import clock
-from ..errors import Conflict, InvalidInput, NotFound
-from ..handlers import HANDLERS, TaskContext
-from ..models import Round, TaskRecord, WorkItem
-from ..models.case import bump_version
-from ..permissions import require_case_and_round, require_task_rights
-from ..rounds import OUTCOME_ENDS, find_task, load_workflow, save_round, start_round, stepping, task_ref
-from .assignment import require_assignee
-from .cases import close_case, raise_code
+from engine.auditlog import record as audit
+from engine.workflow.clock import clock
+from engine.errors import Conflict, InvalidInput, NotFound
+from engine.tasks import HANDLERS, TaskContext
+from engine.models import Round, TaskRecord, WorkItem
+from engine.models.case import bump_version
+from engine.rules.permissions import require_case_and_round, require_task_rights
+from engine.workflow.rounds import OUTCOME_ENDS, find_task, load_workflow, save_round, start_round, stepping, task_ref
+from engine.services.assignment import require_assignee
+from engine.services.cases import close_case, raise_code
 
 _INSERT_RECORD = TaskRecord.__table__.insert()
 
@@ -126,6 +126,6 @@ def escalate(gl, actor, case_id, reason, expected_version):
 def approve(gl, actor, case_id, decision, reason, expected_version):
     """A supervisor approves, returns (退回补正) or refuses (不予批准) the case's pending request that their agency
     decides: a downgrade, a closure, an escalation or a drafted order."""
-    from .approvals import APPROVAL_TASKS
+    from engine.services.approvals import APPROVAL_TASKS
     return _complete_named(gl, actor, case_id, tuple(APPROVAL_TASKS), {"decision": decision, "reason": reason},
                            expected_version)

@@ -13,15 +13,15 @@ import logging
 from sqlalchemy import select, tuple_, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from .. import audit
-from ..clock import clock
-from ..db import is_postgres
-from ..errors import Conflict
-from ..models import Case, Round
-from ..models.case import bump_version
-from ..permissions import COORDINATING_AGENCY
-from ..rounds import load_workflow, save_round, stepping
-from .notifications import notify
+from engine.auditlog import record as audit
+from engine.workflow.clock import clock
+from engine.infra.db import is_postgres
+from engine.errors import Conflict
+from engine.models import Case, Round
+from engine.models.case import bump_version
+from engine.rules.permissions import COORDINATING_AGENCY
+from engine.workflow.rounds import load_workflow, save_round, stepping
+from engine.services.notifications import notify
 
 log = logging.getLogger("guardloop.timers")
 QUARANTINED = "quarantined"
@@ -47,8 +47,8 @@ def tick(gl, limit: int | None = None) -> int:
 def _after_firing(gl) -> None:
     """What the tick does besides timers: the deadline notices of tasks, then the day's e-mail digest (when
     an SMTP server is set). Neither may stop the scheduler: a failure is logged and tried on the next tick."""
-    from .digest import send_due_digests
-    from .notifications import notify_deadlines
+    from engine.services.digest import send_due_digests
+    from engine.services.notifications import notify_deadlines
     for step in (notify_deadlines, send_due_digests):
         try:
             step(gl)

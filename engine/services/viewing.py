@@ -1,16 +1,16 @@
 """Opening a case page: the full record for those who work on the case, and an access-log entry."""
 from sqlalchemy import bindparam, select
 
-from .. import audit
-from ..closed_loop import case_checklists
-from ..models import (
+from engine.auditlog import record as audit
+from engine.rules.closed_loop import case_checklists
+from engine.models import (
     Approval, Assessment, AuditEntry, Chase, ComplianceCheck, DocumentRecord, FollowupVisit, GuidancePlan,
     GuidanceProvider, GuidanceSession, OrderSupervision, Referral, RiskClue, RiskCodeChange, Round, TaskRecord, User,
     WorkItem,
 )
-from ..models import Attachment, CaseAgency, CaseNote, CaseOwner
-from ..permissions import require_case
-from ..rounds import element_states, load_workflow
+from engine.models import Attachment, CaseAgency, CaseNote, CaseOwner
+from engine.rules.permissions import require_case
+from engine.workflow.rounds import element_states, load_workflow
 
 
 # What the page lists of a case, in order, each statement built once (their cache keys are memoized).

@@ -20,11 +20,11 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from ..clock import clock
-from ..db import is_postgres
-from ..errors import InvalidInput
-from ..masking import mask_name
-from ..models import ApiClient, ApiWebhookDelivery, Case, RiskClue
+from engine.workflow.clock import clock
+from engine.infra.db import is_postgres
+from engine.errors import InvalidInput
+from engine.rules.masking import mask_name
+from engine.models import ApiClient, ApiWebhookDelivery, Case, RiskClue
 
 RETRY_DELAYS = (timedelta(seconds=10), timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30),
                 timedelta(hours=2), timedelta(hours=6))   # after the attempt that fails; then it is given up
@@ -94,8 +94,8 @@ def check_url(url: str, *, field: str = "url") -> str:
 
 def set_webhook(gl, actor, name: str, url: str | None, *, field: str = "url") -> str | None:
     """Set (or with ``url`` None remove) a client's webhook; returns the new signing key, shown once."""
-    from .api_clients import _client, _require_admin
-    from .. import audit
+    from engine.services.api_clients import _client, _require_admin
+    from engine.auditlog import record as audit
     _require_admin(actor)
     url = check_url(url, field=field) if url is not None else None
     key = secrets.token_hex(32) if url else None

@@ -5,12 +5,12 @@ import shutil
 import pytest
 from sqlalchemy import select, union_all
 
-from engine.bootstrap import init
+from engine.infra.bootstrap import init
 from engine.context import GuardLoop
-from engine.db import make_engine
+from engine.infra.db import make_engine
 from engine.models import AuditEntry, AuditStaged
 from engine.services import api_clients
-from engine.settings import Settings
+from engine.infra.settings import Settings
 from web import create_app
 
 BASE_CLUE = {

@@ -14,7 +14,7 @@ from .conftest import BASE_CLUE, Client, audit_rows
 
 
 def test_the_command_line_registers_rotates_and_revokes(app, gl, monkeypatch):
-    from engine import api_cli
+    from engine.infra import api_cli
     monkeypatch.setattr(api_cli, "GuardLoop", lambda: gl)
     runner = CliRunner()
     created = runner.invoke(api_cli.api_client, ["create", "--name", "jb-hotline", "--agency", "womens_federation",
@@ -135,7 +135,7 @@ def test_every_api_route_refuses_sessions_and_serves_its_document(app):
 
 
 def test_the_command_line_sets_a_webhook_and_delivers(app, gl, register, monkeypatch):
-    from engine import api_cli
+    from engine.infra import api_cli
     from engine import services
     from engine.actor import actor_by_username
     from tests.api.test_webhooks import Listener

@@ -157,7 +157,7 @@ def test_the_api_refuses_others(app, gl, case):
 
 
 def test_a_document_of_the_agency_cites_its_own_number_when_the_task_named_none(gl, case):
-    from engine import doc_context
+    from engine.issuing import document_context as doc_context
     from engine.models import Agency, Case, Office
     case_id, _ = case
     external_refs.set_refs(gl, user(gl, "prosecutor"), case_id, [REF])

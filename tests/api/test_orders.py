@@ -3,7 +3,7 @@ takes part in (their district only), with delivery, supervision and compliance; 
 import pytest
 from sqlalchemy import select
 
-from engine.demo import seed_demo
+from engine.demo.cases import seed_demo
 from engine.models import Case, CaseAgency, District, DocumentRecord
 from engine.services import api_clients
 

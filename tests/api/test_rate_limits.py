@@ -4,11 +4,11 @@ import shutil
 
 import pytest
 
-from engine.bootstrap import init
+from engine.infra.bootstrap import init
 from engine.context import GuardLoop
-from engine.db import make_engine
+from engine.infra.db import make_engine
 from engine.services import api_clients
-from engine.settings import Settings
+from engine.infra.settings import Settings
 from web import create_app
 
 from ..conftest import backends

@@ -33,7 +33,7 @@ def _open(gl, school):
 
 
 def test_tick_delivers_the_due_events_to_the_loopback_listener(gl, register, listener, monkeypatch):
-    from engine import cli
+    from engine.infra import cli
     monkeypatch.setattr(cli, "GuardLoop", lambda: gl)
     school = register()
     key = webhooks.set_webhook(gl, None, "jb-school", listener.url)
@@ -54,7 +54,7 @@ def test_tick_delivers_the_due_events_to_the_loopback_listener(gl, register, lis
 
 
 def test_a_failing_delivery_leaves_the_event_due_and_the_tick_succeeds(gl, register, monkeypatch, clock):
-    from engine import cli
+    from engine.infra import cli
     monkeypatch.setattr(cli, "GuardLoop", lambda: gl)
     school = register()
     failing = Listener(statuses=[503])

@@ -1,6 +1,6 @@
 """Browser tests: real Chromium (Playwright) against a live GuardLoop server in a background thread.
 
-The server runs in this process, so a test controls time through ``engine.clock`` and fires timers with
+The server runs in this process, so a test controls time through ``engine.workflow.clock`` and fires timers with
 ``engine.services.tick``. Each test module gets a fresh SQLite database with the demo users.
 Screenshots of every step go to ``test-output/browser/<test>/<nn>-<user>-<step>.png``.
 """
@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from playwright import sync_api
 
-from engine import passwords
-from engine.bootstrap import DEMO_PASSWORD, init
-from engine.clock import clock as engine_clock
+from engine.rules import passwords
+from engine.infra.bootstrap import DEMO_PASSWORD, init
+from engine.workflow.clock import clock as engine_clock
 from engine.context import GuardLoop
-from engine.db import make_engine
-from engine.settings import ROOT, Settings
+from engine.infra.db import make_engine
+from engine.infra.settings import ROOT, Settings
 
 CHROMIUM = os.environ.get("GUARDLOOP_CHROMIUM", "/usr/bin/chromium")   # the system's; never downloaded
 
@@ -36,7 +36,7 @@ def exact_label(text):
 def seed_case(gl, case_type="general", child_name="李小红", tasks=()):
     """A case opened through the services (not the UI), with ``tasks`` — (username, spec, data) — done."""
     from engine import services
-    from engine.scenario import Driver
+    from engine.demo.scenario import Driver
 
     driver = Driver(gl)
     clue = services.register_clue(gl, driver.actor("teacher"), {

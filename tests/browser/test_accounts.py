@@ -6,8 +6,8 @@ import re
 from playwright.sync_api import expect
 
 from engine import services
-from engine.idcard import checksum_char
-from engine.scenario import Driver
+from engine.rules.idcard import checksum_char
+from engine.demo.scenario import Driver
 
 from .conftest import exact_label
 from .test_clue_form import fill_clue, register

@@ -2,7 +2,7 @@
 guardian and the other guardian rows left empty registers."""
 from playwright.sync_api import expect
 
-from engine.idcard import checksum_char
+from engine.rules.idcard import checksum_char
 
 from .conftest import exact_label
 

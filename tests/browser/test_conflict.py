@@ -50,7 +50,7 @@ def test_two_caseworkers_submit_the_same_task_the_second_keeps_their_text(users,
 
 
 def test_a_stale_tab_on_a_still_open_task_can_reload_and_submit(users, live_server, clock, shots):
-    from engine.scenario import scores
+    from engine.demo.scenario import scores
 
     case_id, driver = seed_case(live_server.gl, child_name="赵小兰", tasks=[
         ("wf_caseworker", "social_investigation", {"findings": "走访", "investigated_on": "2026-06-01"}),

@@ -5,7 +5,7 @@ Wide tables and the round diagram scroll or pan inside their own containers (``.
 """
 from playwright.sync_api import expect
 
-from engine.scenario import scores
+from engine.demo.scenario import scores
 
 from .conftest import seed_case, sign_in
 

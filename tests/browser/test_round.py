@@ -17,9 +17,9 @@ from datetime import timedelta
 from playwright.sync_api import expect
 
 from engine import services
-from engine.idcard import checksum_char
+from engine.rules.idcard import checksum_char
 from engine.reference import ASSESSMENT_ITEMS
-from engine.scenario import scores
+from engine.demo.scenario import scores
 
 from .conftest import exact_label
 

@@ -1,4 +1,4 @@
-"""Signing and checking PDF bytes (documents.signing) with keys from engine.pki in a temporary folder."""
+"""Signing and checking PDF bytes (documents.signing) with keys from engine.issuing.pki in a temporary folder."""
 
 
 def test_signing_works_inside_a_running_event_loop(tmp_path):
@@ -9,7 +9,7 @@ def test_signing_works_inside_a_running_event_loop(tmp_path):
     from documents import render_pdf
     from documents.samples import sample
     from documents.signing import sign_pdf, validate
-    from engine import pki
+    from engine.issuing import pki
 
     pdf = render_pdf("reprimand", sample("reprimand"))
     key = pki.signing_key(tmp_path, "JB-police", "重庆市公安局江北区分局")
@@ -28,7 +28,7 @@ def test_a_signed_file_changed_after_signing_is_not_intact(tmp_path):
     from documents import render_pdf
     from documents.samples import sample
     from documents.signing import sign_pdf, validate
-    from engine import pki
+    from engine.issuing import pki
 
     key = pki.signing_key(tmp_path, "JB-court", "重庆市江北区人民法院")
     signed = sign_pdf(render_pdf("guidance_order", sample("guidance_order")), key)

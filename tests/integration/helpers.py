@@ -1,6 +1,6 @@
 """Steps shared by the integration tests, all through the public services."""
 from engine import services
-from engine.scenario import scores
+from engine.demo.scenario import scores
 
 CHILD = {"child_name": "测试儿童", "child_sex": "M", "child_birth_date": "2014-05-01",
          "child_id_number": "50010520140501001X"}

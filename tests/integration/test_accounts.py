@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import services
-from engine.clock import clock
+from engine.workflow.clock import clock
 from engine.errors import InvalidInput, NotFound, PermissionDenied
 from engine.models import AuditEntry, User
 from engine.services import account_admin
@@ -92,7 +92,7 @@ def test_five_wrong_passwords_lock_the_account_with_the_same_answer_and_the_lock
 
 
 def test_an_unknown_name_costs_as_much_as_a_wrong_password(gl, monkeypatch):
-    from engine import passwords
+    from engine.rules import passwords
     monkeypatch.setattr(passwords, "_N", 2**14)  # the production cost: the difference would show
     with gl.transaction() as s:
         add_user(s, None, {"username": "slow", "display_name": "慢", "password": GOOD, "agency": "education",

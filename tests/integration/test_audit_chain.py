@@ -5,9 +5,9 @@ import pytest
 from sqlalchemy import func, select, text
 
 from engine import services
-from engine.audit_check import verify
+from engine.auditlog.verify import verify
 from engine.models import AuditEntry, AuditHead
-from engine.workers import chain_views
+from engine.infra.workers import chain_views
 
 from .helpers import assess, new_case
 
@@ -56,7 +56,7 @@ def test_an_edited_entry_is_named(gl, driver):
 
 def _forge(gl, entry_id: int, key) -> None:
     """Edit an entry and recompute its hash, with ``key`` (someone who has it) or without (``None``)."""
-    from engine.audit import entry_hash
+    from engine.auditlog.record import entry_hash
     with gl.reading() as s:
         row = s.get(AuditEntry, entry_id)
         forged = {c: getattr(row, c) for c in ("id", "at", "user_id", "action", "entity", "entity_id", "case_id",

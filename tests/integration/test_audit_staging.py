@@ -8,10 +8,10 @@ from click.testing import CliRunner
 from sqlalchemy import func, select, text
 
 from engine import services
-from engine.audit import entry_hash
-from engine.audit_check import checkpoint_line, read_checkpoints, verify
+from engine.auditlog.record import entry_hash
+from engine.auditlog.verify import checkpoint_line, read_checkpoints, verify
 from engine.models import AuditEntry, AuditHead, AuditStaged
-from engine.workers import chain_views
+from engine.infra.workers import chain_views
 
 from .helpers import assess, new_case
 

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from engine import services
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.models import AuditEntry, Case, RiskClue, TaskRecord, WorkItem
-from engine.scenario import scores
+from engine.demo.scenario import scores
 
 from .helpers import CHILD, assess, blue_case_at_its_outcome, decide, new_case, propose
 

@@ -1,4 +1,4 @@
-"""engine.bulk.CaseCopier (the seed's path to 10⁵ cases): copies are whole, working cases of their own, the
+"""bench.bulk.CaseCopier (the seed's path to 10⁵ cases): copies are whole, working cases of their own, the
 audit chain stays intact, and a copier refuses to write when something else wrote meanwhile."""
 import random
 from datetime import timedelta
@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import services
-from engine.audit_check import verify
-from engine.bulk import CaseCopier, load_template
-from engine.clock import clock
+from engine.auditlog.verify import verify
+from bench.bulk import CaseCopier, load_template
+from engine.workflow.clock import clock
 from engine.models import AuditEntry, Case, Round, WorkItem
-from engine.rounds import load_workflow
+from engine.workflow.rounds import load_workflow
 
 from .helpers import assess, deliver, new_case, notify, order, plan, propose, session
 

@@ -5,8 +5,8 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from engine import rendering
-from engine.clock import clock
+from engine.issuing import rendering
+from engine.workflow.clock import clock
 from engine.errors import PermissionDenied
 from engine.models import AuditEntry, DocumentFile, DocumentRecord
 from engine.services import notes
@@ -96,7 +96,7 @@ def test_no_row_is_locked_while_the_file_is_rendered(gl, driver, case, monkeypat
     import documents.case_file as module
     from sqlalchemy import text, update
 
-    from engine.db import is_postgres
+    from engine.infra.db import is_postgres
     from engine.models import Case
     original, seen = module.render_case_file, []
 

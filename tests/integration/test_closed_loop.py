@@ -2,11 +2,11 @@
 from sqlalchemy import event, select, update
 
 from engine import services
-from engine.clock import clock
-from engine.closed_loop import ITEMS, case_checklists, checklists, complete_if_ended, round_checklist
+from engine.workflow.clock import clock
+from engine.rules.closed_loop import ITEMS, case_checklists, checklists, complete_if_ended, round_checklist
 from engine.models import Approval, DocumentRecord, Round
-from engine.round_facts import facts
-from engine.scenario import scores
+from engine.reads.round_facts import facts
+from engine.demo.scenario import scores
 from engine.services.approvals import decide_approval
 from engine.services.documents import correct_document
 

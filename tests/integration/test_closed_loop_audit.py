@@ -9,8 +9,8 @@ from sqlalchemy import select
 from engine import services
 from engine.errors import Conflict, InvalidInput, PermissionDenied
 from engine.models import Approval, Case, ReviewSample, Round, RoundReview
-from engine.scenario import scores
-from engine.services import audits
+from engine.demo.scenario import scores
+from engine.services import loop_reviews as audits
 
 from .helpers import blue_case_at_its_outcome, open_specs, visit
 

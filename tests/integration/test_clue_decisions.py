@@ -3,7 +3,8 @@ an existing case; the reporting agency told the outcome; the clue list searched 
 import pytest
 from sqlalchemy import select
 
-from engine import queries, services
+from engine import services
+from engine.reads import lists as queries
 from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.models import AuditEntry, CaseAgency, CaseNote, RiskClue
 from engine.services import clues

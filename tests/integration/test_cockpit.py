@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from engine import services
-from engine.clock import clock
-from engine.cockpit import cache_of, compute, read_cockpit, read_scope
+from engine.workflow.clock import clock
+from engine.reads.cockpit import cache_of, compute, read_cockpit, read_scope
 from engine.errors import InvalidInput, PermissionDenied
 from engine.models import Round
-from engine.periods import month_of_instant
+from engine.reads.periods import month_of_instant
 from engine.services.setup import create_user
 
 from .helpers import assess, new_case, propose

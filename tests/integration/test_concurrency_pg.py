@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from engine import services
 from engine.models import AuditEntry, Case, Chase, ComplianceCheck, Round, TaskRecord
-from engine.scenario import scores
+from engine.demo.scenario import scores
 
 pytestmark = pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)],
                                      indirect=True)
@@ -30,9 +30,9 @@ CHILD_TIMEOUT = 120
 # --- what runs in the child processes ------------------------------------------------------------
 
 def _child_context(url: str, now_iso: str):
-    from engine.clock import clock
+    from engine.workflow.clock import clock
     from engine.context import GuardLoop
-    from engine.settings import Settings
+    from engine.infra.settings import Settings
 
     clock.set(datetime.fromisoformat(now_iso))  # the clock is per process: the parent's instant
     gl = GuardLoop(Settings(database_url=url, demo_mode=True))
@@ -50,7 +50,7 @@ def _complete_worker(url, now_iso, username, case_id, task_id, data, expected_ve
     try:
         from engine import errors
         from engine.actor import actor_by_username
-        from engine.runtime import WorkflowRuntime
+        from engine.workflow.runtime import WorkflowRuntime
         from engine.services import tasks
 
         gl = _child_context(url, now_iso)
@@ -338,7 +338,7 @@ def _clue_worker(url, now_iso, index, count, barrier, results):
 
 
 def test_writers_in_parallel_never_fork_the_audit_chain(gl, driver, database_url, clock):
-    from engine.audit_check import verify
+    from engine.auditlog.verify import verify
 
     writers, each = 4, 15
     with gl.reading() as session:

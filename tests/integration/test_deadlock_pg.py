@@ -39,9 +39,9 @@ def _with_lock_timeout(url: str) -> str:
 
 
 def _context(url: str, now_iso: str):
-    from engine.clock import clock
+    from engine.workflow.clock import clock
     from engine.context import GuardLoop
-    from engine.settings import Settings
+    from engine.infra.settings import Settings
 
     clock.set(datetime.fromisoformat(now_iso))
     return GuardLoop(Settings(database_url=_with_lock_timeout(url)))

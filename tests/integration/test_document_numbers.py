@@ -12,7 +12,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from sqlalchemy import select
 
-from engine import numbering, rendering
+from engine.issuing import numbering, rendering
 from engine.models import Agency, District, DocumentFile, DocumentRecord, Office
 from engine.services import documents as docs
 from engine.services.documents import office_of
@@ -100,7 +100,7 @@ def test_every_issued_pdf_is_signed_by_its_office_and_validates_against_the_demo
 
 def test_a_file_signed_under_another_ca_is_not_trusted(gl, driver, tmp_path):
     from documents.signing import sign_pdf
-    from engine import pki
+    from engine.issuing import pki
     case = _order_case(driver)
     order(driver, case, "supervision_order")
     doc = _documents(gl, case, "supervision_order")[0]

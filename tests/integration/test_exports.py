@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from engine.errors import InvalidInput, NotFound, PermissionDenied
-from engine.exports import export_cockpit_table, export_ledger
+from engine.reads.exports import export_cockpit_table, export_ledger
 from engine.models import AuditEntry, Case
 
 from .helpers import CHILD, assess, new_case

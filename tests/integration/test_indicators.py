@@ -4,9 +4,10 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from engine import cockpit, indicators
-from engine.parent_school_indicators import PARENT_SCHOOL_INDICATORS
-from engine.cockpit_tables import tables
+from engine.reads import cockpit
+from engine.reads.cockpit import indicators
+from engine.reads.cockpit.parent_school_indicators import PARENT_SCHOOL_INDICATORS
+from engine.reads.cockpit.tables import tables
 from engine.errors import InvalidInput
 from engine.models import (
     BaseStaff, District, GuidanceProvider, PracticeBase, ScreeningEntry, ScreeningVisit, User,

@@ -16,11 +16,12 @@ RACERS = 20
 
 
 def _sign_in(url, now_iso, password, barrier, results):
-    from engine import passwords, services
-    from engine.clock import clock
+    from engine import services
+    from engine.rules import passwords
+    from engine.workflow.clock import clock
     from engine.context import GuardLoop
     from engine.errors import PermissionDenied
-    from engine.settings import Settings
+    from engine.infra.settings import Settings
 
     passwords._N = 2**8  # the test's cost; the stored hash carries its own
     clock.set(datetime.fromisoformat(now_iso))

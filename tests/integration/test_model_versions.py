@@ -8,7 +8,7 @@ from sqlalchemy import select
 from engine import context as engine_context
 from engine.context import GuardLoop
 from engine.models import Round
-from engine.settings import ROOT, Settings
+from engine.infra.settings import ROOT, Settings
 
 from ..conftest import backends
 from .helpers import new_case

@@ -5,12 +5,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from engine.clock import clock
+from engine.workflow.clock import clock
 from engine.errors import InvalidInput, NotFound, PermissionDenied
 from engine.models import District, SurveyResponse
 from engine.services import parent_school as ps
 from engine.services import parent_school_surveys as surveys
-from engine.parent_school_indicators import PARENT_SCHOOL_INDICATORS
+from engine.reads.cockpit.parent_school_indicators import PARENT_SCHOOL_INDICATORS
 
 from .test_parent_school import course_with_sessions
 

@@ -5,7 +5,7 @@ from sqlalchemy import func, select, update
 from engine import services
 from engine.errors import PermissionDenied
 from engine.models import Approval, AuditEntry, TaskRecord
-from engine.permissions import can_view_case
+from engine.rules.permissions import can_view_case
 from engine.models import Case
 
 from .helpers import assess, blue_case_at_its_outcome, new_case, propose
@@ -81,7 +81,7 @@ def test_caseworker_cannot_approve(gl, driver):
 def test_the_womens_federation_takes_part_in_every_case_it_is_asked_to_see(gl, driver):
     """Lists trust that the coordinating agency joins each case when it is opened, whoever opens it."""
     from engine.models import CaseAgency
-    from engine.permissions import COORDINATING_AGENCY
+    from engine.rules.permissions import COORDINATING_AGENCY
     cases = [new_case(driver, opener=who) for who in ("wf_caseworker", "prosecutor", "judge")]
     with gl.reading() as s:
         joined = set(s.scalars(select(CaseAgency.case_id).where(CaseAgency.agency_code == COORDINATING_AGENCY)))

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from engine import rendering, workers
+from engine.issuing import rendering
+from engine.infra import workers
 from engine.models import AuditEntry, DocumentFile, DocumentRecord, RenderJob
 from engine.services import documents as docs
 
@@ -158,9 +159,9 @@ def test_the_serve_thread_renders_what_is_issued(gl, driver):
 def _stalling_worker(url, now_iso, started_path):
     """A render worker whose renderer announces that it started, then hangs (to be killed with -9)."""
     try:
-        from engine.clock import clock
+        from engine.workflow.clock import clock
         from engine.context import GuardLoop
-        from engine.settings import Settings
+        from engine.infra.settings import Settings
 
         def stall(doc_type, context, draft=False):
             Path(started_path).write_text(f"{os.getpid()} {doc_type}")
@@ -202,9 +203,9 @@ def test_a_worker_killed_mid_render_leaves_the_document_rendered_exactly_once_af
 
 def _racing_worker(url, now_iso, barrier, results):
     try:
-        from engine.clock import clock
+        from engine.workflow.clock import clock
         from engine.context import GuardLoop
-        from engine.settings import Settings
+        from engine.infra.settings import Settings
 
         clock.set(datetime.fromisoformat(now_iso))
         gl = GuardLoop(Settings(database_url=url), renderer=lambda t, c, draft=False: b"%PDF-1.4 " + t.encode())

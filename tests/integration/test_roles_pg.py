@@ -10,15 +10,15 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from engine import services
-from engine.audit_check import verify
-from engine.bootstrap import init
+from engine.auditlog.verify import verify
+from engine.infra.bootstrap import init
 from engine.context import GuardLoop
-from engine.db import make_engine
-from engine.db_roles import grant_app_role
+from engine.infra.db import make_engine
+from engine.infra.db_roles import grant_app_role
 from engine.models import AuditStaged, DocumentRecord
-from engine.scenario import Driver
-from engine.settings import Settings
-from engine.workers import chain_views
+from engine.demo.scenario import Driver
+from engine.infra.settings import Settings
+from engine.infra.workers import chain_views
 
 from .helpers import assess, new_case, order, propose
 

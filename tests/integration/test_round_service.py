@@ -6,7 +6,7 @@ from engine.models import (
     Approval, AuditEntry, Case, CaseAgency, ComplianceCheck, DocumentRecord, GuidanceSession, OrderSupervision,
     Referral, RiskCodeChange, Round, TaskRecord,
 )
-from engine.scenario import scores
+from engine.demo.scenario import scores
 
 from .helpers import (
     HEAD, OFFICER, answer_chases, assess, blue_case_at_its_outcome, deliver, new_case, notify, open_specs, order, plan, propose,

@@ -3,17 +3,17 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-from engine.bootstrap import DEMO_USERS, init
-from engine.demo import seed_demo
+from engine.infra.bootstrap import DEMO_USERS, init
+from engine.demo.cases import seed_demo
 from engine.models import (
     Approval, Base, Case, Chase, DocumentRecord, Guardian, Referral, RiskClue, RiskCodeChange, Round, User, WorkItem,
 )
-from engine.passwords import check_password
+from engine.rules.passwords import check_password
 from engine.reference import ROLES
 
 
 def test_migrations_match_the_models(gl):
-    from engine.migrations.env_filters import include_object
+    from engine.infra.migrations.env_filters import include_object
     with gl.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": False, "include_object": include_object})
         diff = compare_metadata(context, Base.metadata)

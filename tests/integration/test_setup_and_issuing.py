@@ -5,13 +5,13 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import func, select
 
-from engine.bootstrap import init
+from engine.infra.bootstrap import init
 from engine.context import GuardLoop
-from engine.db import make_engine
+from engine.infra.db import make_engine
 from engine.errors import NotConfigured, PermissionDenied
 from engine.models import DocumentRecord, User
 from engine.services.setup import add_user
-from engine.settings import Settings
+from engine.infra.settings import Settings
 
 from .helpers import assess, new_case
 

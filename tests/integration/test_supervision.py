@@ -5,12 +5,12 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import services
-from engine.clock import clock
-from engine.codes import set_code
+from engine.workflow.clock import clock
+from engine.rules.codes import set_code
 from engine.errors import Conflict, PermissionDenied
 from engine.models import Approval, Case, DocumentRecord, RiskCodeChange, Round, WorkItem
-from engine.queries import task_form
-from engine.scenario import scores
+from engine.reads.lists import task_form
+from engine.demo.scenario import scores
 
 from .helpers import (
     answer_chases, assess, deliver, new_case, notify, open_specs, order, plan, propose, red_case_requesting_escalation,

@@ -6,7 +6,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from engine import queries
+from engine.reads import lists as queries
 from engine.errors import Conflict, InvalidInput, PermissionDenied
 from engine.models import AuditEntry, AuditStaged, Notification, User, WorkItem
 from engine.services import assignment, owners

@@ -4,7 +4,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from engine import services
-from engine.clock import clock
+from engine.workflow.clock import clock
 from engine.models import AuditEntry, Notification, Round
 from engine.services.notifications import unread
 

@@ -5,9 +5,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from engine import services
-from engine.clock import clock
+from engine.workflow.clock import clock
 from engine.models import AuditEntry, Case, CaseAgency, Round
-from engine.permissions import can_view_case
+from engine.rules.permissions import can_view_case
 
 from .helpers import assess, new_case, notify, open_specs, plan, propose, session, visit
 

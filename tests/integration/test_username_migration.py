@@ -3,8 +3,8 @@ and marks the newer one, and only the old demo accounts (name and display name) 
 from alembic import command
 from sqlalchemy import text
 
-from engine.db import make_engine
-from engine.schema import alembic_config
+from engine.infra.db import make_engine
+from engine.infra.schema import alembic_config
 
 
 def _upgrade(engine, revision):

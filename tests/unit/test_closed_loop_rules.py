@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from engine.closed_loop import ITEMS, MET, MISSING, NOT_REQUIRED, PENDING, RoundFacts, current_step, evaluate
+from engine.rules.closed_loop import ITEMS, MET, MISSING, NOT_REQUIRED, PENDING, RoundFacts, current_step, evaluate
 
 NOW = datetime(2026, 6, 1, 1, 0, tzinfo=timezone.utc)
 ALL_OK = {key: True for key in ITEMS}

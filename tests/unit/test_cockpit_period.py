@@ -5,10 +5,10 @@ from datetime import date, datetime, timezone
 import pytest
 
 from engine.actor import Actor
-from engine.clock import clock
-from engine.cockpit import read_period, require_cockpit_rights
+from engine.workflow.clock import clock
+from engine.reads.cockpit import read_period, require_cockpit_rights
 from engine.errors import InvalidInput, PermissionDenied
-from engine.settings import Settings
+from engine.infra.settings import Settings
 
 TODAY = date(2026, 12, 2)
 

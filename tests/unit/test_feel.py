@@ -2,8 +2,8 @@
 refused, never left to mean something else."""
 import pytest
 
-from engine import feel
-from engine.scripting import RestrictedEnvironment
+from engine.workflow import feel
+from engine.workflow.scripting import RestrictedEnvironment
 
 
 def holds(cell, value):

@@ -3,8 +3,8 @@ import threading
 
 import pytest
 
-from engine import cockpit
-from engine.cockpit import FigureCache
+from engine.reads import cockpit
+from engine.reads.cockpit import FigureCache
 
 
 class Clock:

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from engine.idcard import birth_date, checksum_char, id_problem, sex
+from engine.rules.idcard import birth_date, checksum_char, id_problem, sex
 
 
 @pytest.mark.parametrize("number", ["11010519491231002X", "440524188001010014", "500105201405010028"])

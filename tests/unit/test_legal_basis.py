@@ -5,8 +5,8 @@ from datetime import datetime, timezone
 import pytest
 
 from documents.samples import samples
-from engine.legal_basis import BY_TYPE, SOURCES, bases_for, family_education_duties
-from engine.numbering import china_year
+from engine.issuing.legal_basis import BY_TYPE, SOURCES, bases_for, family_education_duties
+from engine.issuing.numbering import china_year
 from engine.reference import DOCUMENT_TYPES
 
 ARTICLE = re.compile(r"第[一二三四五六七八九十百零]+条(?:第[一二三四五六七八九十]+款)?")

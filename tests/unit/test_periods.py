@@ -4,7 +4,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from engine.periods import add_months, bounds, month_keys, percentile
+from engine.reads.periods import add_months, bounds, month_keys, percentile
 
 
 def test_a_period_runs_from_local_midnight_to_local_midnight_after_its_last_day():

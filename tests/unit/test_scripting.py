@@ -2,8 +2,8 @@
 import pytest
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 
-from engine.runtime import WorkflowRuntime
-from engine.scripting import RestrictedEnvironment, ScriptRefused
+from engine.workflow.runtime import WorkflowRuntime
+from engine.workflow.scripting import RestrictedEnvironment, ScriptRefused
 
 ESCAPE = "().__class__.__base__.__subclasses__()"
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from openpyxl import load_workbook
 
-from engine.spreadsheets import Sheet, display_width, to_csv, to_xlsx
+from engine.reads.spreadsheets import Sheet, display_width, to_csv, to_xlsx
 
 SHEET = Sheet("个案台账", ["案号", "儿童", "建档日期", "月份", "次数", "小时", "到场率"],
               ["text", "text", "date", "month", "int", "number", "percent"],

@@ -5,12 +5,12 @@ import shutil
 import pytest
 from sqlalchemy import select
 
-from engine.bootstrap import DEMO_PASSWORD, init
+from engine.infra.bootstrap import DEMO_PASSWORD, init
 from engine.context import GuardLoop
-from engine.db import make_engine
-from engine.demo import seed_demo
+from engine.infra.db import make_engine
+from engine.demo.cases import seed_demo
 from engine.models import Case, User
-from engine.settings import Settings
+from engine.infra.settings import Settings
 from web import create_app
 
 

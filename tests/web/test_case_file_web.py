@@ -5,7 +5,7 @@ from urllib.parse import unquote
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from engine.bootstrap import DEMO_USERS
+from engine.infra.bootstrap import DEMO_USERS
 from engine.models import AuditEntry, CaseAgency
 
 

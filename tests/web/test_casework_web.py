@@ -36,7 +36,7 @@ def _png() -> bytes:
 
 def _jb_outsider(gl, case_id) -> str:
     """A caseworker of the case's district whose agency is not on the case."""
-    from engine.bootstrap import DEMO_USERS
+    from engine.infra.bootstrap import DEMO_USERS
     from engine.models import CaseAgency
     with gl.reading() as s:
         on_it = set(s.scalars(select(CaseAgency.agency_code).where(CaseAgency.case_id == case_id)))

@@ -13,7 +13,7 @@ CLUE = {"source": "school", "reporter_name": "班主任", "description": "连续
 
 
 def _fixed_id(number17: str) -> str:
-    from engine.idcard import checksum_char
+    from engine.rules.idcard import checksum_char
     return number17 + checksum_char(number17)
 
 
@@ -21,7 +21,7 @@ CLUE["child_id_number"] = _fixed_id("50010520130303042")
 
 
 def _received(gl):
-    from engine.clock import clock
+    from engine.workflow.clock import clock
     return clock.today().isoformat()
 
 

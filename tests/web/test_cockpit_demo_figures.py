@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import select
 
 from engine.actor import actor_by_username
-from engine.cockpit import compute, read_scope
-from engine.ledger import ledger
+from engine.reads.cockpit import compute, read_scope
+from engine.reads.ledger import ledger
 from engine.models import (
     Approval, Assessment, Case, Chase, DocumentRecord, FollowupVisit, GuidancePlan, GuidanceSession, RiskClue,
     RiskCodeChange, Round, TaskRecord, WorkItem,
 )
-from engine.permissions import visible_cases
+from engine.rules.permissions import visible_cases
 
 BEIJING = timezone(timedelta(hours=8))
 STEPS = ["assess", "handle", "guide", "follow_up", "review"]

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from engine.clock import clock
+from engine.workflow.clock import clock
 from engine.models import AuditEntry, Case, CaseAgency, DocumentRecord, WorkItem
 
 

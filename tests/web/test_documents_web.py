@@ -3,7 +3,7 @@ import re
 
 from sqlalchemy import select
 
-from engine.clock import clock
+from engine.workflow.clock import clock
 from engine.models import Approval, Case, DocumentRecord, WorkItem
 
 
@@ -59,7 +59,7 @@ def test_verification_page_needs_no_login_and_shows_no_personal_data(gl, as_user
 
 
 def test_draft_preview_from_the_task_form(gl, as_user):
-    from engine.scenario import Driver, scores
+    from engine.demo.scenario import Driver, scores
     from engine import services
     dr = Driver(gl)
     clue = services.register_clue(gl, dr.actor("teacher"), {

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import inspect, select, text
 
-from engine.bootstrap import init
-from engine.demo import seed_demo
+from engine.infra.bootstrap import init
+from engine.demo.cases import seed_demo
 from tests.conftest import postgres_schema
 
 from .conftest import Browser
@@ -121,8 +121,8 @@ def app(request, demo_db, tmp_path_factory):
     """The demo on SQLite (a copy) and on PostgreSQL (seeded in a schema of its own), once per module: the
     examples of every route run against one database, each compared with itself before and after."""
     from engine.context import GuardLoop
-    from engine.db import make_engine
-    from engine.settings import Settings
+    from engine.infra.db import make_engine
+    from engine.infra.settings import Settings
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("hostile") / "guardloop.db"
         shutil.copy(demo_db, path)
@@ -138,8 +138,8 @@ def app(request, demo_db, tmp_path_factory):
 
 def _app(url):
     from engine.context import GuardLoop
-    from engine.db import make_engine
-    from engine.settings import Settings
+    from engine.infra.db import make_engine
+    from engine.infra.settings import Settings
     from web import create_app
     gl = GuardLoop(Settings(database_url=url, demo_mode=True), engine=make_engine(url))
     yield create_app({"TESTING": True, "SECRET_KEY": "test", "GUARDLOOP": gl, "RATELIMIT_ENABLED": False})

@@ -4,7 +4,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from engine.bootstrap import DEMO_USERS
+from engine.infra.bootstrap import DEMO_USERS
 from engine.reference import NO_CASEWORK_ROLES
 from engine.models import WorkItem
 
@@ -65,7 +65,7 @@ def test_every_task_form_of_the_demo_renders_for_its_owner(app, gl, as_user, use
     with gl.reading() as s:
         items = s.scalars(select(WorkItem)).all()
     assert items
-    from engine.runtime import role_allowed
+    from engine.workflow.runtime import role_allowed
     jb = [(name, u) for name, u in users.items() if u.district.code == "JB"]
     for item in items:
         owner = next(name for name, u in jb if u.agency.code == item.lane and role_allowed(item.roles, item.lane, u.role))
@@ -101,7 +101,7 @@ def test_session_cookie_flags_and_logout(as_user):
 
 
 def test_a_long_inbox_is_paged(as_user, gl, monkeypatch):
-    from engine import queries
+    from engine.reads import lists as queries
     original = queries.inbox
     monkeypatch.setattr(queries, "inbox", lambda *a, **kw: original(*a, **{**kw, "per_page": 2}))
     b = as_user("wf_caseworker")

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from engine.models import (
     Attendance, Case, Certificate, Course, CourseSession, District, Participant, PlanCourseRequirement, SurveyResponse,
 )
-from engine.parent_school_indicators import PARENT_SCHOOL_INDICATORS
+from engine.reads.cockpit.parent_school_indicators import PARENT_SCHOOL_INDICATORS
 
 
 def _new_course(teacher, **extra) -> int:

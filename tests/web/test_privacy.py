@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from engine import services
 from engine.models import AuditEntry, Case, Notification, RiskClue
-from engine.scenario import Driver, scores
-from engine.workers import chain_views
+from engine.demo.scenario import Driver, scores
+from engine.infra.workers import chain_views
 
 CLUE = {"source": "school", "reporter_name": "班主任", "description": "旷课", "child_sex": "F",
         "child_birth_date": "2013-03-03"}
@@ -99,7 +99,7 @@ def test_hostile_clue_values_are_refused_with_the_field_named(gl, as_user):
 
 def test_a_full_width_id_number_is_stored_as_ascii_and_found_as_a_duplicate(gl, as_user):
     number = "５００１０５２０１３０３０３００２ｘ".replace("ｘ", "")  # 17 full-width digits …
-    from engine.idcard import checksum_char
+    from engine.rules.idcard import checksum_char
     ascii_number = "50010520130303002" + checksum_char("50010520130303002")
     full_width = number + chr(ord(ascii_number[-1]) + 0xFEE0)
     b = as_user("wf_caseworker")

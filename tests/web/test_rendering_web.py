@@ -2,7 +2,8 @@
 they gave up; a download renders on demand, or answers 503 in the user's language and keeps the document."""
 from sqlalchemy import select, update
 
-from engine import rendering, workers
+from engine.issuing import rendering
+from engine.infra import workers
 from engine.models import DocumentRecord, RenderJob
 
 

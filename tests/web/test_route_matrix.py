@@ -15,12 +15,12 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from engine.bootstrap import DEMO_USERS
+from engine.infra.bootstrap import DEMO_USERS
 from engine.reference import NO_CASEWORK_ROLES
 from engine.models import (Approval, BaseAnnualReport, Case, CaseAgency, Chase, DocumentRecord, EduOrganisation,
                            GuidanceProvider, ModelVersion, Notification, Office, RiskClue, Round, ScreeningEntry, User,
                            WorkItem)
-from engine.clock import clock
+from engine.workflow.clock import clock
 from engine.services import account_admin, api_clients, attachments, clue_import, notes
 from engine.actor import actor_by_username
 

@@ -167,8 +167,8 @@ def test_a_nul_byte_in_a_form_field_is_a_bad_request_and_nothing_is_written(as_u
 def test_sign_in_and_verification_are_rate_limited_across_workers(demo_db, tmp_path):
     import shutil
     from engine.context import GuardLoop
-    from engine.db import make_engine
-    from engine.settings import Settings
+    from engine.infra.db import make_engine
+    from engine.infra.settings import Settings
     path = tmp_path / "limits.db"
     shutil.copy(demo_db, path)
     url = f"sqlite:///{path}"

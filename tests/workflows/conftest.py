@@ -16,9 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from engine.clock import clock as engine_clock  # noqa: E402
-from engine.rounds import late_task  # noqa: E402
-from engine.runtime import StepContext, WorkflowRuntime, step_context  # noqa: E402
+from engine.workflow.clock import clock as engine_clock  # noqa: E402
+from engine.workflow.rounds import late_task  # noqa: E402
+from engine.workflow.runtime import StepContext, WorkflowRuntime, step_context  # noqa: E402
 
 WORKFLOWS = ROOT / "workflows"
 AGENCIES = ("womens_federation", "procuratorate", "court", "police", "civil_affairs", "education", "community")

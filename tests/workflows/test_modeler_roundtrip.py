@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from engine.runtime import WorkflowRuntime, read_model_sources, task_properties
+from engine.workflow.runtime import WorkflowRuntime, read_model_sources, task_properties
 
 from .conftest import ROOT, WORKFLOWS, Round
 

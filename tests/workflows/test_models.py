@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from engine.runtime import WorkflowRuntime, read_model_sources, task_properties
+from engine.workflow.runtime import WorkflowRuntime, read_model_sources, task_properties
 from tools import check_models
 
 from .conftest import AGENCIES, ROOT, WORKFLOWS

@@ -20,7 +20,7 @@ from engine.errors import Conflict, DomainError, InvalidInput, NotConfigured, No
 from engine.services import api_clients
 from engine.services.api_clients import InProgress, KeyReused, PossibleDuplicate, Unauthenticated
 
-from . import schemas
+from web.api import schemas
 
 PREFIX = "/api/v1"
 PROBLEM_JSON = "application/problem+json"
@@ -456,7 +456,7 @@ class GuardLoopApi(Api):
 
 
 def init_app(app) -> None:
-    from ..extensions import csrf
+    from web.extensions import csrf
     app.config.setdefault("API_TITLE", "GuardLoop 监护闭环 API")
     app.config.setdefault("API_VERSION", "v1")
     app.config.setdefault("OPENAPI_VERSION", "3.1.0")

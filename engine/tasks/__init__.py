@@ -1,0 +1,49 @@
+"""Task handlers: for each user task of the models, how submitted data is checked and recorded.
+
+A handler validates the submitted data (raising ``InvalidInput`` naming the field), writes the domain
+rows that are the step's evidence, and returns the decision variables the workflow needs. An optional
+``after`` hook runs once the engine has stepped (e.g. to record the risk code a DMN table decided).
+Handlers never commit: the calling service owns the transaction.
+"""
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sqlalchemy.orm import Session
+
+
+@dataclass
+class TaskContext:
+    session: Session
+    gl: object
+    actor: object
+    case: object
+    round: object
+    item: object
+    task: object
+    workflow: object
+    runtime: object
+    data: dict
+    now: object
+    record: dict = field(default_factory=dict)   # what goes into the task record (evidence)
+    upgrade: tuple | None = None                 # (code, reason): the case's code goes up once the round is saved
+
+
+@dataclass(frozen=True)
+class Handler:
+    validate: Callable[[TaskContext], dict]
+    after: Callable[[TaskContext], None] | None = None
+
+
+HANDLERS: dict[str, Handler] = {}
+
+
+def task_handler(*spec_names: str, after=None):
+    def register(func):
+        for name in spec_names:
+            HANDLERS[name] = Handler(func, after)
+        return func
+    return register
+
+
+from engine.tasks import assess, orders, guide, follow_up, safety, escalation
+from engine.tasks import handling as handle, compliance as supervision, reassessment as review# noqa: E402,F401
