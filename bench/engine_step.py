@@ -53,7 +53,7 @@ import SpiffWorkflow  # noqa: E402
 import sqlalchemy  # noqa: E402
 from engine import services
 from engine.auditlog import record as audit
-from engine.rules import passwords# noqa: E402
+from engine.rules import passwords  # noqa: E402
 from engine.infra.bootstrap import init  # noqa: E402
 from engine.workflow.clock import clock  # noqa: E402
 from engine.context import GuardLoop  # noqa: E402

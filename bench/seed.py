@@ -32,7 +32,7 @@ from sqlalchemy import func, select, text  # noqa: E402
 
 from engine import services
 from engine.demo import cases as demo
-from engine.rules import passwords# noqa: E402
+from engine.rules import passwords  # noqa: E402
 from engine.infra.bootstrap import DEMO_PASSWORD, DEMO_USERS, init  # noqa: E402
 from bench.bulk import CaseCopier, load_template  # noqa: E402
 from engine.infra.workers import chain_views  # noqa: E402

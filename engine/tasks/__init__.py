@@ -45,5 +45,4 @@ def task_handler(*spec_names: str, after=None):
     return register
 
 
-from engine.tasks import assess, orders, guide, follow_up, safety, escalation
-from engine.tasks import handling as handle, compliance as supervision, reassessment as review# noqa: E402,F401
+from engine.tasks import assess, compliance, escalation, follow_up, guide, handling, orders, reassessment, safety  # noqa: E402,F401

@@ -33,7 +33,7 @@ from SpiffWorkflow.spiff.specs.defaults import ReceiveTask
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from engine.workflow import clock as _clock# noqa: F401  (installs the injectable clock into SpiffWorkflow's timers)
+from engine.workflow import clock as _clock  # noqa: F401  (installs the injectable clock into SpiffWorkflow's timers)
 from engine.workflow import feel
 from engine.workflow.scripting import RestrictedEnvironment
 

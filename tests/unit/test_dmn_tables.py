@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from engine.workflow import feel# noqa: E402
+from engine.workflow import feel  # noqa: E402
 from engine.workflow.runtime import WorkflowRuntime  # noqa: E402
 
 WORKFLOWS = ROOT / "workflows"
