@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from engine.errors import PermissionDenied
+from engine.rules.permissions import ACCOUNT_DISABLED, require
 from engine.models import User
 
 SYSTEM = None  # audit entries written by the scheduler carry no user
@@ -28,8 +28,7 @@ class Actor:
 
 def load_actor(session: Session, user_id: int) -> Actor:
     user = session.get(User, user_id)
-    if user is None or not user.active:
-        raise PermissionDenied("账号不存在或已停用。", "The account does not exist or is disabled.")
+    require(user is not None and user.active, ACCOUNT_DISABLED)
     return Actor.of(user)
 
 
@@ -37,6 +36,5 @@ def actor_by_username(session: Session, username: str) -> Actor:
     from sqlalchemy import select
     from engine.rules.usernames import normalise
     user = session.scalars(select(User).where(User.username == normalise(username))).first()
-    if user is None or not user.active:
-        raise PermissionDenied("账号不存在或已停用。", "The account does not exist or is disabled.")
+    require(user is not None and user.active, ACCOUNT_DISABLED)
     return Actor.of(user)

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from engine.issuing import pki
 from engine.infra import schema
-from engine.errors import PermissionDenied
+from engine.rules.permissions import DEMO_ACCOUNTS_REFUSED, require
 from engine.models import User
 from engine.services.setup import add_user, seed_reference
 
@@ -46,10 +46,8 @@ def init(gl, with_demo_users=False) -> list[tuple]:
         seed_reference(session)
         gl.deploy_models(session)
         if with_demo_users:
-            if session.scalars(select(User.id).where(User.demo.is_(False))).first() is not None:
-                raise PermissionDenied("该数据库已有正式账号，不能创建演示账号（其密码是公开的）。",
-                                       "This database has real accounts: demo accounts (whose password is "
-                                       "published) are not created on it.")
+            real = session.scalars(select(User.id).where(User.demo.is_(False))).first()
+            require(real is None, DEMO_ACCOUNTS_REFUSED)
             for username, name, agency, role, district in DEMO_USERS:
                 if session.scalars(select(User.id).where(User.username == username)).first() is None:
                     add_user(session, None, {"username": username, "display_name": name, "password": DEMO_PASSWORD,

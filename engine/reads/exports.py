@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from engine.auditlog import record as audit
 from engine.reads.cockpit import compute, read_scope, require_cockpit_rights
 from engine.reads.cockpit.tables import BUILDERS, FIGURE_OF, Table
-from engine.errors import InvalidInput, NotFound, PermissionDenied
+from engine.errors import InvalidInput, NotFound
+from engine.rules.permissions import LEDGER_EXPORT_REFUSED, may_export_ledger, require
 from engine.reads.ledger import ledger
-from engine.reference import LEDGER_ROLES
 from engine.reads.spreadsheets import to_csv, to_xlsx
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
@@ -47,9 +47,7 @@ def export_ledger(gl, actor, filters: dict, *, fmt: str = "xlsx", lang: str = "z
     """台账导出: the cases the filters select, names masked on the rows of cases the user does not work on."""
     _check(fmt, lang)
     require_cockpit_rights(actor)
-    if actor.role not in LEDGER_ROLES:
-        raise PermissionDenied("领导账号只查看汇总数字，不能导出个案台账。",
-                               "Leaders read aggregate figures only: the case ledger cannot be exported.")
+    require(may_export_ledger(actor), LEDGER_EXPORT_REFUSED)
     with gl.transaction() as session:
         scope = read_scope(session, gl, actor, filters)
         return _file(session, actor, "case_ledger", scope, ledger(session, gl, actor, scope), fmt, lang)

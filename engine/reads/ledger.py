@@ -13,7 +13,7 @@ from engine.workflow.clock import CHINA_TZ, clock
 from engine.rules.closed_loop import ITEMS, checklists, current_step, round_facts
 from engine.reads.cockpit.tables import Column, Table
 from engine.models import Case, District, DocumentRecord, FollowupVisit, GuidanceSession, Round
-from engine.rules.permissions import visible_cases
+from engine.reads.access import visible_cases
 from engine.reference import CASE_TYPES, CODE_NAMES, FAMILY_TYPES, STEPS
 
 SEX = {"M": ("男", "Male"), "F": ("女", "Female")}

@@ -10,7 +10,8 @@ from engine.rules.idcard import normalise_id
 from engine.rules.masking import mask_id, mask_name
 from engine.models import Case, District, Referral, RiskClue, User, WorkItem
 from engine.workflow.subjects import subjects
-from engine.rules.permissions import require_case, require_casework, require_task_rights, visible_cases, visible_clues
+from engine.reads.access import require_case, visible_cases, visible_clues
+from engine.rules.permissions import require_casework, require_task_rights
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.workflow.rounds import find_task, load_workflow
 from engine.services.approvals import APPROVAL_TASKS, referral_of_item, returned_request

@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from engine.workflow.clock import clock
-from engine.errors import PermissionDenied
+from engine.rules.permissions import OVERDUE_REFUSED, may_read_overdue, require
 from engine.rules.masking import mask_name
 from engine.models import Case, Chase, WorkItem
-from engine.rules.permissions import visible_cases
+from engine.reads.access import visible_cases
 
 # kind -> the user tasks whose lateness is that kind
 TASK_KINDS = {
@@ -53,8 +53,7 @@ def kind_of(task_spec: str) -> str:
 
 def overdue_items(gl, actor, kind: str | None = None) -> list[OverdueRow]:
     """Everything overdue in the cases the supervisor may see, the longest overdue first."""
-    if actor.role != "supervisor":
-        raise PermissionDenied("仅督导可以查看逾期督办清单。", "Only supervisors see the overdue list.")
+    require(may_read_overdue(actor), OVERDUE_REFUSED)
     now = clock.now()
     rows = []
     with gl.reading() as session:

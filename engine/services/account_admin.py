@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from engine.auditlog import record as audit
 from engine.workflow.clock import clock
-from engine.errors import InvalidInput, NotFound, PermissionDenied
+from engine.errors import InvalidInput, NotFound
+from engine.rules.permissions import ACCOUNTS_ADMIN_ONLY, ACCOUNT_DISABLED, may_manage_accounts, require
 from engine.models import Agency, District, User
 from engine.rules.passwords import check_password, hash_password, password_problem
 from engine.reference import AGENCIES, ROLES
@@ -22,8 +23,7 @@ _BAD_LINK = ("重置链接无效或已过期，请向系统管理员申请新的
 
 
 def require_admin(actor) -> None:
-    if actor is None or actor.role != "admin":
-        raise PermissionDenied("仅系统管理员可以管理账号。", "Only an administrator can manage accounts.")
+    require(may_manage_accounts(actor), ACCOUNTS_ADMIN_ONLY)
 
 
 def _account(session, actor, user_id: int) -> User:
@@ -139,8 +139,7 @@ def change_password(gl, actor, current: str, password: str, repeat: str) -> int:
     generation, which the caller's own session takes on — every other session ends."""
     with gl.transaction() as session:
         user = locked_user(session, actor.id)
-        if user is None or not user.active:
-            raise PermissionDenied("账号不存在或已停用。", "The account does not exist or is disabled.")
+        require(user is not None and user.active, ACCOUNT_DISABLED)
         if not check_password(user.password_hash, current or ""):
             raise InvalidInput("current_password", "当前密码不正确。", "The current password is wrong.")
         if password == current:

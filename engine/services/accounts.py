@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, case, select, update
 from engine.auditlog import record as audit
 from engine.actor import Actor
 from engine.workflow.clock import clock
-from engine.errors import PermissionDenied
+from engine.rules.permissions import refuse
 from engine.models import User
 from engine.rules.passwords import check_nobody, check_password
 from engine.rules.usernames import normalise
@@ -88,7 +88,7 @@ def _refused(gl, attempt: _Attempt, name: str, checked: bool = False):
         action, entity_id, after = "login_failed", attempt.user_id, None
     with gl.transaction() as session:
         audit.record(session, None, action, "user", entity_id, after=after)
-    raise PermissionDenied(*REFUSED)
+    refuse(REFUSED)
 
 
 def _signed_in(gl, user_id: int) -> Actor:

@@ -17,9 +17,12 @@ from sqlalchemy import func, select
 from engine.auditlog import record as audit
 from engine.rules import validate as v
 from engine.workflow.clock import clock
-from engine.errors import InvalidInput, NotFound, PermissionDenied
+from engine.errors import InvalidInput, NotFound
+from engine.rules.permissions import (
+    ACTIVITIES_REFUSED, ACTIVITY_REFUSED, ORGANISATION_REFUSED, may_add_organisations, may_read_activities,
+    may_record_activities, may_register_organisation, require)
 from engine.models import EduActivity, EduOrganisation
-from engine.services.bases import OFFICE_AGENCY, OFFICE_ROLES, hours as _hours
+from engine.services.bases import hours as _hours
 
 ORG_KINDS = {
     "school": ("中小学", "School"),
@@ -34,9 +37,6 @@ ACTIVITY_KINDS = {
     "home_visit": ("集中家访", "Home visits"),
     "practice": ("家庭教育实践活动", "Family-education practice"),
 }
-RECORDING_AGENCIES = {"school": ("education",), "kindergarten": ("education",),
-                      "community": ("community", "civil_affairs")}
-RECORDING_ROLES = ("caseworker", "supervisor", "counsellor")
 PERIODS = {"term": ("学期", "Term"), "year": ("年度", "Year")}
 
 
@@ -71,31 +71,20 @@ def quotas(gl, session) -> dict[str, tuple[int, str]]:
     return found
 
 
-def _is_office(actor) -> bool:
-    return actor.agency == OFFICE_AGENCY and actor.role in OFFICE_ROLES
-
-
 def may_record_for(actor, org: EduOrganisation) -> bool:
-    if actor.district_id != org.district_id:
-        return False
-    return _is_office(actor) or (actor.agency in RECORDING_AGENCIES[org.kind] and actor.role in RECORDING_ROLES)
+    return may_record_activities(actor, org.district_id, org.kind)
 
 
-def may_read(actor) -> bool:
-    return actor.role not in ("admin", "base_staff")
+may_read = may_read_activities  # what the pages ask
 
 
 def _require_reader(actor) -> None:
-    if not may_read(actor):
-        raise PermissionDenied("该账号不能查看家庭教育活动。", "This account may not read family-education activities.")
+    require(may_read_activities(actor), ACTIVITIES_REFUSED)
 
 
 def add_organisation(gl, actor, data: dict) -> int:
     kind = v.choice(data, "kind", ORG_KINDS)
-    if not (_is_office(actor) or (actor.agency in RECORDING_AGENCIES[kind] and actor.role in RECORDING_ROLES)):
-        raise PermissionDenied("仅区家庭教育指导中心或该类机构的主管部门人员可以登记机构。",
-                               "Only the district family-education office or staff of this kind of organisation "
-                               "may register one.")
+    require(may_register_organisation(actor, kind), ORGANISATION_REFUSED)
     name = v.text(data, "name", max_len=120)
     with gl.transaction() as session:
         if session.scalars(select(EduOrganisation.id).where(EduOrganisation.district_id == actor.district_id,
@@ -111,8 +100,7 @@ def add_organisation(gl, actor, data: dict) -> int:
 def record_activity(gl, actor, organisation_id, data: dict) -> int:
     with gl.transaction() as session:
         org = _organisation(session, organisation_id)
-        if not may_record_for(actor, org):
-            raise PermissionDenied("您不能为该机构记录活动。", "You may not record activities for this organisation.")
+        require(may_record_for(actor, org), ACTIVITY_REFUSED)
         fields = {"held_on": v.day(data, "held_on"), "title": v.text(data, "title", max_len=200),
                   "kind": v.choice(data, "kind", ACTIVITY_KINDS),
                   "participants": v.integer(data, "participants", low=0, high=100000),
@@ -194,8 +182,7 @@ def read_progress(gl, actor, on: date | None = None) -> dict:
         session.expunge_all()
     return {"on": on, "current": current, "overdue": [p for p in ended if p.behind],
             "behind": [p for p in current if p.behind], "recent": recent,
-            "may_add": _is_office(actor) or (actor.agency in ("education", "community", "civil_affairs")
-                                             and actor.role in RECORDING_ROLES)}
+            "may_add": may_add_organisations(actor)}
 
 
 def organisations_for(gl, actor) -> list[EduOrganisation]:

@@ -26,6 +26,7 @@ from engine.rules import validate as v
 from engine.actor import Actor
 from engine.workflow.clock import clock
 from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.rules.permissions import API_CLIENTS_ADMIN_ONLY, may_manage_api_clients, require, require_client_scope
 from engine.models import Agency, ApiClient, ApiIdempotencyKey, District, RiskClue, User
 from engine.reference import AGENCIES
 from engine.services import clues
@@ -106,8 +107,7 @@ def _new_token() -> str:
 
 
 def _require_admin(actor) -> None:
-    if actor is not None and actor.role != "admin":
-        raise PermissionDenied("仅系统管理员可以管理接口客户端。", "Only an administrator manages API clients.")
+    require(may_manage_api_clients(actor), API_CLIENTS_ADMIN_ONLY)
 
 
 def _scopes(values) -> list:
@@ -262,8 +262,7 @@ def authenticate(gl, token: str | None) -> Caller:
 
 
 def require_scope(caller: Caller, scope: str) -> None:
-    if scope not in caller.scopes:
-        raise PermissionDenied(f"该客户端没有 {scope} 权限。", f"This client lacks the scope {scope}.")
+    require_client_scope(caller.scopes, scope)
 
 
 def record_call(gl, caller: Caller | None, *, method: str, path: str, status: int, detail: dict | None = None) -> None:
@@ -420,7 +419,7 @@ def orders(gl, caller: Caller, *, case_no: str | None = None, linked_case_no: st
     require_scope(caller, "orders:read")
     from sqlalchemy import func
     from engine.models import Case, ComplianceCheck, DocumentRecord, OrderSupervision
-    from engine.rules.permissions import visible_cases
+    from engine.reads.access import visible_cases
     limit = max(1, min(int(limit), ORDERS_PAGE))
     query = (select(DocumentRecord, Case.case_no, Case.linked_case_no, OrderSupervision)
              .join(Case, Case.id == DocumentRecord.case_id)

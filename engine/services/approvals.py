@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.errors import Conflict, InvalidInput, NotFound
+from engine.rules.permissions import APPROVING_REFUSED, may_decide_approvals, require
 from engine.rules.masking import mask_name
 from engine.models import Approval, Case, User, WorkItem
 from engine.services.tasks import complete_task
@@ -59,8 +60,7 @@ class QueueRow:
 
 def approval_queue(gl, actor) -> list[QueueRow]:
     """The requests the actor's agency decides in their district, oldest due first (supervisors only)."""
-    if actor.role != "supervisor":
-        raise PermissionDenied("仅督导可以审批。", "Only supervisors decide approvals.")
+    require(may_decide_approvals(actor), APPROVING_REFUSED)
     with gl.reading() as session:
         items = session.execute(
             select(WorkItem, Case).join(Case, Case.id == WorkItem.case_id)

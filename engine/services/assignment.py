@@ -12,11 +12,13 @@ from engine.auditlog import record as audit
 from engine.rules import validate as v
 from engine.workflow.new_work import NEW_TASK, eligible, people_for
 from engine.workflow.clock import clock
-from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.errors import Conflict, InvalidInput, NotFound
 from engine.models import Notification, User, WorkItem
-from engine.rules.permissions import require_case, require_task_rights
+from engine.reads.access import require_case
+from engine.rules.permissions import (
+    RELEASE_REFUSED, TASK_ASSIGNING_REFUSED, may_assign_task, may_complete_held_task, may_release_task,
+    refuse_held_task, require, require_task_rights)
 
-ASSIGNING_ROLES = ("supervisor",)
 
 
 def _name(session, user_id) -> str:
@@ -26,11 +28,8 @@ def _name(session, user_id) -> str:
 def require_assignee(session, actor, task_id: str) -> None:
     """A held task is completed by its holder only: anyone else is refused, told who holds it."""
     holder = session.scalar(select(WorkItem.assignee_id).where(WorkItem.task_id == str(task_id)))
-    if holder is not None and holder != actor.id:
-        name = _name(session, holder)
-        raise PermissionDenied(f"该任务已由{name}认领或被指派，只有{name}可以办理；如需改由他人办理，请本机构督导重新指派。",
-                               f"This task is assigned to {name}; only {name} may complete it. "
-                               "Ask your agency's supervisor to reassign it.")
+    if not may_complete_held_task(actor, holder):
+        refuse_held_task(_name(session, holder))
 
 
 def _item(session, actor, case_id: int, task_id: str) -> WorkItem:
@@ -81,8 +80,7 @@ def release(gl, actor, case_id: int, task_id: str) -> None:
     with gl.transaction() as session:
         item = _item(session, actor, case_id, task_id)
         require_task_rights(actor, item)
-        if item.assignee_id != actor.id:
-            raise PermissionDenied("只有认领人可以释放该任务。", "Only the person holding a task may release it.")
+        require(may_release_task(actor, item.assignee_id), RELEASE_REFUSED)
         if not _swap(session, item, actor.id, None):
             raise _taken(session, item.id)
         audit.record(session, actor, "release_task", "task", item.task_id, case_id, {"assignee": actor.id},
@@ -101,8 +99,7 @@ def assign_form(gl, actor, case_id: int, task_id: str) -> tuple:
 
 
 def _require_supervisor(actor, item: WorkItem) -> None:
-    if actor.role not in ASSIGNING_ROLES or actor.agency != item.lane or actor.district_id != item.district_id:
-        raise PermissionDenied("只有本机构督导可以指派任务。", "Only the supervisor of the task's agency may assign it.")
+    require(may_assign_task(actor, item.district_id, item.lane), TASK_ASSIGNING_REFUSED)
 
 
 def assign(gl, actor, case_id: int, task_id: str, data: dict) -> None:

@@ -16,7 +16,7 @@ from engine.infra.file_store import ContentStore, inspect
 from engine.workflow.clock import clock
 from engine.errors import InvalidInput, NotFound
 from engine.models import Attachment, DocumentRecord
-from engine.rules.permissions import require_case
+from engine.reads.access import require_case
 
 FILENAME_MAX = 200
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}

@@ -20,7 +20,10 @@ from sqlalchemy import and_, exists, func, not_, or_, select
 from engine.auditlog import record as audit
 from engine.rules import validate as v
 from engine.workflow.clock import clock
-from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.errors import Conflict, InvalidInput, NotFound
+from engine.rules.permissions import (
+    ANNUAL_REPORT_REFUSED, BASES_REFUSED, BASE_OFFICE_ONLY, BASE_STAFF_OR_OFFICE_ONLY, OFFICE_AGENCY,
+    is_district_office, is_family_education_office, may_read_bases, may_record_for_base, require)
 from engine.models import (
     BaseActivity, BaseAnnualReport, BaseServiceArea, BaseStaff, District, GuidanceProvider, Notification,
     PracticeBase, User,
@@ -29,7 +32,6 @@ from engine.reference import PRACTICE_BASES
 
 SEED_VALID_FROM, SEED_VALID_UNTIL = date(2020, 1, 1), date(2024, 12, 31)   # seed 002: 2020–2024
 VALIDITY_YEARS = 5
-OFFICE_AGENCY, OFFICE_ROLES = "womens_federation", ("caseworker", "supervisor")
 STATUSES = {
     "active": ("有效", "Active"),
     "expiring": ("即将到期", "Expiring"),
@@ -110,10 +112,6 @@ def seed_validity(session) -> None:
 
 # ---------------------------------------------------------------- who may do what
 
-def is_district_office(actor, district_id: int | None) -> bool:
-    return actor.agency == OFFICE_AGENCY and actor.role in OFFICE_ROLES and actor.district_id == district_id
-
-
 def staff_base(session, actor) -> int | None:
     """The base a ``base_staff`` account works for (None for anyone else)."""
     if actor.role != "base_staff":
@@ -122,17 +120,12 @@ def staff_base(session, actor) -> int | None:
 
 
 def _require_office(actor, provider: GuidanceProvider) -> None:
-    if not is_district_office(actor, provider.district_id):
-        raise PermissionDenied("仅基地所在区县的家庭教育指导中心（妇联办案人员、督导）可以管理该基地。",
-                               "Only the family-education office of the base's district (women's federation "
-                               "caseworkers and supervisors) manages this base.")
+    require(is_district_office(actor, provider.district_id), BASE_OFFICE_ONLY)
 
 
 def _require_staff_or_office(session, actor, provider: GuidanceProvider) -> None:
-    if staff_base(session, actor) == provider.id or is_district_office(actor, provider.district_id):
-        return
-    raise PermissionDenied("仅该基地的工作人员或所在区县的家庭教育指导中心可以记录。",
-                           "Only this base's staff or the family-education office of its district may record this.")
+    require(may_record_for_base(actor, provider.id, provider.district_id, staff_base(session, actor)),
+            BASE_STAFF_OR_OFFICE_ONLY)
 
 
 def _base(session, provider_id, *, for_update=False) -> tuple[GuidanceProvider, PracticeBase]:
@@ -146,10 +139,6 @@ def _base(session, provider_id, *, for_update=False) -> tuple[GuidanceProvider, 
     if base is None:
         raise NotFound("实践基地不存在。", "No such practice base.")
     return provider, base
-
-
-def can_read_bases(actor) -> bool:
-    return actor.role not in ("admin",)
 
 
 # ---------------------------------------------------------------- reading
@@ -174,8 +163,7 @@ class BaseRow:
 
 def list_bases(gl, actor, *, district_id: int | None = None) -> list[BaseRow]:
     """Every managed base (of one district, when given) with its status today and this year's activity."""
-    if not can_read_bases(actor):
-        raise PermissionDenied("该账号不能查看实践基地。", "This account may not read the practice bases.")
+    require(may_read_bases(actor), BASES_REFUSED)
     today = clock.today()
     year_start, year_end = date(today.year, 1, 1), date(today.year, 12, 31)
     with gl.reading() as session:
@@ -206,8 +194,7 @@ def list_bases(gl, actor, *, district_id: int | None = None) -> list[BaseRow]:
 
 
 def read_base(gl, actor, provider_id) -> dict:
-    if not can_read_bases(actor):
-        raise PermissionDenied("该账号不能查看实践基地。", "This account may not read the practice bases.")
+    require(may_read_bases(actor), BASES_REFUSED)
     with gl.reading() as session:
         provider, base = _base(session, provider_id)
         district = session.get(District, provider.district_id) if provider.district_id else None
@@ -370,8 +357,7 @@ def submit_annual_report(gl, actor, provider_id, data: dict) -> int:
     submitted again, an approved or pending one is not replaced."""
     with gl.transaction() as session:
         provider, _ = _base(session, provider_id)
-        if staff_base(session, actor) != provider.id:
-            raise PermissionDenied("年度报告由本基地工作人员提交。", "The annual report is submitted by the base's own staff.")
+        require(staff_base(session, actor) == provider.id, ANNUAL_REPORT_REFUSED)
         year = _year(data.get("year"))
         summary = v.text(data, "summary", max_len=5000)
         report = session.scalars(select(BaseAnnualReport).where(BaseAnnualReport.provider_id == provider.id,
@@ -422,7 +408,7 @@ def reports_due(gl, actor) -> list:
                                       GuidanceProvider.district_id == actor.district_id)
                                .order_by(BaseAnnualReport.submitted_at)).all()
         session.expunge_all()
-    if not (actor.agency == OFFICE_AGENCY and actor.role in OFFICE_ROLES):
+    if not is_family_education_office(actor):
         return []
     return rows
 

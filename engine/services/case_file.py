@@ -24,7 +24,8 @@ from engine.models import (
     FollowupVisit, GuidancePlan, GuidanceProvider, GuidanceSession, Referral, RiskClue, RiskCodeChange, Round,
     RoundReview, User,
 )
-from engine.rules.permissions import require_case, require_casework
+from engine.reads.access import require_case
+from engine.rules.permissions import require_casework
 from engine.reference import (
     AGENCIES, ASSESSMENT_ITEMS, CASE_TYPES, CLUE_SOURCES, FAMILY_TYPES, GUARDIANSHIP_KINDS, REFERRAL_KINDS, REFERRAL_STATUSES,
     RISK_FACTORS, ROUND_OUTCOMES, SESSION_KINDS, VISIT_KINDS, VISIT_METHODS,

@@ -17,16 +17,16 @@ from datetime import datetime
 from sqlalchemy import String, cast, func, select, union
 
 from engine.workflow.clock import clock
-from engine.errors import InvalidInput, PermissionDenied
+from engine.errors import InvalidInput
 from engine.rules.masking import mask_name
 from engine.models import Case, CaseOwner, TaskRecord, WorkItem
-from engine.rules.permissions import require_casework, visible_cases
+from engine.reads.access import visible_cases
+from engine.rules.permissions import FILTERING_REFUSED, may_filter_cases as can_filter, require, require_casework
 from engine.reference import CODES, FAMILY_TYPES, STEPS
 
 VIEWS = ("mine", "agency", "overdue")
 SORTS = {"updated": Case.updated_at, "opened": Case.opened_at, "case_no": Case.case_no}
 STATUSES = ("open", "closed", "all")
-FILTERING_ROLES = ("supervisor",)
 PER_PAGE = 50
 MAX_PAGE = 10_000
 
@@ -78,18 +78,12 @@ def read_query(args) -> dict:
             "family_type": pick("family_type", ("", *FAMILY_TYPES), "") or None, "page": page}
 
 
-def can_filter(actor) -> bool:
-    return actor.role in FILTERING_ROLES
-
-
 def list_cases(gl, actor, *, view="agency", sort="updated", descending=True, status="open", code=None,
                step=None, family_type=None, page=1, per_page=PER_PAGE) -> CaseListPage:
     require_casework(actor)
     if view not in VIEWS or sort not in SORTS or status not in STATUSES:
         raise InvalidInput("view", "无效的筛选条件。", "Not a valid choice for this list.")
-    if (code or step or family_type) and not can_filter(actor):
-        raise PermissionDenied("只有督导可以按风险等级、环节和家庭类型筛选个案。",
-                               "Only supervisors may filter cases by code, step and family type.")
+    require(not (code or step or family_type) or can_filter(actor), FILTERING_REFUSED)
     now = clock.now()
     conditions = [visible_cases(actor)]          # the actor's district, and their agency on the case
     if status != "all":

@@ -5,10 +5,11 @@ from sqlalchemy import select
 from engine.auditlog import record as audit
 from engine.workflow.clock import clock
 from engine.rules.codes import set_code
-from engine.errors import Conflict, InvalidInput, PermissionDenied
+from engine.errors import Conflict, InvalidInput
 from engine.models.case import bump_version
 from engine.models import Approval, DocumentRecord, FollowupVisit, GuidanceSession, RiskCodeChange, Round
-from engine.rules.permissions import require_case, require_casework
+from engine.reads.access import require_case
+from engine.rules.permissions import CLOSURE_UNAPPROVED, require, require_casework
 from engine.reference import CODES, code_rank
 from engine.workflow.rounds import load_workflow, save_round, start_round
 from engine.rules import validate as v
@@ -18,8 +19,7 @@ def close_case(session, gl, actor, case, rnd) -> None:
     """结案. Refused unless a supervisor's approval of closure is on record for this round."""
     approved = session.scalars(select(Approval).where(
         Approval.round_id == rnd.id, Approval.kind == "closure", Approval.status == "approved")).first()
-    if approved is None:
-        raise PermissionDenied("结案须经督导审批。", "A case closes only with a supervisor's approval on record.")
+    require(approved is not None, CLOSURE_UNAPPROVED)
     case.status, case.closed_at, case.code_review_due = "closed", clock.now(), None
     audit.record(session, actor, "close_case", "case", case.id, case.id, {"status": "open"},
                  {"status": "closed", "approval_id": approved.id})

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from engine.auditlog import record as audit
 from engine.workflow.clock import clock
-from engine.errors import Conflict, NotFound, PermissionDenied
+from engine.errors import Conflict, NotFound
+from engine.rules.permissions import CHASES_REFUSED, may_answer_chases, require
 from engine.rules.masking import mask_name
 from engine.models import Case, Chase
 from engine.rules import validate as v
@@ -34,8 +35,7 @@ class ChaseRow:
 
 
 def _require_supervisor(actor) -> None:
-    if actor.role != "supervisor":
-        raise PermissionDenied("仅督导可以办理督办。", "Only supervisors answer chases.")
+    require(may_answer_chases(actor), CHASES_REFUSED)
 
 
 def open_chases(gl, actor, limit: int = 100) -> list[ChaseRow]:

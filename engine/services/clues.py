@@ -7,13 +7,13 @@ from sqlalchemy import or_, select
 
 from engine.auditlog import record as audit
 from engine.workflow.clock import CHINA_TZ, clock
-from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.errors import Conflict, InvalidInput, NotFound
 from engine.rules.idcard import birth_date as id_birth_date, normalise_id, sex as id_sex
 from engine.models import Case, CaseNote, Guardian, Notification, RiskClue
 from engine.issuing.numbering import next_value
+from engine.reads.access import can_see_clue, can_view_case, visible_cases
 from engine.rules.permissions import (
-    CLUE_DECIDING_AGENCIES, COORDINATING_AGENCY, can_see_clue, can_view_case, require_casework, visible_cases,
-)
+    COORDINATING_AGENCY, OPENING_AGENCIES, OPENING_REFUSED, may_open_case, require, require_casework)
 from engine.reference import CASE_TYPES, CLUE_SOURCES, FAMILY_TYPES, RISK_FACTORS
 from engine.workflow.rounds import join_case, start_round
 from engine.services.reports import route_report
@@ -24,7 +24,6 @@ from engine.services.webhooks import clue_changed
 
 FORM_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
-OPENING_AGENCIES = CLUE_DECIDING_AGENCIES
 GUARDIAN_RELATIONS = ("father", "mother", "grandparent", "relative", "other")
 # What became of a clue: received (waiting for a decision), opened (a case was opened from it), rejected
 # (no case: the reason is told to the reporter), merged (the same child and facts as another clue or an
@@ -35,9 +34,7 @@ DECIDED = ("opened", "rejected", "merged")
 
 
 def require_opening_rights(actor) -> None:
-    if actor.agency not in OPENING_AGENCIES or actor.role not in ("caseworker", "prosecutor", "judge", "supervisor"):
-        raise PermissionDenied("仅妇联、检察院、法院的办案人员可以建档。",
-                               "Only caseworkers of the women's federation, procuratorate or court open cases.")
+    require(may_open_case(actor), OPENING_REFUSED)
 
 
 def _child(data: dict) -> dict:

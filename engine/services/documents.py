@@ -9,18 +9,20 @@ from sqlalchemy import select
 from engine.auditlog import record as audit
 from engine.issuing import document_context as doc_context, rendering, verification
 from engine.workflow.clock import clock
-from engine.errors import Conflict, InvalidInput, NotConfigured, NotFound, PermissionDenied
+from engine.errors import Conflict, InvalidInput, NotConfigured, NotFound
 from engine.models import Agency, Approval, Case, DocumentFile, DocumentRecord, Office, User
 from engine.models.case import bump_version
 from engine.issuing.numbering import document_number
-from engine.rules.permissions import require_case, require_case_and_round, require_task_rights
+from engine.reads.access import require_case, require_case_and_round
+from engine.rules.permissions import (
+    CORRECTION_APPROVAL_REFUSED, CORRECTION_REQUEST_REFUSED, DELIVERING_ROLES, DELIVERY_REFUSED, ISSUING_ROLES,
+    OWN_REQUEST_DECISION, may_approve, may_approve_correction, may_deliver, may_issue, require, require_task_rights)
 from engine.reference import DOCUMENT_TYPES, NUMBERED_DOCUMENTS
 from engine.workflow.rounds import find_task, load_workflow, task_ref
 from engine.services.tasks import stale
 from engine.rules import validate as v
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"   # no 0/O, 1/I/L: read off paper without doubt
-ISSUING_ROLES = {"supervision_order": ("prosecutor",), "guidance_order": ("judge",), "protection_order": ("judge",)}
 # the tasks whose form previews a draft of the document they issue (draft_order: the referral's measure)
 TASK_DOCUMENTS = {"notify_guardian": "duty_notice", "draft_guidance_plan": "guidance_plan", "draft_order": None}
 DRAFT_APPROVALS = ("approve_order",)
@@ -169,10 +171,7 @@ def correct_document(gl, actor, document_id: int, data: dict) -> int:
         case, _ = require_case_and_round(session, actor, old.case_id, for_update=True)  # the case first, always
         session.refresh(old, with_for_update=True)
         _correctable(old)
-        if actor.agency != old.issuing_agency or actor.role not in ISSUING_ROLES.get(
-                old.doc_type, ("caseworker", "supervisor", "prosecutor", "judge")):
-            raise PermissionDenied("只有制发机关的承办人员可以申请更正该文书。",
-                                   "Only the issuing agency's officers may ask to correct this document.")
+        require(may_issue(actor, old.issuing_agency, old.doc_type), CORRECTION_REQUEST_REFUSED)
         if pending_correction(session, old.id) is not None:
             raise Conflict("该文书已有待审批的更正申请。", "A correction of this document is already waiting for approval.")
         reason = v.text(data, "reason", max_len=2000)
@@ -226,12 +225,9 @@ def decide_correction(gl, actor, approval_id: int, decision: str, reason: str, e
         stale(case, expected_version)
         if approval.status != "pending":
             raise Conflict("该申请已被审批，请刷新后查看。", "This request was decided already; reload to see it.")
-        if actor.role != "supervisor" or actor.agency != approval.payload.get("agency") \
-                or actor.district_id != case.district_id:
-            raise PermissionDenied("更正须由制发机关负责人审批。",
-                                   "A correction is approved by a head of department of the issuing agency.")
-        if actor.id == approval.requested_by:
-            raise PermissionDenied("不能审批本人提出的申请。", "You cannot decide your own request.")
+        require(may_approve_correction(actor, approval.payload.get("agency"), case.district_id),
+                CORRECTION_APPROVAL_REFUSED)
+        require(may_approve(actor, approval.requested_by), OWN_REQUEST_DECISION)
         if decision not in ("approved", "returned", "refused"):
             raise InvalidInput("decision", "请选择审批意见。", "Choose a decision.")
         reason = v.text({"reason": reason}, "reason", max_len=3000, required=decision != "approved")
@@ -256,7 +252,6 @@ def decide_correction(gl, actor, approval_id: int, decision: str, reason: str, e
         return result
 
 
-DELIVERING_ROLES = ("prosecutor", "judge", "caseworker")
 
 
 def correction_to_deliver(doc: DocumentRecord, old: DocumentRecord | None) -> bool:
@@ -276,9 +271,7 @@ def deliver_correction(gl, actor, document_id: int, data: dict, expected_version
         if doc is None:
             raise NotFound("文书不存在。", "No such document.")
         case, _ = require_case_and_round(session, actor, doc.case_id, for_update=True)
-        if actor.agency != doc.issuing_agency or actor.role not in DELIVERING_ROLES:
-            raise PermissionDenied("只有制发机关的承办人员可以送达该文书。",
-                                   "Only the issuing agency's officers may deliver this document.")
+        require(may_deliver(actor, doc.issuing_agency), DELIVERY_REFUSED)
         stale(case, expected_version)
         session.refresh(doc, with_for_update=True)
         old = session.get(DocumentRecord, doc.supersedes_id) if doc.supersedes_id else None

@@ -12,12 +12,12 @@ from sqlalchemy import delete, select
 
 from engine.auditlog import record as audit
 from engine.workflow.clock import clock
-from engine.errors import InvalidInput, NotFound, PermissionDenied
+from engine.errors import InvalidInput, NotFound
+from engine.rules.permissions import REF_AGENCIES, REF_REFUSED, may_record_case_numbers, require
 from engine.models import Case, CaseExternalRef
-from engine.rules.permissions import require_case, require_case_and_round, visible_cases
+from engine.reads.access import require_case, require_case_and_round, visible_cases
 
 # the agencies with case systems of their own, whose numbers a case may carry
-REF_AGENCIES = ("procuratorate", "court", "police")
 REF_MIN, REF_MAX = 4, 60
 REFS_PER_AGENCY = 5
 # Chinese characters, ASCII letters and digits, the brackets of a 案号 (〔〕 [] () （） 【】), dashes, dots,
@@ -61,9 +61,7 @@ def normalise_refs(values, field: str = "refs") -> list[str]:
 
 
 def require_ref_agency(actor) -> None:
-    if actor.agency not in REF_AGENCIES:
-        raise PermissionDenied("仅检察院、法院、公安机关可以登记本单位案号。",
-                               "Only the procuratorate, court and police record their own case numbers.")
+    require(may_record_case_numbers(actor), REF_REFUSED)
 
 
 def set_refs(gl, actor, case_id: int, refs) -> list[str]:

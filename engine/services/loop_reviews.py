@@ -13,11 +13,12 @@ from sqlalchemy import func, select
 from engine.auditlog import record as audit
 from engine.rules.closed_loop import checklists
 from engine.workflow.clock import clock
-from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.errors import Conflict, InvalidInput, NotFound
+from engine.rules.permissions import LOOP_REVIEW_REFUSED, may_review_loops, require
 from engine.rules.masking import mask_name
 from engine.models import Approval, Case, ReviewSample, Round, RoundReview, User
 from engine.models.case import bump_version
-from engine.rules.permissions import require_case, visible_cases
+from engine.reads.access import require_case, visible_cases
 from engine.workflow.rounds import load_workflow, save_round
 from engine.rules import validate as v
 
@@ -43,8 +44,7 @@ class AuditRow:
 
 
 def require_auditor(actor) -> None:
-    if actor.role != "supervisor":
-        raise PermissionDenied("仅督导可以进行闭环审查。", "Only supervisors audit closed loops.")
+    require(may_review_loops(actor), LOOP_REVIEW_REFUSED)
 
 
 def audit_list(gl, actor, *, state: str | None = None, sample_id: int | None = None, limit: int = 200) -> dict:

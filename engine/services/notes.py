@@ -12,9 +12,10 @@ from sqlalchemy import bindparam, select
 from engine.auditlog import record as audit
 from engine.rules import validate as v
 from engine.workflow.clock import clock
-from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.errors import Conflict, InvalidInput, NotFound
+from engine.rules.permissions import NOTE_EDIT_REFUSED, may_edit_note, require
 from engine.models import CaseNote
-from engine.rules.permissions import require_case
+from engine.reads.access import require_case
 
 NOTE_KINDS = {
     "phone": ("电话", "Phone call"),
@@ -92,9 +93,7 @@ def edit_note(gl, actor, case_id: int, note_id: int, data: dict, expected_versio
     with gl.transaction() as session:
         case = require_case(session, actor, case_id)
         note = _note_of_case(session, case.id, note_id)
-        if note.author_id != actor.id:
-            raise PermissionDenied("只有记录人本人可以修改该记录；如需更正，请新增一条更正记录。",
-                                   "Only its author may edit a note; add a correction instead.")
+        require(may_edit_note(actor, note.author_id), NOTE_EDIT_REFUSED)
         if clock.now() > editable_until(gl, note) or session.scalar(_CORRECTED, {"case_id": case.id, "note_id": note.id}):
             raise InvalidInput("body", f"记录已超过 {gl.settings.note_edit_minutes} 分钟或已被更正，不能再修改；"
                                "如需更正，请新增一条更正记录。",
@@ -125,9 +124,7 @@ def note_for_edit(gl, actor, case_id: int, note_id, *, author_only: bool = True,
     with (gl.transaction() if log else gl.reading()) as session:
         case = require_case(session, actor, case_id)
         note = _note_of_case(session, case.id, note_id)
-        if author_only and note.author_id != actor.id:
-            raise PermissionDenied("只有记录人本人可以修改该记录；如需更正，请新增一条更正记录。",
-                                   "Only its author may edit a note; add a correction instead.")
+        require(not author_only or may_edit_note(actor, note.author_id), NOTE_EDIT_REFUSED)
         if log:
             audit.record(session, actor, "view_note", "case_note", note.id, case.id)
         return note

@@ -9,7 +9,8 @@ from io import BytesIO
 from sqlalchemy import select
 
 from engine.auditlog import record as audit
-from engine.errors import InvalidInput, NotFound, PermissionDenied
+from engine.errors import InvalidInput, NotFound
+from engine.rules.permissions import OFFICES_ADMIN_ONLY, may_set_up_offices, require
 from engine.models import Agency, District, Office
 from engine.workflow.clock import clock
 from engine.issuing.numbering import china_year, default_type_code, format_number, number_format, type_code
@@ -21,8 +22,7 @@ MAX_SEAL_BYTES = 1024 * 1024
 
 
 def require_admin(actor) -> None:
-    if actor is None or actor.role != "admin":
-        raise PermissionDenied("仅系统管理员可以设置发文机关。", "Only an administrator can set up offices.")
+    require(may_set_up_offices(actor), OFFICES_ADMIN_ONLY)
 
 
 def list_offices(gl, actor, district_code: str) -> list[dict]:

@@ -6,20 +6,18 @@ from sqlalchemy import select
 from engine.auditlog import record as audit
 from engine.rules import validate as v
 from engine.workflow.clock import clock
-from engine.errors import Conflict, InvalidInput, PermissionDenied
+from engine.errors import Conflict, InvalidInput
+from engine.rules.permissions import OWNER_ASSIGNING_REFUSED, may_assign_owner, require
 from engine.models import CaseOwner, Notification, User, WorkItem
 from engine.models.org import Agency
-from engine.rules.permissions import require_case
+from engine.reads.access import require_case
 from engine.reference import NO_CASEWORK_ROLES
 
-ASSIGNING_ROLES = ("supervisor",)
 CASE_HANDED = "case_handed"   # the notice to the new owner
 
 
 def _require_supervisor(actor) -> None:
-    if actor.role not in ASSIGNING_ROLES:
-        raise PermissionDenied("只有本机构督导可以指定或变更承办人。",
-                               "Only the agency's supervisor may assign or hand over a case.")
+    require(may_assign_owner(actor), OWNER_ASSIGNING_REFUSED)
 
 
 def _candidates(session, actor, district_id: int):

@@ -19,14 +19,17 @@ from sqlalchemy import func, select, update
 from engine.auditlog import record as audit
 from engine.rules import validate as v
 from engine.workflow.clock import clock
-from engine.errors import InvalidInput, NotFound, PermissionDenied
+from engine.errors import InvalidInput, NotFound
 from engine.issuing.document_fields import cn_date
 from engine.rules.masking import mask_name
 from engine.models import (
     Attendance, Certificate, Course, CourseSession, District, Guardian, Participant, PublicLink,
 )
 from engine.issuing.numbering import next_value
-from engine.rules.permissions import require_case, works_on_cases
+from engine.reads.access import require_case
+from engine.rules.permissions import (
+    CERTIFICATE_REFUSED, COURSE_OTHER_ORGANISATION, OFFICE_AGENCY, SIGNIN_LOCKED, is_parent_school_staff,
+    may_manage_course, require, require_parent_school_staff)
 from engine.services.bases import offered_providers, require_offered
 
 COURSE_KINDS = {  # seed 003: four kinds of course
@@ -42,8 +45,6 @@ PROVIDER_KINDS = {
     "online": ("线上平台", "Online platform"),
 }
 METHODS = {"qr": ("扫码签到", "QR sign-in"), "roster": ("名册导入", "Roster import"), "manual": ("现场登记", "Entered by staff")}
-STAFF_AGENCIES = ("education", "community", "womens_federation", "civil_affairs")
-OFFICE_AGENCY = "womens_federation"     # 区家庭教育指导中心: issues the certificates, sees every course
 SIGNIN_FAILURES_MAX = 30                # failed matches before a sign-in sheet locks (guessing names/digits)
 ROSTER_ROWS_MAX = 2000
 PHONE = re.compile(r"^1\d{10}$")
@@ -74,22 +75,13 @@ def hours(minutes: int | None) -> str:
 
 # --- who may do what ------------------------------------------------------------------------------
 
-def is_staff(actor) -> bool:
-    return works_on_cases(actor) and actor.agency in STAFF_AGENCIES
-
-
-def require_staff(actor, district_id: int | None = None) -> None:
-    if not is_staff(actor):
-        raise PermissionDenied("只有学校、社区和区家庭教育指导中心的工作人员可以办理家长学校事务。",
-                               "Only school, community and district family-education staff run parent schools.")
-    if district_id is not None and district_id != actor.district_id:
-        raise PermissionDenied("该课程不属于您的辖区。", "This course is not in your district.")
+# The decisions are ``engine.rules.permissions``; these names are what the pages ask.
+is_staff = is_parent_school_staff
+require_staff = require_parent_school_staff
 
 
 def can_manage(actor, course: Course) -> bool:
-    """The agency that runs the course, or the district office, in the course's district."""
-    return (is_staff(actor) and actor.district_id == course.district_id
-            and actor.agency in (course.agency, OFFICE_AGENCY))
+    return may_manage_course(actor, course.district_id, course.agency)
 
 
 def _course(session, actor, course_id, *, manage=False) -> Course:
@@ -97,8 +89,7 @@ def _course(session, actor, course_id, *, manage=False) -> Course:
     if course is None:
         raise NotFound("课程不存在。", "No such course.")
     require_staff(actor, course.district_id)
-    if manage and not can_manage(actor, course):
-        raise PermissionDenied("该课程由其他单位开设。", "Another organisation runs this course.")
+    require(not manage or can_manage(actor, course), COURSE_OTHER_ORGANISATION)
     return course
 
 
@@ -453,9 +444,7 @@ def public_signin(gl, token: str, data: dict) -> str:
         raise InvalidInput("last4", "请填写手机号码后四位。", "Enter the last four digits of your phone number.")
     with gl.transaction() as session:
         link = _link(session, token, "signin", lock=True)
-        if link.failures >= SIGNIN_FAILURES_MAX:
-            raise PermissionDenied("签到尝试次数过多，请向现场工作人员登记。",
-                                   "Too many attempts: please ask the staff on site to sign you in.")
+        require(link.failures < SIGNIN_FAILURES_MAX, SIGNIN_LOCKED)
         row = session.get(CourseSession, link.session_id)
         course = session.get(Course, row.course_id)
         if phone:
@@ -626,8 +615,7 @@ def certificate_of(gl, actor, certificate_id) -> Certificate:
         participant = session.get(Participant, certificate.participant_id)
         if not (is_staff(actor) and actor.district_id == certificate.district_id):
             guardian = session.get(Guardian, participant.guardian_id) if participant.guardian_id else None
-            if guardian is None:
-                raise PermissionDenied("您无权查看该证书。", "You may not see this certificate.")
+            require(guardian is not None, CERTIFICATE_REFUSED)
             require_case(session, actor, guardian.case_id)
         audit.record(session, actor, "view_certificate", "ps_certificate", certificate.id)
         return certificate

@@ -6,9 +6,10 @@ from sqlalchemy import func, select
 from engine.auditlog import record as audit
 from engine.rules import validate as v
 from engine.workflow.clock import clock
-from engine.errors import InvalidInput, NotFound, PermissionDenied
+from engine.errors import InvalidInput, NotFound
+from engine.rules.permissions import COURSE_OTHER_ORGANISATION, SURVEY_CLOSED, require
 from engine.models import Course, GuidancePlan, GuidanceProvider, SurveyResponse
-from engine.rules.permissions import require_case
+from engine.reads.access import require_case
 from engine.services import parent_school as ps
 
 QUESTIONS = {
@@ -66,8 +67,8 @@ def open_link(gl, actor, subject: str, subject_id) -> str:
     """A survey QR code for the course or plan, open for ``parent_school_link_hours``."""
     with gl.transaction() as session:
         target = _subject(session, actor, subject, subject_id)
-        if subject == "course" and not ps.can_manage(actor, session.get(Course, target["course_id"])):
-            raise PermissionDenied("该课程由其他单位开设。", "Another organisation runs this course.")
+        require(subject != "course" or ps.can_manage(actor, session.get(Course, target["course_id"])),
+                COURSE_OTHER_ORGANISATION)
         key = {"course_id": target["course_id"]} if subject == "course" else {"plan_id": target["plan_id"]}
         return ps.new_link(session, gl, actor, "survey", **key).token
 
@@ -87,8 +88,7 @@ def submit_public(gl, token: str, data: dict) -> int:
     answers = _answers(data)
     with gl.transaction() as session:
         link = ps._link(session, token, "survey", lock=True)
-        if link.uses >= PUBLIC_PER_LINK_MAX:
-            raise PermissionDenied("该问卷已停止收集。", "This survey is no longer collecting answers.")
+        require(link.uses < PUBLIC_PER_LINK_MAX, SURVEY_CLOSED)
         if link.course_id:
             course = session.get(Course, link.course_id)
             target = {"subject": "course", "course_id": course.id, "district_id": course.district_id,

@@ -2,7 +2,7 @@
 of another district must not learn that it exists, let alone its state (已被审批)."""
 from engine.errors import NotFound
 from engine.models import Approval, Case
-from engine.rules.permissions import can_view_case
+from engine.reads.access import can_view_case
 
 
 def require_approval_in_reach(gl, actor, approval_id: int) -> None:

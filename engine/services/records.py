@@ -9,26 +9,25 @@ from sqlalchemy import func, select
 from engine.auditlog import record as audit
 from engine.issuing import document_context as doc_context
 from engine.workflow.clock import clock
-from engine.errors import InvalidInput, PermissionDenied
+from engine.errors import InvalidInput
 from engine.tasks.guide import current_plan, qualifying_sessions
 from engine.tasks.reassessment import visits_in_round
 from engine.models import FollowupVisit, GuidanceSession, TaskRecord
 from engine.models.case import bump_version
-from engine.rules.permissions import require_case_and_round, works_on_cases
+from engine.reads.access import require_case_and_round
+from engine.rules.permissions import VISIT_RECORDING_REFUSED, may_record_visits, require
 from engine.reference import AGENCIES, SESSION_KINDS, VISIT_KINDS, VISIT_METHODS
 from engine.workflow.rounds import load_workflow, save_round, stepping
 from engine.rules import validate as v
 from engine.services.tasks import stale
 
-RECORDING_ROLES = ("caseworker", "counsellor", "supervisor", "prosecutor", "judge")
 _INSERT_RECORD = TaskRecord.__table__.insert()
 
 
 def _open_round(session, actor, case_id: int, expected_version: int):
     case, rnd = require_case_and_round(session, actor, case_id, for_update=True)
     stale(case, expected_version)
-    if not works_on_cases(actor) or actor.role not in RECORDING_ROLES:
-        raise PermissionDenied("您的角色不能记录回访或指导。", "Your role may not record visits or sessions.")
+    require(may_record_visits(actor), VISIT_RECORDING_REFUSED)
     if case.status != "open" or rnd is None:
         raise InvalidInput("case", "个案没有进行中的干预轮次。", "The case has no running round.")
     return case, rnd

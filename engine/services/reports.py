@@ -9,10 +9,10 @@ from sqlalchemy import or_, select
 
 from engine.auditlog import record as audit
 from engine.workflow.clock import clock
-from engine.errors import InvalidInput, NotFound, PermissionDenied
+from engine.errors import InvalidInput, NotFound
 from engine.rules.masking import mask_name
 from engine.models import RiskClue
-from engine.rules.permissions import require_casework
+from engine.rules.permissions import REPORT_HANDLING_REFUSED, may_handle_report, require, require_casework
 from engine.workflow.scripting import moment_after_from
 from engine.workflow.runtime import timer_moment
 from engine.rules import validate as v
@@ -92,8 +92,7 @@ def _routed_clue(session, actor, clue_id: int) -> RiskClue:
     clue = session.get(RiskClue, clue_id, with_for_update=True)
     if clue is None or clue.report_to != actor.agency or clue.district_id != actor.district_id:
         raise NotFound("报告不存在。", "No such report.")
-    if actor.role not in ("caseworker", "supervisor"):
-        raise PermissionDenied("您的角色不能受理强制报告。", "Your role may not handle mandatory reports.")
+    require(may_handle_report(actor), REPORT_HANDLING_REFUSED)
     return clue
 
 

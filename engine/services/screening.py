@@ -14,15 +14,15 @@ from sqlalchemy import func, select
 from engine.auditlog import record as audit
 from engine.rules import validate as v
 from engine.workflow.clock import clock
-from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.errors import Conflict, InvalidInput, NotFound
+from engine.rules.permissions import (
+    CLUE_FROM_REGISTER_REFUSED, REGISTERING_REFUSED, REGISTER_READING_REFUSED, VISIT_REFUSED,
+    is_family_education_office, may_read_register, may_register, require)
 from engine.rules.idcard import birth_date as id_birth_date, sex as id_sex
 from engine.rules.masking import mask_id, mask_name
 from engine.models import ScreeningEntry, ScreeningVisit, User
 from engine.reference import FAMILY_TYPES, RISK_FACTORS
-from engine.services.bases import OFFICE_AGENCY, OFFICE_ROLES
 
-REGISTERING_AGENCIES = ("community", "civil_affairs", "education")
-REGISTERING_ROLES = ("caseworker", "supervisor", "counsellor")
 # watch status → (Chinese, English, days between visits)
 WATCH = {
     "routine": ("常规关注", "Routine", 90),
@@ -37,29 +37,14 @@ RELATIONS = {"father": ("父亲", "Father"), "mother": ("母亲", "Mother"), "gr
 SOURCE_OF_AGENCY = {"community": "community", "civil_affairs": "community", "education": "school"}
 
 
-def _is_office(actor) -> bool:
-    return actor.agency == OFFICE_AGENCY and actor.role in OFFICE_ROLES
-
-
-def may_register(actor) -> bool:
-    return actor.agency in REGISTERING_AGENCIES and actor.role in REGISTERING_ROLES
-
-
-def may_read_register(actor) -> bool:
-    return may_register(actor) or _is_office(actor)
-
-
 def _visible(actor):
     """SQL: the entries the actor may see."""
     mine = ScreeningEntry.district_id == actor.district_id
-    return mine if _is_office(actor) else mine & (ScreeningEntry.agency_code == actor.agency)
+    return mine if is_family_education_office(actor) else mine & (ScreeningEntry.agency_code == actor.agency)
 
 
 def _require_reader(actor) -> None:
-    if not may_read_register(actor):
-        raise PermissionDenied("仅登记单位（社区、民政、学校）和区家庭教育指导中心可以查看摸排台账。",
-                               "Only the registering agencies (community, civil affairs, schools) and the district "
-                               "family-education office may read the screening register.")
+    require(may_read_register(actor), REGISTER_READING_REFUSED)
 
 
 def _entry(session, actor, entry_id, *, for_update=False) -> ScreeningEntry:
@@ -92,9 +77,7 @@ def _fields(data: dict) -> dict:
 
 
 def register_entry(gl, actor, data: dict) -> int:
-    if not may_register(actor):
-        raise PermissionDenied("仅网格员、儿童主任和学校可以登记摸排台账。",
-                               "Only grid workers, child directors and schools register children on the register.")
+    require(may_register(actor), REGISTERING_REFUSED)
     fields = _fields(data)
     with gl.transaction() as session:
         every = WATCH[fields["watch_status"]][2]
@@ -153,7 +136,7 @@ def read_entry(gl, actor, entry_id) -> dict:
         session.flush()
         session.expunge_all()
     return {"entry": entry, "visits": visits, "registrar": registrar, "age": _age(entry.birth_date, clock.today()),
-            "overdue": entry.next_visit_on < clock.today(), "may_act": may_register(actor) or _is_office(actor),
+            "overdue": entry.next_visit_on < clock.today(), "may_act": may_read_register(actor),
             "id_masked": mask_id(entry.child_id_number)}
 
 
@@ -176,8 +159,7 @@ def _version(data) -> int:
 
 def record_visit(gl, actor, entry_id, data: dict) -> int:
     """A visit: the next one is due the watch status's interval after it; the watch status may change."""
-    if not (may_register(actor) or _is_office(actor)):
-        raise PermissionDenied("您不能记录走访。", "You may not record visits.")
+    require(may_read_register(actor), VISIT_REFUSED)
     with gl.transaction() as session:
         entry = _entry(session, actor, entry_id, for_update=True)
         visited_on = v.day(data, "visited_on")
@@ -213,8 +195,7 @@ def to_clue(gl, actor, entry_id, data: dict) -> int:
     """Risk appeared: register a risk clue from the entry (child, guardian, family types) in one step and link
     it. Sent twice (a double click), the second returns the clue the first registered."""
     from engine.services.clues import register_clue
-    if not may_register(actor):
-        raise PermissionDenied("线索由登记单位提交。", "The registering agency reports the clue.")
+    require(may_register(actor), CLUE_FROM_REGISTER_REFUSED)
     with gl.reading() as session:
         entry = _entry(session, actor, entry_id)
         if entry.clue_id is not None:

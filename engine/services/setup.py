@@ -3,7 +3,8 @@ from sqlalchemy import select
 
 from engine.auditlog import record as audit
 from engine.workflow.clock import clock
-from engine.errors import InvalidInput, PermissionDenied
+from engine.errors import InvalidInput
+from engine.rules.permissions import CREATING_ADMIN_ONLY, may_create_account, require
 from engine.models import Agency, District, GuidanceProvider, Office, User
 from engine.rules.passwords import hash_password, password_problem
 from engine.rules import usernames
@@ -74,8 +75,7 @@ def add_user(session, actor, data: dict, *, demo: bool = False) -> User:
     the command line). The name is stored normalised (``engine.rules.usernames``); the password meets the policy
     (``engine.rules.passwords``). An administrator sets an initial password the person must change at first
     sign-in; the command line's own accounts need no change."""
-    if actor is not None and actor.role != "admin":
-        raise PermissionDenied("仅系统管理员可以创建账号。", "Only an administrator can create accounts.")
+    require(may_create_account(actor), CREATING_ADMIN_ONLY)
     username = normalise(v.text(data, "username", max_len=80))
     if usernames.problem(username):
         raise InvalidInput("username", "用户名只能由字母、数字和 . _ - @ 组成。",

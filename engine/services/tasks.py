@@ -10,7 +10,8 @@ from engine.errors import Conflict, InvalidInput, NotFound
 from engine.tasks import HANDLERS, TaskContext
 from engine.models import Round, TaskRecord, WorkItem
 from engine.models.case import bump_version
-from engine.rules.permissions import require_case_and_round, require_task_rights
+from engine.reads.access import require_case_and_round
+from engine.rules.permissions import require_task_rights
 from engine.workflow.rounds import OUTCOME_ENDS, find_task, load_workflow, save_round, start_round, stepping, task_ref
 from engine.services.assignment import require_assignee
 from engine.services.cases import close_case, raise_code

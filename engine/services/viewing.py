@@ -9,7 +9,7 @@ from engine.models import (
     WorkItem,
 )
 from engine.models import Attachment, CaseAgency, CaseNote, CaseOwner
-from engine.rules.permissions import require_case
+from engine.reads.access import require_case
 from engine.workflow.rounds import element_states, load_workflow
 
 

@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from engine.actor import load_actor
 from engine.auditlog.record import plain
-from engine.errors import InvalidInput, PermissionDenied
+from engine.errors import InvalidInput
+from engine.rules.permissions import OWN_REQUEST_APPROVAL, may_approve, require
 from engine.tasks.guardianship import chosen_guardians, current_guardians
 from engine.models import Approval, DocumentRecord, GuidanceProvider, OrderSupervision, Referral
 from engine.reference import DELIVERY_METHODS, DOCUMENT_TYPES
@@ -150,8 +151,7 @@ def decide_approval(ctx, approval: Approval | None) -> str:
     last two; nobody decides their own request."""
     if approval is None:
         raise InvalidInput("decision", "没有待审批的申请。", "There is no pending request.")
-    if approval.requested_by == ctx.actor.id:
-        raise PermissionDenied("不能审批本人提出的申请。", "You cannot approve your own request.")
+    require(may_approve(ctx.actor, approval.requested_by), OWN_REQUEST_APPROVAL)
     decision = v.choice(ctx.data, "decision", ("approved", "returned", "refused"))
     reason = v.text(ctx.data, "reason", required=decision != "approved", max_len=3000)
     approval.status, approval.decided_by, approval.decided_at = decision, ctx.actor.id, ctx.now

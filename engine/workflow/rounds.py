@@ -20,7 +20,7 @@ from engine.auditlog import record as audit
 from engine.workflow.new_work import assign_new_work
 from engine.workflow.clock import clock
 from engine.models import Case, CaseAgency, Chase, OrderSupervision, Round, WorkItem
-from engine.rules.permissions import known_to_take_part, takes_part
+from engine.reads.access import known_to_take_part, takes_part
 from engine.workflow.runtime import StepContext, WorkflowRuntime, step_context, step_progress, task_properties, task_roles
 
 PROCESS_ID = "intervention_round"

@@ -36,6 +36,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.workflow import clock as _clock  # noqa: F401  (installs the injectable clock into SpiffWorkflow's timers)
 from engine.workflow import feel
 from engine.workflow.scripting import RestrictedEnvironment
+from engine.rules.permissions import role_allowed
 
 MODEL_SUFFIXES = (".bpmn", ".dmn")
 BPMN_NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -370,10 +371,6 @@ def task_roles(task_spec) -> list[str]:
     """The ``roles`` property: ``caseworker`` (any agency owning the task) or ``court:judge`` (only for the
     court)."""
     return [r.strip() for r in task_properties(task_spec).get("roles", "").split(",") if r.strip()]
-
-
-def role_allowed(roles, agency: str, role: str) -> bool:
-    return role in roles or f"{agency}:{role}" in roles
 
 
 def timer_moment(value) -> datetime | None:

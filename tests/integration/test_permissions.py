@@ -5,7 +5,7 @@ from sqlalchemy import func, select, update
 from engine import services
 from engine.errors import PermissionDenied
 from engine.models import Approval, AuditEntry, TaskRecord
-from engine.rules.permissions import can_view_case
+from engine.reads.access import can_view_case
 from engine.models import Case
 
 from .helpers import assess, blue_case_at_its_outcome, new_case, propose

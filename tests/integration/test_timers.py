@@ -7,7 +7,7 @@ from sqlalchemy import select
 from engine import services
 from engine.workflow.clock import clock
 from engine.models import AuditEntry, Case, CaseAgency, Round
-from engine.rules.permissions import can_view_case
+from engine.reads.access import can_view_case
 
 from .helpers import assess, new_case, notify, open_specs, plan, propose, session, visit
 

@@ -18,7 +18,7 @@ from engine.models import (
     Approval, Assessment, Case, Chase, DocumentRecord, FollowupVisit, GuidancePlan, GuidanceSession, RiskClue,
     RiskCodeChange, Round, TaskRecord, WorkItem,
 )
-from engine.rules.permissions import visible_cases
+from engine.reads.access import visible_cases
 
 BEIJING = timezone(timedelta(hours=8))
 STEPS = ["assess", "handle", "guide", "follow_up", "review"]

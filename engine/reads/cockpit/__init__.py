@@ -17,19 +17,20 @@ from sqlalchemy.orm import Session
 
 from engine.reads.cockpit import figures
 from engine.workflow.clock import clock
-from engine.errors import InvalidInput, PermissionDenied
+from engine.errors import InvalidInput
+from engine.rules.permissions import (
+    COCKPIT_REFUSED, OTHER_DISTRICT_FIGURES, may_read_cockpit, may_read_district, require)
 from engine.reads.cockpit.indicators import compute_all as compute_indicators
 from engine.models import District
 from engine.reads.periods import add_months, bounds
-from engine.reference import COCKPIT_ROLES, MUNICIPAL_ROLES
+from engine.reference import MUNICIPAL_ROLES
 
 ALL_DISTRICTS = "all"
 MUNICIPALITY = ("全市（所有区县）", "All districts")
 
 
 def require_cockpit_rights(actor) -> None:
-    if actor.role not in COCKPIT_ROLES:
-        raise PermissionDenied("仅督导和领导可以查看数字驾驶舱。", "Only supervisors and leaders may read the cockpit.")
+    require(may_read_cockpit(actor), COCKPIT_REFUSED)
 
 
 @dataclass(frozen=True)
@@ -78,16 +79,14 @@ def read_scope(session: Session, gl, actor, data: dict) -> Scope:
 
 def _district(session: Session, actor, code: str):
     if code == ALL_DISTRICTS:
-        if actor.role not in MUNICIPAL_ROLES:
-            raise PermissionDenied("督导只能查看本辖区的数据。", "Supervisors see their own district's figures only.")
+        require(may_read_district(actor, None), OTHER_DISTRICT_FIGURES)
         return None, ALL_DISTRICTS, MUNICIPALITY
     query = select(District).where(District.code == code) if code else select(District).where(
         District.id == actor.district_id)
     district = session.scalars(query).first()
     if district is None:
         raise InvalidInput("district", "区县不存在。", "No such district.")
-    if district.id != actor.district_id and actor.role not in MUNICIPAL_ROLES:
-        raise PermissionDenied("督导只能查看本辖区的数据。", "Supervisors see their own district's figures only.")
+    require(may_read_district(actor, district.id), OTHER_DISTRICT_FIGURES)
     return district.id, district.code, (district.name_zh, district.name_en)
 
 
