@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.workflow.clock import CHINA_TZ, clock
-from engine.rules.closed_loop import ITEMS, checklists, current_step, round_facts
+from engine.reads.checklists import checklists, round_facts
+from engine.rules.closed_loop import ITEMS, current_step
 from engine.reads.cockpit.tables import Column, Table
 from engine.models import Case, District, DocumentRecord, FollowupVisit, GuidanceSession, Round
 from engine.reads.access import visible_cases

@@ -3,20 +3,15 @@
 Six items, each ``met``, ``missing``, ``pending`` (the round has not reached that step or is still in it) or
 ``not_required``; a round is closed-loop complete when no item is missing or pending.
 
-What counts as evidence is written once, as SQL over the round facts (``evidence``), so the cockpit can
-count complete rounds in the database; whether an unmet item is still pending or already missing depends
-on where the round stands, which ``evaluate`` decides in Python.
+What counts as evidence is written once, as conditions over the columns of the round facts
+(``evidence_rules``), so the cockpit can count complete rounds in the database; whether an unmet item is
+still pending or already missing depends on where the round stands, which ``evaluate`` decides in Python.
+Pure: the facts are loaded, and the conditions put into SQL, by ``engine.reads.checklists``.
 """
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, case, select
-from sqlalchemy.orm import Session
-
-from engine.workflow.clock import clock
-from engine.models import Round
-from engine.reads.round_facts import facts
-from engine.workflow.steps import RANK, deployed_versions
+from engine.reference import STEPS
 
 MET, MISSING, PENDING, NOT_REQUIRED = "met", "missing", "pending", "not_required"
 STATUSES = (MET, MISSING, PENDING, NOT_REQUIRED)
@@ -35,10 +30,11 @@ APPROVAL_KINDS = {"downgrade": ("降级", "downgrade"), "closure": ("结案", "c
                   "escalation": ("提请联席会商", "escalation")}
 
 
-def evidence(f) -> dict:
-    """SQL, per item: the round's records hold the evidence (``f``: the columns of ``round_facts.facts``)."""
+def evidence_rules(f) -> dict:
+    """Per item, the condition "the round's records hold the evidence", over the columns of
+    ``round_facts.facts`` (``f``); written with column operators only, so this module needs no SQL library."""
     watched = f.risk_code == "watch"  # a watched (关注) round is followed up only: no handling, no guidance
-    rules = {
+    return {
         "assessment": (f.initial > 0) & (f.reports >= 1),
         "handling": watched | ((f.handling_decided > 0) & (f.undelivered == 0) & (f.handling_chases_open == 0)),
         "guidance": watched | (f.plan_sessions.is_not(None) & (f.qualifying >= f.plan_sessions)
@@ -49,15 +45,6 @@ def evidence(f) -> dict:
         "reassessment": (f.reassessments > 0) & (f.reports >= f.initial + f.reassessments),
         "approval": f.approval_needed.is_(None) | (f.approved > 0),
     }
-    return {key: case((rule, True), else_=False) for key, rule in rules.items()}
-
-
-def complete_if_ended(f):
-    """SQL: an ended round is closed-loop complete — what ``evaluate(…).complete`` says of it, in the database.
-
-    An interrupted round is complete: whatever it had not done is no longer required.
-    """
-    return case((f.status == "interrupted", True), (and_(*evidence(f).values()), True), else_=False)
 
 
 @dataclass(frozen=True)
@@ -147,7 +134,7 @@ def current_step(f: RoundFacts, now: datetime) -> str | None:
     """The first step of the procedure a running round has not finished (None once it has ended)."""
     if f.status != "running":
         return None
-    for step in RANK:
+    for step in STEPS:
         if not step_over(f, step, now):
             return step
     return "review"
@@ -271,49 +258,3 @@ def evaluate(f: RoundFacts, now: datetime) -> Checklist:
              "This round was stopped by a new incident (upgrade): unmet items are no longer required.")
             if f.status == "interrupted" else None)
     return Checklist(f.round_id, f.case_id, f.number, f.status, f.outcome, f.risk_code, tuple(items), note)
-
-
-# --- reading ------------------------------------------------------------------------------------------
-
-_FACT_FIELDS = [f.name for f in fields(RoundFacts) if f.name != "ok"]
-
-
-def _row_facts(row) -> RoundFacts:
-    values = row._mapping
-    return RoundFacts(**{name: values[name] for name in _FACT_FIELDS},
-                      ok={key: bool(values[f"ok_{key}"]) for key in ITEMS})
-
-
-def round_facts(session: Session, gl, rounds) -> list[RoundFacts]:
-    """The facts of many rounds (a list of ids or a SELECT of them) in one statement."""
-    f = facts(session, gl, rounds)
-    ok = [rule.label(f"ok_{key}") for key, rule in evidence(f.c).items()]
-    return [_row_facts(row) for row in session.execute(select(f, *ok))]
-
-
-def checklists(session: Session, gl, round_ids) -> dict[int, Checklist]:
-    """Round id → checklist, for any number of rounds (ids, or a SELECT of ids) in a fixed number of queries."""
-    now = clock.now()
-    return {f.round_id: evaluate(f, now) for f in round_facts(session, gl, round_ids)}
-
-
-def round_checklist(session: Session, gl, round_id: int) -> Checklist | None:
-    return checklists(session, gl, [round_id]).get(round_id)
-
-
-# The statement of a case's facts, built once per database, model versions and approval rules: building
-# and keying a statement of this size costs more than running it for one case (the case page asks).
-_case_statements: dict = {}
-
-
-def case_checklists(session: Session, gl, case_id: int) -> list[Checklist]:
-    """Every round of the case, newest (the current one) first."""
-    versions = tuple(sorted(deployed_versions(session)))
-    key = (session.get_bind().dialect.name, versions, tuple(sorted(gl.settings.closed_loop_approvals.items())))
-    statement = _case_statements.get(key)
-    if statement is None:
-        f = facts(session, gl, select(Round.id).where(Round.case_id == bindparam("facts_case_id")))
-        statement = _case_statements[key] = select(f, *[rule.label(f"ok_{k}") for k, rule in evidence(f.c).items()])
-    now = clock.now()
-    found = [evaluate(_row_facts(row), now) for row in session.execute(statement, {"facts_case_id": case_id})]
-    return sorted(found, key=lambda c: c.number, reverse=True)

@@ -4,7 +4,7 @@ when their request comes back (退回补正).
 Every approval is a user task in the deciding agency's lane for its supervisors; deciding one completes that task through
 ``complete_task``, so the same permission checks, optimistic locking and audit apply. The rules (nobody
 decides their own request; no downgrade or closure without an approval on record) live in the handlers
-(``engine.tasks.reassessment``), in ``engine.rules.codes`` and in ``close_case``.
+(``engine.tasks.reassessment``), in ``engine.rules.codes`` (``engine.workflow.risk_codes``) and in ``close_case``.
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from engine.auditlog import record as audit
 from engine.workflow.clock import clock
-from engine.rules.codes import set_code
+from engine.workflow.risk_codes import set_code
 from engine.errors import Conflict, InvalidInput
 from engine.models.case import bump_version
 from engine.models import Approval, DocumentRecord, FollowupVisit, GuidanceSession, RiskCodeChange, Round

@@ -11,7 +11,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 
 from engine.auditlog import record as audit
-from engine.rules.closed_loop import checklists
+from engine.reads.checklists import checklists
 from engine.workflow.clock import clock
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.rules.permissions import LOOP_REVIEW_REFUSED, may_review_loops, require

@@ -2,7 +2,7 @@
 from sqlalchemy import bindparam, select
 
 from engine.auditlog import record as audit
-from engine.rules.closed_loop import case_checklists
+from engine.reads.checklists import case_checklists
 from engine.models import (
     Approval, Assessment, AuditEntry, Chase, ComplianceCheck, DocumentRecord, FollowupVisit, GuidancePlan,
     GuidanceProvider, GuidanceSession, OrderSupervision, Referral, RiskClue, RiskCodeChange, Round, TaskRecord, User,

@@ -1,7 +1,7 @@
 """Assess (评估): social investigation and the scored assessment that the risk-code table reads."""
 from sqlalchemy import select
 
-from engine.rules.codes import set_code
+from engine.workflow.risk_codes import set_code
 from engine.models import Assessment
 from engine.reference import ASSESSMENT_ITEMS, CODE_NAMES, FACTOR_GROUPS, ITEM_MAX, RISK_FACTORS
 from engine.rules import validate as v

@@ -2,7 +2,7 @@
 approval of a downgrade, closure or escalation."""
 from sqlalchemy import func, select
 
-from engine.rules.codes import set_code
+from engine.workflow.risk_codes import set_code
 from engine.errors import InvalidInput
 from engine.models import Chase, ComplianceCheck, DocumentRecord, FollowupVisit, OrderSupervision
 from engine.reference import NUMBERED_DOCUMENTS, OUTCOMES

@@ -3,7 +3,8 @@ from sqlalchemy import event, select, update
 
 from engine import services
 from engine.workflow.clock import clock
-from engine.rules.closed_loop import ITEMS, case_checklists, checklists, complete_if_ended, round_checklist
+from engine.reads.checklists import case_checklists, checklists, complete_if_ended, round_checklist
+from engine.rules.closed_loop import ITEMS
 from engine.models import Approval, DocumentRecord, Round
 from engine.reads.round_facts import facts
 from engine.demo.scenario import scores

@@ -187,7 +187,7 @@ def test_a_plan_requiring_courses_counts_the_guardians_attendance(gl, driver):
     assert "1 of 1 guardian(s)" in next(i for i in checklist.items if i.key == "guidance").detail[1]
     with gl.reading() as s:
         assert checklist.items[2].status in ("met", "pending")
-        from engine.rules.closed_loop import round_facts
+        from engine.reads.checklists import round_facts
         from engine.models import Round
         rid = s.scalars(select(Round.id).where(Round.case_id == case)).one()
         f = round_facts(s, gl, [rid])[0]

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from engine import services
 from engine.workflow.clock import clock
-from engine.rules.codes import set_code
+from engine.workflow.risk_codes import set_code
 from engine.errors import Conflict, PermissionDenied
 from engine.models import Approval, Case, DocumentRecord, RiskCodeChange, Round, WorkItem
 from engine.reads.lists import task_form

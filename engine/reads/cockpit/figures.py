@@ -9,7 +9,8 @@ from datetime import datetime
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
-from engine.rules.closed_loop import ITEMS, complete_if_ended, evidence
+from engine.reads.checklists import complete_if_ended, evidence
+from engine.rules.closed_loop import ITEMS
 from engine.models import Case, DocumentRecord, GuidanceSession, RiskClue, RiskCodeChange, Round, WorkItem
 from engine.reads.periods import month_keys, month_of_day, month_of_instant, percentile
 from engine.reference import AGENCIES, CLUE_SOURCES, CODES, FAMILY_TYPES
