@@ -389,3 +389,8 @@ def may_register(actor) -> bool:
 
 def may_read_register(actor) -> bool:
     return may_register(actor) or is_family_education_office(actor)
+
+
+def may_record_screening_visit(actor) -> bool:
+    """A visit to a child on the register: its registering agencies or the district office."""
+    return may_register(actor) or is_family_education_office(actor)

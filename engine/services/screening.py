@@ -17,7 +17,7 @@ from engine.workflow.clock import clock
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.rules.permissions import (
     CLUE_FROM_REGISTER_REFUSED, REGISTERING_REFUSED, REGISTER_READING_REFUSED, VISIT_REFUSED,
-    is_family_education_office, may_read_register, may_register, require)
+    is_family_education_office, may_read_register, may_record_screening_visit, may_register, require)
 from engine.rules.idcard import birth_date as id_birth_date, sex as id_sex
 from engine.rules.masking import mask_id, mask_name
 from engine.models import ScreeningEntry, ScreeningVisit, User
@@ -136,7 +136,7 @@ def read_entry(gl, actor, entry_id) -> dict:
         session.flush()
         session.expunge_all()
     return {"entry": entry, "visits": visits, "registrar": registrar, "age": _age(entry.birth_date, clock.today()),
-            "overdue": entry.next_visit_on < clock.today(), "may_act": may_read_register(actor),
+            "overdue": entry.next_visit_on < clock.today(), "may_act": may_record_screening_visit(actor),
             "id_masked": mask_id(entry.child_id_number)}
 
 
@@ -159,7 +159,7 @@ def _version(data) -> int:
 
 def record_visit(gl, actor, entry_id, data: dict) -> int:
     """A visit: the next one is due the watch status's interval after it; the watch status may change."""
-    require(may_read_register(actor), VISIT_REFUSED)
+    require(may_record_screening_visit(actor), VISIT_REFUSED)
     with gl.transaction() as session:
         entry = _entry(session, actor, entry_id, for_update=True)
         visited_on = v.day(data, "visited_on")

@@ -160,3 +160,5 @@ def test_family_education():
     assert p.may_register(community) and p.may_read_register(community)
     assert not p.may_register(office) and p.may_read_register(office)
     assert not p.may_read_register(actor("judge", "court"))
+    assert p.may_record_screening_visit(community) and p.may_record_screening_visit(office)
+    assert not p.may_record_screening_visit(actor("judge", "court"))
