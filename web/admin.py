@@ -4,12 +4,11 @@ systems — register, rotate, revoke, scopes and webhook. The engine checks ever
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
-from sqlalchemy import select
 
 from engine import services
 from engine.workflow.clock import clock
 from engine.errors import InvalidInput, NotFound
-from engine.models import District, User
+from engine.reads import accounts as account_reads
 from engine.services import account_admin, api_clients
 
 from web.extensions import actor, gl
@@ -28,8 +27,7 @@ def admins_only():
 
 
 def districts():
-    with gl().reading() as db:
-        return db.scalars(select(District).order_by(District.id)).all()
+    return account_reads.districts(gl())
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -45,16 +43,14 @@ def users():
             flash(_("Account created. Its password is temporary: it must be changed at the first sign-in."),
                   "success")
             return redirect(url_for("admin.users"))
-    with gl().reading() as db:
-        accounts = db.scalars(select(User).order_by(User.district_id, User.agency_id, User.username)).all()
+    accounts = account_reads.accounts(gl(), actor())
     data.pop("password", None)
     return render_template("admin_users.html", accounts=accounts, districts=districts(), data=data, error=error,
                            error_text=message(error) if error else "", now=clock.now()), status
 
 
-def _user(user_id: int) -> User:
-    with gl().reading() as db:
-        user = db.get(User, user_id)
+def _user(user_id: int):
+    user = account_reads.account(gl(), actor(), user_id)
     if user is None:
         abort(404)
     return user

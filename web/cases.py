@@ -11,6 +11,7 @@ from engine import services
 from engine.workflow.clock import CHINA_TZ, clock
 from engine.errors import Conflict, InvalidInput
 from engine.reference import REFERRAL_KINDS, STEPS
+from engine.reads.diagrams import model_file
 
 from web.diagram import render_round_svg
 from web.extensions import actor, casework_only, gl
@@ -106,16 +107,10 @@ def case_file(case_id):
 @login_required
 def model(version, name):
     """A deployed model file as the case page's diagram viewer reads it (models hold no personal data)."""
-    with gl().reading() as session:
-        runtime = gl().runtime(session, version) if _deployed(session, version) else None
-    if runtime is None or name not in runtime.sources or not name.endswith(".bpmn"):
+    source = model_file(gl(), version, name)
+    if source is None:
         abort(404)
-    return Response(runtime.sources[name], mimetype="application/xml")
-
-
-def _deployed(session, version: str) -> bool:
-    from engine.models import ModelVersion
-    return len(version) <= 16 and session.get(ModelVersion, version) is not None
+    return Response(source, mimetype="application/xml")
 
 
 @bp.route("/<int:case_id>/upgrade", methods=["POST"])

@@ -3,6 +3,7 @@ import click
 
 from engine.infra.api_cli import api_client
 from engine.infra.cli import main
+from engine.reads.accounts import usernames
 
 main.add_command(api_client)
 
@@ -15,15 +16,11 @@ main.add_command(api_client)
 def serve(host, port, worker):
     """Serve the web UI (embedded server; use gunicorn 'web.wsgi:app' and `guardloop render --loop` in
     production)."""
-    from sqlalchemy import select
-
     from engine.infra.bootstrap import DEMO_PASSWORD, DEMO_USERS
-    from engine.models import User
 
     from web import create_app
     app = create_app()
-    with app.extensions["guardloop"].reading() as session:
-        present = set(session.scalars(select(User.username)))
+    present = usernames(app.extensions["guardloop"])
     demo = [u for u in DEMO_USERS if u[0] in present]
     if demo:
         click.echo(f"Demo logins (password {DEMO_PASSWORD}):")

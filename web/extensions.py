@@ -6,7 +6,7 @@ from flask_babel import Babel
 from flask_login import LoginManager, current_user
 from flask_wtf import CSRFProtect
 
-from engine.services.accounts import session_is_current
+from engine.reads.accounts import signed_in
 
 LANGUAGES = ("zh_CN", "en")
 login_manager = LoginManager()
@@ -59,8 +59,7 @@ def _load_user(session_id: str):
         return None
     if time.time() - session.get(SIGNED_IN_AT, 0) > current_app.config["GUARDLOOP_SESSION_MAX_SECONDS"]:
         return None
-    with gl().reading() as db:
-        actor = session_is_current(db, user_id, generation)
+    actor = signed_in(gl(), user_id, generation)
     return SignedIn(actor) if actor is not None else None
 
 

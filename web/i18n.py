@@ -4,10 +4,12 @@ from contextvars import ContextVar
 from functools import lru_cache
 
 from babel import Locale, dates as babel_dates
+from flask import current_app
 from flask_babel import format_decimal
 from markupsafe import Markup, escape
 
 from engine import reference
+from engine.reads.accounts import district as read_district
 from engine.workflow.clock import CHINA_TZ
 
 
@@ -111,10 +113,7 @@ APPROVAL_STATUS = {"pending": ("待审批", "Pending"), "approved": ("已批准"
 
 
 def district_name(district_id) -> str:
-    from flask import current_app
-    from engine.models import District
-    with current_app.extensions["guardloop"].reading() as session:
-        district = session.get(District, district_id)
+    district = read_district(current_app.extensions["guardloop"], district_id)
     return pick((district.name_zh, district.name_en)) if district else ""
 
 

@@ -211,8 +211,7 @@ def paper_survey(subject, subject_id):
             flash(_("The questionnaire was recorded."), "success")
             return redirect(url_for(".paper_survey", subject=subject, subject_id=subject_id))
     else:
-        with gl().reading() as session:
-            surveys._subject(session, actor(), subject, subject_id)   # the permission check, before any form
+        surveys.require_subject(gl(), actor(), subject, subject_id)   # the permission check, before any form
     back = (url_for(".course", course_id=subject_id) if subject == "course" else request.args.get("case")
             and url_for("cases.show", case_id=request.args.get("case", type=int)))
     return render_template("parent_school/paper_survey.html", subject=subject, subject_id=subject_id, values=values,

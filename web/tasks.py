@@ -5,19 +5,15 @@ from types import SimpleNamespace
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
-from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from engine import services
-from engine.reads import lists as queries
+from engine.reads import tasks as task_pages
 from engine.workflow.clock import clock
 from engine.errors import Conflict, InvalidInput
 from engine.services import assignment
-from engine.tasks.guardianship import current_guardians
 from engine.tasks.guide import days_of
-from engine.models import Referral, User
-from engine.services.approvals import APPROVAL_TASKS, require_draft_previewed
-from engine.services.bases import offered_providers
+from engine.services.approvals import APPROVAL_TASKS, previewed_before_approval
 from engine.services.documents import DRAFT_APPROVALS, TASK_DOCUMENTS
 
 from web.extensions import actor, casework_only, gl
@@ -28,26 +24,20 @@ bp = Blueprint("tasks", __name__)
 bp.before_request(casework_only)
 
 
-def _context(case_id: int, task_id: str) -> dict:
-    ctx = queries.task_form(gl(), actor(), case_id, task_id)
+def _wants_guardians(spec: str, variables: dict) -> bool:
+    """Whether the task's form chooses among the case's guardians (only then are they read)."""
+    form_def = form_for(spec, variables)
+    return form_def is not None and any(f.kind == "guardians" for f in form_def.fields)
+
+
+def _context(case_id: int, task_id: str, log_view: bool) -> dict:
+    ctx = task_pages.task_form(gl(), actor(), case_id, task_id, wants_guardians=_wants_guardians, log_view=log_view)
     if ctx["item"].kind == "await":  # no form: the record it waits for is made on its own page
         return ctx
     form_def = form_for(ctx["item"].task_spec, ctx["variables"])
     if form_def is None:
         abort(404)
-    asked = [a for a in (ctx["request"], ctx["returned"]) if a is not None]
-    people = {a.requested_by for a in asked} | {a.decided_by for a in asked if a.decided_by}
-    variables = ctx["variables"]
-    with gl().reading() as db:
-        # only providers offered to the case's district today (practice bases in force serving it)
-        ctx["providers"] = offered_providers(db, ctx["case"].district_id, clock.today())
-        ctx["people"] = dict(db.execute(select(User.id, User.display_name).where(User.id.in_(people))).all())
-        # only what this form shows: the guardians to choose from, the referral it decides on
-        wants_guardians = any(f.kind == "guardians" for f in form_def.fields)
-        ctx["guardians"] = current_guardians(db, ctx["case"].id) if wants_guardians else []
-        referral_id = (variables.get("referral") or {}).get("id")
-        referral = db.get(Referral, referral_id) if referral_id else None
-        ctx["referral"] = referral
+    variables, referral = ctx["variables"], ctx["referral"]
     judicial = (referral.judicial_case if referral else None) or {}
     variables.update(referral_case_number=judicial.get("number"), referral_case_cause=judicial.get("cause"),
                      referral_case_stage=judicial.get("stage"))
@@ -58,7 +48,7 @@ def _context(case_id: int, task_id: str) -> dict:
     return ctx
 
 
-def _already_done(exc: queries.TaskAlreadyDone, task_id: str):
+def _already_done(exc: task_pages.TaskAlreadyDone, task_id: str):
     """409: the task was completed a moment ago by someone else. Show the form again with what was typed."""
     form_def = FORMS.get(exc.spec)
     if form_def is None:  # an order's draft: its form depends on the measure, which is gone with the task
@@ -74,8 +64,26 @@ def _already_done(exc: queries.TaskAlreadyDone, task_id: str):
 class Refused:
     """A submission the engine refused: the form is shown again with what was typed and why."""
     error: Exception
-    values: dict
     version: int
+
+
+class _NoForm(Exception):
+    """The task has no form to submit (a waiting step): the page's read says where to go."""
+
+
+class _Submission:
+    """Reads the posted form as the task's form, once the completion has found the task (its spec and
+    variables decide the fields), so a submission reads nothing before the completion's unit of work."""
+
+    def __init__(self, form):
+        self.form, self.spec, self.form_def = form, None, None
+
+    def __call__(self, spec: str, variables: dict) -> dict:
+        self.spec, self.form_def = spec, form_for(spec, variables)
+        if self.form_def is None:
+            raise _NoForm(spec)
+        self.values = read_submission(self.form_def, self.form)
+        return self.values
 
 
 @bp.route("/cases/<int:case_id>/tasks/<task_id>", methods=["GET", "POST"])
@@ -84,9 +92,9 @@ def task(case_id, task_id):
     refused = _submit(case_id, task_id) if request.method == "POST" else None
     if isinstance(refused, WerkzeugResponse):
         return refused             # saved: on to the case page, without reading the form again
-    try:
-        ctx = _context(case_id, task_id)
-    except queries.TaskAlreadyDone as exc:
+    try:  # the view is logged by the GET; a form shown again after a refused POST is a read only
+        ctx = _context(case_id, task_id, log_view=request.method == "GET")
+    except task_pages.TaskAlreadyDone as exc:
         return _already_done(exc, task_id)
     if ctx["item"].kind == "await":  # a waiting step is done by making the record it waits for
         return redirect(url_for(AWAITED[ctx["item"].task_spec], case_id=case_id))
@@ -95,7 +103,7 @@ def task(case_id, task_id):
         values.update({k: x for k, x in ctx["returned"].payload.items() if isinstance(x, (str, int))})
     version, error, status, conflict = ctx["case"].version, None, 200, False
     if refused is not None:
-        values, version, error = refused.values, refused.version, refused.error
+        values, version, error = read_submission(ctx["form_def"], request.form), refused.version, refused.error
         status, conflict = (409, True) if isinstance(error, Conflict) else (422, False)
     draftable = ctx["item"].task_spec in TASK_DOCUMENTS or ctx["item"].task_spec in DRAFT_APPROVALS
     return render_template("task.html", **ctx, values=values, version=version, error=error,
@@ -104,30 +112,26 @@ def task(case_id, task_id):
 
 def _submit(case_id: int, task_id: str):
     """Complete the task from the posted form: a redirect when saved, ``Refused`` when the engine said no,
-    None when the task is not open (the form's read then says why)."""
-    found = queries.open_task_spec(gl(), case_id, task_id)
-    form_def = form_for(found[0], {"referral": {"measure": found[1]}}) if found else None
-    if form_def is None:
-        return None
-    values = read_submission(form_def, request.form)
+    None when the task has no form (the page's read then says where to go)."""
     try:
         version = int(request.form.get("expected_version", ""))
     except ValueError:
         abort(400)
+    submission = _Submission(request.form)
     try:
-        if found[0] in DRAFT_APPROVALS and values.get("decision") == "approved":
-            require_draft_previewed(gl(), actor(), case_id, task_id)
-        result = services.complete_task(gl(), actor(), case_id, task_id, values, version)
+        result = services.complete_task(gl(), actor(), case_id, task_id, submission, version,
+                                        check=previewed_before_approval)
+    except _NoForm:
+        return None
     except (InvalidInput, Conflict) as exc:
-        return Refused(exc, values, version)
-    decision = values.get("decision") if found[0] in APPROVAL_TASKS else None
+        return Refused(exc, version)
+    decision = submission.values.get("decision") if submission.spec in APPROVAL_TASKS else None
     flash({"approved": _("Approved."), "refused": _("Refused, with your reason."),
            "returned": _("Returned for correction with your reason.")}.get(
-        decision, _("Saved: %(task)s.", task=pick(form_def.title))), "success")
+        decision, _("Saved: %(task)s.", task=pick(submission.form_def.title))), "success")
     if result.get("outcome"):
         flash(_("The round ended: %(outcome)s.", outcome=label("ROUND_OUTCOMES", result["outcome"])), "info")
     return redirect(url_for("cases.show", case_id=case_id))
-
 
 
 def _back(case_id: int, task_id: str):

@@ -8,13 +8,11 @@ from sqlalchemy.orm import aliased
 from engine.workflow.clock import CHINA_TZ, clock
 from engine.rules.idcard import normalise_id
 from engine.rules.masking import mask_id, mask_name
-from engine.models import Case, District, Referral, RiskClue, User, WorkItem
+from engine.models import Case, District, RiskClue, User, WorkItem
 from engine.workflow.subjects import subjects
-from engine.reads.access import require_case, visible_cases, visible_clues
-from engine.rules.permissions import require_casework, require_task_rights
-from engine.errors import Conflict, InvalidInput, NotFound
-from engine.workflow.rounds import find_task, load_workflow
-from engine.services.approvals import APPROVAL_TASKS, referral_of_item, returned_request
+from engine.reads.access import visible_cases, visible_clues
+from engine.rules.permissions import require_casework
+from engine.errors import InvalidInput
 
 STEPS = ("assess", "handle", "guide", "follow_up", "review")
 
@@ -160,70 +158,3 @@ def clue_filters(data: dict) -> dict:
     if q and len(q) < 2:
         raise InvalidInput("q", "请至少输入两个字。", "Enter at least two characters.")
     return {"status": status, "source": source, "from": start, "to": end, "q": q}
-
-
-class TaskAlreadyDone(Conflict):
-    """The task was completed by someone else; carries what a 409 page needs to show the form again."""
-
-    def __init__(self, case, spec: str):
-        super().__init__("该任务刚被他人办理，请刷新后查看；您填写的内容未丢失。",
-                         "Someone completed this task a moment ago; reload to see it. What you typed is kept.")
-        self.case, self.spec = case, spec
-
-
-def task_form(gl, actor, case_id: int, task_id: str) -> dict:
-    """What a task form needs: the work item, the case, the decision variables the model computed, and the
-    request it decides or the one that came back to it. The page shows the child's data: the view is logged."""
-    from engine.auditlog import record as audit
-    from engine.models import Round
-    from engine.services.tasks import completed_spec
-    with gl.transaction() as session:
-        case = require_case(session, actor, case_id)
-        item = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id,
-                                                      WorkItem.task_id == str(task_id))).first()
-        if item is None:
-            spec = completed_spec(session, case.id, task_id)
-            if spec is None:
-                raise NotFound("任务不存在。", "No such task.")
-            audit.record(session, actor, "view_task", "task", task_id, case.id, after={"task": spec, "done": True})
-            done = TaskAlreadyDone(case, spec)
-        else:
-            require_task_rights(actor, item)
-            audit.record(session, actor, "view_task", "task", item.task_id, case.id, after={"task": item.task_spec})
-            rnd = session.get(Round, item.round_id)
-            _, workflow = load_workflow(session, gl, rnd)
-            task = find_task(workflow, item.task_id)
-            holder = (session.scalar(select(User.display_name).where(User.id == item.assignee_id))
-                      if item.assignee_id else None)
-            return {"case": case, "item": item, "round": rnd, "variables": dict(task.data) if task else {},
-                    "returned": returned_request(session, item), "request": pending_request(session, item),
-                    "assignee": holder}
-    raise done  # committed first: the view of the finished task is on record too
-
-
-def open_task_spec(gl, case_id: int, task_id: str) -> tuple[str, str | None] | None:
-    """The spec of an open task of the case and the measure it is about (an order's draft has the form of
-    its measure), or None: all a submission needs to be read before the service decides on it (no view is
-    logged: the completion that follows is, or the form shown again is)."""
-    with gl.reading() as session:
-        row = session.execute(select(WorkItem.task_spec, WorkItem.subject).where(
-            WorkItem.case_id == case_id, WorkItem.task_id == str(task_id))).first()
-        if row is None:
-            return None
-        kind, _, number = (row.subject or "").partition(":")
-        measure = (session.scalar(select(Referral.measure).where(Referral.id == int(number)))
-                   if kind == "referral" and number.isdigit() else None)
-        return row.task_spec, measure
-
-
-def pending_request(session, item: WorkItem):
-    """For an approval task: the request it decides (what is asked, by whom, and why)."""
-    if item.task_spec not in APPROVAL_TASKS:
-        return None
-    from engine.models import Approval
-    kind = APPROVAL_TASKS[item.task_spec]
-    query = select(Approval).where(Approval.round_id == item.round_id, Approval.kind == kind,
-                                   Approval.status == "pending")
-    if kind == "order":
-        query = query.where(Approval.referral_id == referral_of_item(item))
-    return session.scalars(query.order_by(Approval.id.desc())).first()

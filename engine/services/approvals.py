@@ -15,6 +15,7 @@ from engine.errors import Conflict, InvalidInput, NotFound
 from engine.rules.permissions import APPROVING_REFUSED, may_decide_approvals, require
 from engine.rules.masking import mask_name
 from engine.models import Approval, Case, User, WorkItem
+from engine.services.documents import DRAFT_APPROVALS
 from engine.services.tasks import complete_task
 
 # approval task -> approval kind
@@ -157,9 +158,19 @@ def require_draft_previewed(gl, actor, case_id: int, task_id: str) -> None:
     """An order is approved by someone who read its draft: the approval pages refuse "approved" until the
     approver opened the draft's preview of this task."""
     with gl.reading() as session:
-        if not draft_previewed(session, actor, case_id, task_id):
-            raise InvalidInput("decision", "批准前请先预览文书草稿（点击“预览草稿”）。",
-                               "Preview the draft (the “Preview the draft” button) before approving it.")
+        _require_previewed(session, actor, case_id, task_id)
+
+
+def previewed_before_approval(session, actor, case_id: int, task_id: str, spec: str, values: dict) -> None:
+    """The same rule as a ``check`` of ``complete_task`` (the task page's), in the completion's unit of work."""
+    if spec in DRAFT_APPROVALS and values.get("decision") == "approved":
+        _require_previewed(session, actor, case_id, task_id)
+
+
+def _require_previewed(session, actor, case_id: int, task_id: str) -> None:
+    if not draft_previewed(session, actor, case_id, task_id):
+        raise InvalidInput("decision", "批准前请先预览文书草稿（点击“预览草稿”）。",
+                           "Preview the draft (the “Preview the draft” button) before approving it.")
 
 
 def approval_task_of(gl, approval_id: int):

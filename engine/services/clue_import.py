@@ -157,17 +157,23 @@ def _file_error(zh: str, en: str) -> InvalidInput:
     return InvalidInput("file", zh, en)
 
 
+def _at_most(amount: int, limit: int, zh: str, en: str) -> None:
+    """Refuse the whole file when ``amount`` passes ``limit`` (bytes uploaded, bytes unpacked, rows)."""
+    if amount > limit:
+        raise _file_error(zh, en)
+
+
 def read_rows(content: bytes) -> list[tuple[int, dict]]:
     """(row number, {key: cell as text}) for each row of the sheet with something in it."""
     from openpyxl import load_workbook
     if not content:
         raise _file_error("请选择要上传的 XLSX 文件。", "Choose an XLSX file to upload.")
-    if len(content) > MAX_BYTES:
-        raise _file_error(f"文件过大（最大 {MAX_BYTES // 1024} KB）。", f"The file is too large (at most {MAX_BYTES // 1024} KB).")
+    _at_most(len(content), MAX_BYTES,
+             f"文件过大（最大 {MAX_BYTES // 1024} KB）。", f"The file is too large (at most {MAX_BYTES // 1024} KB).")
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED:
-                raise _file_error("文件内容过大。", "The file unpacks to too much.")
+            _at_most(sum(info.file_size for info in archive.infolist()), MAX_UNPACKED,
+                     "文件内容过大。", "The file unpacks to too much.")
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except InvalidInput:
         raise
@@ -193,9 +199,8 @@ def read_rows(content: bytes) -> list[tuple[int, dict]]:
                      for index, key in columns.items()}
             if not any(cells.values()):
                 continue
-            if len(result) >= MAX_ROWS:
-                raise _file_error(f"行数过多（最多 {MAX_ROWS} 行），请分批导入。",
-                                  f"Too many rows (at most {MAX_ROWS}): import in parts.")
+            _at_most(len(result) + 1, MAX_ROWS,   # this row would be one too many
+                     f"行数过多（最多 {MAX_ROWS} 行），请分批导入。", f"Too many rows (at most {MAX_ROWS}): import in parts.")
             result.append((number, cells))
     finally:
         workbook.close()

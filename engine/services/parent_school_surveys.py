@@ -31,6 +31,12 @@ def _answers(data: dict) -> dict:
             "comment": v.text(data, "comment", required=False, max_len=COMMENT_MAX) or None}
 
 
+def require_subject(gl, actor, subject: str, subject_id) -> None:
+    """The paper questionnaire page's permission check, before any form is shown (``_subject``'s)."""
+    with gl.reading() as session:
+        _subject(session, actor, subject, subject_id)
+
+
 def _subject(session, actor, subject: str, subject_id) -> dict:
     """What the survey is about, checked for the actor: a course of their district (staff), or a guidance
     plan of a case they are on."""

@@ -1,5 +1,6 @@
 """Completing workflow tasks: the one path by which a case moves through its round."""
 import time
+from collections.abc import Callable
 
 from sqlalchemy import case as sql_case, select
 from SpiffWorkflow.util.task import TaskState
@@ -25,11 +26,17 @@ def stale(case, expected_version: int) -> None:
                        "This case changed a moment ago; reload and try again. What you typed is kept.")
 
 
-def complete_task(gl, actor, case_id: int, task_id: str, data: dict, expected_version: int) -> dict:
+def complete_task(gl, actor, case_id: int, task_id: str, data: dict | Callable[[str, dict], dict],
+                  expected_version: int, *, check: Callable | None = None) -> dict:
     """Complete one READY user task of the case's running round as ``actor``.
 
     ``expected_version`` is the case version the user saw; if anyone changed the case since, nothing
     is written and ``Conflict`` is raised, so the user can reload without losing what they typed.
+
+    ``data`` is the submitted values, or a function of the task's spec and variables that reads them (a form
+    whose fields depend on the task is read here, so a submission reads nothing before this unit of work);
+    ``check(session, actor, case_id, task_id, spec, values)`` is a further rule of the caller's page, run on
+    the values before the handler.
     """
     with gl.transaction() as session:
         case, rnd = require_case_and_round(session, actor, case_id, for_update=True)
@@ -47,6 +54,10 @@ def complete_task(gl, actor, case_id: int, task_id: str, data: dict, expected_ve
         handler = HANDLERS.get(item.task_spec)
         if handler is None:
             raise InvalidInput("task", "该任务没有表单定义。", "This task has no form.")
+        if callable(data):
+            data = data(item.task_spec, dict(task.data))
+        if check is not None:
+            check(session, actor, case.id, item.task_id, item.task_spec, data)
         now = clock.now()
         ctx = TaskContext(session, gl, actor, case, rnd, item, task, workflow, runtime, dict(data or {}), now)
         variables = handler.validate(ctx)

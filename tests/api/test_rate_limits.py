@@ -67,7 +67,7 @@ def test_writes_and_reads_are_limited_per_token_across_workers(workers):
 @BOTH
 def test_the_window_passes_and_calls_are_allowed_again(workers, monkeypatch):
     import time as real_time
-    from web import rate_limits
+    from engine.infra import rate_limit_storage as rate_limits
     gl = workers[0].extensions["guardloop"]
     school = token(gl, "jb-school")
     client = workers[0].test_client()

@@ -9,7 +9,7 @@ from engine.workflow.clock import clock
 from engine.workflow.risk_codes import set_code
 from engine.errors import Conflict, PermissionDenied
 from engine.models import Approval, Case, DocumentRecord, RiskCodeChange, Round, WorkItem
-from engine.reads.lists import task_form
+from engine.reads.tasks import task_form
 from engine.demo.scenario import scores
 
 from .helpers import (

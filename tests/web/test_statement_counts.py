@@ -15,13 +15,13 @@ from engine.models import WorkItem
 INBOX = 10
 # user, case, takes part, work item, round, the view (staged), providers, people named, the header's count
 TASK_FORM = 9
-# user, the open task's spec, then the completion (case + round + permission; the handler reads the order's
+# user, then the completion, which reads the form itself (case + round + permission; the handler reads the order's
 # supervision, records the check and updates the supervision; task record, round state, chases of the done
 # task resolved, work items, version) and its audit entry chained with the view staged by the form's GET
 # (head, staged views, insert, delete staged, move head); no second read of the form; the task's holder
 # (only they complete it), and for the new task the agency's people who may do it (its case owner takes it)
 # and their notices
-COMPLETION = 20
+COMPLETION = 19
 
 
 class Statements:

@@ -238,6 +238,15 @@ def no_automatic_options(view):
     return view
 
 
+def _operation(path: str, method: str, summary: str, description: str):
+    """An operation of the API: its route (OPTIONS answered by the catch-all), bearer-token security and what
+    the document says of it."""
+    def decorate(view):
+        view = blp.doc(security=BEARER, summary=summary, description=description)(view)
+        return blp.route(path, methods=[method])(no_automatic_options(view))
+    return decorate
+
+
 PROBLEM = {"schema": schemas.Problem, "content_type": PROBLEM_JSON}
 
 
@@ -250,9 +259,7 @@ def _errors(*statuses):
     return decorate
 
 
-@blp.route("/clues", methods=["POST"])
-@no_automatic_options
-@blp.doc(security=BEARER, summary="登记风险线索 Register a risk clue", description=(
+@_operation("/clues", "POST", "登记风险线索 Register a risk clue", (
     "The same validation as the registration form. A mandatory report is routed to the police at once. "
     "A possible duplicate (the same ID number, or the same name and birth date, in a case of the district) "
     "answers 409 `possible-duplicate` until sent again with `confirm_duplicate: true`. "
@@ -275,9 +282,7 @@ def create_clue(data, key):
     return asdict(api_clients.receipt(gl(), caller, submission.clue_id)), 201, headers
 
 
-@blp.route("/clues:import", methods=["POST"])
-@no_automatic_options
-@blp.doc(security=BEARER, summary="批量导入风险线索 Import clues from an XLSX sheet", description=(
+@_operation("/clues:import", "POST", "批量导入风险线索 Import clues from an XLSX sheet", (
     "Scope `clues:write`. The sheet of the import template (`/clues/import/template.xlsx` on the web UI), as "
     "`multipart/form-data` field `file`. Each row is registered as `POST /clues` registers a clue; a row that "
     "may be a known child is held back (`duplicate`) unless its `confirm_duplicate` column says 是; a bad row "
@@ -298,9 +303,7 @@ def import_clues(files):
     return {"id": result.id, "rows": result.rows, "created": result.created, "report": result.report}
 
 
-@blp.route("/clues/<api_id:clue_id>", methods=["GET"])
-@no_automatic_options
-@blp.doc(security=BEARER, summary="线索状态 The status of a clue this system sent", description=(
+@_operation("/clues/<api_id:clue_id>", "GET", "线索状态 The status of a clue this system sent", (
     "Only for the client that sent the clue (any other gets 404): received or opened as a case, the police's "
     "acknowledgement of and response to a mandatory report; nothing of the child beyond the masked name."))
 @blp.response(200, schemas.ClueStatusOut)
@@ -310,9 +313,7 @@ def clue_status(clue_id):
     return api_clients.clue_status(gl(), g.api_caller, clue_id)
 
 
-@blp.route("/orders", methods=["GET"])
-@no_automatic_options
-@blp.doc(security=BEARER, summary="已发文书 Documents issued on the cases the client's agency takes part in", description=(
+@_operation("/orders", "GET", "已发文书 Documents issued on the cases the client's agency takes part in", (
     "For the procuratorate's and courts' systems (scope `orders:read`): the numbered documents issued on the "
     "cases of the client's district in which its agency takes part, with delivery, the issuer's supervision "
     "and the last compliance check, the case number and the 案号 it is linked to. Filter by `case_no` or "
@@ -326,9 +327,7 @@ def list_orders(**query):
     return {"orders": page, "next_after": next_after}
 
 
-@blp.route("/cases/<string:case_no>/external-refs", methods=["GET"])
-@no_automatic_options
-@blp.doc(security=BEARER, summary="个案的各单位案号 The 案号 of a case in the agencies' own systems", description=(
+@_operation("/cases/<string:case_no>/external-refs", "GET", "个案的各单位案号 The 案号 of a case in the agencies' own systems", (
     "Scope `cases:link`. A case of the client's district in which its agency takes part (any other is 404), "
     "with the case numbers each agency (procuratorate, court, police) gave it in its own system."))
 @blp.response(200, schemas.ExternalRefsOut)
@@ -338,9 +337,7 @@ def get_external_refs(case_no):
     return api_clients.external_refs(gl(), g.api_caller, case_no)
 
 
-@blp.route("/cases/<string:case_no>/external-refs", methods=["PUT"])
-@no_automatic_options
-@blp.doc(security=BEARER, summary="登记本机构案号 Record the client agency's 案号 on a case", description=(
+@_operation("/cases/<string:case_no>/external-refs", "PUT", "登记本机构案号 Record the client agency's 案号 on a case", (
     "Scope `cases:link`, for the procuratorate's, court's and police's systems. Replaces the case numbers "
     "the client's agency recorded on the case (an empty list removes them); other agencies' stay. "
     "Sending the same list again changes nothing. The case numbers are checked as the case page checks them: "
@@ -353,9 +350,7 @@ def put_external_refs(data, case_no):
     return api_clients.set_external_refs(gl(), g.api_caller, case_no, data["refs"])
 
 
-@blp.route("/cases", methods=["GET"])
-@no_automatic_options
-@blp.doc(security=BEARER, summary="按案号查找个案 Find cases by an agency's 案号", description=(
+@_operation("/cases", "GET", "按案号查找个案 Find cases by an agency's 案号", (
     "Scope `cases:link`. The cases of the client's district in which its agency takes part that carry the "
     "case number `external_ref` (recorded by any agency), with all their case numbers; nothing of the child."))
 @blp.arguments(schemas.CasesQuery, location="query", as_kwargs=True, unknown=RAISE)
