@@ -16,17 +16,10 @@ from engine.errors import PermissionDenied
 from engine.rules.masking import mask_name
 from engine.models import Case, Chase, WorkItem
 from engine.rules.permissions import visible_cases
+from engine.workflow.catalog import OVERDUE_TASKS
 
-# kind -> the user tasks whose lateness is that kind
-TASK_KINDS = {
-    "safety": ("safety_contact", "emergency_protection"),
-    "decision": ("decide_referral", "investigate_referral", "decide_care"),
-    "visit": ("await_visit",),
-    "session": ("await_session",),
-    "delivery": ("deliver_order",),
-    "report": ("compliance_check",),
-    "approval": ("approve_order", "approve_downgrade", "approve_closure", "approve_escalation"),
-}
+# kind -> the tasks whose lateness is that kind
+TASK_KINDS = OVERDUE_TASKS
 KINDS = (*TASK_KINDS, "chase", "code_review", "other")
 CODE_REVIEW_OWNER = "womens_federation"   # the coordinating agency re-assesses
 _KIND_OF = {spec: kind for kind, specs in TASK_KINDS.items() for spec in specs}

@@ -13,9 +13,10 @@ from engine.models import (
     Approval, Assessment, Chase, DocumentRecord, FollowupVisit, GuidancePlan, GuidanceSession, Round, TaskRecord,
 )
 from engine.reference import CODES, NUMBERED_DOCUMENTS
+from engine.workflow.catalog import SAFETY_CONTACT_CHASE, Task
 from engine.workflow.steps import deployed_versions
 
-HANDLING_DECISION = "propose_measures"
+HANDLING_DECISION = Task.PROPOSE_MEASURES
 _visits_by_version: dict[str, dict[str, int]] = {}
 
 
@@ -94,7 +95,7 @@ def _records(rounds):
 
 # which closed-loop item a late step's chase belongs to
 CHASE_ITEMS = {"decision": "handling", "approval": "handling", "delivery": "handling", "report": "handling",
-               "safety_contact": "handling", "session": "guidance", "visit": "follow_up"}
+               SAFETY_CONTACT_CHASE: "handling", "session": "guidance", "visit": "follow_up"}
 CHASED_ITEMS = ("handling", "guidance", "follow_up")
 
 

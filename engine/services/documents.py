@@ -18,12 +18,10 @@ from engine.reference import DOCUMENT_TYPES, NUMBERED_DOCUMENTS
 from engine.workflow.rounds import find_task, load_workflow, task_ref
 from engine.services.tasks import stale
 from engine.rules import validate as v
+from engine.workflow.catalog import DRAFT_APPROVALS, TASK_DOCUMENTS
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"   # no 0/O, 1/I/L: read off paper without doubt
 ISSUING_ROLES = {"supervision_order": ("prosecutor",), "guidance_order": ("judge",), "protection_order": ("judge",)}
-# the tasks whose form previews a draft of the document they issue (draft_order: the referral's measure)
-TASK_DOCUMENTS = {"notify_guardian": "duty_notice", "draft_guidance_plan": "guidance_plan", "draft_order": None}
-DRAFT_APPROVALS = ("approve_order",)
 
 
 def office_of(session, agency_code: str, district_id: int) -> Office:

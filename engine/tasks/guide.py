@@ -10,6 +10,7 @@ from engine.workflow.runtime import timer_moment
 from engine.workflow.scripting import moment_after_from
 from engine.rules import validate as v
 from engine.tasks import task_handler
+from engine.workflow.catalog import Task
 
 
 def current_plan(session, round_id: int) -> GuidancePlan | None:
@@ -45,7 +46,7 @@ def provider_in_district(ctx, field: str) -> GuidanceProvider:
     return require_offered(ctx.session, provider.id, ctx.case.district_id, ctx.now.astimezone(CHINA_TZ).date(), field)
 
 
-@task_handler("draft_guidance_plan")
+@task_handler(Task.DRAFT_GUIDANCE_PLAN)
 def draft_guidance_plan(ctx):
     """制定家庭教育指导方案: defaults from ``guidance_cadence.dmn`` by code and content by family type; the
     drafter may change them."""
