@@ -13,9 +13,10 @@ from engine.workflow.subjects import subjects
 from engine.rules.permissions import require_case, require_casework, require_task_rights, visible_cases, visible_clues
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.workflow.rounds import find_task, load_workflow
-from engine.services.approvals import APPROVAL_TASKS, referral_of_item, returned_request
-
-STEPS = ("assess", "handle", "guide", "follow_up", "review")
+from engine.services.approvals import referral_of_item, returned_request
+from engine.models.records import pending_approval
+from engine.reference import STEPS
+from engine.workflow.catalog import APPROVAL_TASKS
 
 
 @dataclass(frozen=True)
@@ -219,10 +220,6 @@ def pending_request(session, item: WorkItem):
     """For an approval task: the request it decides (what is asked, by whom, and why)."""
     if item.task_spec not in APPROVAL_TASKS:
         return None
-    from engine.models import Approval
     kind = APPROVAL_TASKS[item.task_spec]
-    query = select(Approval).where(Approval.round_id == item.round_id, Approval.kind == kind,
-                                   Approval.status == "pending")
-    if kind == "order":
-        query = query.where(Approval.referral_id == referral_of_item(item))
-    return session.scalars(query.order_by(Approval.id.desc())).first()
+    return pending_approval(session, kind, round_id=item.round_id,
+                            referral_id=referral_of_item(item) if kind == "order" else None)

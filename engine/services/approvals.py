@@ -134,13 +134,6 @@ def returned_request(session, item: WorkItem) -> Approval | None:
     return latest
 
 
-def pending_order_draft(session, referral_id: int) -> Approval | None:
-    """The drafted order waiting for approval (its payload is the draft a supervisor reads)."""
-    return session.scalars(select(Approval).where(
-        Approval.referral_id == referral_id, Approval.kind == "order",
-        Approval.status == "pending").order_by(Approval.id.desc())).first()
-
-
 def draft_previewed(session, actor, case_id: int, task_id: str) -> bool:
     """Whether ``actor`` opened the preview of this approval task's draft (the audit trail's ``preview_draft``)."""
     from engine.models import AuditEntry, AuditStaged

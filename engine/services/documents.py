@@ -12,6 +12,7 @@ from engine.workflow.clock import clock
 from engine.errors import Conflict, InvalidInput, NotConfigured, NotFound, PermissionDenied
 from engine.models import Agency, Approval, Case, DocumentFile, DocumentRecord, Office, User
 from engine.models.case import bump_version
+from engine.models.records import pending_approval
 from engine.issuing.numbering import document_number
 from engine.rules.permissions import require_case, require_case_and_round, require_task_rights
 from engine.reference import DOCUMENT_TYPES, NUMBERED_DOCUMENTS
@@ -102,7 +103,6 @@ def document_file(gl, actor, document_id: int) -> tuple[DocumentRecord, bytes]:
 def draft_pdf(gl, actor, case_id: int, task_id: str, data: dict) -> bytes:
     """The draft (草稿, no number) of the document a task will issue, from the form as typed."""
     from engine.tasks.orders import MEASURE_DOCUMENTS
-    from engine.services.approvals import pending_order_draft
     with gl.reading() as session:
         case, rnd = require_case_and_round(session, actor, case_id)
         runtime, workflow = load_workflow(session, gl, rnd) if rnd is not None else (None, None)
@@ -114,7 +114,7 @@ def draft_pdf(gl, actor, case_id: int, task_id: str, data: dict) -> bytes:
         office = office_of(session, actor.agency, case.district_id)
         referral = task.data.get("referral") or {}
         if spec in DRAFT_APPROVALS:  # the approver reads the draft as it was submitted
-            draft = pending_order_draft(session, referral.get("id") or 0)
+            draft = pending_approval(session, "order", referral_id=referral.get("id") or 0)
             if draft is None:
                 raise NotFound("没有待审批的文书草稿。", "There is no draft waiting for approval.")
             doc_type, stored = draft.subject, dict(draft.payload)

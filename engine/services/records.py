@@ -14,6 +14,7 @@ from engine.tasks.guide import current_plan, qualifying_sessions
 from engine.tasks.reassessment import visits_in_round
 from engine.models import FollowupVisit, GuidanceSession, TaskRecord
 from engine.models.case import bump_version
+from engine.models.records import counts_towards_plan
 from engine.rules.permissions import require_case_and_round, works_on_cases
 from engine.reference import AGENCIES, SESSION_KINDS, VISIT_KINDS, VISIT_METHODS
 from engine.workflow.rounds import load_workflow, save_round, stepping
@@ -113,7 +114,7 @@ def record_guidance_session(gl, actor, case_id: int, data: dict, expected_versio
         now = clock.now()
         row = dict(case_id=case.id, round_id=rnd.id, recorded_by=actor.id, recorded_at=now, **fields)
         session_id = session.connection().execute(GuidanceSession.__table__.insert(), row).inserted_primary_key[0]
-        counts = fields["guardian_attended"] and fields["minutes"] >= plan.min_minutes
+        counts = counts_towards_plan(fields["guardian_attended"], fields["minutes"], plan.min_minutes)
         record = {"session_id": session_id, "counts_towards_plan": counts, **fields}
         received = _deliver(session, gl, actor, case, rnd, "session_recorded",
                             {"session_id": session_id, "sessions_done": qualifying_sessions(session, rnd.id)},

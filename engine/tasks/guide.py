@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from engine.workflow.clock import CHINA_TZ
 from engine.errors import InvalidInput
 from engine.models import GuidancePlan, GuidanceProvider, GuidanceSession
+from engine.models.records import counts_towards_plan
 from engine.workflow.clock import CHINA_TZ
 from engine.workflow.runtime import timer_moment
 from engine.workflow.scripting import moment_after_from
@@ -23,8 +24,8 @@ def qualifying_sessions(session, round_id: int) -> int:
     latest_plan = (select(GuidancePlan.min_minutes).where(GuidancePlan.round_id == round_id)
                    .order_by(GuidancePlan.id.desc()).limit(1).scalar_subquery())
     return session.scalar(select(func.count(GuidanceSession.id)).where(
-        GuidanceSession.round_id == round_id, GuidanceSession.guardian_attended.is_(True),
-        GuidanceSession.minutes >= latest_plan)) or 0
+        GuidanceSession.round_id == round_id,
+        counts_towards_plan(GuidanceSession.guardian_attended, GuidanceSession.minutes, latest_plan))) or 0
 
 
 def days_of(duration: str) -> int:

@@ -139,13 +139,6 @@ def draft_order(ctx):
     return {"draft_action": action}
 
 
-def pending_approval(session, round_id: int, kind: str, referral_id: int | None = None) -> Approval | None:
-    query = select(Approval).where(Approval.round_id == round_id, Approval.kind == kind, Approval.status == "pending")
-    if referral_id is not None:
-        query = query.where(Approval.referral_id == referral_id)
-    return session.scalars(query.order_by(Approval.id.desc())).first()
-
-
 def decide_approval(ctx, approval: Approval | None) -> str:
     """Approve, return for correction (退回补正) or refuse (不予批准) a pending request, with a reason for the
     last two; nobody decides their own request."""
@@ -171,7 +164,7 @@ def approve_order(ctx):
     """审批签发: approved, the draft is numbered, rendered and issued by the drafting officer's office."""
     from engine.services.documents import issue, issuer_name
     referral = referral_of(ctx)
-    approval = pending_approval(ctx.session, ctx.round.id, "order", referral.id)
+    approval = pending_approval(ctx.session, "order", round_id=ctx.round.id, referral_id=referral.id)
     decision = decide_approval(ctx, approval)
     if decision == "approved":
         fields = {**approval.payload, "approved_by": issuer_name(ctx.session, ctx.actor.id)}

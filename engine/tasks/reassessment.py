@@ -10,7 +10,8 @@ from engine.rules import validate as v
 from engine.tasks import task_handler
 from engine.tasks.assess import _assessment, issue_report, latest_assessment
 from engine.tasks.guide import current_plan, qualifying_sessions
-from engine.tasks.orders import decide_approval, pending_approval
+from engine.models.records import pending_approval
+from engine.tasks.orders import decide_approval
 from engine.workflow.catalog import Task
 
 
@@ -100,7 +101,7 @@ def decide_outcome(ctx):
 @task_handler(Task.APPROVE_DOWNGRADE)
 def approve_downgrade(ctx):
     """风险等级降级处置: one level down, only with a supervisor's approval on record."""
-    approval = pending_approval(ctx.session, ctx.round.id, "downgrade")
+    approval = pending_approval(ctx.session, "downgrade", round_id=ctx.round.id)
     decision = decide_approval(ctx, approval)
     if decision == "approved":
         set_code(ctx.session, ctx.runtime, ctx.actor, ctx.case, ctx.round.id, "downgrade", approval.to_code,
@@ -110,10 +111,10 @@ def approve_downgrade(ctx):
 
 @task_handler(Task.APPROVE_CLOSURE)
 def approve_closure(ctx):
-    return {"approval": decide_approval(ctx, pending_approval(ctx.session, ctx.round.id, "closure"))}
+    return {"approval": decide_approval(ctx, pending_approval(ctx.session, "closure", round_id=ctx.round.id))}
 
 
 @task_handler(Task.APPROVE_ESCALATION)
 def approve_escalation(ctx):
     """提请多跨协同: the supervisor agrees that the case goes to a joint meeting."""
-    return {"approval": decide_approval(ctx, pending_approval(ctx.session, ctx.round.id, "escalation"))}
+    return {"approval": decide_approval(ctx, pending_approval(ctx.session, "escalation", round_id=ctx.round.id))}

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from engine.reference import STEPS
+from engine.reference import APPROVAL_KINDS, OVERDUE_KINDS, STEPS
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "workflows"
 _NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core"}
@@ -159,11 +159,10 @@ def _facts_of(*names: str) -> list[TaskFacts]:
 
 _ALL = _facts_of(*Task, *Wait)
 
-# the kinds of request an approval task decides, in the order the approval pages name them
-APPROVAL_KINDS = ("downgrade", "closure", "escalation", "order")
-# approval task -> the kind of request it decides
+# approval task -> the kind of request it decides (a round's requests first, then an order's)
+_APPROVAL_ORDER = [*APPROVAL_KINDS, "order"]
 APPROVAL_TASKS: dict[str, str] = {f.task: f.approval for f in sorted((f for f in _ALL if f.approval),
-                                                                     key=lambda f: APPROVAL_KINDS.index(f.approval))}
+                                                                     key=lambda f: _APPROVAL_ORDER.index(f.approval or ""))}
 # the task a returned request goes back to -> the kinds of request it may come back from
 RETURNS_TO: dict[str, tuple[str, ...]] = {f.task: f.returned_from for f in _ALL if f.returned_from}
 # the tasks whose form previews a draft of the document they issue (None: the document of the referral's measure)
@@ -172,9 +171,8 @@ TASK_DOCUMENTS: dict[str, str | None] = {f.task: (None if f.document == "measure
 # the approval tasks whose request carries a draft (an order's approval: the payload is the drafted order)
 DRAFT_APPROVALS: tuple[str, ...] = tuple(task for task, kind in APPROVAL_TASKS.items() if kind == "order")
 # the kinds of lateness on the overdue list that tasks have, in the list's order -> the tasks of each
-OVERDUE_KINDS = ("safety", "decision", "visit", "session", "delivery", "report", "approval")
-OVERDUE_TASKS: dict[str, tuple[str, ...]] = {kind: tuple(f.task for f in _ALL if f.overdue == kind)
-                                             for kind in OVERDUE_KINDS}
+OVERDUE_TASKS: dict[str, tuple[str, ...]] = {kind: tasks for kind in OVERDUE_KINDS
+                                             if (tasks := tuple(f.task for f in _ALL if f.overdue == kind))}
 # the step a closed round can be reopened at -> the task whose latest completion it goes back to
 REWORK_STEPS: dict[str, str] = {f.step: f.task for f in sorted((f for f in _ALL if f.rework_entry),
                                                                 key=lambda f: list(STEPS).index(f.step))}
