@@ -161,8 +161,8 @@ _ALL = _facts_of(*Task, *Wait)
 
 # approval task -> the kind of request it decides (a round's requests first, then an order's)
 _APPROVAL_ORDER = [*APPROVAL_KINDS, "order"]
-APPROVAL_TASKS: dict[str, str] = {f.task: f.approval for f in sorted((f for f in _ALL if f.approval),
-                                                                     key=lambda f: _APPROVAL_ORDER.index(f.approval or ""))}
+APPROVAL_TASKS: dict[str, str] = dict(sorted(((f.task, f.approval) for f in _ALL if f.approval is not None),
+                                             key=lambda pair: _APPROVAL_ORDER.index(pair[1])))
 # the task a returned request goes back to -> the kinds of request it may come back from
 RETURNS_TO: dict[str, tuple[str, ...]] = {f.task: f.returned_from for f in _ALL if f.returned_from}
 # the tasks whose form previews a draft of the document they issue (None: the document of the referral's measure)
