@@ -9,6 +9,7 @@ from engine.auditlog.record import plain
 from engine.errors import InvalidInput, PermissionDenied
 from engine.tasks.guardianship import chosen_guardians, current_guardians
 from engine.models import Approval, DocumentRecord, GuidanceProvider, OrderSupervision, Referral
+from engine.models.records import pending_approval
 from engine.reference import DELIVERY_METHODS, DOCUMENT_TYPES
 from engine.workflow.runtime import timer_moment
 from engine.workflow.scripting import moment_after_from
