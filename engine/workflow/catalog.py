@@ -13,10 +13,12 @@ nowhere else in the code; the facts about it are the extension properties of its
 - ``overdue``: the kind of lateness it counts as on the overdue list (逾期);
 - ``rework_entry``: a closed round returned for rework at this task's step reopens at this task;
 
-and its lane's owning agency (the lane's ``agency``, or ``agency_from`` when the data names it). Approvals,
+the kind of chase (督办) raised while it is late (the ``kind`` given to ``raise_chase`` by the service task its
+repeating timer leads to), and its lane's owning agency (the lane's ``agency``, or ``agency_from`` when the data names it). Approvals,
 documents, overdue kinds and rework steps are derived from these facts below, so adding a task to a model
 is one change to the model and one name here.
 """
+import ast
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -81,10 +83,6 @@ class Wait(StrEnum):
     SESSION = "await_session"    # guide.bpmn: the next guidance session
 
 
-# The chase the safety model raises when the timed contact is late is named after its task (safety.bpmn).
-SAFETY_CONTACT_CHASE = Task.SAFETY_CONTACT.value
-
-
 @dataclass(frozen=True)
 class TaskFacts:
     task: str
@@ -100,6 +98,7 @@ class TaskFacts:
     document: str | None
     overdue: str | None
     rework_entry: bool
+    chase: str | None               # the kind of chase raised while it is late
 
 
 def _split(value: str | None) -> tuple[str, ...]:
@@ -126,12 +125,30 @@ def _lanes(process) -> dict[str, dict[str, str]]:
     return lanes
 
 
+def _chases(process) -> dict[str, str]:
+    """Task id -> the kind of chase its repeating timer raises (the timer's flow leads to a ``raise_chase``
+    service task whose ``kind`` parameter is a string literal)."""
+    sources = {flow.get("id"): flow.get("sourceRef") for flow in process.iter(f"{{{_NS['bpmn']}}}sequenceFlow")}
+    attached = {event.get("id"): event.get("attachedToRef") for event in process.iter(f"{{{_NS['bpmn']}}}boundaryEvent")}
+    chases = {}
+    for service in process.iter(f"{{{_NS['bpmn']}}}serviceTask"):
+        operator = service.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", _NS)
+        if operator is None or operator.get("id") != "raise_chase":
+            continue
+        kind = next(p.get("value") for p in operator.iter(f"{{{_NS['spiffworkflow']}}}parameter") if p.get("id") == "kind")
+        for incoming in service.findall("bpmn:incoming", _NS):
+            task = attached.get(sources.get(incoming.text.strip()))
+            if task:
+                chases[task] = ast.literal_eval(kind)
+    return chases
+
+
 def read_facts(models_dir: Path = MODELS_DIR) -> dict[str, TaskFacts]:
     """Element id -> facts, for every user and receive task of the models in ``models_dir``."""
     found = {}
     for path in sorted(models_dir.glob("*.bpmn")):
         for process in etree.parse(str(path)).getroot().findall("bpmn:process", _NS):
-            lanes = _lanes(process)
+            lanes, chases = _lanes(process), _chases(process)
             for tag in ("userTask", "receiveTask"):
                 for node in process.iter(f"{{{_NS['bpmn']}}}{tag}"):
                     props, lane = _properties(node), lanes.get(node.get("id"), {})
@@ -139,7 +156,7 @@ def read_facts(models_dir: Path = MODELS_DIR) -> dict[str, TaskFacts]:
                         node.get("id"), node.get("name") or "", process.get("id"), _split(props.get("roles")),
                         props.get("step", ""), props.get("due_in", ""), lane.get("agency"), lane.get("agency_from"),
                         props.get("approval"), _split(props.get("returned_from")), props.get("document"),
-                        props.get("overdue"), props.get("rework_entry") == "true")
+                        props.get("overdue"), props.get("rework_entry") == "true", chases.get(node.get("id")))
     return found
 
 
@@ -176,3 +193,7 @@ OVERDUE_TASKS: dict[str, tuple[str, ...]] = {kind: tasks for kind in OVERDUE_KIN
 # the step a closed round can be reopened at -> the task whose latest completion it goes back to
 REWORK_STEPS: dict[str, str] = {f.step: f.task for f in sorted((f for f in _ALL if f.rework_entry),
                                                                 key=lambda f: list(STEPS).index(f.step))}
+# chase kind -> the task late enough to be chased
+CHASED_TASKS: dict[str, str] = {f.chase: f.task for f in _ALL if f.chase is not None}
+# the chase raised when a red code's timed safety contact is late
+SAFETY_CONTACT_CHASE: str = fact(Task.SAFETY_CONTACT).chase or ""

@@ -5,7 +5,9 @@ from pathlib import Path
 from lxml import etree
 
 from engine.workflow import catalog
-from engine.workflow.catalog import APPROVAL_TASKS, OVERDUE_TASKS, RETURNS_TO, REWORK_STEPS, Task, Wait
+from engine.reads.round_facts import CHASE_ITEMS
+from engine.services.chases import CHASE_KINDS
+from engine.workflow.catalog import APPROVAL_TASKS, CHASED_TASKS, OVERDUE_TASKS, RETURNS_TO, REWORK_STEPS, Task, Wait
 
 ROOT = Path(__file__).resolve().parents[2]
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -66,3 +68,7 @@ def test_the_scan_sees_a_task_id_in_either_quotes_and_names_its_line(tmp_path):
     sample.write_text("{% if item.task_spec == 'decide_outcome' %}\nspec = \"await_visit\"\nn = 'decide_outcome_x'\n"
                       "    __tablename__ = \"compliance_check\"\n")
     assert task_id_literals(sample, literal_pattern([*Task, *Wait]), tmp_path) == ["x.html:1", "x.html:2"]
+
+
+def test_every_chase_the_models_raise_has_a_name_and_a_closed_loop_item():
+    assert set(CHASED_TASKS) == set(CHASE_KINDS) == set(CHASE_ITEMS)
