@@ -43,7 +43,7 @@ def _clue(dr, reporter_user, source, child, description, factors, family_types, 
 
 def _assess(dr, case, total, factors, summary, **extra):
     dr.do(WF, case, Task.SOCIAL_INVESTIGATION, {"findings": summary, "investigated_on": dr.today(),
-                                             "sources": "入户走访、学校、社区"})
+                                                "sources": "入户走访、学校、社区"})
     dr.do(WF, case, Task.SCORED_ASSESSMENT, {**scores(total), "risk_factors": factors, "summary": summary, **extra})
 
 
@@ -53,7 +53,7 @@ def _plan(dr, case, goals="提升监护意识与家庭教育能力，改善亲�
 
 def _notify(dr, case):
     dr.do(WF, case, Task.NOTIFY_GUARDIAN, {"notified_on": dr.today(), "content": "依法告知监护人应当承担的家庭教育责任。",
-                                        "delivery_method": "in_person", "recipient": "监护人本人", "signed": True})
+                                           "delivery_method": "in_person", "recipient": "监护人本人", "signed": True})
 
 
 def _decide(dr, case, measure, decision="accept", reason="", issuer=None):
@@ -80,13 +80,13 @@ def _issue(dr, case, measure, fields, issuer=None, returned=None, refused=None):
 def _deliver(dr, case, measure, issuer=None, method="announced", place="承办机关"):
     officer = OFFICER[issuer or ISSUER[measure]][0]
     dr.do(officer, case, Task.DELIVER_ORDER, {"method": method, "delivered_on": dr.today(), "recipient": "监护人本人",
-                                           "place": place, "signed": True}, measure=measure)
+                                              "place": place, "signed": True}, measure=measure)
 
 
 def _check(dr, case, measure, result="complied", issuer=None, notes=""):
     officer = OFFICER[issuer or ISSUER[measure]][0]
     dr.do(officer, case, Task.COMPLIANCE_CHECK, {"checked_on": dr.today(), "report_received": result == "complied",
-                                              "result": result, "notes": notes or "核实监护人报告与回访情况。"},
+                                                 "result": result, "notes": notes or "核实监护人报告与回访情况。"},
           measure=measure)
 
 
@@ -136,13 +136,13 @@ def story_red_protected(dr, out):
     out.append((case, "红码家庭暴力：当天安全联系与紧急保护，告诫书、人身安全保护令、临时监护，逐级降为橙码"))
     _assess(dr, case, 26, ["violence_abuse"], "父亲酗酒后多次殴打儿童，儿童身上有新旧伤痕。")
     dr.do(WF, case, Task.SAFETY_CONTACT, {"contacted_on": dr.today(), "method": "with_police", "child_seen": True,
-                                       "child_safe": False, "findings": "儿童面部、手臂有新伤，父亲醉酒在家。",
-                                       "immediate_actions": "当即报警，由外婆临时照看。"})
+                                          "child_safe": False, "findings": "儿童面部、手臂有新伤，父亲醉酒在家。",
+                                          "immediate_actions": "当即报警，由外婆临时照看。"})
     dr.do("police", case, Task.EMERGENCY_PROTECTION, {"acted_on": dr.today(), "actions": ["attended", "removed", "warned"],
-                                                   "notes": "出警制止，将儿童带离至外婆家，对父亲当场告诫。"})
+                                                      "notes": "出警制止，将儿童带离至外婆家，对父亲当场告诫。"})
     dr.do(WF, case, Task.PROPOSE_MEASURES, {"measure_notify": True, "refer_warning_letter": True,
-                                         "refer_protection_order": True, "measure_care": True,
-                                         "reason": "红码，家庭暴力，须立即保护。"})
+                                            "refer_protection_order": True, "measure_care": True,
+                                            "reason": "红码，家庭暴力，须立即保护。"})
     yield 1
     _decide(dr, case, "warning_letter")
     _issue(dr, case, "warning_letter", {"failings": "2026年多次酒后殴打女儿陈小雨。", "duties": "立即停止家庭暴力\n不得骚扰未成年人",
@@ -154,9 +154,9 @@ def story_red_protected(dr, out):
     _deliver(dr, case, "protection_order", method="in_person", place="江北区人民法院")
     dr.do("civil_affairs", case, Task.DECIDE_CARE, {"decision": "accept"})
     dr.do("civil_affairs", case, Task.ARRANGE_TEMPORARY_CARE, {"placement": "kinship", "started_on": dr.today(),
-                                                             "details": "由外婆家庭照护，民政临时监护。",
-                                                             "temporary_guardianship": True,
-                                                             "guardian_ids": [dr.guardian_id(case, "陈某")]})
+                                                                "details": "由外婆家庭照护，民政临时监护。",
+                                                                "temporary_guardianship": True,
+                                                                "guardian_ids": [dr.guardian_id(case, "陈某")]})
     _notify(dr, case)
     _plan(dr, case, "停止暴力，修复亲子关系，外婆照护支持。")
     yield 3
@@ -184,14 +184,14 @@ def story_supervision_order(dr, out):
     out.append((case, "涉罪未成年人：督促监护令（调查核实、退回补正）、不履行后训诫，降为黄码"))
     _assess(dr, case, 21, ["criminal_suspect"], "父亲长期在外，祖母年迈，夜不归宿。")
     dr.do(WF, case, Task.PROPOSE_MEASURES, {"measure_notify": True, "refer_supervision_order": True,
-                                         "judicial_case_number": "江北检刑不诉〔2026〕15号", "judicial_case_cause": "盗窃",
-                                         "judicial_case_stage": "not_prosecuted", "reason": "监护缺位，建议制发督促监护令。"})
+                                            "judicial_case_number": "江北检刑不诉〔2026〕15号", "judicial_case_cause": "盗窃",
+                                            "judicial_case_stage": "not_prosecuted", "reason": "监护缺位，建议制发督促监护令。"})
     _notify(dr, case)
     _plan(dr, case)
     yield 1
     _decide(dr, case, "supervision_order", "investigate")
     dr.do("prosecutor", case, Task.INVESTIGATE_REFERRAL, {"investigated_on": dr.today(),
-                                                       "findings": "走访学校与社区，父亲每年仅春节回家。"}, measure="supervision_order")
+                                                          "findings": "走访学校与社区，父亲每年仅春节回家。"}, measure="supervision_order")
     yield 2
     _decide(dr, case, "supervision_order")
     _issue(dr, case, "supervision_order", {"duties": "每周与孩子视频通话不少于两次\n委托祖母照护并保持联系\n按时参加家庭教育指导",
@@ -224,8 +224,8 @@ def story_court_guidance_order(dr, out):
     out.append((case, "法院家事案件：家庭教育指导令，监护人申请复议后维持"))
     _assess(dr, case, 20, ["serious_failure"], "父母离婚诉讼中互相推诿抚养责任。")
     dr.do(WF, case, Task.PROPOSE_MEASURES, {"measure_notify": True, "refer_guidance_order": True,
-                                         "judicial_case_number": "（2026）渝0105民初1234号", "judicial_case_cause": "离婚纠纷",
-                                         "judicial_case_stage": "family_dispute", "reason": "建议责令父母接受家庭教育指导。"})
+                                            "judicial_case_number": "（2026）渝0105民初1234号", "judicial_case_cause": "离婚纠纷",
+                                            "judicial_case_stage": "family_dispute", "reason": "建议责令父母接受家庭教育指导。"})
     _notify(dr, case)
     _plan(dr, case)
     yield 2
@@ -237,8 +237,8 @@ def story_court_guidance_order(dr, out):
     _deliver(dr, case, "guidance_order", place="江北区人民法院")
     yield 3
     dr.do("court_supervisor", case, Task.HANDLE_OBJECTION, {"applied": True, "applied_on": dr.today(), "decision": "upheld",
-                                                          "reason": "指导令认定事实清楚，维持。", "delivery_method": "in_person",
-                                                          "recipient": "吴某", "signed": True}, measure="guidance_order")
+                                                             "reason": "指导令认定事实清楚，维持。", "delivery_method": "in_person",
+                                                             "recipient": "吴某", "signed": True}, measure="guidance_order")
     yield from _weeks(dr, case, 2, 14)
 
 
@@ -253,7 +253,7 @@ def story_reprimand_declined_then_upgraded(dr, out):
     out.append((case, "黄码：公安不予训诫（说明理由）；临时回访发现新情况后升级"))
     _assess(dr, case, 14, ["truancy"], "母亲独自抚养，工作繁忙。")
     dr.do(WF, case, Task.PROPOSE_MEASURES, {"measure_notify": True, "measure_admonish": True, "refer_reprimand": True,
-                                         "reprimand_issuer": "police", "reason": "建议对母亲予以训诫。"})
+                                            "reprimand_issuer": "police", "reason": "建议对母亲予以训诫。"})
     _notify(dr, case)
     dr.do(WF, case, Task.ADMONISH_GUARDIAN, {"admonished_on": dr.today(), "content": "劝诫母亲督促孩子按时上学。"})
     _plan(dr, case)
@@ -295,10 +295,10 @@ def story_escalated(dr, out):
     out.append((case, "升级处置：刚性督促监护令、临时监护、支持起诉撤销监护资格、民政长期监护"))
     _assess(dr, case, 29, ["criminal_victim", "serious_failure", "guardian_uncooperative"], "母亲酗酒，拒绝配合。")
     dr.do(WF, case, Task.SAFETY_CONTACT, {"contacted_on": dr.today(), "method": "school", "child_seen": True,
-                                       "child_safe": True, "findings": "在校见到儿童，暂时安全。"})
+                                          "child_safe": True, "findings": "在校见到儿童，暂时安全。"})
     dr.do(WF, case, Task.PROPOSE_MEASURES, {"measure_notify": True, "refer_supervision_order": True,
-                                         "judicial_case_number": "江北公刑立〔2026〕88号", "judicial_case_cause": "猥亵儿童",
-                                         "judicial_case_stage": "prosecution", "reason": "母亲严重失职。"})
+                                            "judicial_case_number": "江北公刑立〔2026〕88号", "judicial_case_cause": "猥亵儿童",
+                                            "judicial_case_stage": "prosecution", "reason": "母亲严重失职。"})
     _notify(dr, case)
     _plan(dr, case)
     yield 1
@@ -315,14 +315,14 @@ def story_escalated(dr, out):
     yield 3
     _review(dr, case, 30, ["serious_failure", "guardian_uncooperative"], "escalate", "监护人拒不履行，风险未下降。")
     dr.do("prosecutor", case, Task.JOINT_MEETING, {"held_on": dr.today(), "attendees": ["police", "procuratorate", "court",
-                                                                                     "civil_affairs", "womens_federation"],
-                                                 "minutes": "母亲拒不履行监护职责，决定采取刚性措施并支持起诉撤销监护资格。",
-                                                 "rigid_guidance_order": True, "temporary_guardianship": True,
-                                                 "revocation_support": True})
+                                                                                        "civil_affairs", "womens_federation"],
+                                                    "minutes": "母亲拒不履行监护职责，决定采取刚性措施并支持起诉撤销监护资格。",
+                                                    "rigid_guidance_order": True, "temporary_guardianship": True,
+                                                    "revocation_support": True})
     mother = dr.guardian_id(case, "何某")
     dr.do("civil_affairs", case, Task.ARRANGE_TEMPORARY_GUARDIANSHIP, {"placement": "institution", "started_on": dr.today(),
-                                                                    "details": "入住区儿童福利机构。",
-                                                                    "guardian_ids": [mother]})
+                                                                       "details": "入住区儿童福利机构。",
+                                                                       "guardian_ids": [mother]})
     _issue(dr, case, "guidance_order", {"duties": "接受不少于六次家庭教育指导", "provider_id": dr.provider_id(),
                                         "content": "戒酒与亲职教育", "sessions": 6, "session_interval_days": 30,
                                         "period_days": 180, "deadline": (clock.today() + timedelta(days=180)).isoformat()})
@@ -330,15 +330,15 @@ def story_escalated(dr, out):
     dr.do("court_supervisor", case, Task.HANDLE_OBJECTION, {"applied": False}, measure="guidance_order")
     yield 5
     dr.do("prosecutor", case, Task.SUPPORT_REVOCATION, {"filed_on": dr.today(), "delivery_method": "in_person",
-                                                     "court": "重庆市江北区人民法院",
-                                                     "plaintiff": "重庆市江北区民政局", "guardian_ids": [mother],
-                                                     "opinion": "被申请人长期酗酒、拒不履行监护职责，严重损害未成年人身心健康。"})
+                                                        "court": "重庆市江北区人民法院",
+                                                        "plaintiff": "重庆市江北区民政局", "guardian_ids": [mother],
+                                                        "opinion": "被申请人长期酗酒、拒不履行监护职责，严重损害未成年人身心健康。"})
     yield 30
     dr.do("judge", case, Task.RECORD_REVOCATION_JUDGMENT, {"judgment": "revoked", "case_number": "（2026）渝0105民特56号",
-                                                        "judged_on": dr.today(), "guardian_ids": [mother],
-                                                        "new_guardian": "long_term"})
+                                                           "judged_on": dr.today(), "guardian_ids": [mother],
+                                                           "new_guardian": "long_term"})
     dr.do("civil_affairs", case, Task.ARRANGE_LONG_TERM_GUARDIANSHIP, {"placement": "foster", "started_on": dr.today(),
-                                                                    "details": "民政部门长期监护，家庭寄养。"})
+                                                                       "details": "民政部门长期监护，家庭寄养。"})
 
 
 def story_overdue_chased(dr, out):
@@ -391,18 +391,18 @@ def story_order_refused(dr, out):
     out.append((case, "督促监护令不予批准（理由回到妇联）；家庭教育指导令待审批"))
     _assess(dr, case, 22, ["serious_failure"], "父母互相推诿抚养。")
     dr.do(WF, case, Task.PROPOSE_MEASURES, {"measure_notify": True, "refer_supervision_order": True,
-                                         "refer_guidance_order": True, "reason": "建议督促与指导并行。"})
+                                            "refer_guidance_order": True, "reason": "建议督促与指导并行。"})
     yield 1
     _decide(dr, case, "supervision_order")
     _issue(dr, case, "supervision_order", {"duties": "明确抚养安排", "deadline": (clock.today() + timedelta(days=30)).isoformat()},
            refused="本案已由法院审理离婚纠纷，督促事项由法院指导令处理，检察院不另行制发。")
     _decide(dr, case, "guidance_order")
     dr.do("judge", case, Task.DRAFT_ORDER, {"action": "submit", "failings": "父母互相推诿抚养责任。",
-                                         "duties": "父母双方按时参加家庭教育指导", "provider_id": dr.provider_id(),
-                                         "content": "共同抚养与亲子沟通", "sessions": 4, "session_interval_days": 30,
-                                         "period_days": 120, "deadline": (clock.today() + timedelta(days=120)).isoformat(),
-                                         "judicial_case_number": "（2026）渝0105民初2345号", "judicial_case_cause": "离婚纠纷",
-                                         "judicial_case_stage": "family_dispute"}, measure="guidance_order")
+                                            "duties": "父母双方按时参加家庭教育指导", "provider_id": dr.provider_id(),
+                                            "content": "共同抚养与亲子沟通", "sessions": 4, "session_interval_days": 30,
+                                            "period_days": 120, "deadline": (clock.today() + timedelta(days=120)).isoformat(),
+                                            "judicial_case_number": "（2026）渝0105民初2345号", "judicial_case_cause": "离婚纠纷",
+                                            "judicial_case_stage": "family_dispute"}, measure="guidance_order")
 
 
 def story_new_clue(dr, out):

@@ -136,11 +136,11 @@ def _case_with_courses(dr: Driver) -> None:
     clue = ps_clue
     case = services.open_case(gl, dr.actor("wf_caseworker"), clue, {"case_type": "general"})
     dr.do("wf_caseworker", case, Task.SOCIAL_INVESTIGATION, {"findings": "父亲工作繁忙，疏于接送与沟通。",
-                                                         "investigated_on": today.isoformat(), "sources": "学校、家访"})
+                                                            "investigated_on": today.isoformat(), "sources": "学校、家访"})
     dr.do("wf_caseworker", case, Task.SCORED_ASSESSMENT, {**scores(7), "risk_factors": ["special_family"],
-                                                       "summary": "监护意识不足，尚无严重侵害。"})
+                                                          "summary": "监护意识不足，尚无严重侵害。"})
     dr.do("wf_caseworker", case, Task.PROPOSE_MEASURES, {"measure_notify": False, "measure_admonish": True,
-                                                      "measure_care": False, "reason": "劝诫并安排家庭教育指导。"})
+                                                         "measure_care": False, "reason": "劝诫并安排家庭教育指导。"})
     dr.do("wf_caseworker", case, Task.ADMONISH_GUARDIAN, {"admonished_on": today.isoformat(), "content": "劝诫按时接送。"})
     father = dr.guardian_id(case, "郑某")
     dr.do("wf_caseworker", case, Task.DRAFT_GUIDANCE_PLAN, {
