@@ -192,6 +192,23 @@ GUARDIANSHIP_KINDS = {"parent": ("父母", "Parent"), "relative": ("其他亲属
                       "long_term": ("民政长期监护", "Long-term guardianship (civil affairs)"),
                       "designated": ("法院指定监护人", "Guardian designated by the court"),
                       "entrusted": ("委托照护", "Entrusted carer")}
+# A guardian's relation to the child; the civil affairs department may hold the guardianship itself.
+RELATIONS = {"father": ("父亲", "Father"), "mother": ("母亲", "Mother"), "grandparent": ("祖父母/外祖父母", "Grandparent"),
+             "relative": ("其他亲属", "Other relative"), "other": ("其他", "Other")}
+GUARDIAN_RELATIONS = {**RELATIONS, "civil_affairs": ("民政部门", "Civil affairs")}
+CODE_CHANGE_KINDS = {"assessment": ("评估赋码", "Assessed"), "downgrade": ("降级", "Downgraded"),
+                     "upgrade": ("升级", "Upgraded")}
+APPROVAL_KINDS = {"downgrade": ("降级", "Downgrade"), "closure": ("结案", "Closure"),
+                  "escalation": ("提请多跨协同", "Escalation to a joint meeting")}
+APPROVAL_STATUSES = {"pending": ("待审批", "Pending"), "approved": ("已批准", "Approved"),
+                     "returned": ("已退回补正", "Returned for correction"), "refused": ("不予批准", "Refused"),
+                     "withdrawn": ("已撤回", "Withdrawn")}
+# What is late on the overdue list (逾期), in the list's order.
+OVERDUE_KINDS = {"safety": ("红码安全联系", "Red-code safety"), "decision": ("审查决定", "Decisions on referrals"),
+                 "visit": ("回访", "Follow-up visits"), "session": ("指导", "Guidance sessions"),
+                 "delivery": ("送达", "Deliveries"), "report": ("履行检查", "Compliance checks"),
+                 "approval": ("审批", "Approvals"), "chase": ("督办未答复", "Unanswered chases"),
+                 "code_review": ("风险码复评", "Code reviews"), "other": ("其他任务", "Other tasks")}
 
 # Full names of each agency in a district (the issuer of its documents), by agency code.
 OFFICE_NAMES = {

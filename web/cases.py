@@ -16,6 +16,7 @@ from engine.reads.diagrams import model_file
 from web.diagram import render_round_svg
 from web.extensions import actor, casework_only, gl
 from web.i18n import message
+from web.task_forms import AWAITED
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 bp.before_request(casework_only)
@@ -84,7 +85,8 @@ def show(case_id):
            if current else "")
     return render_template("case.html", v=view, svg=svg, now=clock.now(), strip=strip, diagrams=choices,
                            diagram=current, version=runtime.version if runtime else None,
-                           diagram_states=json.dumps(current["states"] if current else {}), due=next_due(view))
+                           diagram_states=json.dumps(current["states"] if current else {}), due=next_due(view),
+                           awaited=AWAITED)
 
 
 @bp.route("/<int:case_id>/file.pdf")

@@ -79,12 +79,6 @@ def task_title(spec: str, fallback: str = "") -> str:
 
 
 
-CODE_CHANGE_KINDS = {"assessment": ("评估赋码", "Assessed"), "downgrade": ("降级", "Downgraded"),
-                     "upgrade": ("升级", "Upgraded")}
-APPROVAL_KINDS = {"downgrade": ("降级", "Downgrade"), "closure": ("结案", "Closure"),
-                  "escalation": ("提请多跨协同", "Escalation to a joint meeting")}
-
-
 def approval_kind(kind, subject=None) -> str:
     """What an approval is for: a downgrade, a closure, an escalation, or the order it would issue."""
     if kind == "order":
@@ -93,23 +87,11 @@ def approval_kind(kind, subject=None) -> str:
     if kind == "correction":
         entry = reference.DOCUMENT_TYPES.get(subject)
         return (pick(("更正", "Correct: ")) + pick(entry[:2])) if entry else kind
-    return pick(APPROVAL_KINDS.get(kind, (kind, kind)))
-
-
-OVERDUE_KINDS = {"safety": ("红码安全联系", "Red-code safety"), "decision": ("审查决定", "Decisions on referrals"),
-                 "visit": ("回访", "Follow-up visits"), "session": ("指导", "Guidance sessions"),
-                 "delivery": ("送达", "Deliveries"), "report": ("履行检查", "Compliance checks"),
-                 "approval": ("审批", "Approvals"), "chase": ("督办未答复", "Unanswered chases"),
-                 "code_review": ("风险码复评", "Code reviews"), "other": ("其他任务", "Other tasks")}
+    return pick(reference.APPROVAL_KINDS.get(kind, (kind, kind)))
 
 
 def overdue_kind(kind) -> str:
-    return pick(OVERDUE_KINDS.get(kind, (kind, kind)))
-
-
-APPROVAL_STATUS = {"pending": ("待审批", "Pending"), "approved": ("已批准", "Approved"),
-                   "returned": ("已退回补正", "Returned for correction"), "refused": ("不予批准", "Refused"),
-                   "withdrawn": ("已撤回", "Withdrawn")}
+    return pick(reference.OVERDUE_KINDS.get(kind, (kind, kind)))
 
 
 def district_name(district_id) -> str:
@@ -169,8 +151,8 @@ def role_name(role: str, agency: str | None = None) -> str:
 def template_globals() -> dict:
     from engine.rules.masking import mask_id, mask_name
     from engine.workflow.clock import clock
-    return {"district_name": district_name, "list_sep": list_sep, "relation_label": RELATIONS.get, "code_change_kind": CODE_CHANGE_KINDS.get,
-            "approval_status": APPROVAL_STATUS.get, "approval_kind": approval_kind, "overdue_kind": overdue_kind, "task_title": task_title, "mask_name": mask_name, "mask_id": mask_id, "pick": pick, "label": label, "role_name": role_name, "audit_action": audit_action, "code_badge": code_badge, "lane_label": lane_label, "is_en": is_en,
+    return {"district_name": district_name, "list_sep": list_sep, "relation_label": reference.GUARDIAN_RELATIONS.get, "code_change_kind": reference.CODE_CHANGE_KINDS.get,
+            "approval_status": reference.APPROVAL_STATUSES.get, "approval_kind": approval_kind, "overdue_kind": overdue_kind, "task_title": task_title, "mask_name": mask_name, "mask_id": mask_id, "pick": pick, "label": label, "role_name": role_name, "audit_action": audit_action, "code_badge": code_badge, "lane_label": lane_label, "is_en": is_en,
             "reference": reference, "error_message": message}
 
 
@@ -202,19 +184,14 @@ def _pattern(kind: str, lang: str):
     return babel_dates.parse_pattern(joined)
 
 
-RELATIONS = {"father": ("父亲", "Father"), "mother": ("母亲", "Mother"), "grandparent": ("祖父母/外祖父母", "Grandparent"),
-             "relative": ("其他亲属", "Other relative"), "other": ("其他", "Other"),
-             "civil_affairs": ("民政部门", "Civil affairs")}
-
-
 def _options(choices: dict) -> list[tuple]:
     return [(key, pick(names[:2])) for key, names in choices.items()]
 
 
 def template_filters() -> dict:
     return {"district_options": lambda ds: [(d.code, pick((d.name_zh, d.name_en))) for d in ds],
-            "options": _options, "relation_options": lambda keys: [(k, pick(RELATIONS[k])) for k in keys], "provider_options": lambda providers: [(p.id, p.name) for p in providers],
-            "guardian_options": lambda guardians: [(str(g.id), f"{g.name}（{pick(RELATIONS.get(g.relation, (g.relation, g.relation)))}）")
+            "options": _options, "relation_options": lambda keys: [(k, pick(reference.GUARDIAN_RELATIONS[k])) for k in keys], "provider_options": lambda providers: [(p.id, p.name) for p in providers],
+            "guardian_options": lambda guardians: [(str(g.id), f"{g.name}（{pick(reference.GUARDIAN_RELATIONS.get(g.relation, (g.relation, g.relation)))}）")
                                                    for g in guardians],
             "d": _date, "dt": _datetime, "num": lambda v: format_decimal(v),
             "nl2br": lambda text: Markup("<br>").join(escape(text or "").split("\n"))}

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field as dc_field
 
 from engine import reference as ref
 from engine.services.parent_school import COURSE_KINDS
+from engine.workflow.catalog import Task, Wait
 
 
 @dataclass(frozen=True)
@@ -172,20 +173,20 @@ _REFERRALS = [Field("refer_supervision_order", "bool", ("提请检察院：督�
                     required=False, default="var:suggest_care")]
 
 FORMS: dict[str, TaskForm] = {
-    "social_investigation": TaskForm(("社会调查", "Social investigation"), (
+    Task.SOCIAL_INVESTIGATION: TaskForm(("社会调查", "Social investigation"), (
         "走访家庭、学校、社区，了解监护状况。", "Visit the family, school and community to learn how the child is cared for."), [
         _date("investigated_on", "调查日期", "Date of investigation"),
         Field("findings", "textarea", ("调查发现", "Findings")),
         Field("sources", "text", ("信息来源", "Sources"), required=False),
     ]),
-    "scored_assessment": TaskForm(("监护能力评估打分", "Scored assessment"), (
+    Task.SCORED_ASSESSMENT: TaskForm(("监护能力评估打分", "Scored assessment"), (
         "逐项评分，系统按赋码决策表得出风险等级。", "Score each indicator; the risk-code table derives the code."),
         _assessment_fields()),
-    "reassess": TaskForm(("再评估", "Re-assessment"), (
+    Task.REASSESS: TaskForm(("再评估", "Re-assessment"), (
         "本轮结束前重新评估；指导、回访、督办答复和文书送达是否齐全由系统按记录计算。",
         "Assess again before the round ends; whether guidance, visits, chases and deliveries are complete is computed."),
         _assessment_fields()),
-    "propose_measures": TaskForm(("提出处置意见并移送", "Propose measures and refer them"), (
+    Task.PROPOSE_MEASURES: TaskForm(("提出处置意见并移送", "Propose measures and refer them"), (
         "本机关可直接告知、劝诫；督促监护令、家庭教育指导令、训诫、告诫书、人身安全保护令由相应机关依职权审查决定，"
         "民政部门决定临时照护。已按风险等级和案件类型预选建议。",
         "Your agency may notify and admonish; the other measures are decided by the agency whose measure it is. "
@@ -196,26 +197,26 @@ FORMS: dict[str, TaskForm] = {
         *_REFERRALS, *_judicial_case(),
         Field("reason", "textarea", ("意见与理由", "Proposal and reasons")),
     ]),
-    "notify_guardian": TaskForm(("告知监护人", "Notify the guardian"), (
+    Task.NOTIFY_GUARDIAN: TaskForm(("告知监护人", "Notify the guardian"), (
         "送达家庭教育责任告知书。", "Serve the notice of family-education duty."), [
         _date("notified_on", "告知日期", "Date notified"), Field("content", "textarea", ("告知内容", "What was said")),
         *_on_the_spot_delivery(),
     ]),
-    "admonish_guardian": TaskForm(("劝诫监护人", "Admonish the guardian"), ("", ""), [
+    Task.ADMONISH_GUARDIAN: TaskForm(("劝诫监护人", "Admonish the guardian"), ("", ""), [
         _date("admonished_on", "劝诫日期", "Date"), Field("content", "textarea", ("劝诫内容", "What was said")),
     ]),
-    "decide_care": TaskForm(("审查临时照护申请", "Decide on temporary care"), (
+    Task.DECIDE_CARE: TaskForm(("审查临时照护申请", "Decide on temporary care"), (
         "接收或说明不予接收的理由（提出机关将看到）。", "Accept, or decline with a reason the proposer will see."), [
         Field("decision", "choice", ("决定", "Decision"), choices={"accept": ("接收", "Accept"), "decline": ("不予接收", "Decline")}),
         Field("reason", "textarea", ("理由", "Reason"), required=False),
     ]),
-    "arrange_temporary_care": TaskForm(("安排临时照护或临时监护", "Arrange temporary care or guardianship"), (
+    Task.ARRANGE_TEMPORARY_CARE: TaskForm(("安排临时照护或临时监护", "Arrange temporary care or guardianship"), (
         "未成年人保护法第九十二条、第九十三条。", "Minors Protection Law arts. 92–93."), _placement_fields(True)),
-    "acknowledge_care_decline": TaskForm(("知悉民政不予接收意见", "Note civil affairs' decline"), ("", ""), [
+    Task.ACKNOWLEDGE_CARE_DECLINE: TaskForm(("知悉民政不予接收意见", "Note civil affairs' decline"), ("", ""), [
         Field("note", "textarea", ("后续安排", "What happens instead"), required=False)]),
-    "acknowledge_decline": TaskForm(("知悉不予采纳的理由", "Note why the measure was not taken"), ("", ""), [
+    Task.ACKNOWLEDGE_DECLINE: TaskForm(("知悉不予采纳的理由", "Note why the measure was not taken"), ("", ""), [
         Field("note", "textarea", ("后续安排", "What happens instead"), required=False)]),
-    "decide_referral": TaskForm(("审查决定", "Decide on the referral"), (
+    Task.DECIDE_REFERRAL: TaskForm(("审查决定", "Decide on the referral"), (
         "依职权决定：受理、先调查核实，或不予采纳并说明理由（提出机关将看到）。",
         "Decide in your own right: accept, investigate first, or decline with a reason the proposer will see."), [
         Field("decision", "choice", ("决定", "Decision"), choices={
@@ -223,10 +224,10 @@ FORMS: dict[str, TaskForm] = {
             "decline": ("不予采纳", "Decline")}),
         Field("reason", "textarea", ("理由", "Reason"), required=False),
     ]),
-    "investigate_referral": TaskForm(("调查核实", "Investigate"), ("", ""), [
+    Task.INVESTIGATE_REFERRAL: TaskForm(("调查核实", "Investigate"), ("", ""), [
         _date("investigated_on", "调查日期", "Date"), Field("findings", "textarea", ("调查情况", "Findings"))]),
-    "approve_order": TaskForm(("审批签发", "Approve and sign"), ORDER_APPROVAL_HELP, _decision_fields()),
-    "deliver_order": TaskForm(("送达", "Deliver"), (
+    Task.APPROVE_ORDER: TaskForm(("审批签发", "Approve and sign"), ORDER_APPROVAL_HELP, _decision_fields()),
+    Task.DELIVER_ORDER: TaskForm(("送达", "Deliver"), (
         "据实记录送达方式；拒绝签收的选择留置送达并写明理由和见证人。",
         "Record how it was served; if refused, choose left at the address with the reason and a witness."), [
         Field("method", "choice", ("送达方式", "Method of delivery"), choices=ref.DELIVERY_METHODS),
@@ -239,7 +240,7 @@ FORMS: dict[str, TaskForm] = {
         Field("refusal_reason", "text", ("拒收理由（留置送达）", "Why refused (left at the address)"), required=False),
         Field("witness", "text", ("见证人（留置送达）", "Witness (left at the address)"), required=False),
     ]),
-    "handle_objection": TaskForm(("复议申请与决定", "Reconsideration"), (
+    Task.HANDLE_OBJECTION: TaskForm(("复议申请与决定", "Reconsideration"), (
         "监护人自收到之日起五日内可申请复议一次；复议期间不停止执行。",
         "The guardian may apply once within five days of receipt; the order is carried out meanwhile."), [
         Field("applied", "bool", ("监护人申请了复议", "The guardian applied for reconsideration"), required=False),
@@ -251,7 +252,7 @@ FORMS: dict[str, TaskForm] = {
                 help=("复议决定书当场送达申请人时填写。", "When the decision is served on the applicant there and then."))
           for f in _on_the_spot_delivery()],
     ]),
-    "compliance_check": TaskForm(("履行情况检查", "Compliance check"), (
+    Task.COMPLIANCE_CHECK: TaskForm(("履行情况检查", "Compliance check"), (
         "核对监护人的报告与履行情况；期满且已履行即履行完毕。",
         "Check the guardian's report and what was done; complied at the end of the period, the order is fulfilled."), [
         _date("checked_on", "检查日期", "Date checked"),
@@ -259,13 +260,13 @@ FORMS: dict[str, TaskForm] = {
         Field("result", "choice", ("履行情况", "Result"), choices=ref.COMPLIANCE_RESULTS),
         Field("notes", "textarea", ("情况说明", "Notes"), required=False, help=("未完全履行时必填。", "Required unless complied.")),
     ]),
-    "decide_consequence": TaskForm(("不履行的处理", "Response to non-compliance"), (
+    Task.DECIDE_CONSEQUENCE: TaskForm(("不履行的处理", "Response to non-compliance"), (
         "家庭教育促进法第四十九条：可以予以训诫，并可以责令其接受家庭教育指导；必要时提请升级处置。",
         "Family Education Promotion Law art. 49: reprimand, order guidance, or ask for escalation."), [
         Field("consequence", "choice", ("处理方式", "Response"), choices=ref.CONSEQUENCES),
         Field("reason", "textarea", ("理由", "Reasons")),
     ]),
-    "draft_guidance_plan": TaskForm(("制定家庭教育指导方案", "Draft the guidance plan"), (
+    Task.DRAFT_GUIDANCE_PLAN: TaskForm(("制定家庭教育指导方案", "Draft the guidance plan"), (
         "次数、时长与期限按风险等级预设，指导重点按家庭类型（决策表），可调整。",
         "Sessions, length and period are preset by the code and the focus by family type (decision tables); adjust as needed."), [
         Field("provider_id", "provider", ("指导机构", "Guidance provider")),
@@ -283,13 +284,13 @@ FORMS: dict[str, TaskForm] = {
               help=("须有手机号码或身份证号码，以便与家长学校签到记录对应。",
                     "They need a mobile or ID number on record to be matched to their sign-ins.")),
     ]),
-    "review_incident": TaskForm(("新情况研判", "Weigh the new incident"), (
+    Task.REVIEW_INCIDENT: TaskForm(("新情况研判", "Weigh the new incident"), (
         "升级则本轮中止并以新的风险等级重新评估。", "An upgrade stops this round and starts a new one at the higher code."), [
         Field("decision", "choice", ("研判结果", "Decision"), choices={"upgrade": ("升级", "Upgrade"), "keep": ("维持", "Keep")}),
         Field("code", "choice", ("升级为", "New code"), required=False, choices=ref.CODE_NAMES),
         Field("reason", "textarea", ("理由", "Reasons")),
     ]),
-    "safety_contact": TaskForm(("限时安全联系", "Timed safety contact"), (
+    Task.SAFETY_CONTACT: TaskForm(("限时安全联系", "Timed safety contact"), (
         "红码个案须在时限内见到儿童、确认其安全；不安全时由公安紧急处置。",
         "A red case: see the child within the limit and confirm they are safe; if not, the police act at once."), [
         _date("contacted_on", "联系日期", "Date"),
@@ -302,7 +303,7 @@ FORMS: dict[str, TaskForm] = {
         Field("findings", "textarea", ("情况", "Findings")),
         Field("immediate_actions", "textarea", ("已采取的措施", "Immediate actions"), required=False),
     ]),
-    "emergency_protection": TaskForm(("紧急保护处置", "Emergency protection"), (
+    Task.EMERGENCY_PROTECTION: TaskForm(("紧急保护处置", "Emergency protection"), (
         "反家庭暴力法第十五条：公安机关接到报案应当及时出警，制止家庭暴力；未成年人处于危险状态的，通知民政临时庇护。",
         "Anti-Domestic Violence Law art. 15."), [
         _date("acted_on", "处置日期", "Date"),
@@ -312,16 +313,16 @@ FORMS: dict[str, TaskForm] = {
             "medical": ("送医", "Taken to hospital"), "case_filed": ("立案侦查", "Criminal case opened")}),
         Field("notes", "textarea", ("处置情况", "Notes")),
     ]),
-    "decide_outcome": TaskForm(("决定本轮结果", "Decide the round's outcome"), (
+    Task.DECIDE_OUTCOME: TaskForm(("决定本轮结果", "Decide the round's outcome"), (
         "降级（一次一级）与结案须符合复评建议并经督导审批；不符的申请将被拒绝并说明理由。",
         "A downgrade (one level) or closure must fit the re-assessment and needs approval; otherwise it is refused with the reason."), [
         Field("outcome", "choice", ("结果", "Outcome"), choices=ref.OUTCOMES, default="var:recommendation"),
         Field("reason", "textarea", ("理由", "Reasons")),
     ]),
-    "approve_downgrade": TaskForm(("审批降级", "Approve the downgrade"), APPROVAL_HELP, _decision_fields()),
-    "approve_closure": TaskForm(("审批结案", "Approve the closure"), APPROVAL_HELP, _decision_fields()),
-    "approve_escalation": TaskForm(("审批提请多跨协同", "Approve the escalation"), APPROVAL_HELP, _decision_fields()),
-    "joint_meeting": TaskForm(("多部门联席会商", "Joint meeting"), (
+    Task.APPROVE_DOWNGRADE: TaskForm(("审批降级", "Approve the downgrade"), APPROVAL_HELP, _decision_fields()),
+    Task.APPROVE_CLOSURE: TaskForm(("审批结案", "Approve the closure"), APPROVAL_HELP, _decision_fields()),
+    Task.APPROVE_ESCALATION: TaskForm(("审批提请多跨协同", "Approve the escalation"), APPROVAL_HELP, _decision_fields()),
+    Task.JOINT_MEETING: TaskForm(("多部门联席会商", "Joint meeting"), (
         "公安、检察院、法院共同研究刚性措施；各项令仍由各机关依程序制发。",
         "Police, procuratorate and court decide rigid measures together; each agency then issues its own."), [
         _date("held_on", "会商日期", "Date held"),
@@ -338,9 +339,9 @@ FORMS: dict[str, TaskForm] = {
         Field("revocation_support", "bool", ("检察院支持起诉撤销监护资格", "Procuratorate supports a suit to revoke guardianship"),
               required=False, help=("未成年人保护法第一百零八条。", "Minors Protection Law art. 108.")),
     ]),
-    "arrange_temporary_guardianship": TaskForm(("民政临时监护", "Temporary guardianship by civil affairs"), (
+    Task.ARRANGE_TEMPORARY_GUARDIANSHIP: TaskForm(("民政临时监护", "Temporary guardianship by civil affairs"), (
         "未成年人保护法第九十二条。", "Minors Protection Law art. 92."), _placement_fields(False)),
-    "support_revocation": TaskForm(("支持起诉", "Support the suit"), (
+    Task.SUPPORT_REVOCATION: TaskForm(("支持起诉", "Support the suit"), (
         "未成年人保护法第一百零八条；民法典第三十六条。", "Minors Protection Law art. 108; Civil Code art. 36."), [
         _date("filed_on", "起诉日期", "Date filed"), Field("court", "text", ("受诉法院", "Court")),
         Field("plaintiff", "text", ("原告", "Plaintiff"), help=("如民政部门或其他近亲属。", "e.g. civil affairs or a relative.")),
@@ -349,7 +350,7 @@ FORMS: dict[str, TaskForm] = {
         Field("delivery_method", "choice", ("递交方式", "How it was lodged"), choices=ref.DELIVERY_METHODS,
               default="in_person", help=("支持起诉意见书随起诉递交受诉法院。", "The opinion is lodged with the court with the suit.")),
     ]),
-    "record_revocation_judgment": TaskForm(("撤销监护资格案件判决", "Judgment on revoking guardianship"), ("", ""), [
+    Task.RECORD_REVOCATION_JUDGMENT: TaskForm(("撤销监护资格案件判决", "Judgment on revoking guardianship"), ("", ""), [
         Field("judgment", "choice", ("判决结果", "Judgment"), choices={"revoked": ("撤销监护资格", "Revoked"),
                                                                          "rejected": ("驳回", "Rejected")}),
         Field("case_number", "text", ("案号", "Case number")), _date("judged_on", "判决日期", "Date"),
@@ -360,20 +361,20 @@ FORMS: dict[str, TaskForm] = {
         Field("designated_name", "text", ("指定监护人姓名", "Designated guardian"), required=False),
         Field("designated_relation", "text", ("与儿童关系", "Relation to the child"), required=False),
     ]),
-    "arrange_long_term_guardianship": TaskForm(("民政长期监护或委托照护", "Long-term guardianship or entrusted care"), (
+    Task.ARRANGE_LONG_TERM_GUARDIANSHIP: TaskForm(("民政长期监护或委托照护", "Long-term guardianship or entrusted care"), (
         "未成年人保护法第九十四条。", "Minors Protection Law art. 94."), _placement_fields(False)),
 }
 
 # Every form by a key of its own (an order's draft: ``draft_order:<measure>``), e.g. for telling them apart by title.
-ALL_FORMS = {**FORMS, **{f"draft_order:{measure}": form for measure, form in DRAFT_FORMS.items()}}
+ALL_FORMS = {**FORMS, **{f"{Task.DRAFT_ORDER}:{measure}": form for measure, form in DRAFT_FORMS.items()}}
 
 # What a waiting step asks for: the record made when the thing happens (the case-level forms).
-AWAITED = {"await_visit": "records.visit", "await_session": "records.session"}
+AWAITED = {Wait.VISIT: "records.visit", Wait.SESSION: "records.session"}
 
 
 def form_for(spec: str, variables: dict) -> TaskForm | None:
     """The form of a task (an order's draft by the referral's measure)."""
-    if spec == "draft_order":
+    if spec == Task.DRAFT_ORDER:
         return DRAFT_FORMS.get((variables.get("referral") or {}).get("measure"))
     return FORMS.get(spec)
 

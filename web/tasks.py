@@ -15,6 +15,7 @@ from engine.services import assignment
 from engine.tasks.guide import days_of
 from engine.services.approvals import APPROVAL_TASKS, previewed_before_approval
 from engine.services.documents import DRAFT_APPROVALS, TASK_DOCUMENTS
+from engine.workflow.catalog import Task
 
 from web.extensions import actor, casework_only, gl
 from web.i18n import label, message, pick
@@ -57,7 +58,8 @@ def _already_done(exc: task_pages.TaskAlreadyDone, task_id: str):
     values = read_submission(form_def, request.form) if request.method == "POST" else {}
     return render_template("task.html", case=exc.case, item=item, form_def=form_def, variables={}, providers=[],
                            request=None, returned=None, people={}, values=values, guardians=[], referral=None, version=exc.case.version, error=exc,
-                           error_text=message(exc), conflict=True, done=True), 409
+                           error_text=message(exc), conflict=True, done=True,
+                           shows_reassessment=exc.spec == Task.DECIDE_OUTCOME), 409
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,8 @@ def task(case_id, task_id):
         status, conflict = (409, True) if isinstance(error, Conflict) else (422, False)
     draftable = ctx["item"].task_spec in TASK_DOCUMENTS or ctx["item"].task_spec in DRAFT_APPROVALS
     return render_template("task.html", **ctx, values=values, version=version, error=error,
-                           error_text=message(error) if error else "", conflict=conflict, draftable=draftable), status
+                           error_text=message(error) if error else "", conflict=conflict, draftable=draftable,
+                           shows_reassessment=ctx["item"].task_spec == Task.DECIDE_OUTCOME), status
 
 
 def _submit(case_id: int, task_id: str):

@@ -24,6 +24,7 @@ from engine.demo.bases import seed_bases_demo
 from engine.demo.school import seed_school
 from engine.models import Case, Round
 from engine.demo.scenario import Driver, scores
+from engine.workflow.catalog import Task
 
 WF, COUNSELLOR, SUPERVISOR = "wf_caseworker", "wf_counsellor", "wf_supervisor"
 OFFICER = {"procuratorate": ("prosecutor", "pro_supervisor"), "court": ("judge", "court_supervisor"),
@@ -41,23 +42,23 @@ def _clue(dr, reporter_user, source, child, description, factors, family_types, 
 
 
 def _assess(dr, case, total, factors, summary, **extra):
-    dr.do(WF, case, "social_investigation", {"findings": summary, "investigated_on": dr.today(),
-                                             "sources": "入户走访、学校、社区"})
-    dr.do(WF, case, "scored_assessment", {**scores(total), "risk_factors": factors, "summary": summary, **extra})
+    dr.do(WF, case, Task.SOCIAL_INVESTIGATION, {"findings": summary, "investigated_on": dr.today(),
+                                                "sources": "入户走访、学校、社区"})
+    dr.do(WF, case, Task.SCORED_ASSESSMENT, {**scores(total), "risk_factors": factors, "summary": summary, **extra})
 
 
 def _plan(dr, case, goals="提升监护意识与家庭教育能力，改善亲子关系。"):
-    dr.do(WF, case, "draft_guidance_plan", {"provider_id": dr.provider_id(), "goals": goals})
+    dr.do(WF, case, Task.DRAFT_GUIDANCE_PLAN, {"provider_id": dr.provider_id(), "goals": goals})
 
 
 def _notify(dr, case):
-    dr.do(WF, case, "notify_guardian", {"notified_on": dr.today(), "content": "依法告知监护人应当承担的家庭教育责任。",
-                                        "delivery_method": "in_person", "recipient": "监护人本人", "signed": True})
+    dr.do(WF, case, Task.NOTIFY_GUARDIAN, {"notified_on": dr.today(), "content": "依法告知监护人应当承担的家庭教育责任。",
+                                           "delivery_method": "in_person", "recipient": "监护人本人", "signed": True})
 
 
 def _decide(dr, case, measure, decision="accept", reason="", issuer=None):
     officer = OFFICER[issuer or ISSUER[measure]][0]
-    dr.do(officer, case, "decide_referral", {"decision": decision, "reason": reason}, measure=measure)
+    dr.do(officer, case, Task.DECIDE_REFERRAL, {"decision": decision, "reason": reason}, measure=measure)
 
 
 def _issue(dr, case, measure, fields, issuer=None, returned=None, refused=None):
@@ -65,27 +66,27 @@ def _issue(dr, case, measure, fields, issuer=None, returned=None, refused=None):
     reason, or refusing it with ``refused``); approved, it is issued."""
     officer, head = OFFICER[issuer or ISSUER[measure]]
     draft = {"action": "submit", "failings": "监护人长期疏于照料，放任未成年人夜不归宿。", **fields}
-    dr.do(officer, case, "draft_order", draft, measure=measure)
+    dr.do(officer, case, Task.DRAFT_ORDER, draft, measure=measure)
     if returned:
-        dr.do(head, case, "approve_order", {"decision": "returned", "reason": returned}, measure=measure)
-        dr.do(officer, case, "draft_order", {**draft, "duties": draft.get("duties", "") + "\n每月5日前向承办人书面报告履职情况。"},
+        dr.do(head, case, Task.APPROVE_ORDER, {"decision": "returned", "reason": returned}, measure=measure)
+        dr.do(officer, case, Task.DRAFT_ORDER, {**draft, "duties": draft.get("duties", "") + "\n每月5日前向承办人书面报告履职情况。"},
               measure=measure)
     if refused:
-        dr.do(head, case, "approve_order", {"decision": "refused", "reason": refused}, measure=measure)
+        dr.do(head, case, Task.APPROVE_ORDER, {"decision": "refused", "reason": refused}, measure=measure)
         return
-    dr.do(head, case, "approve_order", {"decision": "approved", "reason": "同意签发。"}, measure=measure)
+    dr.do(head, case, Task.APPROVE_ORDER, {"decision": "approved", "reason": "同意签发。"}, measure=measure)
 
 
 def _deliver(dr, case, measure, issuer=None, method="announced", place="承办机关"):
     officer = OFFICER[issuer or ISSUER[measure]][0]
-    dr.do(officer, case, "deliver_order", {"method": method, "delivered_on": dr.today(), "recipient": "监护人本人",
-                                           "place": place, "signed": True}, measure=measure)
+    dr.do(officer, case, Task.DELIVER_ORDER, {"method": method, "delivered_on": dr.today(), "recipient": "监护人本人",
+                                              "place": place, "signed": True}, measure=measure)
 
 
 def _check(dr, case, measure, result="complied", issuer=None, notes=""):
     officer = OFFICER[issuer or ISSUER[measure]][0]
-    dr.do(officer, case, "compliance_check", {"checked_on": dr.today(), "report_received": result == "complied",
-                                              "result": result, "notes": notes or "核实监护人报告与回访情况。"},
+    dr.do(officer, case, Task.COMPLIANCE_CHECK, {"checked_on": dr.today(), "report_received": result == "complied",
+                                                 "result": result, "notes": notes or "核实监护人报告与回访情况。"},
           measure=measure)
 
 
@@ -104,14 +105,14 @@ def _answer_chases(dr, case):
 
 def _review(dr, case, total, factors, outcome, reason, returned=None):
     _answer_chases(dr, case)
-    dr.do(WF, case, "reassess", {**scores(total), "risk_factors": factors, "summary": reason})
-    dr.do(WF, case, "decide_outcome", {"outcome": outcome, "reason": reason})
+    dr.do(WF, case, Task.REASSESS, {**scores(total), "risk_factors": factors, "summary": reason})
+    dr.do(WF, case, Task.DECIDE_OUTCOME, {"outcome": outcome, "reason": reason})
     if outcome == "another_round":
         return
-    task = {"downgrade": "approve_downgrade", "close": "approve_closure", "escalate": "approve_escalation"}[outcome]
+    task = {"downgrade": Task.APPROVE_DOWNGRADE, "close": Task.APPROVE_CLOSURE, "escalate": Task.APPROVE_ESCALATION}[outcome]
     if returned:
         dr.do(SUPERVISOR, case, task, {"decision": "returned", "reason": returned})
-        dr.do(WF, case, "decide_outcome", {"outcome": outcome, "reason": reason + "（已按督导意见补正）"})
+        dr.do(WF, case, Task.DECIDE_OUTCOME, {"outcome": outcome, "reason": reason + "（已按督导意见补正）"})
     dr.do(SUPERVISOR, case, task, {"decision": "approved", "reason": "同意。"})
 
 
@@ -134,14 +135,14 @@ def story_red_protected(dr, out):
     case = services.open_case(dr.gl, dr.actor(WF), clue, {"case_type": "general"})
     out.append((case, "红码家庭暴力：当天安全联系与紧急保护，告诫书、人身安全保护令、临时监护，逐级降为橙码"))
     _assess(dr, case, 26, ["violence_abuse"], "父亲酗酒后多次殴打儿童，儿童身上有新旧伤痕。")
-    dr.do(WF, case, "safety_contact", {"contacted_on": dr.today(), "method": "with_police", "child_seen": True,
-                                       "child_safe": False, "findings": "儿童面部、手臂有新伤，父亲醉酒在家。",
-                                       "immediate_actions": "当即报警，由外婆临时照看。"})
-    dr.do("police", case, "emergency_protection", {"acted_on": dr.today(), "actions": ["attended", "removed", "warned"],
-                                                   "notes": "出警制止，将儿童带离至外婆家，对父亲当场告诫。"})
-    dr.do(WF, case, "propose_measures", {"measure_notify": True, "refer_warning_letter": True,
-                                         "refer_protection_order": True, "measure_care": True,
-                                         "reason": "红码，家庭暴力，须立即保护。"})
+    dr.do(WF, case, Task.SAFETY_CONTACT, {"contacted_on": dr.today(), "method": "with_police", "child_seen": True,
+                                          "child_safe": False, "findings": "儿童面部、手臂有新伤，父亲醉酒在家。",
+                                          "immediate_actions": "当即报警，由外婆临时照看。"})
+    dr.do("police", case, Task.EMERGENCY_PROTECTION, {"acted_on": dr.today(), "actions": ["attended", "removed", "warned"],
+                                                      "notes": "出警制止，将儿童带离至外婆家，对父亲当场告诫。"})
+    dr.do(WF, case, Task.PROPOSE_MEASURES, {"measure_notify": True, "refer_warning_letter": True,
+                                            "refer_protection_order": True, "measure_care": True,
+                                            "reason": "红码，家庭暴力，须立即保护。"})
     yield 1
     _decide(dr, case, "warning_letter")
     _issue(dr, case, "warning_letter", {"failings": "2026年多次酒后殴打女儿陈小雨。", "duties": "立即停止家庭暴力\n不得骚扰未成年人",
@@ -151,15 +152,15 @@ def story_red_protected(dr, out):
     _issue(dr, case, "protection_order", {"respondent": "陈某", "prohibitions": ["no_violence", "no_harassment"],
                                           "months": 6, "failings": "被申请人多次殴打未成年子女。"})
     _deliver(dr, case, "protection_order", method="in_person", place="江北区人民法院")
-    dr.do("civil_affairs", case, "decide_care", {"decision": "accept"})
-    dr.do("civil_affairs", case, "arrange_temporary_care", {"placement": "kinship", "started_on": dr.today(),
-                                                             "details": "由外婆家庭照护，民政临时监护。",
-                                                             "temporary_guardianship": True,
-                                                             "guardian_ids": [dr.guardian_id(case, "陈某")]})
+    dr.do("civil_affairs", case, Task.DECIDE_CARE, {"decision": "accept"})
+    dr.do("civil_affairs", case, Task.ARRANGE_TEMPORARY_CARE, {"placement": "kinship", "started_on": dr.today(),
+                                                                "details": "由外婆家庭照护，民政临时监护。",
+                                                                "temporary_guardianship": True,
+                                                                "guardian_ids": [dr.guardian_id(case, "陈某")]})
     _notify(dr, case)
     _plan(dr, case, "停止暴力，修复亲子关系，外婆照护支持。")
     yield 3
-    dr.do("court_supervisor", case, "handle_objection", {"applied": False}, measure="protection_order")
+    dr.do("court_supervisor", case, Task.HANDLE_OBJECTION, {"applied": False}, measure="protection_order")
     yield from _weeks(dr, case, 4, 6, joint_at=1)
     _check(dr, case, "warning_letter")
     _check(dr, case, "protection_order")
@@ -167,7 +168,7 @@ def story_red_protected(dr, out):
     _review(dr, case, 18, [], "downgrade", "暴力已停止，儿童安全，外婆照护良好。")
     yield 1
     _assess(dr, case, 18, ["guardian_uncooperative"], "父亲参加指导但仍有抵触。")
-    dr.do(WF, case, "propose_measures", {"measure_notify": True, "reason": "橙码，继续指导。"})
+    dr.do(WF, case, Task.PROPOSE_MEASURES, {"measure_notify": True, "reason": "橙码，继续指导。"})
     _notify(dr, case)
     _plan(dr, case)
 
@@ -182,15 +183,15 @@ def story_supervision_order(dr, out):
     case = services.open_case(dr.gl, dr.actor(WF), clue, {"case_type": "minor_suspect"})
     out.append((case, "涉罪未成年人：督促监护令（调查核实、退回补正）、不履行后训诫，降为黄码"))
     _assess(dr, case, 21, ["criminal_suspect"], "父亲长期在外，祖母年迈，夜不归宿。")
-    dr.do(WF, case, "propose_measures", {"measure_notify": True, "refer_supervision_order": True,
-                                         "judicial_case_number": "江北检刑不诉〔2026〕15号", "judicial_case_cause": "盗窃",
-                                         "judicial_case_stage": "not_prosecuted", "reason": "监护缺位，建议制发督促监护令。"})
+    dr.do(WF, case, Task.PROPOSE_MEASURES, {"measure_notify": True, "refer_supervision_order": True,
+                                            "judicial_case_number": "江北检刑不诉〔2026〕15号", "judicial_case_cause": "盗窃",
+                                            "judicial_case_stage": "not_prosecuted", "reason": "监护缺位，建议制发督促监护令。"})
     _notify(dr, case)
     _plan(dr, case)
     yield 1
     _decide(dr, case, "supervision_order", "investigate")
-    dr.do("prosecutor", case, "investigate_referral", {"investigated_on": dr.today(),
-                                                       "findings": "走访学校与社区，父亲每年仅春节回家。"}, measure="supervision_order")
+    dr.do("prosecutor", case, Task.INVESTIGATE_REFERRAL, {"investigated_on": dr.today(),
+                                                          "findings": "走访学校与社区，父亲每年仅春节回家。"}, measure="supervision_order")
     yield 2
     _decide(dr, case, "supervision_order")
     _issue(dr, case, "supervision_order", {"duties": "每周与孩子视频通话不少于两次\n委托祖母照护并保持联系\n按时参加家庭教育指导",
@@ -203,7 +204,7 @@ def story_supervision_order(dr, out):
         dr.session(COUNSELLOR, case)
         if k == 1:
             _check(dr, case, "supervision_order", "not_complied", notes="未按要求联系孩子，未参加指导。")
-            dr.do("prosecutor", case, "decide_consequence", {"consequence": "reprimand", "reason": "经督促仍不履行。"})
+            dr.do("prosecutor", case, Task.DECIDE_CONSEQUENCE, {"consequence": "reprimand", "reason": "经督促仍不履行。"})
             _issue(dr, case, "reprimand", {"reprimanded_on": dr.today(), "failings": "经督促仍不履行督促监护令。"},
                    issuer="procuratorate")
             _deliver(dr, case, "reprimand", issuer="procuratorate", method="in_person")
@@ -222,9 +223,9 @@ def story_court_guidance_order(dr, out):
     case = services.open_case(dr.gl, dr.actor(WF), clue, {"case_type": "family_case"})
     out.append((case, "法院家事案件：家庭教育指导令，监护人申请复议后维持"))
     _assess(dr, case, 20, ["serious_failure"], "父母离婚诉讼中互相推诿抚养责任。")
-    dr.do(WF, case, "propose_measures", {"measure_notify": True, "refer_guidance_order": True,
-                                         "judicial_case_number": "（2026）渝0105民初1234号", "judicial_case_cause": "离婚纠纷",
-                                         "judicial_case_stage": "family_dispute", "reason": "建议责令父母接受家庭教育指导。"})
+    dr.do(WF, case, Task.PROPOSE_MEASURES, {"measure_notify": True, "refer_guidance_order": True,
+                                            "judicial_case_number": "（2026）渝0105民初1234号", "judicial_case_cause": "离婚纠纷",
+                                            "judicial_case_stage": "family_dispute", "reason": "建议责令父母接受家庭教育指导。"})
     _notify(dr, case)
     _plan(dr, case)
     yield 2
@@ -235,9 +236,9 @@ def story_court_guidance_order(dr, out):
                                         "sessions": 6, "session_interval_days": 30, "period_days": 180, "clerk": "孙丽"})
     _deliver(dr, case, "guidance_order", place="江北区人民法院")
     yield 3
-    dr.do("court_supervisor", case, "handle_objection", {"applied": True, "applied_on": dr.today(), "decision": "upheld",
-                                                          "reason": "指导令认定事实清楚，维持。", "delivery_method": "in_person",
-                                                          "recipient": "吴某", "signed": True}, measure="guidance_order")
+    dr.do("court_supervisor", case, Task.HANDLE_OBJECTION, {"applied": True, "applied_on": dr.today(), "decision": "upheld",
+                                                             "reason": "指导令认定事实清楚，维持。", "delivery_method": "in_person",
+                                                             "recipient": "吴某", "signed": True}, measure="guidance_order")
     yield from _weeks(dr, case, 2, 14)
 
 
@@ -251,20 +252,20 @@ def story_reprimand_declined_then_upgraded(dr, out):
     case = services.open_case(dr.gl, dr.actor(WF), clue, {"case_type": "general"})
     out.append((case, "黄码：公安不予训诫（说明理由）；临时回访发现新情况后升级"))
     _assess(dr, case, 14, ["truancy"], "母亲独自抚养，工作繁忙。")
-    dr.do(WF, case, "propose_measures", {"measure_notify": True, "measure_admonish": True, "refer_reprimand": True,
-                                         "reprimand_issuer": "police", "reason": "建议对母亲予以训诫。"})
+    dr.do(WF, case, Task.PROPOSE_MEASURES, {"measure_notify": True, "measure_admonish": True, "refer_reprimand": True,
+                                            "reprimand_issuer": "police", "reason": "建议对母亲予以训诫。"})
     _notify(dr, case)
-    dr.do(WF, case, "admonish_guardian", {"admonished_on": dr.today(), "content": "劝诫母亲督促孩子按时上学。"})
+    dr.do(WF, case, Task.ADMONISH_GUARDIAN, {"admonished_on": dr.today(), "content": "劝诫母亲督促孩子按时上学。"})
     _plan(dr, case)
     yield 2
     _decide(dr, case, "reprimand", "decline", "经核实母亲已主动改正并配合学校，暂不训诫，由妇联继续指导。")
-    dr.do(WF, case, "acknowledge_decline", {"note": "继续劝诫与指导。"})
+    dr.do(WF, case, Task.ACKNOWLEDGE_DECLINE, {"note": "继续劝诫与指导。"})
     yield 20
     dr.session(COUNSELLOR, case)
     dr.visit("teacher", case, kind="ad_hoc", method="school", findings="班主任发现孩子手臂有淤青，称母亲新交男友打骂。",
              new_incident=True)
     yield 1
-    dr.do(WF, case, "review_incident", {"decision": "upgrade", "code": "orange", "reason": "出现家庭暴力迹象。"})
+    dr.do(WF, case, Task.REVIEW_INCIDENT, {"decision": "upgrade", "code": "orange", "reason": "出现家庭暴力迹象。"})
 
 
 def story_blue_closed(dr, out):
@@ -276,7 +277,7 @@ def story_blue_closed(dr, out):
     case = services.open_case(dr.gl, dr.actor(WF), clue, {"case_type": "general"})
     out.append((case, "蓝码：指导与回访齐全，结案申请退回补正后获批"))
     _assess(dr, case, 7, ["special_family", "guardian_incarcerated"], "父亲服刑，母亲照料良好。", other_carer_able=True)
-    dr.do(WF, case, "propose_measures", {"measure_notify": True, "reason": "蓝码，告知并持续关注。"})
+    dr.do(WF, case, Task.PROPOSE_MEASURES, {"measure_notify": True, "reason": "蓝码，告知并持续关注。"})
     _notify(dr, case)
     _plan(dr, case)
     yield from _weeks(dr, case, 2, 80, visitor="community")
@@ -293,11 +294,11 @@ def story_escalated(dr, out):
     case = services.open_case(dr.gl, dr.actor(WF), clue, {"case_type": "minor_victim"})
     out.append((case, "升级处置：刚性督促监护令、临时监护、支持起诉撤销监护资格、民政长期监护"))
     _assess(dr, case, 29, ["criminal_victim", "serious_failure", "guardian_uncooperative"], "母亲酗酒，拒绝配合。")
-    dr.do(WF, case, "safety_contact", {"contacted_on": dr.today(), "method": "school", "child_seen": True,
-                                       "child_safe": True, "findings": "在校见到儿童，暂时安全。"})
-    dr.do(WF, case, "propose_measures", {"measure_notify": True, "refer_supervision_order": True,
-                                         "judicial_case_number": "江北公刑立〔2026〕88号", "judicial_case_cause": "猥亵儿童",
-                                         "judicial_case_stage": "prosecution", "reason": "母亲严重失职。"})
+    dr.do(WF, case, Task.SAFETY_CONTACT, {"contacted_on": dr.today(), "method": "school", "child_seen": True,
+                                          "child_safe": True, "findings": "在校见到儿童，暂时安全。"})
+    dr.do(WF, case, Task.PROPOSE_MEASURES, {"measure_notify": True, "refer_supervision_order": True,
+                                            "judicial_case_number": "江北公刑立〔2026〕88号", "judicial_case_cause": "猥亵儿童",
+                                            "judicial_case_stage": "prosecution", "reason": "母亲严重失职。"})
     _notify(dr, case)
     _plan(dr, case)
     yield 1
@@ -310,34 +311,34 @@ def story_escalated(dr, out):
         dr.visit(WF, case, orders_complied=False, findings="母亲仍酗酒，未参加指导。")
         dr.session(COUNSELLOR, case, guardian_attended=False)
     _check(dr, case, "supervision_order", "not_complied", notes="拒不履行。")
-    dr.do("prosecutor", case, "decide_consequence", {"consequence": "escalate", "reason": "经训诫仍拒不履行，提请多跨协同。"})
+    dr.do("prosecutor", case, Task.DECIDE_CONSEQUENCE, {"consequence": "escalate", "reason": "经训诫仍拒不履行，提请多跨协同。"})
     yield 3
     _review(dr, case, 30, ["serious_failure", "guardian_uncooperative"], "escalate", "监护人拒不履行，风险未下降。")
-    dr.do("prosecutor", case, "joint_meeting", {"held_on": dr.today(), "attendees": ["police", "procuratorate", "court",
-                                                                                     "civil_affairs", "womens_federation"],
-                                                 "minutes": "母亲拒不履行监护职责，决定采取刚性措施并支持起诉撤销监护资格。",
-                                                 "rigid_guidance_order": True, "temporary_guardianship": True,
-                                                 "revocation_support": True})
+    dr.do("prosecutor", case, Task.JOINT_MEETING, {"held_on": dr.today(), "attendees": ["police", "procuratorate", "court",
+                                                                                        "civil_affairs", "womens_federation"],
+                                                    "minutes": "母亲拒不履行监护职责，决定采取刚性措施并支持起诉撤销监护资格。",
+                                                    "rigid_guidance_order": True, "temporary_guardianship": True,
+                                                    "revocation_support": True})
     mother = dr.guardian_id(case, "何某")
-    dr.do("civil_affairs", case, "arrange_temporary_guardianship", {"placement": "institution", "started_on": dr.today(),
-                                                                    "details": "入住区儿童福利机构。",
-                                                                    "guardian_ids": [mother]})
+    dr.do("civil_affairs", case, Task.ARRANGE_TEMPORARY_GUARDIANSHIP, {"placement": "institution", "started_on": dr.today(),
+                                                                       "details": "入住区儿童福利机构。",
+                                                                       "guardian_ids": [mother]})
     _issue(dr, case, "guidance_order", {"duties": "接受不少于六次家庭教育指导", "provider_id": dr.provider_id(),
                                         "content": "戒酒与亲职教育", "sessions": 6, "session_interval_days": 30,
                                         "period_days": 180, "deadline": (clock.today() + timedelta(days=180)).isoformat()})
     _deliver(dr, case, "guidance_order")
-    dr.do("court_supervisor", case, "handle_objection", {"applied": False}, measure="guidance_order")
+    dr.do("court_supervisor", case, Task.HANDLE_OBJECTION, {"applied": False}, measure="guidance_order")
     yield 5
-    dr.do("prosecutor", case, "support_revocation", {"filed_on": dr.today(), "delivery_method": "in_person",
-                                                     "court": "重庆市江北区人民法院",
-                                                     "plaintiff": "重庆市江北区民政局", "guardian_ids": [mother],
-                                                     "opinion": "被申请人长期酗酒、拒不履行监护职责，严重损害未成年人身心健康。"})
+    dr.do("prosecutor", case, Task.SUPPORT_REVOCATION, {"filed_on": dr.today(), "delivery_method": "in_person",
+                                                        "court": "重庆市江北区人民法院",
+                                                        "plaintiff": "重庆市江北区民政局", "guardian_ids": [mother],
+                                                        "opinion": "被申请人长期酗酒、拒不履行监护职责，严重损害未成年人身心健康。"})
     yield 30
-    dr.do("judge", case, "record_revocation_judgment", {"judgment": "revoked", "case_number": "（2026）渝0105民特56号",
-                                                        "judged_on": dr.today(), "guardian_ids": [mother],
-                                                        "new_guardian": "long_term"})
-    dr.do("civil_affairs", case, "arrange_long_term_guardianship", {"placement": "foster", "started_on": dr.today(),
-                                                                    "details": "民政部门长期监护，家庭寄养。"})
+    dr.do("judge", case, Task.RECORD_REVOCATION_JUDGMENT, {"judgment": "revoked", "case_number": "（2026）渝0105民特56号",
+                                                           "judged_on": dr.today(), "guardian_ids": [mother],
+                                                           "new_guardian": "long_term"})
+    dr.do("civil_affairs", case, Task.ARRANGE_LONG_TERM_GUARDIANSHIP, {"placement": "foster", "started_on": dr.today(),
+                                                                       "details": "民政部门长期监护，家庭寄养。"})
 
 
 def story_overdue_chased(dr, out):
@@ -348,9 +349,9 @@ def story_overdue_chased(dr, out):
     case = services.open_case(dr.gl, dr.actor(WF), clue, {"case_type": "general"})
     out.append((case, "回访逾期：督办反复发出并由督导答复"))
     _assess(dr, case, 13, ["inadequate_guardianship"], "孩子常独自在家。")
-    dr.do(WF, case, "propose_measures", {"measure_notify": True, "measure_admonish": True, "reason": "黄码。"})
+    dr.do(WF, case, Task.PROPOSE_MEASURES, {"measure_notify": True, "measure_admonish": True, "reason": "黄码。"})
     _notify(dr, case)
-    dr.do(WF, case, "admonish_guardian", {"admonished_on": dr.today(), "content": "劝诫母亲安排照护。"})
+    dr.do(WF, case, Task.ADMONISH_GUARDIAN, {"admonished_on": dr.today(), "content": "劝诫母亲安排照护。"})
     _plan(dr, case)
     yield 28
     dr.session(COUNSELLOR, case)
@@ -389,19 +390,19 @@ def story_order_refused(dr, out):
     case = services.open_case(dr.gl, dr.actor(WF), clue, {"case_type": "family_case"})
     out.append((case, "督促监护令不予批准（理由回到妇联）；家庭教育指导令待审批"))
     _assess(dr, case, 22, ["serious_failure"], "父母互相推诿抚养。")
-    dr.do(WF, case, "propose_measures", {"measure_notify": True, "refer_supervision_order": True,
-                                         "refer_guidance_order": True, "reason": "建议督促与指导并行。"})
+    dr.do(WF, case, Task.PROPOSE_MEASURES, {"measure_notify": True, "refer_supervision_order": True,
+                                            "refer_guidance_order": True, "reason": "建议督促与指导并行。"})
     yield 1
     _decide(dr, case, "supervision_order")
     _issue(dr, case, "supervision_order", {"duties": "明确抚养安排", "deadline": (clock.today() + timedelta(days=30)).isoformat()},
            refused="本案已由法院审理离婚纠纷，督促事项由法院指导令处理，检察院不另行制发。")
     _decide(dr, case, "guidance_order")
-    dr.do("judge", case, "draft_order", {"action": "submit", "failings": "父母互相推诿抚养责任。",
-                                         "duties": "父母双方按时参加家庭教育指导", "provider_id": dr.provider_id(),
-                                         "content": "共同抚养与亲子沟通", "sessions": 4, "session_interval_days": 30,
-                                         "period_days": 120, "deadline": (clock.today() + timedelta(days=120)).isoformat(),
-                                         "judicial_case_number": "（2026）渝0105民初2345号", "judicial_case_cause": "离婚纠纷",
-                                         "judicial_case_stage": "family_dispute"}, measure="guidance_order")
+    dr.do("judge", case, Task.DRAFT_ORDER, {"action": "submit", "failings": "父母互相推诿抚养责任。",
+                                            "duties": "父母双方按时参加家庭教育指导", "provider_id": dr.provider_id(),
+                                            "content": "共同抚养与亲子沟通", "sessions": 4, "session_interval_days": 30,
+                                            "period_days": 120, "deadline": (clock.today() + timedelta(days=120)).isoformat(),
+                                            "judicial_case_number": "（2026）渝0105民初2345号", "judicial_case_cause": "离婚纠纷",
+                                            "judicial_case_stage": "family_dispute"}, measure="guidance_order")
 
 
 def story_new_clue(dr, out):

@@ -15,6 +15,7 @@ from engine.models import Course, GuidanceProvider, User
 from engine.demo.scenario import Driver, scores
 from engine.services import parent_school as ps
 from engine.services import parent_school_surveys as surveys
+from engine.workflow.catalog import Task
 
 # the staff of 高新区 the demo needs (江北's are the demo users of ``bootstrap``)
 GX_USERS = [("gx_teacher", "高新区某小学·刘老师", "education", "caseworker", "GX"),
@@ -134,15 +135,15 @@ def _case_with_courses(dr: Driver) -> None:
         "guardians": [{"name": "郑某", "relation": "father", "is_guardian": True, "phone": "13512345678"}]})
     clue = ps_clue
     case = services.open_case(gl, dr.actor("wf_caseworker"), clue, {"case_type": "general"})
-    dr.do("wf_caseworker", case, "social_investigation", {"findings": "父亲工作繁忙，疏于接送与沟通。",
-                                                         "investigated_on": today.isoformat(), "sources": "学校、家访"})
-    dr.do("wf_caseworker", case, "scored_assessment", {**scores(7), "risk_factors": ["special_family"],
-                                                       "summary": "监护意识不足，尚无严重侵害。"})
-    dr.do("wf_caseworker", case, "propose_measures", {"measure_notify": False, "measure_admonish": True,
-                                                      "measure_care": False, "reason": "劝诫并安排家庭教育指导。"})
-    dr.do("wf_caseworker", case, "admonish_guardian", {"admonished_on": today.isoformat(), "content": "劝诫按时接送。"})
+    dr.do("wf_caseworker", case, Task.SOCIAL_INVESTIGATION, {"findings": "父亲工作繁忙，疏于接送与沟通。",
+                                                            "investigated_on": today.isoformat(), "sources": "学校、家访"})
+    dr.do("wf_caseworker", case, Task.SCORED_ASSESSMENT, {**scores(7), "risk_factors": ["special_family"],
+                                                          "summary": "监护意识不足，尚无严重侵害。"})
+    dr.do("wf_caseworker", case, Task.PROPOSE_MEASURES, {"measure_notify": False, "measure_admonish": True,
+                                                         "measure_care": False, "reason": "劝诫并安排家庭教育指导。"})
+    dr.do("wf_caseworker", case, Task.ADMONISH_GUARDIAN, {"admonished_on": today.isoformat(), "content": "劝诫按时接送。"})
     father = dr.guardian_id(case, "郑某")
-    dr.do("wf_caseworker", case, "draft_guidance_plan", {
+    dr.do("wf_caseworker", case, Task.DRAFT_GUIDANCE_PLAN, {
         "provider_id": dr.provider_id(), "goals": "提升监护意识，参加家长学校基础课。", "course_hours": 2,
         "course_kinds": ["basic"], "course_guardian_ids": [str(father)]})
     teacher = dr.actor("teacher")

@@ -12,10 +12,11 @@ from engine.issuing.document_fields import FIELD_BUILDERS, cn_date, code_name, v
 from engine.issuing.legal_basis import bases_for
 from engine.rules.masking import mask_id
 from engine.models import Agency, CaseAgency, District, Office
-from engine.reference import DOCUMENT_TYPES, JUDICIAL_STAGES, OUTCOMES
+from engine.reference import CODE_CHANGE_KINDS, DOCUMENT_TYPES, JUDICIAL_STAGES, OUTCOMES, RELATIONS as _RELATIONS
 
-RELATIONS = {"father": "父亲", "mother": "母亲", "grandparent": "祖父母/外祖父母", "relative": "其他亲属", "other": "其他"}
-CHANGE_KINDS = {"assessment": "评估赋码", "downgrade": "降级", "upgrade": "升级"}
+# documents are in Chinese: the Chinese side of the vocabularies
+RELATIONS = {key: names[0] for key, names in _RELATIONS.items()}
+CHANGE_KINDS = {key: names[0] for key, names in CODE_CHANGE_KINDS.items()}
 ROUND_OUTCOMES = {"downgraded": "降级", "closed": "结案", "escalated": "多跨协同", "another_round": "再开一轮",
                   "upgraded": "因新情况升级", None: "进行中"}
 # How an office refers to itself in its documents (本院决定…, 本局…).

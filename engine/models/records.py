@@ -69,6 +69,12 @@ class GuidanceSession(_RoundRecord, Base):
     recorded_at: Mapped[datetime]
 
 
+def counts_towards_plan(attended, minutes, min_minutes):
+    """A guidance session counts towards its plan when the guardian attended, for at least the plan's minutes.
+    Written once for a session's values and for its columns in SQL (``&`` is ``and`` on both)."""
+    return attended & (minutes >= min_minutes)
+
+
 class FollowupVisit(_RoundRecord, Base):
     """A follow-up visit (回访), recorded by any agency on the case when it happens: planned (on the code's
     cadence), ad hoc, or joint (several agencies together)."""
@@ -109,6 +115,18 @@ class Approval(_RoundRecord, Base):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None]
     decision_reason: Mapped[str | None] = mapped_column(Text)
+
+
+def pending_approval(session, kind: str, *, round_id: int | None = None,
+                     referral_id: int | None = None) -> Approval | None:
+    """The latest request of ``kind`` still waiting for a decision: the round's, the referral's (an order's
+    draft), or both."""
+    query = select(Approval).where(Approval.kind == kind, Approval.status == "pending")
+    if round_id is not None:
+        query = query.where(Approval.round_id == round_id)
+    if referral_id is not None:
+        query = query.where(Approval.referral_id == referral_id)
+    return session.scalars(query.order_by(Approval.id.desc())).first()
 
 
 class DocumentRecord(_RoundRecord, Base):

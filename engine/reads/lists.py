@@ -13,8 +13,7 @@ from engine.workflow.subjects import subjects
 from engine.reads.access import visible_cases, visible_clues
 from engine.rules.permissions import require_casework
 from engine.errors import InvalidInput
-
-STEPS = ("assess", "handle", "guide", "follow_up", "review")
+from engine.reference import STEPS
 
 
 @dataclass(frozen=True)

@@ -16,20 +16,12 @@ from engine.rules.permissions import OVERDUE_REFUSED, may_read_overdue, require
 from engine.rules.masking import mask_name
 from engine.models import Case, Chase, WorkItem
 from engine.reads.access import visible_cases
+from engine.reference import OVERDUE_KINDS
+from engine.workflow.catalog import OVERDUE_TASKS
 
-# kind -> the user tasks whose lateness is that kind
-TASK_KINDS = {
-    "safety": ("safety_contact", "emergency_protection"),
-    "decision": ("decide_referral", "investigate_referral", "decide_care"),
-    "visit": ("await_visit",),
-    "session": ("await_session",),
-    "delivery": ("deliver_order",),
-    "report": ("compliance_check",),
-    "approval": ("approve_order", "approve_downgrade", "approve_closure", "approve_escalation"),
-}
-KINDS = (*TASK_KINDS, "chase", "code_review", "other")
+KINDS = tuple(OVERDUE_KINDS)   # the tasks' kinds of lateness (OVERDUE_TASKS), then chases, code reviews, other
 CODE_REVIEW_OWNER = "womens_federation"   # the coordinating agency re-assesses
-_KIND_OF = {spec: kind for kind, specs in TASK_KINDS.items() for spec in specs}
+_KIND_OF = {spec: kind for kind, specs in OVERDUE_TASKS.items() for spec in specs}
 
 
 @dataclass(frozen=True)
@@ -62,8 +54,8 @@ def overdue_items(gl, actor, kind: str | None = None) -> list[OverdueRow]:
                      .join(Case, Case.id == WorkItem.case_id)
                      .where(WorkItem.due_at < now,
                             visible_cases(actor, WorkItem.case_id, WorkItem.district_id)))
-            if kind in TASK_KINDS:
-                query = query.where(WorkItem.task_spec.in_(TASK_KINDS[kind]))
+            if kind in OVERDUE_TASKS:
+                query = query.where(WorkItem.task_spec.in_(OVERDUE_TASKS[kind]))
             for item, case_no, name, code in session.execute(query.order_by(WorkItem.due_at).limit(2000)):
                 if kind == "other" and kind_of(item.task_spec) != "other":
                     continue

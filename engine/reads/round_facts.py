@@ -12,10 +12,12 @@ from sqlalchemy.orm import Session
 from engine.models import (
     Approval, Assessment, Chase, DocumentRecord, FollowupVisit, GuidancePlan, GuidanceSession, Round, TaskRecord,
 )
+from engine.models.records import counts_towards_plan
 from engine.reference import CODES, NUMBERED_DOCUMENTS
+from engine.workflow.catalog import SAFETY_CONTACT_CHASE, Task
 from engine.workflow.steps import deployed_versions
 
-HANDLING_DECISION = "propose_measures"
+HANDLING_DECISION = Task.PROPOSE_MEASURES
 _visits_by_version: dict[str, dict[str, int]] = {}
 
 
@@ -94,7 +96,7 @@ def _records(rounds):
 
 # which closed-loop item a late step's chase belongs to
 CHASE_ITEMS = {"decision": "handling", "approval": "handling", "delivery": "handling", "report": "handling",
-               "safety_contact": "handling", "session": "guidance", "visit": "follow_up"}
+               SAFETY_CONTACT_CHASE: "handling", "session": "guidance", "visit": "follow_up"}
 CHASED_ITEMS = ("handling", "guidance", "follow_up")
 
 
@@ -120,7 +122,7 @@ def _sessions(rounds, plans):
     attended = s.guardian_attended.is_(True)
     return (select(s.round_id, func.count(s.id).label("sessions"), func.coalesce(func.sum(s.minutes), 0).label("minutes"),
                    count_if(attended).label("attended"),
-                   count_if(attended & (s.minutes >= plans.c.min_minutes)).label("qualifying"))
+                   count_if(counts_towards_plan(s.guardian_attended, s.minutes, plans.c.min_minutes)).label("qualifying"))
             .outerjoin(plans, plans.c.round_id == s.round_id)
             .where(chosen(s.round_id, rounds)).group_by(s.round_id).subquery("sessions"))
 

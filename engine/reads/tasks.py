@@ -7,14 +7,16 @@ from sqlalchemy import select
 
 from engine.auditlog import record as audit
 from engine.errors import Conflict, NotFound
-from engine.models import Approval, Referral, Round, User, WorkItem
+from engine.models import Referral, Round, User, WorkItem
 from engine.reads.access import require_case
 from engine.rules.permissions import require_task_rights
-from engine.services.approvals import APPROVAL_TASKS, referral_of_item, returned_request
+from engine.models.records import pending_approval
+from engine.services.approvals import referral_of_item, returned_request
 from engine.services.bases import offered_providers
 from engine.services.tasks import completed_spec
 from engine.tasks.guardianship import current_guardians
 from engine.workflow.clock import clock
+from engine.workflow.catalog import APPROVAL_TASKS
 from engine.workflow.rounds import find_task, load_workflow
 
 
@@ -93,8 +95,5 @@ def pending_request(session, item: WorkItem):
     if item.task_spec not in APPROVAL_TASKS:
         return None
     kind = APPROVAL_TASKS[item.task_spec]
-    query = select(Approval).where(Approval.round_id == item.round_id, Approval.kind == kind,
-                                   Approval.status == "pending")
-    if kind == "order":
-        query = query.where(Approval.referral_id == referral_of_item(item))
-    return session.scalars(query.order_by(Approval.id.desc())).first()
+    return pending_approval(session, kind, round_id=item.round_id,
+                            referral_id=referral_of_item(item) if kind == "order" else None)

@@ -17,12 +17,8 @@ from engine.rules.masking import mask_name
 from engine.models import Approval, Case, User, WorkItem
 from engine.services.documents import DRAFT_APPROVALS
 from engine.services.tasks import complete_task
+from engine.workflow.catalog import APPROVAL_TASKS, RETURNS_TO, Task
 
-# approval task -> approval kind
-APPROVAL_TASKS = {"approve_downgrade": "downgrade", "approve_closure": "closure", "approve_escalation": "escalation",
-                  "approve_order": "order"}
-# the task a returned request goes back to -> the approval kinds it may come back from
-RETURNS_TO = {"decide_outcome": ("downgrade", "closure", "escalation"), "draft_order": ("order",)}
 
 
 def referral_of_item(item: WorkItem) -> int | None:
@@ -131,19 +127,12 @@ def returned_request(session, item: WorkItem) -> Approval | None:
         return None
     query = select(Approval).where(Approval.round_id == item.round_id, Approval.kind.in_(RETURNS_TO[item.task_spec]),
                                    Approval.decided_at.is_not(None))
-    if item.task_spec == "draft_order":
+    if item.task_spec == Task.DRAFT_ORDER:
         query = query.where(Approval.referral_id == referral_of_item(item))
     latest = session.scalars(query.order_by(Approval.decided_at.desc(), Approval.id.desc())).first()
     if latest is None or latest.status != "returned" or latest.decided_at > item.ready_at:
         return None
     return latest
-
-
-def pending_order_draft(session, referral_id: int) -> Approval | None:
-    """The drafted order waiting for approval (its payload is the draft a supervisor reads)."""
-    return session.scalars(select(Approval).where(
-        Approval.referral_id == referral_id, Approval.kind == "order",
-        Approval.status == "pending").order_by(Approval.id.desc())).first()
 
 
 def draft_previewed(session, actor, case_id: int, task_id: str) -> bool:
@@ -180,6 +169,6 @@ def approval_task_of(gl, approval_id: int):
         if approval is None or approval.kind != "order":
             return None
         task_id = session.scalar(select(WorkItem.task_id).where(
-            WorkItem.round_id == approval.round_id, WorkItem.task_spec == "approve_order",
+            WorkItem.round_id == approval.round_id, WorkItem.task_spec == Task.APPROVE_ORDER,
             WorkItem.subject == f"referral:{approval.referral_id}"))
         return (approval.kind, approval.case_id, task_id) if task_id else None

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from engine.auditlog import record as audit
 from engine.issuing import rendering
 from engine.workflow.clock import CHINA_TZ, clock
-from engine.issuing.document_context import CHANGE_KINDS, RELATIONS, cn_date, code_name
+from engine.issuing.document_context import CHANGE_KINDS, cn_date, code_name
 from engine.models import (
     Approval, Assessment, Attachment, CaseAgency, CaseNote, CaseOwner, District, DocumentFile, DocumentRecord,
     FollowupVisit, GuidancePlan, GuidanceProvider, GuidanceSession, Referral, RiskClue, RiskCodeChange, Round,
@@ -27,7 +27,8 @@ from engine.models import (
 from engine.reads.access import require_case
 from engine.rules.permissions import require_casework
 from engine.reference import (
-    AGENCIES, ASSESSMENT_ITEMS, CASE_TYPES, CLUE_SOURCES, FAMILY_TYPES, GUARDIANSHIP_KINDS, REFERRAL_KINDS, REFERRAL_STATUSES,
+    AGENCIES, ASSESSMENT_ITEMS, CASE_TYPES, CLUE_SOURCES, FAMILY_TYPES, GUARDIAN_RELATIONS, GUARDIANSHIP_KINDS, REFERRAL_KINDS,
+    REFERRAL_STATUSES,
     RISK_FACTORS, ROUND_OUTCOMES, SESSION_KINDS, VISIT_KINDS, VISIT_METHODS,
 )
 from engine.services.notes import NOTE_KINDS
@@ -40,7 +41,7 @@ APPROVAL_STATUSES = {"pending": "待审批", "approved": "同意", "returned": "
 REVIEW_STATUSES = {"signed_off": "闭环审核通过", "returned": "闭环审核退回"}
 ROUND_STATUSES = {"running": "进行中", "completed": "已完成", "ended": "已结束", "quarantined": "暂停（待技术处理）"}
 ASSESSMENT_KINDS = {"initial": "初次评估", "reassessment": "复评"}
-RELATION_NAMES = {**RELATIONS, "civil_affairs": "民政部门"}
+RELATION_NAMES = {key: names[0] for key, names in GUARDIAN_RELATIONS.items()}
 GUARDIAN_STATUSES = {"active": "", "suspended": "中止监护", "revoked": "撤销监护", "ended": "不再监护"}
 DOCUMENT_STATUSES = {"superseded": "已被更正文书取代"}
 

@@ -12,11 +12,12 @@ from engine.rules.permissions import CHASES_REFUSED, may_answer_chases, require
 from engine.rules.masking import mask_name
 from engine.models import Case, Chase
 from engine.rules import validate as v
+from engine.workflow.catalog import SAFETY_CONTACT_CHASE
 
 CHASE_KINDS = {"decision": ("审查决定逾期", "Decision overdue"), "approval": ("审批逾期", "Approval overdue"),
                "delivery": ("送达逾期", "Delivery overdue"), "report": ("履行检查逾期", "Compliance check overdue"),
                "visit": ("回访逾期", "Visit overdue"), "session": ("指导逾期", "Guidance session overdue"),
-               "safety_contact": ("红码安全联系逾期", "Red-code safety contact overdue")}
+               SAFETY_CONTACT_CHASE: ("红码安全联系逾期", "Red-code safety contact overdue")}
 
 
 @dataclass(frozen=True)

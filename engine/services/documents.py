@@ -12,6 +12,7 @@ from engine.workflow.clock import clock
 from engine.errors import Conflict, InvalidInput, NotConfigured, NotFound
 from engine.models import Agency, Approval, Case, DocumentFile, DocumentRecord, Office, User
 from engine.models.case import bump_version
+from engine.models.records import pending_approval
 from engine.issuing.numbering import document_number
 from engine.reads.access import require_case, require_case_and_round
 from engine.rules.permissions import (
@@ -21,11 +22,9 @@ from engine.reference import DOCUMENT_TYPES, NUMBERED_DOCUMENTS
 from engine.workflow.rounds import find_task, load_workflow, task_ref
 from engine.services.tasks import stale
 from engine.rules import validate as v
+from engine.workflow.catalog import DRAFT_APPROVALS, TASK_DOCUMENTS
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"   # no 0/O, 1/I/L: read off paper without doubt
-# the tasks whose form previews a draft of the document they issue (draft_order: the referral's measure)
-TASK_DOCUMENTS = {"notify_guardian": "duty_notice", "draft_guidance_plan": "guidance_plan", "draft_order": None}
-DRAFT_APPROVALS = ("approve_order",)
 
 
 def office_of(session, agency_code: str, district_id: int) -> Office:
@@ -106,7 +105,6 @@ def document_file(gl, actor, document_id: int) -> tuple[DocumentRecord, bytes]:
 def draft_pdf(gl, actor, case_id: int, task_id: str, data: dict) -> bytes:
     """The draft (草稿, no number) of the document a task will issue, from the form as typed."""
     from engine.tasks.orders import MEASURE_DOCUMENTS
-    from engine.services.approvals import pending_order_draft
     with gl.reading() as session:
         case, rnd = require_case_and_round(session, actor, case_id)
         runtime, workflow = load_workflow(session, gl, rnd) if rnd is not None else (None, None)
@@ -118,7 +116,7 @@ def draft_pdf(gl, actor, case_id: int, task_id: str, data: dict) -> bytes:
         office = office_of(session, actor.agency, case.district_id)
         referral = task.data.get("referral") or {}
         if spec in DRAFT_APPROVALS:  # the approver reads the draft as it was submitted
-            draft = pending_order_draft(session, referral.get("id") or 0)
+            draft = pending_approval(session, "order", referral_id=referral.get("id") or 0)
             if draft is None:
                 raise NotFound("没有待审批的文书草稿。", "There is no draft waiting for approval.")
             doc_type, stored = draft.subject, dict(draft.payload)

@@ -21,9 +21,8 @@ from engine.models.case import bump_version
 from engine.reads.access import require_case, visible_cases
 from engine.workflow.rounds import load_workflow, save_round
 from engine.rules import validate as v
+from engine.workflow.catalog import REWORK_STEPS
 
-# the step a closed round can be reopened at -> the task whose latest completion it goes back to
-REWORK_STEPS = {"guide": "await_session", "follow_up": "await_visit", "review": "reassess"}
 SAMPLE_LIMIT = 200
 
 

@@ -16,10 +16,12 @@ from engine.models import FollowupVisit, GuidanceSession, TaskRecord
 from engine.models.case import bump_version
 from engine.reads.access import require_case_and_round
 from engine.rules.permissions import VISIT_RECORDING_REFUSED, may_record_visits, require
+from engine.models.records import counts_towards_plan
 from engine.reference import AGENCIES, SESSION_KINDS, VISIT_KINDS, VISIT_METHODS
 from engine.workflow.rounds import load_workflow, save_round, stepping
 from engine.rules import validate as v
 from engine.services.tasks import stale
+from engine.workflow.catalog import Wait
 
 _INSERT_RECORD = TaskRecord.__table__.insert()
 
@@ -77,7 +79,7 @@ def record_visit(gl, actor, case_id: int, data: dict, expected_version: int) -> 
         received = _deliver(session, gl, actor, case, rnd, "visit_recorded",
                             {"visit_id": visit_id, "visits_done": visits_in_round(session, rnd.id),
                              "new_incident": fields["new_incident"], "orders_complied": fields["orders_complied"]},
-                            "await_visit", record, now)
+                            Wait.VISIT, record, now)
         audit.record(session, actor, "record_visit", "followup_visit", visit_id, case.id, None,
                      {**audit.plain(record), "counted": received})
         bump_version(session, case, now)
@@ -111,11 +113,11 @@ def record_guidance_session(gl, actor, case_id: int, data: dict, expected_versio
         now = clock.now()
         row = dict(case_id=case.id, round_id=rnd.id, recorded_by=actor.id, recorded_at=now, **fields)
         session_id = session.connection().execute(GuidanceSession.__table__.insert(), row).inserted_primary_key[0]
-        counts = fields["guardian_attended"] and fields["minutes"] >= plan.min_minutes
+        counts = counts_towards_plan(fields["guardian_attended"], fields["minutes"], plan.min_minutes)
         record = {"session_id": session_id, "counts_towards_plan": counts, **fields}
         received = _deliver(session, gl, actor, case, rnd, "session_recorded",
                             {"session_id": session_id, "sessions_done": qualifying_sessions(session, rnd.id)},
-                            "await_session", record, now)
+                            Wait.SESSION, record, now)
         audit.record(session, actor, "record_guidance_session", "guidance_session", session_id, case.id, None,
                      {**audit.plain(record), "counted": received})
         bump_version(session, case, now)

@@ -16,6 +16,7 @@ from engine.rules.permissions import require_task_rights
 from engine.workflow.rounds import OUTCOME_ENDS, find_task, load_workflow, save_round, start_round, stepping, task_ref
 from engine.services.assignment import require_assignee
 from engine.services.cases import close_case, raise_code
+from engine.workflow.catalog import Task
 
 _INSERT_RECORD = TaskRecord.__table__.insert()
 
@@ -119,19 +120,19 @@ def _complete_named(gl, actor, case_id, spec_names, data, expected_version):
 
 def request_downgrade(gl, actor, case_id, reason, expected_version):
     """申请降级: one level down, sent to a supervisor."""
-    return _complete_named(gl, actor, case_id, "decide_outcome", {"outcome": "downgrade", "reason": reason},
+    return _complete_named(gl, actor, case_id, Task.DECIDE_OUTCOME, {"outcome": "downgrade", "reason": reason},
                            expected_version)
 
 
 def request_closure(gl, actor, case_id, reason, expected_version):
     """申请结案: sent to a supervisor."""
-    return _complete_named(gl, actor, case_id, "decide_outcome", {"outcome": "close", "reason": reason},
+    return _complete_named(gl, actor, case_id, Task.DECIDE_OUTCOME, {"outcome": "close", "reason": reason},
                            expected_version)
 
 
 def escalate(gl, actor, case_id, reason, expected_version):
     """提请多跨协同: a joint meeting of police, procuratorate and court."""
-    return _complete_named(gl, actor, case_id, "decide_outcome", {"outcome": "escalate", "reason": reason},
+    return _complete_named(gl, actor, case_id, Task.DECIDE_OUTCOME, {"outcome": "escalate", "reason": reason},
                            expected_version)
 
 

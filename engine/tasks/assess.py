@@ -6,9 +6,10 @@ from engine.models import Assessment
 from engine.reference import ASSESSMENT_ITEMS, CODE_NAMES, FACTOR_GROUPS, ITEM_MAX, RISK_FACTORS
 from engine.rules import validate as v
 from engine.tasks import task_handler
+from engine.workflow.catalog import Task
 
 
-@task_handler("social_investigation")
+@task_handler(Task.SOCIAL_INVESTIGATION)
 def social_investigation(ctx):
     ctx.record.update(findings=v.text(ctx.data, "findings", max_len=5000),
                       investigated_on=v.day(ctx.data, "investigated_on"),
@@ -69,6 +70,6 @@ def issue_report(ctx, code: str) -> None:
            "assessor": issuer_name(ctx.session, ctx.actor.id), "assessing_agency": ctx.actor.agency})
 
 
-@task_handler("scored_assessment", after=record_assessed_code)
+@task_handler(Task.SCORED_ASSESSMENT, after=record_assessed_code)
 def scored_assessment(ctx):
     return _assessment(ctx, "initial")

@@ -6,6 +6,7 @@ from engine.reference import COMPLIANCE_RESULTS, CONSEQUENCES
 from engine.rules import validate as v
 from engine.tasks import task_handler
 from engine.tasks.handling import new_referral, referral_item
+from engine.workflow.catalog import Task
 
 CONSEQUENCE_MEASURES = {"reprimand": "reprimand", "guidance_order": "guidance_order"}
 
@@ -18,7 +19,7 @@ def supervision_of(ctx) -> OrderSupervision:
     return row
 
 
-@task_handler("compliance_check")
+@task_handler(Task.COMPLIANCE_CHECK)
 def compliance_check(ctx):
     """履行情况检查: the guardian's report and whether the duties are carried out. The order is complied with
     when its period has run without a breach at its last check."""
@@ -45,7 +46,7 @@ def compliance_check(ctx):
     return {"compliance": compliance}
 
 
-@task_handler("decide_consequence")
+@task_handler(Task.DECIDE_CONSEQUENCE)
 def decide_consequence(ctx):
     """不履行的处理 (家庭教育促进法 art. 49; 未成年人保护法 art. 118): the issuer's own response."""
     supervision = supervision_of(ctx)

@@ -6,11 +6,12 @@ from engine.reference import AGENCIES, DELIVERY_METHODS, MEASURES
 from engine.rules import validate as v
 from engine.tasks import task_handler
 from engine.tasks.handling import issue_document, new_referral, place_child, referral_item
+from engine.workflow.catalog import Task
 
 RIGID_MEASURES = ("supervision_order", "guidance_order", "reprimand", "warning_letter", "protection_order")
 
 
-@task_handler("joint_meeting")
+@task_handler(Task.JOINT_MEETING)
 def joint_meeting(ctx):
     """多部门联席会商: police, procuratorate and court decide together which rigid measures each will take."""
     reason = v.text(ctx.data, "minutes", max_len=5000)
@@ -19,7 +20,7 @@ def joint_meeting(ctx):
         if v.boolean(ctx.data, f"rigid_{measure}"):
             issuers = MEASURES[measure][2]
             issuer = v.choice(ctx.data, f"{measure}_issuer", issuers, required=False) or issuers[0]
-            referrals.append(new_referral(ctx, measure, issuer, reason, origin="joint_meeting", rigid=True,
+            referrals.append(new_referral(ctx, measure, issuer, reason, origin=Task.JOINT_MEETING, rigid=True,
                                           status="accepted"))
     decisions = {k: v.boolean(ctx.data, k) for k in ("temporary_guardianship", "revocation_support")}
     ctx.record.update(decisions, held_on=v.day(ctx.data, "held_on"),
@@ -28,14 +29,14 @@ def joint_meeting(ctx):
     return {**decisions, "rigid_referrals": [referral_item(r) for r in referrals]}
 
 
-@task_handler("arrange_temporary_guardianship")
+@task_handler(Task.ARRANGE_TEMPORARY_GUARDIANSHIP)
 def arrange_temporary_guardianship(ctx):
     """临时监护 by civil affairs (未成年人保护法 art. 92)."""
     place_child(ctx, "temporary")
     return {}
 
 
-@task_handler("support_revocation")
+@task_handler(Task.SUPPORT_REVOCATION)
 def support_revocation(ctx):
     """支持起诉: the procuratorate supports the suit to revoke the guardian's qualification
     (未成年人保护法 art. 108; 民法典 art. 36) with its written opinion."""
@@ -52,7 +53,7 @@ def support_revocation(ctx):
     return {}
 
 
-@task_handler("record_revocation_judgment")
+@task_handler(Task.RECORD_REVOCATION_JUDGMENT)
 def record_revocation_judgment(ctx):
     """撤销监护资格案件判决: revoked (with the new guardian the court designates, or civil affairs' long-term
     guardianship) or rejected."""
@@ -75,7 +76,7 @@ def record_revocation_judgment(ctx):
     return {"long_term_guardianship": long_term}
 
 
-@task_handler("arrange_long_term_guardianship")
+@task_handler(Task.ARRANGE_LONG_TERM_GUARDIANSHIP)
 def arrange_long_term_guardianship(ctx):
     """民政长期监护 (未成年人保护法 art. 94) or an entrusted carer."""
     place_child(ctx, "long_term")

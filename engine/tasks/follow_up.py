@@ -4,9 +4,10 @@ from engine.errors import InvalidInput
 from engine.reference import CODES, code_rank
 from engine.rules import validate as v
 from engine.tasks import task_handler
+from engine.workflow.catalog import Task
 
 
-@task_handler("review_incident")
+@task_handler(Task.REVIEW_INCIDENT)
 def review_incident(ctx):
     """新情况研判: raise the code now (the round stops and a new one starts), or keep it with a reason."""
     decision = v.choice(ctx.data, "decision", ("upgrade", "keep"))

@@ -5,11 +5,13 @@ from sqlalchemy import func, select
 from engine.workflow.clock import CHINA_TZ
 from engine.errors import InvalidInput
 from engine.models import GuidancePlan, GuidanceProvider, GuidanceSession
+from engine.models.records import counts_towards_plan
 from engine.workflow.clock import CHINA_TZ
 from engine.workflow.runtime import timer_moment
 from engine.workflow.scripting import moment_after_from
 from engine.rules import validate as v
 from engine.tasks import task_handler
+from engine.workflow.catalog import Task
 
 
 def current_plan(session, round_id: int) -> GuidancePlan | None:
@@ -22,8 +24,8 @@ def qualifying_sessions(session, round_id: int) -> int:
     latest_plan = (select(GuidancePlan.min_minutes).where(GuidancePlan.round_id == round_id)
                    .order_by(GuidancePlan.id.desc()).limit(1).scalar_subquery())
     return session.scalar(select(func.count(GuidanceSession.id)).where(
-        GuidanceSession.round_id == round_id, GuidanceSession.guardian_attended.is_(True),
-        GuidanceSession.minutes >= latest_plan)) or 0
+        GuidanceSession.round_id == round_id,
+        counts_towards_plan(GuidanceSession.guardian_attended, GuidanceSession.minutes, latest_plan))) or 0
 
 
 def days_of(duration: str) -> int:
@@ -45,7 +47,7 @@ def provider_in_district(ctx, field: str) -> GuidanceProvider:
     return require_offered(ctx.session, provider.id, ctx.case.district_id, ctx.now.astimezone(CHINA_TZ).date(), field)
 
 
-@task_handler("draft_guidance_plan")
+@task_handler(Task.DRAFT_GUIDANCE_PLAN)
 def draft_guidance_plan(ctx):
     """制定家庭教育指导方案: defaults from ``guidance_cadence.dmn`` by code and content by family type; the
     drafter may change them."""

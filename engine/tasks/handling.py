@@ -6,6 +6,7 @@ from engine.models import DocumentRecord, Referral
 from engine.reference import DELIVERY_METHODS, JUDICIAL_STAGES, MEASURES, PLACEMENTS
 from engine.rules import validate as v
 from engine.tasks import task_handler
+from engine.workflow.catalog import Task
 
 OWN_MEASURES = ("notify", "admonish")
 
@@ -37,7 +38,7 @@ def referral_item(referral: Referral) -> dict:
             "proposer": referral.proposer, "rigid": referral.rigid}
 
 
-@task_handler("propose_measures")
+@task_handler(Task.PROPOSE_MEASURES)
 def propose_measures(ctx):
     """提出处置意见: the proposing agency's own measures, and the measures it refers to the agency that decides
     them (移送). It never decides another agency's measure."""
@@ -82,7 +83,7 @@ def deliver_on_the_spot(ctx, doc: DocumentRecord, on) -> None:
                       signed=doc.delivery_signed)
 
 
-@task_handler("notify_guardian")
+@task_handler(Task.NOTIFY_GUARDIAN)
 def notify_guardian(ctx):
     """告知: the 家庭教育责任告知书, handed to the guardian."""
     fields = {"notified_on": v.day(ctx.data, "notified_on"), "content": v.text(ctx.data, "content", max_len=3000)}
@@ -91,7 +92,7 @@ def notify_guardian(ctx):
     return {}
 
 
-@task_handler("admonish_guardian")
+@task_handler(Task.ADMONISH_GUARDIAN)
 def admonish_guardian(ctx):
     """劝诫: a talk with the guardian, recorded."""
     ctx.record.update(admonished_on=v.day(ctx.data, "admonished_on"),
@@ -106,7 +107,7 @@ def _care_referral(ctx) -> Referral:
     return referral
 
 
-@task_handler("decide_care")
+@task_handler(Task.DECIDE_CARE)
 def decide_care(ctx):
     """民政审查临时照护: accept, or decline with a reason that goes back to the proposer."""
     decision = v.choice(ctx.data, "decision", ("accept", "decline"))
@@ -135,7 +136,7 @@ def place_child(ctx, kind: str, takes_guardianship: bool = True) -> None:
                       guardianship=takes_guardianship, guardians_changed=[g.id for g in suspended])
 
 
-@task_handler("arrange_temporary_care")
+@task_handler(Task.ARRANGE_TEMPORARY_CARE)
 def arrange_temporary_care(ctx):
     """临时照护 / 临时监护 (未成年人保护法 arts. 92–93): civil affairs becomes the temporary guardian only when
     it says so (a short placement may leave guardianship as it is)."""
@@ -143,7 +144,7 @@ def arrange_temporary_care(ctx):
     return {}
 
 
-@task_handler("acknowledge_care_decline", "acknowledge_decline")
+@task_handler(Task.ACKNOWLEDGE_CARE_DECLINE, Task.ACKNOWLEDGE_DECLINE)
 def acknowledge_decline(ctx):
     """知悉: the proposer has read why a measure was not taken, and notes what it will do instead."""
     ctx.record.update(note=v.text(ctx.data, "note", required=False, max_len=2000))

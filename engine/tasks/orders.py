@@ -10,12 +10,14 @@ from engine.errors import InvalidInput
 from engine.rules.permissions import OWN_REQUEST_APPROVAL, may_approve, require
 from engine.tasks.guardianship import chosen_guardians, current_guardians
 from engine.models import Approval, DocumentRecord, GuidanceProvider, OrderSupervision, Referral
+from engine.models.records import pending_approval
 from engine.reference import DELIVERY_METHODS, DOCUMENT_TYPES
 from engine.workflow.runtime import timer_moment
 from engine.workflow.scripting import moment_after_from
 from engine.rules import validate as v
 from engine.tasks import task_handler
 from engine.tasks.handling import deliver_on_the_spot, judicial_case
+from engine.workflow.catalog import Task
 
 MEASURE_DOCUMENTS = {"supervision_order": "supervision_order", "guidance_order": "guidance_order",
                      "reprimand": "reprimand", "warning_letter": "warning_letter",
@@ -41,7 +43,7 @@ def _decide(referral: Referral, ctx, decision: str, reason: str) -> None:
     referral.decided_by, referral.decided_at = ctx.actor.id, ctx.now
 
 
-@task_handler("decide_referral")
+@task_handler(Task.DECIDE_REFERRAL)
 def decide_referral(ctx):
     """审查决定: the issuing agency accepts the proposed measure, investigates first, or declines with a
     reason that goes back to the proposer."""
@@ -54,7 +56,7 @@ def decide_referral(ctx):
     return {"referral_decision": decision}
 
 
-@task_handler("investigate_referral")
+@task_handler(Task.INVESTIGATE_REFERRAL)
 def investigate_referral(ctx):
     """调查核实: what the issuing agency found before it decides."""
     referral = referral_of(ctx)
@@ -115,7 +117,7 @@ def draft_fields(ctx, referral: Referral) -> dict:
     return fields
 
 
-@task_handler("draft_order")
+@task_handler(Task.DRAFT_ORDER)
 def draft_order(ctx):
     """拟制: the officer drafts the document and submits it to the head of department, or withdraws the
     measure with a reason (it goes back to the proposer)."""
@@ -139,13 +141,6 @@ def draft_order(ctx):
     return {"draft_action": action}
 
 
-def pending_approval(session, round_id: int, kind: str, referral_id: int | None = None) -> Approval | None:
-    query = select(Approval).where(Approval.round_id == round_id, Approval.kind == kind, Approval.status == "pending")
-    if referral_id is not None:
-        query = query.where(Approval.referral_id == referral_id)
-    return session.scalars(query.order_by(Approval.id.desc())).first()
-
-
 def decide_approval(ctx, approval: Approval | None) -> str:
     """Approve, return for correction (退回补正) or refuse (不予批准) a pending request, with a reason for the
     last two; nobody decides their own request."""
@@ -165,12 +160,12 @@ def decide_approval(ctx, approval: Approval | None) -> str:
     return decision
 
 
-@task_handler("approve_order")
+@task_handler(Task.APPROVE_ORDER)
 def approve_order(ctx):
     """审批签发: approved, the draft is numbered, rendered and issued by the drafting officer's office."""
     from engine.services.documents import issue, issuer_name
     referral = referral_of(ctx)
-    approval = pending_approval(ctx.session, ctx.round.id, "order", referral.id)
+    approval = pending_approval(ctx.session, "order", round_id=ctx.round.id, referral_id=referral.id)
     decision = decide_approval(ctx, approval)
     if decision == "approved":
         fields = {**approval.payload, "approved_by": issuer_name(ctx.session, ctx.actor.id)}
@@ -215,7 +210,7 @@ def _delivery(ctx, doc: DocumentRecord) -> dict:
     return record
 
 
-@task_handler("deliver_order")
+@task_handler(Task.DELIVER_ORDER)
 def deliver_order(ctx):
     """送达: how, when, where and to whom (refusal and 留置 only as recorded); the guardian's duties run from
     here and the issuer supervises them (``order_rules``: how long, how often)."""
@@ -234,7 +229,7 @@ def deliver_order(ctx):
     return {"order_result": "delivered"}
 
 
-@task_handler("handle_objection")
+@task_handler(Task.HANDLE_OBJECTION)
 def handle_objection(ctx):
     """复议: whether the guardian applied for reconsideration within the period, and the court's decision —
     upheld (维持), changed (变更) or revoked (撤销). The order is carried out meanwhile."""

@@ -10,7 +10,9 @@ from engine.rules import validate as v
 from engine.tasks import task_handler
 from engine.tasks.assess import _assessment, issue_report, latest_assessment
 from engine.tasks.guide import current_plan, qualifying_sessions
-from engine.tasks.orders import decide_approval, pending_approval
+from engine.models.records import pending_approval
+from engine.tasks.orders import decide_approval
+from engine.workflow.catalog import Task
 
 
 def visits_in_round(session, round_id: int) -> int:
@@ -52,7 +54,7 @@ def record_reassessed_code(ctx):
     issue_report(ctx, decided["assessed_code"])
 
 
-@task_handler("reassess", after=record_reassessed_code)
+@task_handler(Task.REASSESS, after=record_reassessed_code)
 def reassess(ctx):
     inputs = _assessment(ctx, "reassessment")
     evidence = round_evidence(ctx)
@@ -66,7 +68,7 @@ def reassess(ctx):
 APPROVAL_OF_OUTCOME = {"downgrade": "downgrade", "close": "closure", "escalate": "escalation"}
 
 
-@task_handler("decide_outcome")
+@task_handler(Task.DECIDE_OUTCOME)
 def decide_outcome(ctx):
     """决定本轮结果. A downgrade (one level, to the code the table names) or a closure against the table's
     recommendation is refused with the reason; nothing is rerouted silently."""
@@ -96,10 +98,10 @@ def decide_outcome(ctx):
     return {"outcome": outcome}
 
 
-@task_handler("approve_downgrade")
+@task_handler(Task.APPROVE_DOWNGRADE)
 def approve_downgrade(ctx):
     """风险等级降级处置: one level down, only with a supervisor's approval on record."""
-    approval = pending_approval(ctx.session, ctx.round.id, "downgrade")
+    approval = pending_approval(ctx.session, "downgrade", round_id=ctx.round.id)
     decision = decide_approval(ctx, approval)
     if decision == "approved":
         set_code(ctx.session, ctx.runtime, ctx.actor, ctx.case, ctx.round.id, "downgrade", approval.to_code,
@@ -107,12 +109,12 @@ def approve_downgrade(ctx):
     return {"approval": decision}
 
 
-@task_handler("approve_closure")
+@task_handler(Task.APPROVE_CLOSURE)
 def approve_closure(ctx):
-    return {"approval": decide_approval(ctx, pending_approval(ctx.session, ctx.round.id, "closure"))}
+    return {"approval": decide_approval(ctx, pending_approval(ctx.session, "closure", round_id=ctx.round.id))}
 
 
-@task_handler("approve_escalation")
+@task_handler(Task.APPROVE_ESCALATION)
 def approve_escalation(ctx):
     """提请多跨协同: the supervisor agrees that the case goes to a joint meeting."""
-    return {"approval": decide_approval(ctx, pending_approval(ctx.session, ctx.round.id, "escalation"))}
+    return {"approval": decide_approval(ctx, pending_approval(ctx.session, "escalation", round_id=ctx.round.id))}

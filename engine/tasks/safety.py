@@ -2,6 +2,7 @@
 emergency protection when the child is not safe (反家庭暴力法 art. 15; 未成年人保护法 art. 92)."""
 from engine.rules import validate as v
 from engine.tasks import task_handler
+from engine.workflow.catalog import Task
 
 CONTACT_METHODS = {"home_visit": "入户见到儿童", "school": "在校见到儿童", "with_police": "会同公安入户",
                    "video": "视频见到儿童"}
@@ -9,7 +10,7 @@ EMERGENCY_ACTIONS = {"attended": "出警", "removed": "带离危险环境", "war
                      "shelter": "通知民政临时庇护", "medical": "送医", "case_filed": "立案侦查"}
 
 
-@task_handler("safety_contact")
+@task_handler(Task.SAFETY_CONTACT)
 def safety_contact(ctx):
     child_seen = v.boolean(ctx.data, "child_seen")
     child_safe = v.boolean(ctx.data, "child_safe") and child_seen
@@ -20,7 +21,7 @@ def safety_contact(ctx):
     return {"child_safe": child_safe}
 
 
-@task_handler("emergency_protection")
+@task_handler(Task.EMERGENCY_PROTECTION)
 def emergency_protection(ctx):
     ctx.record.update(acted_on=v.day(ctx.data, "acted_on"),
                       actions=v.choices(ctx.data, "actions", EMERGENCY_ACTIONS, at_least=1),
