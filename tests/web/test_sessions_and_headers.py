@@ -189,3 +189,10 @@ def test_sign_in_and_verification_are_rate_limited_across_workers(demo_db, tmp_p
     assert verify == [404, 404, 404, 404, 429]
     for w in workers:
         w.extensions["guardloop"].engine.dispose()
+
+
+def test_a_multipart_field_whose_name_breaks_the_line_is_refused_not_a_server_error(app):
+    body = (b"--b\r\nContent-Disposition: form-data; name=\"a\nb\"\r\n\r\nx\r\n--b--\r\n")
+    response = app.test_client().post("/api/v1/clues:import", data=body,
+                                      content_type="multipart/form-data; boundary=b")
+    assert 400 <= response.status_code < 500
