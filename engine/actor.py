@@ -6,8 +6,6 @@ from sqlalchemy.orm import Session
 from engine.errors import PermissionDenied
 from engine.models import User
 
-SYSTEM = None  # audit entries written by the scheduler carry no user
-
 
 @dataclass(frozen=True)
 class Actor:

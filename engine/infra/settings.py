@@ -2,6 +2,7 @@
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_AUDIT_KEY = "guardloop-demo-audit-key-NOT-SECRET"
@@ -93,7 +94,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
-        env = {}
+        env: dict[str, Any] = {}
         if os.environ.get("DATABASE_URL"):
             env["database_url"] = os.environ["DATABASE_URL"]
         if os.environ.get("GUARDLOOP_DEMO"):

@@ -14,6 +14,8 @@ from engine.rules.permissions import require_case, require_casework, require_tas
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.workflow.rounds import find_task, load_workflow
 from engine.services.approvals import APPROVAL_TASKS, referral_of_item, returned_request
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 STEPS = ("assess", "handle", "guide", "follow_up", "review")
 
@@ -52,7 +54,8 @@ class InboxPage:
 HOLDERS = ("mine", "unassigned", "others")
 
 
-def inbox(gl, actor, *, step=None, code=None, held=None, page: int = 1, per_page: int = 50) -> InboxPage:
+def inbox(gl: GuardLoop, actor: Actor, *, step=None, code=None, held=None, page: int = 1,
+          per_page: int = 50) -> InboxPage:
     """The work items of the actor's agency in their district that their role may complete (supervisors:
     all of their agency's), due first: overdue items come first because they are due earliest.
 
@@ -101,7 +104,7 @@ def inbox(gl, actor, *, step=None, code=None, held=None, page: int = 1, per_page
     return InboxPage(result, {s: counts.get(s, 0) for s in STEPS}, total, page, pages, by_holder)
 
 
-def search_cases(gl, actor, text: str) -> list[dict]:
+def search_cases(gl: GuardLoop, actor: Actor, text: str) -> list[dict]:
     """By case number, child name or ID number, within the cases the actor may see; results masked."""
     text = (text or "").strip()
     if len(text) < 2:
@@ -116,7 +119,7 @@ def search_cases(gl, actor, text: str) -> list[dict]:
              "code": c.current_code, "status": c.status} for c in rows]
 
 
-def clues(gl, actor, filters: dict | None = None) -> list[RiskClue]:
+def clues(gl: GuardLoop, actor: Actor, filters: dict | None = None) -> list[RiskClue]:
     """The clues of the actor's district the actor may see (``permissions.can_see_clue``), newest first,
     narrowed by ``filters`` (``clue_filters``): status, source, received from/to, and the child's name
     (a part of it) or ID number (whole), matched only among the clues the actor may see."""
@@ -170,7 +173,7 @@ class TaskAlreadyDone(Conflict):
         self.case, self.spec = case, spec
 
 
-def task_form(gl, actor, case_id: int, task_id: str) -> dict:
+def task_form(gl: GuardLoop, actor: Actor, case_id: int, task_id: str) -> dict:
     """What a task form needs: the work item, the case, the decision variables the model computed, and the
     request it decides or the one that came back to it. The page shows the child's data: the view is logged."""
     from engine.auditlog import record as audit
@@ -200,7 +203,7 @@ def task_form(gl, actor, case_id: int, task_id: str) -> dict:
     raise done  # committed first: the view of the finished task is on record too
 
 
-def open_task_spec(gl, case_id: int, task_id: str) -> tuple[str, str | None] | None:
+def open_task_spec(gl: GuardLoop, case_id: int, task_id: str) -> tuple[str, str | None] | None:
     """The spec of an open task of the case and the measure it is about (an order's draft has the form of
     its measure), or None: all a submission needs to be read before the service decides on it (no view is
     logged: the completion that follows is, or the form shown again is)."""

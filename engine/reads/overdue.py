@@ -16,6 +16,8 @@ from engine.errors import PermissionDenied
 from engine.rules.masking import mask_name
 from engine.models import Case, Chase, WorkItem
 from engine.rules.permissions import visible_cases
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 # kind -> the user tasks whose lateness is that kind
 TASK_KINDS = {
@@ -51,7 +53,7 @@ def kind_of(task_spec: str) -> str:
     return _KIND_OF.get(task_spec, "other")
 
 
-def overdue_items(gl, actor, kind: str | None = None) -> list[OverdueRow]:
+def overdue_items(gl: GuardLoop, actor: Actor, kind: str | None = None) -> list[OverdueRow]:
     """Everything overdue in the cases the supervisor may see, the longest overdue first."""
     if actor.role != "supervisor":
         raise PermissionDenied("仅督导可以查看逾期督办清单。", "Only supervisors see the overdue list.")
@@ -88,7 +90,7 @@ def overdue_items(gl, actor, kind: str | None = None) -> list[OverdueRow]:
     return sorted(rows, key=lambda r: r.due)
 
 
-def overdue_counts(gl, actor) -> dict[str, int]:
+def overdue_counts(gl: GuardLoop, actor: Actor) -> dict[str, int]:
     """The actor's own agency's overdue items by kind (the inbox shows these)."""
     now = clock.now()
     counts = dict.fromkeys(KINDS, 0)
@@ -105,6 +107,6 @@ def overdue_counts(gl, actor) -> dict[str, int]:
     return counts
 
 
-def _reviews_due(actor, now):
+def _reviews_due(actor: Actor, now):
     """Open cases of the actor's district whose risk code is past its review date (复评逾期)."""
     return select(Case).where(visible_cases(actor), Case.status == "open", Case.code_review_due < clock.today())

@@ -4,6 +4,8 @@ A user sees the cases of their own district in which their agency takes part; a 
 only when their agency owns the task's lane, the case is in their district and their role is one the
 task names.
 """
+from typing import TYPE_CHECKING
+
 from sqlalchemy import bindparam, exists, false, select
 from sqlalchemy.orm import Session
 
@@ -11,6 +13,9 @@ from engine.errors import NotFound, PermissionDenied
 from engine.models import Case, CaseAgency, Round, WorkItem
 from engine.reference import NO_CASEWORK_ROLES
 from engine.workflow.runtime import role_allowed
+
+if TYPE_CHECKING:  # engine.workflow.rounds imports this module
+    from engine.workflow.rounds import TaskRef
 
 # Built once: building an ORM statement and its cache key costs more than running it (≈0.4 ms).
 _CASE_AND_ROUND = (
@@ -83,7 +88,7 @@ def _not_yours() -> PermissionDenied:
                             "You may not see this case: only agencies of its district that work on it may.")
 
 
-def require_task_rights(actor, item: WorkItem) -> None:
+def require_task_rights(actor, item: "WorkItem | TaskRef") -> None:
     if actor.district_id != item.district_id:
         raise PermissionDenied("该任务不属于您的辖区。", "This task is not in your district.")
     if actor.agency != item.lane:

@@ -20,6 +20,8 @@ from engine.workflow.clock import clock
 from engine.errors import InvalidInput, NotFound, PermissionDenied
 from engine.models import EduActivity, EduOrganisation
 from engine.services.bases import OFFICE_AGENCY, OFFICE_ROLES, hours as _hours
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 ORG_KINDS = {
     "school": ("中小学", "School"),
@@ -61,7 +63,7 @@ def period_label(kind: str, start: date) -> tuple[str, str]:
     return f"{start.year - 1}—{start.year}学年第二学期", f"{start.year - 1}–{start.year} spring term"
 
 
-def quotas(gl, session) -> dict[str, tuple[int, str]]:
+def quotas(gl: GuardLoop, session) -> dict[str, tuple[int, str]]:
     """Organisation kind → (activities required, period kind), from ``activity_quota.dmn``."""
     runtime = gl.runtime(session, gl.current_version(session))
     found = {}
@@ -71,26 +73,26 @@ def quotas(gl, session) -> dict[str, tuple[int, str]]:
     return found
 
 
-def _is_office(actor) -> bool:
+def _is_office(actor: Actor) -> bool:
     return actor.agency == OFFICE_AGENCY and actor.role in OFFICE_ROLES
 
 
-def may_record_for(actor, org: EduOrganisation) -> bool:
+def may_record_for(actor: Actor, org: EduOrganisation) -> bool:
     if actor.district_id != org.district_id:
         return False
     return _is_office(actor) or (actor.agency in RECORDING_AGENCIES[org.kind] and actor.role in RECORDING_ROLES)
 
 
-def may_read(actor) -> bool:
+def may_read(actor: Actor) -> bool:
     return actor.role not in ("admin", "base_staff")
 
 
-def _require_reader(actor) -> None:
+def _require_reader(actor: Actor) -> None:
     if not may_read(actor):
         raise PermissionDenied("该账号不能查看家庭教育活动。", "This account may not read family-education activities.")
 
 
-def add_organisation(gl, actor, data: dict) -> int:
+def add_organisation(gl: GuardLoop, actor: Actor, data: dict) -> int:
     kind = v.choice(data, "kind", ORG_KINDS)
     if not (_is_office(actor) or (actor.agency in RECORDING_AGENCIES[kind] and actor.role in RECORDING_ROLES)):
         raise PermissionDenied("仅区家庭教育指导中心或该类机构的主管部门人员可以登记机构。",
@@ -108,7 +110,7 @@ def add_organisation(gl, actor, data: dict) -> int:
         return org.id
 
 
-def record_activity(gl, actor, organisation_id, data: dict) -> int:
+def record_activity(gl: GuardLoop, actor: Actor, organisation_id, data: dict) -> int:
     with gl.transaction() as session:
         org = _organisation(session, organisation_id)
         if not may_record_for(actor, org):
@@ -155,7 +157,8 @@ class Progress:
         return self.done < self.required
 
 
-def progress(session, gl, actor, district_id: int, on: date, *, previous: bool = False) -> list[Progress]:
+def progress(session, gl: GuardLoop, actor: Actor, district_id: int, on: date, *,
+             previous: bool = False) -> list[Progress]:
     """Every organisation of the district against its quota for the period containing ``on`` (or, with
     ``previous``, for the period that ended before it): one aggregate query per kind of organisation."""
     rows = []
@@ -179,7 +182,7 @@ def progress(session, gl, actor, district_id: int, on: date, *, previous: bool =
     return rows
 
 
-def read_progress(gl, actor, on: date | None = None) -> dict:
+def read_progress(gl: GuardLoop, actor: Actor, on: date | None = None) -> dict:
     """The actor's district: this period's progress of every organisation, and the overdue list (the
     organisations short of their quota in the period that has ended, and those behind now)."""
     _require_reader(actor)
@@ -198,7 +201,7 @@ def read_progress(gl, actor, on: date | None = None) -> dict:
                                              and actor.role in RECORDING_ROLES)}
 
 
-def organisations_for(gl, actor) -> list[EduOrganisation]:
+def organisations_for(gl: GuardLoop, actor: Actor) -> list[EduOrganisation]:
     """The organisations the actor may record for."""
     _require_reader(actor)
     with gl.reading() as session:

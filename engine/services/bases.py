@@ -26,6 +26,8 @@ from engine.models import (
     PracticeBase, User,
 )
 from engine.reference import PRACTICE_BASES
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 SEED_VALID_FROM, SEED_VALID_UNTIL = date(2020, 1, 1), date(2024, 12, 31)   # seed 002: 2020–2024
 VALIDITY_YEARS = 5
@@ -110,25 +112,25 @@ def seed_validity(session) -> None:
 
 # ---------------------------------------------------------------- who may do what
 
-def is_district_office(actor, district_id: int | None) -> bool:
+def is_district_office(actor: Actor, district_id: int | None) -> bool:
     return actor.agency == OFFICE_AGENCY and actor.role in OFFICE_ROLES and actor.district_id == district_id
 
 
-def staff_base(session, actor) -> int | None:
+def staff_base(session, actor: Actor) -> int | None:
     """The base a ``base_staff`` account works for (None for anyone else)."""
     if actor.role != "base_staff":
         return None
     return session.scalar(select(BaseStaff.provider_id).where(BaseStaff.user_id == actor.id))
 
 
-def _require_office(actor, provider: GuidanceProvider) -> None:
+def _require_office(actor: Actor, provider: GuidanceProvider) -> None:
     if not is_district_office(actor, provider.district_id):
         raise PermissionDenied("仅基地所在区县的家庭教育指导中心（妇联办案人员、督导）可以管理该基地。",
                                "Only the family-education office of the base's district (women's federation "
                                "caseworkers and supervisors) manages this base.")
 
 
-def _require_staff_or_office(session, actor, provider: GuidanceProvider) -> None:
+def _require_staff_or_office(session, actor: Actor, provider: GuidanceProvider) -> None:
     if staff_base(session, actor) == provider.id or is_district_office(actor, provider.district_id):
         return
     raise PermissionDenied("仅该基地的工作人员或所在区县的家庭教育指导中心可以记录。",
@@ -148,7 +150,7 @@ def _base(session, provider_id, *, for_update=False) -> tuple[GuidanceProvider, 
     return provider, base
 
 
-def can_read_bases(actor) -> bool:
+def can_read_bases(actor: Actor) -> bool:
     return actor.role not in ("admin",)
 
 
@@ -172,7 +174,7 @@ class BaseRow:
     last_report: str | None  # the status of last year's annual report (None: not submitted)
 
 
-def list_bases(gl, actor, *, district_id: int | None = None) -> list[BaseRow]:
+def list_bases(gl: GuardLoop, actor: Actor, *, district_id: int | None = None) -> list[BaseRow]:
     """Every managed base (of one district, when given) with its status today and this year's activity."""
     if not can_read_bases(actor):
         raise PermissionDenied("该账号不能查看实践基地。", "This account may not read the practice bases.")
@@ -205,7 +207,7 @@ def list_bases(gl, actor, *, district_id: int | None = None) -> list[BaseRow]:
             for p, b, d, n, people, hours in rows]
 
 
-def read_base(gl, actor, provider_id) -> dict:
+def read_base(gl: GuardLoop, actor: Actor, provider_id) -> dict:
     if not can_read_bases(actor):
         raise PermissionDenied("该账号不能查看实践基地。", "This account may not read the practice bases.")
     with gl.reading() as session:
@@ -241,7 +243,7 @@ def _stale() -> Conflict:
     return Conflict("该基地刚被他人修改，请刷新后再试。", "This base changed a moment ago; reload and try again.")
 
 
-def update_base(gl, actor, provider_id, data: dict) -> None:
+def update_base(gl: GuardLoop, actor: Actor, provider_id, data: dict) -> None:
     """The office sets a base's capacity, kinds of service, service area and suspension."""
     with gl.transaction() as session:
         provider, base = _base(session, provider_id, for_update=True)
@@ -275,7 +277,7 @@ def update_base(gl, actor, provider_id, data: dict) -> None:
                             "serves": sorted(serves)})
 
 
-def renew_base(gl, actor, provider_id, data: dict) -> None:
+def renew_base(gl: GuardLoop, actor: Actor, provider_id, data: dict) -> None:
     """The office renews a base's recognition (by default five years from 1 January of the year after the old
     period ended, or of this year when it lapsed earlier)."""
     with gl.transaction() as session:
@@ -319,7 +321,7 @@ def hours(data: dict, field: str) -> float:
     return round(value, 1)
 
 
-def record_base_activity(gl, actor, provider_id, data: dict) -> int:
+def record_base_activity(gl: GuardLoop, actor: Actor, provider_id, data: dict) -> int:
     with gl.transaction() as session:
         provider, _ = _base(session, provider_id)
         _require_staff_or_office(session, actor, provider)
@@ -347,7 +349,7 @@ def report_figures(session, provider_id: int, year: int) -> dict:
             "hours": round(sum(k["hours"] for k in by_kind.values()), 1), "by_kind": by_kind}
 
 
-def draft_report(gl, actor, provider_id, year) -> dict:
+def draft_report(gl: GuardLoop, actor: Actor, provider_id, year) -> dict:
     year = _year(year)
     with gl.reading() as session:
         provider, _ = _base(session, provider_id)
@@ -365,7 +367,7 @@ def _year(value) -> int:
     return year
 
 
-def submit_annual_report(gl, actor, provider_id, data: dict) -> int:
+def submit_annual_report(gl: GuardLoop, actor: Actor, provider_id, data: dict) -> int:
     """Base staff submit the year's report (figures generated now from the activities); a returned report is
     submitted again, an approved or pending one is not replaced."""
     with gl.transaction() as session:
@@ -394,7 +396,7 @@ def submit_annual_report(gl, actor, provider_id, data: dict) -> int:
         return report.id
 
 
-def review_annual_report(gl, actor, report_id, data: dict) -> None:
+def review_annual_report(gl: GuardLoop, actor: Actor, report_id, data: dict) -> None:
     with gl.transaction() as session:
         report = session.get(BaseAnnualReport, _version({"version": report_id}))
         if report is None:
@@ -413,7 +415,7 @@ def review_annual_report(gl, actor, report_id, data: dict) -> None:
                      after={"decision": decision, "note": note})
 
 
-def reports_due(gl, actor) -> list:
+def reports_due(gl: GuardLoop, actor: Actor) -> list:
     """Submitted reports waiting for the actor's office to review them."""
     with gl.reading() as session:
         rows = session.execute(select(BaseAnnualReport, GuidanceProvider.name)
@@ -429,7 +431,7 @@ def reports_due(gl, actor) -> list:
 
 # ---------------------------------------------------------------- work items: bases expiring soon
 
-def raise_expiry_notices(gl) -> int:
+def raise_expiry_notices(gl: GuardLoop) -> int:
     """A notification to the district office for each base that is expiring (in force, ends within
     ``base_expiring_days``) and has no notice yet for its current period. Idempotent; returns how many."""
     today = clock.today()

@@ -20,6 +20,8 @@ from engine.rules.masking import mask_id, mask_name
 from engine.models import ScreeningEntry, ScreeningVisit, User
 from engine.reference import FAMILY_TYPES, RISK_FACTORS
 from engine.services.bases import OFFICE_AGENCY, OFFICE_ROLES
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 REGISTERING_AGENCIES = ("community", "civil_affairs", "education")
 REGISTERING_ROLES = ("caseworker", "supervisor", "counsellor")
@@ -37,32 +39,32 @@ RELATIONS = {"father": ("父亲", "Father"), "mother": ("母亲", "Mother"), "gr
 SOURCE_OF_AGENCY = {"community": "community", "civil_affairs": "community", "education": "school"}
 
 
-def _is_office(actor) -> bool:
+def _is_office(actor: Actor) -> bool:
     return actor.agency == OFFICE_AGENCY and actor.role in OFFICE_ROLES
 
 
-def may_register(actor) -> bool:
+def may_register(actor: Actor) -> bool:
     return actor.agency in REGISTERING_AGENCIES and actor.role in REGISTERING_ROLES
 
 
-def may_read_register(actor) -> bool:
+def may_read_register(actor: Actor) -> bool:
     return may_register(actor) or _is_office(actor)
 
 
-def _visible(actor):
+def _visible(actor: Actor):
     """SQL: the entries the actor may see."""
     mine = ScreeningEntry.district_id == actor.district_id
     return mine if _is_office(actor) else mine & (ScreeningEntry.agency_code == actor.agency)
 
 
-def _require_reader(actor) -> None:
+def _require_reader(actor: Actor) -> None:
     if not may_read_register(actor):
         raise PermissionDenied("仅登记单位（社区、民政、学校）和区家庭教育指导中心可以查看摸排台账。",
                                "Only the registering agencies (community, civil affairs, schools) and the district "
                                "family-education office may read the screening register.")
 
 
-def _entry(session, actor, entry_id, *, for_update=False) -> ScreeningEntry:
+def _entry(session, actor: Actor, entry_id, *, for_update=False) -> ScreeningEntry:
     try:
         number = int(str(entry_id))
     except ValueError:
@@ -91,7 +93,7 @@ def _fields(data: dict) -> dict:
             "notes": v.text(data, "notes", required=False, max_len=2000) or ""}
 
 
-def register_entry(gl, actor, data: dict) -> int:
+def register_entry(gl: GuardLoop, actor: Actor, data: dict) -> int:
     if not may_register(actor):
         raise PermissionDenied("仅网格员、儿童主任和学校可以登记摸排台账。",
                                "Only grid workers, child directors and schools register children on the register.")
@@ -121,7 +123,7 @@ class EntryRow:
     clue_id: int | None
 
 
-def list_entries(gl, actor, *, overdue_only: bool = False, limit: int = 500) -> list[EntryRow]:
+def list_entries(gl: GuardLoop, actor: Actor, *, overdue_only: bool = False, limit: int = 500) -> list[EntryRow]:
     """The entries the actor may see, names masked, overdue visits first."""
     _require_reader(actor)
     today = clock.today()
@@ -139,7 +141,7 @@ def _age(birth: date, today: date) -> int:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
-def read_entry(gl, actor, entry_id) -> dict:
+def read_entry(gl: GuardLoop, actor: Actor, entry_id) -> dict:
     """One entry with the child's data and its visits; the view is logged."""
     _require_reader(actor)
     with gl.transaction() as session:
@@ -157,7 +159,7 @@ def read_entry(gl, actor, entry_id) -> dict:
             "id_masked": mask_id(entry.child_id_number)}
 
 
-def entry_for_form(gl, actor, entry_id) -> dict:
+def entry_for_form(gl: GuardLoop, actor: Actor, entry_id) -> dict:
     """What a form sent back with an error shows: the entry's masked name and version, nothing personal (no
     view is logged: a refused form writes nothing)."""
     _require_reader(actor)
@@ -174,7 +176,7 @@ def _version(data) -> int:
         raise InvalidInput("version", "表单不完整，请刷新页面。", "The form was incomplete; reload the page.") from None
 
 
-def record_visit(gl, actor, entry_id, data: dict) -> int:
+def record_visit(gl: GuardLoop, actor: Actor, entry_id, data: dict) -> int:
     """A visit: the next one is due the watch status's interval after it; the watch status may change."""
     if not (may_register(actor) or _is_office(actor)):
         raise PermissionDenied("您不能记录走访。", "You may not record visits.")
@@ -209,7 +211,7 @@ def record_visit(gl, actor, entry_id, data: dict) -> int:
         return visit.id
 
 
-def to_clue(gl, actor, entry_id, data: dict) -> int:
+def to_clue(gl: GuardLoop, actor: Actor, entry_id, data: dict) -> int:
     """Risk appeared: register a risk clue from the entry (child, guardian, family types) in one step and link
     it. Sent twice (a double click), the second returns the clue the first registered."""
     from engine.services.clues import register_clue
