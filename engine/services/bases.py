@@ -23,7 +23,7 @@ from engine.workflow.clock import clock
 from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.models import (
     BaseActivity, BaseAnnualReport, BaseServiceArea, BaseStaff, District, GuidanceProvider, Notification,
-    PracticeBase, User,
+    PracticeBase,
 )
 from engine.reference import PRACTICE_BASES
 from engine.actor import Actor
@@ -460,8 +460,3 @@ def raise_expiry_notices(gl: GuardLoop) -> int:
         if raised:
             audit.record(session, None, "raise_base_expiry_notices", "practice_base", None, after={"count": raised})
     return raised
-
-
-def staff_user_ids(session, provider_id: int) -> list[int]:
-    return list(session.scalars(select(User.id).join(BaseStaff, BaseStaff.user_id == User.id)
-                                .where(BaseStaff.provider_id == provider_id)))
