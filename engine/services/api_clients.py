@@ -106,7 +106,7 @@ def _new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-def _require_admin(actor: Actor) -> None:
+def _require_admin(actor: Actor | None) -> None:
     if actor is not None and actor.role != "admin":
         raise PermissionDenied("仅系统管理员可以管理接口客户端。", "Only an administrator manages API clients.")
 
@@ -117,7 +117,8 @@ def _scopes(values) -> list:
     return sorted(scopes)
 
 
-def create_client(gl: GuardLoop, actor: Actor, *, name: str, agency: str, district: str, scopes) -> tuple[int, str]:
+def create_client(gl: GuardLoop, actor: Actor | None, *, name: str, agency: str, district: str,
+                  scopes) -> tuple[int, str]:
     """Register a client and its account; returns its id and its token (shown once, never stored)."""
     registered = register_client(gl, actor, name=name, agency=agency, district=district, scopes=scopes)
     return registered.id, registered.token
@@ -130,7 +131,7 @@ class Registered:
     webhook_key: str | None     # the webhook's signing key, shown once
 
 
-def register_client(gl: GuardLoop, actor: Actor, *, name: str, agency: str, district: str, scopes,
+def register_client(gl: GuardLoop, actor: Actor | None, *, name: str, agency: str, district: str, scopes,
                     webhook_url: str | None = None) -> Registered:
     """Register a client and its account, with its webhook if a URL is given, in one unit of work."""
     from engine.services.webhooks import check_url
@@ -177,7 +178,7 @@ def _client(session, name: str, *, lock: bool = False) -> ApiClient:
     return client
 
 
-def rotate_token(gl: GuardLoop, actor: Actor, name: str) -> str:
+def rotate_token(gl: GuardLoop, actor: Actor | None, name: str) -> str:
     """A new token for the client; the old one stops working at once. Returns the new token."""
     _require_admin(actor)
     token = _new_token()
@@ -190,7 +191,7 @@ def rotate_token(gl: GuardLoop, actor: Actor, name: str) -> str:
     return token
 
 
-def revoke_client(gl: GuardLoop, actor: Actor, name: str) -> None:
+def revoke_client(gl: GuardLoop, actor: Actor | None, name: str) -> None:
     """End the client: its token stops working and its account is disabled. Its clues stay."""
     _require_admin(actor)
     with gl.transaction() as session:
@@ -205,7 +206,7 @@ def revoke_client(gl: GuardLoop, actor: Actor, name: str) -> None:
         audit.record(session, actor, "revoke_api_client", "api_client", client.id, None, None, {"name": client.name})
 
 
-def set_scopes(gl: GuardLoop, actor: Actor, name: str, scopes) -> list:
+def set_scopes(gl: GuardLoop, actor: Actor | None, name: str, scopes) -> list:
     _require_admin(actor)
     scopes = _scopes(scopes)
     with gl.transaction() as session:
@@ -219,7 +220,7 @@ def set_scopes(gl: GuardLoop, actor: Actor, name: str, scopes) -> list:
     return scopes
 
 
-def list_clients(gl: GuardLoop, actor: Actor) -> list[ClientRow]:
+def list_clients(gl: GuardLoop, actor: Actor | None) -> list[ClientRow]:
     """Every client with its agency, district, scopes, state, webhook and its deliveries' state."""
     from sqlalchemy import func
     from engine.models import ApiWebhookDelivery as D

@@ -94,7 +94,7 @@ def check_url(url: str, *, field: str = "url") -> str:
     return url
 
 
-def set_webhook(gl: GuardLoop, actor: Actor, name: str, url: str | None, *, field: str = "url") -> str | None:
+def set_webhook(gl: GuardLoop, actor: Actor | None, name: str, url: str | None, *, field: str = "url") -> str | None:
     """Set (or with ``url`` None remove) a client's webhook; returns the new signing key, shown once."""
     from engine.services.api_clients import _client, _require_admin
     from engine.auditlog import record as audit
