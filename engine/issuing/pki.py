@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from sqlalchemy import select
+
 from engine.context import GuardLoop
 
 CA_NAME = "GuardLoop 演示根证书（仅供演示）"
