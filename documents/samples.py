@@ -51,8 +51,6 @@ PROCURATORATE_OPINION = ("最高人民检察院、全国妇联、中国关心下
                          "《关于在办理涉未成年人案件中全面开展家庭教育指导工作的意见》")
 JIANGBEI_PLAN = "《关于指导推进重庆市江北区家庭教育五年规划（2021-2025年）》第二部分第21项"
 
-JUDICIAL_CASE = {"number": "（2026）渝0105刑初123号", "cause": "陈小明被故意伤害", "stage": "审判"}
-
 BASE = {
     "issuer": PROCURATORATE,
     "number": "江北检未督〔2026〕3号",

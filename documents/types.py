@@ -16,10 +16,6 @@ class DocumentType:
     def template(self) -> str:
         return f"{self.key}.html.j2"
 
-    @property
-    def red_header(self) -> bool:
-        return self.layout == "red"
-
 
 DOCUMENT_TYPES: dict[str, DocumentType] = {
     t.key: t

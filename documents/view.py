@@ -13,7 +13,6 @@ from documents.types import DECISION_FORM_TITLE, DOCUMENT_TYPES, DocumentType
 
 DRAFT_NUMBER = "（草稿，未编号）"
 TYPE_AREA_PT = 156 / 25.4 * 72          # 版心宽 156 mm
-BODY_PT = 16                            # 3号
 
 _LEADING_NUMBER = re.compile(
     r"^\s*(?:\d{1,2}\s*[.、．)）]|[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|[一二三四五六七八九十]{1,3}\s*、)\s*")

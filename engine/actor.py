@@ -6,8 +6,6 @@ from sqlalchemy.orm import Session
 from engine.rules.permissions import ACCOUNT_DISABLED, require
 from engine.models import User
 
-SYSTEM = None  # audit entries written by the scheduler carry no user
-
 
 @dataclass(frozen=True)
 class Actor:

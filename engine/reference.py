@@ -2,7 +2,6 @@
 
 Policy that may change (thresholds, cadences) is not here: it lives in the DMN tables and settings.
 """
-from engine.issuing.legal_basis import BY_TYPE, bases_for
 
 AGENCIES = {
     # code: (Chinese name, English name, default document prefix 机关代字)
@@ -221,9 +220,6 @@ OFFICE_NAMES = {
 # Documents that carry a number (机关代字〔年份〕序号号) and are served with a 送达回证 (one per person served).
 NUMBERED_DOCUMENTS = ("supervision_order", "guidance_order", "reprimand", "duty_notice", "warning_letter",
                       "protection_order", "objection_decision", "revocation_support")
-
-# The legal bases each type cites by default (engine/issuing/legal_basis.py has the table and the rules by case).
-LEGAL_BASIS = {doc_type: bases_for(doc_type) for doc_type in BY_TYPE}
 
 DOCUMENT_TYPES = {
     "supervision_order": ("督促监护令", "Order urging guardianship"),

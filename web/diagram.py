@@ -46,7 +46,6 @@ TASKS = {"task", "userTask", "businessRuleTask", "serviceTask", "scriptTask", "m
 SUB_PROCESSES = {"subProcess", "transaction", "adHocSubProcess"}
 GATEWAYS = {"exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway"}
 EVENTS = {"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent"}
-FLOW_NODES = TASKS | SUB_PROCESSES | GATEWAYS | EVENTS
 THROWING = {"endEvent", "intermediateThrowEvent"}
 
 KIND_LABELS = {

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from engine.workflow.clock import clock
 from engine.models import AuditEntry, AuditHead, AuditStaged
+from engine.actor import Actor
 
 PENDING = "audit_pending"
 KEY = "audit_key"            # session.info: the chain's key (bytes), from the engine context
@@ -40,7 +41,7 @@ _MOVE_HEAD = _HEAD.update().where(_HEAD.c.id == HEAD_ID).values(last_id=bindpara
 _ANY_STAGED = select(_STAGED.c.id).limit(1)
 
 
-def record(session: Session, actor, action: str, entity: str, entity_id=None, case_id=None,
+def record(session: Session, actor: Actor | None, action: str, entity: str, entity_id=None, case_id=None,
            before: dict | None = None, after: dict | None = None) -> None:
     """Add one entry to the unit of work's log; it is written, chained, when the unit of work commits."""
     session.info.setdefault(PENDING, []).append({

@@ -13,6 +13,7 @@ that: a checkpointed entry whose hash changed, or that is gone.
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -21,6 +22,7 @@ from sqlalchemy import func, select
 from engine.auditlog.record import HEAD_ID, entry_hash
 from engine.models import AuditEntry, AuditHead, AuditStaged
 from engine.models.audit import GENESIS
+from engine.context import GuardLoop
 
 BATCH = 5000
 
@@ -58,7 +60,7 @@ class Report:
         return not self.problems
 
 
-def verify(gl, limit: int = 20, checkpoints: list[Checkpoint] = ()) -> Report:
+def verify(gl: GuardLoop, limit: int = 20, checkpoints: Sequence[Checkpoint] = ()) -> Report:
     """Check the whole chain (and the checkpoints given); up to ``limit`` problems, the first one first."""
     report = Report()
     wanted = {c.entry_id: c for c in checkpoints}

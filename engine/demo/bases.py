@@ -20,6 +20,7 @@ from engine.models import (
 )
 from engine.services import activities, bases, screening
 from engine.services.setup import add_user
+from engine.context import GuardLoop
 
 YEAR_START, YEAR_END = date(2025, 9, 1), date(2026, 8, 31)
 JB_BASE = "江北区妇女儿童活动中心"
@@ -67,7 +68,7 @@ def _at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour, 0), tzinfo=CHINA_TZ)
 
 
-def seed_bases_demo(gl) -> None:
+def seed_bases_demo(gl: GuardLoop) -> None:
     with gl.reading() as session:
         if session.scalars(select(EduOrganisation.id)).first() is not None:
             return
@@ -82,7 +83,7 @@ def seed_bases_demo(gl) -> None:
     bases.raise_expiry_notices(gl)
 
 
-def _users(gl) -> None:
+def _users(gl: GuardLoop) -> None:
     with gl.transaction() as session:
         known = set(session.scalars(select(User.username)))
         for username, name, agency, role in GX_USERS:
@@ -96,12 +97,12 @@ def _users(gl) -> None:
             session.add(BaseStaff(user_id=staff.id, provider_id=jb_base))
 
 
-def _version(gl, provider_id: int) -> int:
+def _version(gl: GuardLoop, provider_id: int) -> int:
     with gl.reading() as session:
         return session.get(PracticeBase, provider_id).version
 
 
-def _bases(gl, today: date) -> None:
+def _bases(gl: GuardLoop, today: date) -> None:
     with gl.reading() as session:
         ids = dict(session.execute(select(GuidanceProvider.name, GuidanceProvider.id)).all())
         districts = dict(session.execute(select(District.code, District.id)).all())
@@ -144,7 +145,7 @@ def _bases(gl, today: date) -> None:
     clock.reset()
 
 
-def actor_by_username_safe(gl, username: str):
+def actor_by_username_safe(gl: GuardLoop, username: str):
     with gl.reading() as session:
         return actor_by_username(session, username)
 
@@ -156,7 +157,7 @@ def _spread(count: int, seed: int) -> list[date]:
             for i in range(count)]
 
 
-def _organisations(gl, today: date) -> None:
+def _organisations(gl: GuardLoop, today: date) -> None:
     for code, orgs in ORGANISATIONS.items():
         for index, (name, kind, recorder, count) in enumerate(orgs):
             who = actor_by_username_safe(gl, recorder)
@@ -190,7 +191,7 @@ def _findings(name: str, visit_index: int) -> str:
     return "入户走访，监护人在家，儿童生活学习情况正常。"
 
 
-def _screening(gl, today: date) -> None:
+def _screening(gl: GuardLoop, today: date) -> None:
     for code, children in CHILDREN.items():
         for registrar, name, sex, birth, types, watch, registered, visits in children:
             day = date.fromisoformat(registered)

@@ -25,6 +25,7 @@ from engine.demo.school import seed_school
 from engine.models import Case, Round
 from engine.demo.scenario import Driver, scores
 from engine.workflow.catalog import Task
+from engine.context import GuardLoop
 
 WF, COUNSELLOR, SUPERVISOR = "wf_caseworker", "wf_counsellor", "wf_supervisor"
 OFFICER = {"procuratorate": ("prosecutor", "pro_supervisor"), "court": ("judge", "court_supervisor"),
@@ -429,7 +430,7 @@ STORIES = [
 ]
 
 
-def _run_timers_until(gl, moment) -> None:
+def _run_timers_until(gl: GuardLoop, moment) -> None:
     """Fire every timer due before ``moment`` at its own due time, as a scheduler running all along would."""
     while True:
         with gl.reading() as session:
@@ -440,7 +441,7 @@ def _run_timers_until(gl, moment) -> None:
         services.tick(gl)
 
 
-def seed_demo(gl) -> list[tuple[str, str]]:
+def seed_demo(gl: GuardLoop) -> list[tuple[str, str]]:
     with gl.reading() as session:
         if session.scalars(select(Case.id)).first() is not None:
             return []

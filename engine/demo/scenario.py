@@ -12,6 +12,7 @@ from engine.actor import actor_by_username
 from engine.workflow.clock import clock
 from engine.models import Case, GuidanceProvider, Referral, WorkItem
 from engine.reference import ASSESSMENT_ITEMS
+from engine.context import GuardLoop
 
 
 def scores(total: int) -> dict:
@@ -28,7 +29,7 @@ def scores(total: int) -> dict:
 
 
 class Driver:
-    def __init__(self, gl):
+    def __init__(self, gl: GuardLoop):
         self.gl = gl
 
     def actor(self, username: str):

@@ -16,6 +16,7 @@ from engine.demo.scenario import Driver, scores
 from engine.services import parent_school as ps
 from engine.services import parent_school_surveys as surveys
 from engine.workflow.catalog import Task
+from engine.context import GuardLoop
 
 # the staff of 高新区 the demo needs (江北's are the demo users of ``bootstrap``)
 GX_USERS = [("gx_teacher", "高新区某小学·刘老师", "education", "caseworker", "GX"),
@@ -62,7 +63,7 @@ SURVEY_ANSWERS = [("5", "5", "4", "5", "讲得很实用"), ("4", "4", "4", "4", 
                   ("3", "3", "2", "3", "时间太晚"), ("5", "5", "5", "5", "")]
 
 
-def _gx_users(gl) -> bool:
+def _gx_users(gl: GuardLoop) -> bool:
     """The 高新区 demo staff, on a database of demo accounts only (as ``init --demo-users`` makes them)."""
     from engine.services.setup import add_user
     with gl.transaction() as session:
@@ -161,7 +162,7 @@ def _case_with_courses(dr: Driver) -> None:
                          {"content": "4", "delivery": "5", "arrangement": "4", "effect": "4", "comment": "指导老师很耐心"})
 
 
-def seed_school(gl) -> bool:
+def seed_school(gl: GuardLoop) -> bool:
     """The parent-school demo (once: nothing when a course exists already)."""
     with gl.reading() as session:
         if session.scalars(select(Course.id)).first() is not None:
@@ -183,7 +184,7 @@ def seed_school(gl) -> bool:
     return True
 
 
-def _first_session(gl, title: str) -> int:
+def _first_session(gl: GuardLoop, title: str) -> int:
     from engine.models import CourseSession
     with gl.reading() as session:
         return session.scalars(select(CourseSession.id).join(Course, Course.id == CourseSession.course_id)

@@ -7,6 +7,7 @@ from engine.infra import schema
 from engine.rules.permissions import DEMO_ACCOUNTS_REFUSED, require
 from engine.models import User
 from engine.services.setup import add_user, seed_reference
+from engine.context import GuardLoop
 
 DEMO_PASSWORD = "guardloop-demo"
 
@@ -35,7 +36,7 @@ DEMO_USERS = [
 ]
 
 
-def init(gl, with_demo_users=False) -> list[tuple]:
+def init(gl: GuardLoop, with_demo_users=False) -> list[tuple]:
     """Idempotent. Returns the demo users created now (username, role, agency, district).
 
     Demo users share one published password: they are refused on a database that has any other account

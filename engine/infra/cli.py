@@ -198,7 +198,7 @@ def audit_checkpoint(file):
     click.echo(line)
 
 
-def _chain_head(gl) -> tuple[int, str]:
+def _chain_head(gl: GuardLoop) -> tuple[int, str]:
     from engine.auditlog.record import HEAD_ID
     from engine.models import AuditHead
     with gl.reading() as session:

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from engine.errors import InvalidInput
 
-MEDIA_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
 SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
 IMAGE_FORMATS = {"image/jpeg": ("JPEG", "MPO"), "image/png": ("PNG",)}   # MPO: a phone's JPEG with a preview
 THUMBNAIL_PIXELS = (320, 320)

@@ -2,6 +2,7 @@
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_AUDIT_KEY = "guardloop-demo-audit-key-NOT-SECRET"
@@ -11,9 +12,6 @@ DEMO_AUDIT_KEY = "guardloop-demo-audit-key-NOT-SECRET"
 class Settings:
     database_url: str = f"sqlite:///{ROOT / 'instance' / 'guardloop.db'}"
     models_dir: Path = ROOT / "workflows"
-    guidance_sessions: int = 6          # default plan: monthly sessions …
-    guidance_min_minutes: int = 40      # … of at least 40 minutes …
-    guidance_period_days: int = 180     # … for 6 months
     tick_batch: int = 100
     case_no_format: str = "{district}-{year}-{seq:05d}"
     verify_base_url: str = "http://127.0.0.1:5000"   # printed in every document's QR code
@@ -93,7 +91,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
-        env = {}
+        env: dict[str, Any] = {}
         if os.environ.get("DATABASE_URL"):
             env["database_url"] = os.environ["DATABASE_URL"]
         if os.environ.get("GUARDLOOP_DEMO"):
@@ -128,9 +126,6 @@ class Settings:
                           ("deadline_warning_days", "GUARDLOOP_DEADLINE_WARNING_DAYS"),
                           ("digest_hour", "GUARDLOOP_DIGEST_HOUR"),
                           ("attachment_max_bytes", "GUARDLOOP_ATTACHMENT_MAX_BYTES"),
-                          ("guidance_sessions", "GUARDLOOP_GUIDANCE_SESSIONS"),
-                          ("guidance_min_minutes", "GUARDLOOP_GUIDANCE_MIN_MINUTES"),
-                          ("guidance_period_days", "GUARDLOOP_GUIDANCE_PERIOD_DAYS"),
                           ("cockpit_cache_seconds", "GUARDLOOP_COCKPIT_CACHE_SECONDS"),
                           ("base_expiring_days", "GUARDLOOP_BASE_EXPIRING_DAYS")):
             if os.environ.get(var):

@@ -10,12 +10,13 @@ import threading
 
 from engine.auditlog import record as audit
 from engine.issuing import rendering
+from engine.context import GuardLoop
 
 CHAIN_BATCH = 5000
 log = logging.getLogger(__name__)
 
 
-def chain_views(gl, batch: int = CHAIN_BATCH) -> int:
+def chain_views(gl: GuardLoop, batch: int = CHAIN_BATCH) -> int:
     """Chain every staged access entry, ``batch`` per transaction; how many."""
     chained = 0
     while True:
@@ -26,12 +27,12 @@ def chain_views(gl, batch: int = CHAIN_BATCH) -> int:
             return chained
 
 
-def work_once(gl) -> dict:
+def work_once(gl: GuardLoop) -> dict:
     """Render every due document, then chain what was staged meanwhile."""
     return {"rendered": rendering.render_due(gl), "chained": chain_views(gl)}
 
 
-def run(gl, stop: threading.Event, every: float = 0.5) -> None:
+def run(gl: GuardLoop, stop: threading.Event, every: float = 0.5) -> None:
     """Work until ``stop`` is set, polling every ``every`` seconds when idle. A failing pass (the database
     away, say) is logged and tried again after the pause; it never ends the loop."""
     while not stop.is_set():
@@ -44,7 +45,7 @@ def run(gl, stop: threading.Event, every: float = 0.5) -> None:
             stop.wait(every)
 
 
-def start_thread(gl, every: float = 0.5) -> tuple[threading.Thread, threading.Event]:
+def start_thread(gl: GuardLoop, every: float = 0.5) -> tuple[threading.Thread, threading.Event]:
     """The worker as a daemon thread of this process (``guardloop serve``); set the event to stop it."""
     stop = threading.Event()
     thread = threading.Thread(target=run, args=(gl, stop, every), name="guardloop-worker", daemon=True)

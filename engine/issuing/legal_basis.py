@@ -55,7 +55,6 @@ CRIME_PREVENTION_61 = cite("crime_prevention", "第六十一条")   # 严重不�
 DV_16 = cite("domestic_violence", "第十六条")        # 告诫书
 DV_17 = cite("domestic_violence", "第十七条")        # serving the 告诫书, 查访
 DV_PROTECTION = cite("domestic_violence", "第二十三条、第二十六条至第二十九条")   # 人身安全保护令
-DV_OBJECTION = cite("domestic_violence", "第三十一条")   # 复议 of a protection order
 CIVIL_36 = cite("civil_code", "第三十六条")          # 撤销监护人资格
 COURT_OPINION = cite("court_guidance_opinion")
 PROCURATORATE_OPINION = cite("procuratorate_guidance_opinion")

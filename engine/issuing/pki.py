@@ -23,6 +23,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 
+from engine.context import GuardLoop
+
 CA_NAME = "GuardLoop 演示根证书（仅供演示）"
 YEARS = 10
 _keys: dict = {}         # (pki_dir, office file stem) -> documents.signing.SigningKey, per process
@@ -100,7 +102,7 @@ def office_stem(session, office) -> str:
     return f"{session.get(District, office.district_id).code}-{session.get(Agency, office.agency_id).code}"
 
 
-def ensure_all(gl) -> int:
+def ensure_all(gl: GuardLoop) -> int:
     """The CA and every office's certificate (``guardloop init``). Returns how many offices there are."""
     from engine.models import Office
     root = Path(gl.settings.pki_dir)
@@ -128,14 +130,14 @@ def signing_key(root: Path, stem: str, name: str):
     return cached
 
 
-def sign(gl, session, office, pdf: bytes) -> bytes:
+def sign(gl: GuardLoop, session, office, pdf: bytes) -> bytes:
     """The PDF signed with the office's certificate (and timestamped when a TSA is configured)."""
     from documents.signing import sign_pdf
     key = signing_key(Path(gl.settings.pki_dir), office_stem(session, office), office.name)
     return sign_pdf(pdf, key, reason="签发", location=office.name, tsa_url=gl.settings.tsa_url or None)
 
 
-def check_signature(gl, pdf: bytes) -> dict:
+def check_signature(gl: GuardLoop, pdf: bytes) -> dict:
     """The signature check of an uploaded file against this installation's CA."""
     from documents.signing import validate
     root = Path(gl.settings.pki_dir)

@@ -30,6 +30,7 @@ from engine.workflow.clock import clock
 from engine.infra.db import is_postgres
 from engine.errors import NotFound
 from engine.models import DocumentFile, DocumentRecord, RenderJob
+from engine.context import GuardLoop
 
 MAX_ATTEMPTS = 5
 RETRY_SECONDS = (5, 30, 120, 600)        # after the 1st, 2nd, 3rd, 4th failure
@@ -60,7 +61,7 @@ def queue(session, document_id: int) -> None:
     session.add(RenderJob(document_id=document_id, state="queued", attempts=0, not_before=now, updated_at=now))
 
 
-def produce_pdf(gl, doc_type: str, snapshot: dict, office_id: int | None = None) -> bytes:
+def produce_pdf(gl: GuardLoop, doc_type: str, snapshot: dict, office_id: int | None = None) -> bytes:
     """Make an issued document's PDF from its snapshot: render, then sign with the issuing office's
     certificate. The one place an issued document's bytes are made."""
     pdf = gl.render(doc_type, snapshot)
@@ -69,7 +70,7 @@ def produce_pdf(gl, doc_type: str, snapshot: dict, office_id: int | None = None)
 
 # --- the workers ---------------------------------------------------------------------------------
 
-def render_due(gl, limit: int | None = None) -> int:
+def render_due(gl: GuardLoop, limit: int | None = None) -> int:
     """Render due documents until none is due (or ``limit`` were tried); how many were tried."""
     tried = 0
     while limit is None or tried < limit:
@@ -85,7 +86,7 @@ def _due(skip_locked: bool):
     return query.with_for_update(skip_locked=True) if skip_locked else query
 
 
-def _render_next(gl) -> bool:
+def _render_next(gl: GuardLoop) -> bool:
     if is_postgres(gl.engine):
         with gl.transaction() as session:
             job = session.scalars(_due(skip_locked=True)).first()
@@ -102,7 +103,7 @@ def _render_next(gl) -> bool:
     return True
 
 
-def _render_locked(session, gl, job: RenderJob) -> bytes | None:
+def _render_locked(session, gl: GuardLoop, job: RenderJob) -> bytes | None:
     """Render and store while this transaction holds the job's row (PostgreSQL)."""
     doc = _document(session, job.document_id)
     try:
@@ -114,7 +115,7 @@ def _render_locked(session, gl, job: RenderJob) -> bytes | None:
     return pdf
 
 
-def _render_unlocked(gl, doc: DocumentRecord) -> bytes | None:
+def _render_unlocked(gl: GuardLoop, doc: DocumentRecord) -> bytes | None:
     """Render with no transaction open, then store unless someone stored it meanwhile (SQLite)."""
     try:
         pdf, failure = _make(gl, doc), None
@@ -138,7 +139,7 @@ def _document(session, document_id: int) -> DocumentRecord:
                            .options(undefer(DocumentRecord.snapshot))).one()
 
 
-def _make(gl, doc: DocumentRecord) -> bytes:
+def _make(gl: GuardLoop, doc: DocumentRecord) -> bytes:
     if doc.snapshot is None or digest(doc.snapshot) != doc.snapshot_sha256:
         raise ValueError("the snapshot does not match its hash: not rendered")
     return produce_pdf(gl, doc.doc_type, doc.snapshot, doc.office_id)
@@ -170,7 +171,7 @@ def _fail(session, job: RenderJob, exc: Exception) -> None:
 
 # --- on demand -----------------------------------------------------------------------------------
 
-def ensure_rendered(gl, document_id: int) -> bytes:
+def ensure_rendered(gl: GuardLoop, document_id: int) -> bytes:
     """The document's PDF: stored already, waited for while a worker renders it, or rendered now.
     Raises ``RenderFailed`` (the failure kept on the job) or ``NotFound`` (a document with no PDF and no
     snapshot to make one from: a seeded copy)."""
@@ -188,7 +189,7 @@ def ensure_rendered(gl, document_id: int) -> bytes:
     return pdf
 
 
-def _ensure_locked(gl, document_id: int):
+def _ensure_locked(gl: GuardLoop, document_id: int):
     with gl.transaction() as session:
         session.execute(text(f"SET LOCAL lock_timeout = '{ON_DEMAND_WAIT}'"))
         job = session.get(RenderJob, document_id, with_for_update=True)   # waits for a worker holding it
@@ -198,7 +199,7 @@ def _ensure_locked(gl, document_id: int):
         return pdf, job.last_error
 
 
-def _ensure_unlocked(gl, document_id: int):
+def _ensure_unlocked(gl: GuardLoop, document_id: int):
     with gl.reading() as session:
         stored = session.get(DocumentFile, document_id)
         if stored is not None:
@@ -222,7 +223,7 @@ def _kept(session, document_id: int) -> bytes:
     return stored.pdf
 
 
-def retry_failed(gl) -> int:
+def retry_failed(gl: GuardLoop) -> int:
     """Queue every given-up job again (``guardloop render --retry-failed``); how many."""
     with gl.transaction() as session:
         now = clock.now()

@@ -6,6 +6,7 @@ from engine.issuing import pki
 from engine.issuing.document_context import recipient_names
 from engine.issuing.document_fields import cn_date
 from engine.rules.masking import mask_name
+from engine.context import GuardLoop
 
 
 def fingerprint(doc, case, pdf: bytes) -> dict:
@@ -22,7 +23,7 @@ def page_count(pdf: bytes) -> int:
     return int(PdfFileReader(BytesIO(pdf), strict=False).root["/Pages"]["/Count"])
 
 
-def signature(gl, pdf: bytes) -> dict:
+def signature(gl: GuardLoop, pdf: bytes) -> dict:
     """The uploaded file's signature: present, intact, covering the whole file, by a certificate of this
     installation's CA; the signer's name (an office's, not a person's) and time."""
     return pki.check_signature(gl, pdf)

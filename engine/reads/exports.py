@@ -13,6 +13,8 @@ from engine.errors import InvalidInput, NotFound
 from engine.rules.permissions import LEDGER_EXPORT_REFUSED, may_export_ledger, require
 from engine.reads.ledger import ledger
 from engine.reads.spreadsheets import to_csv, to_xlsx
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -35,7 +37,7 @@ def _check(fmt: str, lang: str) -> None:
         raise InvalidInput("lang", "不支持该语言。", "Unsupported language.")
 
 
-def _file(session, actor, kind: str, scope, table: Table, fmt: str, lang: str) -> Export:
+def _file(session, actor: Actor, kind: str, scope, table: Table, fmt: str, lang: str) -> Export:
     content = WRITERS[fmt](table.sheet(lang))
     audit.record(session, actor, "export", kind, table.key, None, None,
                  {"filters": scope.as_filters(), "rows": len(table.rows), "format": fmt, "language": lang})
@@ -43,7 +45,7 @@ def _file(session, actor, kind: str, scope, table: Table, fmt: str, lang: str) -
     return Export(name, FORMATS[fmt], content, len(table.rows))
 
 
-def export_ledger(gl, actor, filters: dict, *, fmt: str = "xlsx", lang: str = "zh") -> Export:
+def export_ledger(gl: GuardLoop, actor: Actor, filters: dict, *, fmt: str = "xlsx", lang: str = "zh") -> Export:
     """台账导出: the cases the filters select, names masked on the rows of cases the user does not work on."""
     _check(fmt, lang)
     require_cockpit_rights(actor)
@@ -53,7 +55,8 @@ def export_ledger(gl, actor, filters: dict, *, fmt: str = "xlsx", lang: str = "z
         return _file(session, actor, "case_ledger", scope, ledger(session, gl, actor, scope), fmt, lang)
 
 
-def export_cockpit_table(gl, actor, filters: dict, table_key: str, *, fmt: str = "xlsx", lang: str = "zh") -> Export:
+def export_cockpit_table(gl: GuardLoop, actor: Actor, filters: dict, table_key: str, *, fmt: str = "xlsx",
+                         lang: str = "zh") -> Export:
     """One cockpit table (aggregate counts only), computed afresh for the export."""
     _check(fmt, lang)
     if table_key not in BUILDERS:

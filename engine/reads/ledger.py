@@ -16,6 +16,8 @@ from engine.reads.cockpit.tables import Column, Table
 from engine.models import Case, District, DocumentRecord, FollowupVisit, GuidanceSession, Round
 from engine.reads.access import visible_cases
 from engine.reference import CASE_TYPES, CODE_NAMES, FAMILY_TYPES, STEPS
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 SEX = {"M": ("男", "Male"), "F": ("女", "Female")}
 STATUS = {"open": ("在办", "Open"), "closed": ("已结案", "Closed")}
@@ -55,13 +57,13 @@ def _rows(session: Session, in_scope):
     return session.execute(query).all()
 
 
-def _current_steps(session: Session, gl, in_scope) -> dict[int, str]:
+def _current_steps(session: Session, gl: GuardLoop, in_scope) -> dict[int, str]:
     running = select(Round.id).where(Round.status == "running", Round.case_id.in_(in_scope))
     now = clock.now()
     return {f.case_id: current_step(f, now) for f in round_facts(session, gl, running)}
 
 
-def _latest_ended(session: Session, gl, in_scope) -> dict[int, object]:
+def _latest_ended(session: Session, gl: GuardLoop, in_scope) -> dict[int, object]:
     # Rounds of a case are created one after another: the highest id is the latest.
     latest = (select(func.max(Round.id)).where(Round.status != "running", Round.case_id.in_(in_scope))
               .group_by(Round.case_id))
@@ -84,7 +86,7 @@ def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def ledger(session: Session, gl, actor, scope) -> Table:
+def ledger(session: Session, gl: GuardLoop, actor: Actor, scope) -> Table:
     in_scope = cases_in_scope(scope).where(visible_cases(actor))
     steps, ended = _current_steps(session, gl, in_scope), _latest_ended(session, gl, in_scope)
     today = clock.today()

@@ -14,6 +14,8 @@ from engine.reads.access import visible_cases, visible_clues
 from engine.rules.permissions import require_casework
 from engine.errors import InvalidInput
 from engine.reference import STEPS
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,8 @@ class InboxPage:
 HOLDERS = ("mine", "unassigned", "others")
 
 
-def inbox(gl, actor, *, step=None, code=None, held=None, page: int = 1, per_page: int = 50) -> InboxPage:
+def inbox(gl: GuardLoop, actor: Actor, *, step=None, code=None, held=None, page: int = 1,
+          per_page: int = 50) -> InboxPage:
     """The work items of the actor's agency in their district that their role may complete (supervisors:
     all of their agency's), due first: overdue items come first because they are due earliest.
 
@@ -99,7 +102,7 @@ def inbox(gl, actor, *, step=None, code=None, held=None, page: int = 1, per_page
     return InboxPage(result, {s: counts.get(s, 0) for s in STEPS}, total, page, pages, by_holder)
 
 
-def search_cases(gl, actor, text: str) -> list[dict]:
+def search_cases(gl: GuardLoop, actor: Actor, text: str) -> list[dict]:
     """By case number, child name or ID number, within the cases the actor may see; results masked."""
     text = (text or "").strip()
     if len(text) < 2:
@@ -114,7 +117,7 @@ def search_cases(gl, actor, text: str) -> list[dict]:
              "code": c.current_code, "status": c.status} for c in rows]
 
 
-def clues(gl, actor, filters: dict | None = None) -> list[RiskClue]:
+def clues(gl: GuardLoop, actor: Actor, filters: dict | None = None) -> list[RiskClue]:
     """The clues of the actor's district the actor may see (``permissions.can_see_clue``), newest first,
     narrowed by ``filters`` (``clue_filters``): status, source, received from/to, and the child's name
     (a part of it) or ID number (whole), matched only among the clues the actor may see."""

@@ -18,6 +18,8 @@ from engine.models import Case, Chase, WorkItem
 from engine.reads.access import visible_cases
 from engine.reference import OVERDUE_KINDS
 from engine.workflow.catalog import OVERDUE_TASKS
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 KINDS = tuple(OVERDUE_KINDS)   # the tasks' kinds of lateness (OVERDUE_TASKS), then chases, code reviews, other
 CODE_REVIEW_OWNER = "womens_federation"   # the coordinating agency re-assesses
@@ -43,7 +45,7 @@ def kind_of(task_spec: str) -> str:
     return _KIND_OF.get(task_spec, "other")
 
 
-def overdue_items(gl, actor, kind: str | None = None) -> list[OverdueRow]:
+def overdue_items(gl: GuardLoop, actor: Actor, kind: str | None = None) -> list[OverdueRow]:
     """Everything overdue in the cases the supervisor may see, the longest overdue first."""
     require(may_read_overdue(actor), OVERDUE_REFUSED)
     now = clock.now()
@@ -79,7 +81,7 @@ def overdue_items(gl, actor, kind: str | None = None) -> list[OverdueRow]:
     return sorted(rows, key=lambda r: r.due)
 
 
-def overdue_counts(gl, actor) -> dict[str, int]:
+def overdue_counts(gl: GuardLoop, actor: Actor) -> dict[str, int]:
     """The actor's own agency's overdue items by kind (the inbox shows these)."""
     now = clock.now()
     counts = dict.fromkeys(KINDS, 0)
@@ -96,6 +98,6 @@ def overdue_counts(gl, actor) -> dict[str, int]:
     return counts
 
 
-def _reviews_due(actor, now):
+def _reviews_due(actor: Actor, now):
     """Open cases of the actor's district whose risk code is past its review date (复评逾期)."""
     return select(Case).where(visible_cases(actor), Case.status == "open", Case.code_review_due < clock.today())

@@ -51,13 +51,6 @@ def month_of_day(column, dialect: str):
     return func.strftime("%Y-%m", column)
 
 
-def days_between(later, earlier, dialect: str):
-    """SQL: ``later - earlier`` in (fractional) days, for two timestamp columns."""
-    if dialect == "postgresql":
-        return func.extract("epoch", later - earlier) / 86400.0
-    return func.julianday(later) - func.julianday(earlier)
-
-
 def percentile(values: list[float], q: float) -> float | None:
     """Linear interpolation between closest ranks: PostgreSQL's ``percentile_cont(q)``."""
     if not values:

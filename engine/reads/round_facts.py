@@ -16,6 +16,7 @@ from engine.models.records import counts_towards_plan
 from engine.reference import CODES, NUMBERED_DOCUMENTS
 from engine.workflow.catalog import SAFETY_CONTACT_CHASE, Task
 from engine.workflow.steps import deployed_versions
+from engine.context import GuardLoop
 
 HANDLING_DECISION = Task.PROPOSE_MEASURES
 _visits_by_version: dict[str, dict[str, int]] = {}
@@ -49,7 +50,7 @@ def count_if(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def visits_required_by_code(session: Session, gl, version: str) -> dict[str, int]:
+def visits_required_by_code(session: Session, gl: GuardLoop, version: str) -> dict[str, int]:
     """The follow-up visits a round of each code needs (``followup_schedule`` DMN of that model version)."""
     if version not in _visits_by_version:
         runtime = gl.runtime(session, version)
@@ -58,7 +59,7 @@ def visits_required_by_code(session: Session, gl, version: str) -> dict[str, int
     return _visits_by_version[version]
 
 
-def _visits_required(session, gl, versions):
+def _visits_required(session, gl: GuardLoop, versions):
     groups: dict[tuple, list[str]] = {}
     for version in versions:
         groups.setdefault(tuple(sorted(visits_required_by_code(session, gl, version).items())), []).append(version)
@@ -147,12 +148,12 @@ def _visits(rounds):
             .where(chosen(v.round_id, rounds)).group_by(v.round_id).subquery("visits"))
 
 
-def approval_needed(gl):
+def approval_needed(gl: GuardLoop):
     """SQL: the approval kind the round's outcome needs on record (NULL when it needs none)."""
     return case(gl.settings.closed_loop_approvals, value=Round.outcome, else_=None)
 
 
-def _approvals(gl, rounds):
+def _approvals(gl: GuardLoop, rounds):
     a = Approval
     needed = a.kind == approval_needed(gl)
     return (select(a.round_id, count_if(needed & (a.status == "approved")).label("approved"),
@@ -161,7 +162,7 @@ def _approvals(gl, rounds):
             .where(chosen(a.round_id, rounds)).group_by(a.round_id).subquery("approvals"))
 
 
-def facts(session: Session, gl, rounds):
+def facts(session: Session, gl: GuardLoop, rounds):
     """A subquery with one row of facts per chosen round (where a running round stands is its ``steps``)."""
     versions = deployed_versions(session)
     rounds, cte = _selection(session, rounds)

@@ -181,10 +181,6 @@ def role_allowed(roles, agency: str, role: str) -> bool:
     return role in roles or f"{agency}:{role}" in roles
 
 
-def may_complete_task(actor, district_id: int, lane: str, roles) -> bool:
-    return actor.district_id == district_id and actor.agency == lane and role_allowed(roles, actor.agency, actor.role)
-
-
 def require_task_rights(actor, item) -> None:
     """``item``: anything with the task's ``district_id``, ``lane`` (owning agency) and ``roles``."""
     require(actor.district_id == item.district_id, TASK_OTHER_DISTRICT)

@@ -16,17 +16,19 @@ from engine.rules.passwords import check_password, hash_password, password_probl
 from engine.reference import AGENCIES, ROLES
 from engine.rules import validate as v
 from engine.services.accounts import end_sessions, locked_user
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 RESET_HOURS = 24
 _BAD_LINK = ("重置链接无效或已过期，请向系统管理员申请新的链接。",
              "This reset link is not valid or has expired: ask your administrator for a new one.")
 
 
-def require_admin(actor) -> None:
+def require_admin(actor: Actor) -> None:
     require(may_manage_accounts(actor), ACCOUNTS_ADMIN_ONLY)
 
 
-def _account(session, actor, user_id: int) -> User:
+def _account(session, actor: Actor, user_id: int) -> User:
     require_admin(actor)
     user = locked_user(session, user_id)
     if user is None:
@@ -34,12 +36,12 @@ def _account(session, actor, user_id: int) -> User:
     return user
 
 
-def _not_self(actor, user: User, what: tuple[str, str]) -> None:
+def _not_self(actor: Actor, user: User, what: tuple[str, str]) -> None:
     if user.id == actor.id:
         raise InvalidInput("user", *what)
 
 
-def update_user(gl, actor, user_id: int, data: dict) -> None:
+def update_user(gl: GuardLoop, actor: Actor, user_id: int, data: dict) -> None:
     """Change an account's name shown, agency, role or district; a change of rights ends its sessions."""
     with gl.transaction() as session:
         user = _account(session, actor, user_id)
@@ -63,7 +65,7 @@ def _rights(user: User) -> dict:
             "district_id": user.district_id}
 
 
-def set_active(gl, actor, user_id: int, active: bool) -> None:
+def set_active(gl: GuardLoop, actor: Actor, user_id: int, active: bool) -> None:
     """Disable (停用) or enable an account; disabling ends its sessions at once."""
     with gl.transaction() as session:
         user = _account(session, actor, user_id)
@@ -74,7 +76,7 @@ def set_active(gl, actor, user_id: int, active: bool) -> None:
         audit.record(session, actor, "enable_user" if user.active else "disable_user", "user", user.id)
 
 
-def unlock(gl, actor, user_id: int) -> None:
+def unlock(gl: GuardLoop, actor: Actor, user_id: int) -> None:
     """Lift a lock-out after failed sign-ins."""
     with gl.transaction() as session:
         user = _account(session, actor, user_id)
@@ -83,7 +85,7 @@ def unlock(gl, actor, user_id: int) -> None:
         audit.record(session, actor, "unlock_user", "user", user.id, None, before, None)
 
 
-def sign_out_everywhere(gl, actor, user_id: int) -> None:
+def sign_out_everywhere(gl: GuardLoop, actor: Actor, user_id: int) -> None:
     """End every session of the account (a lost phone, a shared computer)."""
     with gl.transaction() as session:
         user = _account(session, actor, user_id)
@@ -91,7 +93,7 @@ def sign_out_everywhere(gl, actor, user_id: int) -> None:
         audit.record(session, actor, "end_sessions", "user", user.id)
 
 
-def issue_reset_link(gl, actor, user_id: int) -> str:
+def issue_reset_link(gl: GuardLoop, actor: Actor, user_id: int) -> str:
     """A one-time password-reset token, valid ``RESET_HOURS``; only its hash is stored. The administrator
     passes the link on; using it sets a new password and ends every session."""
     token = secrets.token_urlsafe(32)
@@ -108,7 +110,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def reset_target(gl, token: str) -> str:
+def reset_target(gl: GuardLoop, token: str) -> str:
     """The user name a valid reset token is for (shown on the reset page), or NotFound."""
     with gl.reading() as session:
         return _by_token(session, token).username
@@ -124,7 +126,7 @@ def _by_token(session, token: str, lock: bool = False) -> User:
     return user
 
 
-def reset_password(gl, token: str, password: str, repeat: str) -> None:
+def reset_password(gl: GuardLoop, token: str, password: str, repeat: str) -> None:
     """Set a new password with a one-time link: the link is spent, the lock lifted, sessions ended."""
     with gl.transaction() as session:
         user = _by_token(session, token, lock=True)
@@ -134,7 +136,7 @@ def reset_password(gl, token: str, password: str, repeat: str) -> None:
         audit.record(session, None, "reset_password", "user", user.id)
 
 
-def change_password(gl, actor, current: str, password: str, repeat: str) -> int:
+def change_password(gl: GuardLoop, actor: Actor, current: str, password: str, repeat: str) -> int:
     """Change one's own password (also the forced change after a temporary one); returns the new session
     generation, which the caller's own session takes on — every other session ends."""
     with gl.transaction() as session:

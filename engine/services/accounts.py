@@ -18,6 +18,7 @@ from engine.rules.permissions import refuse
 from engine.models import User
 from engine.rules.passwords import check_nobody, check_password
 from engine.rules.usernames import normalise
+from engine.context import GuardLoop
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -37,7 +38,7 @@ class _Attempt:
     active: bool = True
 
 
-def authenticate(gl, username: str, password: str) -> Actor:
+def authenticate(gl: GuardLoop, username: str, password: str) -> Actor:
     """The actor whose name and password these are, or ``PermissionDenied(REFUSED)``."""
     name, password = normalise(username)[:80], password or ""
     attempt = _reserve_attempt(gl, name)
@@ -49,7 +50,7 @@ def authenticate(gl, username: str, password: str) -> Actor:
     return _signed_in(gl, attempt.user_id)
 
 
-def _reserve_attempt(gl, name: str) -> _Attempt:
+def _reserve_attempt(gl: GuardLoop, name: str) -> _Attempt:
     now = clock.now()
     with gl.transaction() as session:
         user = session.execute(select(User.id, User.password_hash, User.active).where(User.username == name)).first()
@@ -76,7 +77,7 @@ def _reserve(now: datetime):
             .returning(User.failed_logins).execution_options(synchronize_session=False))
 
 
-def _refused(gl, attempt: _Attempt, name: str, checked: bool = False):
+def _refused(gl: GuardLoop, attempt: _Attempt, name: str, checked: bool = False):
     """Record why (never the password) in a unit of work of its own, then refuse with the one message."""
     if attempt.user_id is None:
         action, entity_id, after = "login_unknown_user", None, {"username": name[:40]}
@@ -91,7 +92,7 @@ def _refused(gl, attempt: _Attempt, name: str, checked: bool = False):
     refuse(REFUSED)
 
 
-def _signed_in(gl, user_id: int) -> Actor:
+def _signed_in(gl: GuardLoop, user_id: int) -> Actor:
     with gl.transaction() as session:
         # one statement naming every column: the ORM would write only the columns it saw change, so a lock
         # set by a racing wrong password after it read the row would survive with the count at zero
@@ -104,7 +105,7 @@ def _signed_in(gl, user_id: int) -> Actor:
     return actor
 
 
-def sign_out(gl, actor) -> None:
+def sign_out(gl: GuardLoop, actor: Actor) -> None:
     """End every session of the account (退出登录): a saved cookie no longer opens anything."""
     with gl.transaction() as session:
         end_sessions(session, actor.id)

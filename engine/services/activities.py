@@ -23,6 +23,8 @@ from engine.rules.permissions import (
     may_record_activities, may_register_organisation, require)
 from engine.models import EduActivity, EduOrganisation
 from engine.services.bases import hours as _hours
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 ORG_KINDS = {
     "school": ("中小学", "School"),
@@ -61,7 +63,7 @@ def period_label(kind: str, start: date) -> tuple[str, str]:
     return f"{start.year - 1}—{start.year}学年第二学期", f"{start.year - 1}–{start.year} spring term"
 
 
-def quotas(gl, session) -> dict[str, tuple[int, str]]:
+def quotas(gl: GuardLoop, session) -> dict[str, tuple[int, str]]:
     """Organisation kind → (activities required, period kind), from ``activity_quota.dmn``."""
     runtime = gl.runtime(session, gl.current_version(session))
     found = {}
@@ -71,18 +73,18 @@ def quotas(gl, session) -> dict[str, tuple[int, str]]:
     return found
 
 
-def may_record_for(actor, org: EduOrganisation) -> bool:
+def may_record_for(actor: Actor, org: EduOrganisation) -> bool:
     return may_record_activities(actor, org.district_id, org.kind)
 
 
 may_read = may_read_activities  # what the pages ask
 
 
-def _require_reader(actor) -> None:
+def _require_reader(actor: Actor) -> None:
     require(may_read_activities(actor), ACTIVITIES_REFUSED)
 
 
-def add_organisation(gl, actor, data: dict) -> int:
+def add_organisation(gl: GuardLoop, actor: Actor, data: dict) -> int:
     kind = v.choice(data, "kind", ORG_KINDS)
     require(may_register_organisation(actor, kind), ORGANISATION_REFUSED)
     name = v.text(data, "name", max_len=120)
@@ -97,7 +99,7 @@ def add_organisation(gl, actor, data: dict) -> int:
         return org.id
 
 
-def record_activity(gl, actor, organisation_id, data: dict) -> int:
+def record_activity(gl: GuardLoop, actor: Actor, organisation_id, data: dict) -> int:
     with gl.transaction() as session:
         org = _organisation(session, organisation_id)
         require(may_record_for(actor, org), ACTIVITY_REFUSED)
@@ -143,7 +145,8 @@ class Progress:
         return self.done < self.required
 
 
-def progress(session, gl, actor, district_id: int, on: date, *, previous: bool = False) -> list[Progress]:
+def progress(session, gl: GuardLoop, actor: Actor, district_id: int, on: date, *,
+             previous: bool = False) -> list[Progress]:
     """Every organisation of the district against its quota for the period containing ``on`` (or, with
     ``previous``, for the period that ended before it): one aggregate query per kind of organisation."""
     rows = []
@@ -167,7 +170,7 @@ def progress(session, gl, actor, district_id: int, on: date, *, previous: bool =
     return rows
 
 
-def read_progress(gl, actor, on: date | None = None) -> dict:
+def read_progress(gl: GuardLoop, actor: Actor, on: date | None = None) -> dict:
     """The actor's district: this period's progress of every organisation, and the overdue list (the
     organisations short of their quota in the period that has ended, and those behind now)."""
     _require_reader(actor)
@@ -185,7 +188,7 @@ def read_progress(gl, actor, on: date | None = None) -> dict:
             "may_add": may_add_organisations(actor)}
 
 
-def organisations_for(gl, actor) -> list[EduOrganisation]:
+def organisations_for(gl: GuardLoop, actor: Actor) -> list[EduOrganisation]:
     """The organisations the actor may record for."""
     _require_reader(actor)
     with gl.reading() as session:

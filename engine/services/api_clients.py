@@ -31,6 +31,7 @@ from engine.models import Agency, ApiClient, ApiIdempotencyKey, District, RiskCl
 from engine.reference import AGENCIES
 from engine.services import clues
 from engine.services.webhooks import sender_view
+from engine.context import GuardLoop
 
 API_ROLE = "api_client"
 SCOPES = {
@@ -106,7 +107,7 @@ def _new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-def _require_admin(actor) -> None:
+def _require_admin(actor: Actor | None) -> None:
     require(may_manage_api_clients(actor), API_CLIENTS_ADMIN_ONLY)
 
 
@@ -116,7 +117,8 @@ def _scopes(values) -> list:
     return sorted(scopes)
 
 
-def create_client(gl, actor, *, name: str, agency: str, district: str, scopes) -> tuple[int, str]:
+def create_client(gl: GuardLoop, actor: Actor | None, *, name: str, agency: str, district: str,
+                  scopes) -> tuple[int, str]:
     """Register a client and its account; returns its id and its token (shown once, never stored)."""
     registered = register_client(gl, actor, name=name, agency=agency, district=district, scopes=scopes)
     return registered.id, registered.token
@@ -129,7 +131,7 @@ class Registered:
     webhook_key: str | None     # the webhook's signing key, shown once
 
 
-def register_client(gl, actor, *, name: str, agency: str, district: str, scopes,
+def register_client(gl: GuardLoop, actor: Actor | None, *, name: str, agency: str, district: str, scopes,
                     webhook_url: str | None = None) -> Registered:
     """Register a client and its account, with its webhook if a URL is given, in one unit of work."""
     from engine.services.webhooks import check_url
@@ -176,7 +178,7 @@ def _client(session, name: str, *, lock: bool = False) -> ApiClient:
     return client
 
 
-def rotate_token(gl, actor, name: str) -> str:
+def rotate_token(gl: GuardLoop, actor: Actor | None, name: str) -> str:
     """A new token for the client; the old one stops working at once. Returns the new token."""
     _require_admin(actor)
     token = _new_token()
@@ -189,7 +191,7 @@ def rotate_token(gl, actor, name: str) -> str:
     return token
 
 
-def revoke_client(gl, actor, name: str) -> None:
+def revoke_client(gl: GuardLoop, actor: Actor | None, name: str) -> None:
     """End the client: its token stops working and its account is disabled. Its clues stay."""
     _require_admin(actor)
     with gl.transaction() as session:
@@ -204,7 +206,7 @@ def revoke_client(gl, actor, name: str) -> None:
         audit.record(session, actor, "revoke_api_client", "api_client", client.id, None, None, {"name": client.name})
 
 
-def set_scopes(gl, actor, name: str, scopes) -> list:
+def set_scopes(gl: GuardLoop, actor: Actor | None, name: str, scopes) -> list:
     _require_admin(actor)
     scopes = _scopes(scopes)
     with gl.transaction() as session:
@@ -218,7 +220,7 @@ def set_scopes(gl, actor, name: str, scopes) -> list:
     return scopes
 
 
-def list_clients(gl, actor) -> list[ClientRow]:
+def list_clients(gl: GuardLoop, actor: Actor | None) -> list[ClientRow]:
     """Every client with its agency, district, scopes, state, webhook and its deliveries' state."""
     from sqlalchemy import func
     from engine.models import ApiWebhookDelivery as D
@@ -238,7 +240,7 @@ def list_clients(gl, actor) -> list[ClientRow]:
                           counts.get((c.id, True), 0), errors.get(c.id)) for c, u in rows]
 
 
-def get_client(gl, actor, name: str) -> ClientRow:
+def get_client(gl: GuardLoop, actor: Actor, name: str) -> ClientRow:
     """One client as ``list_clients`` shows it (``NotFound`` for an unknown name)."""
     for row in list_clients(gl, actor):
         if row.name == name:
@@ -248,7 +250,7 @@ def get_client(gl, actor, name: str) -> ClientRow:
 
 # --- calls ---------------------------------------------------------------------------------------------
 
-def authenticate(gl, token: str | None) -> Caller:
+def authenticate(gl: GuardLoop, token: str | None) -> Caller:
     """The client whose bearer token this is, or ``Unauthenticated``."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         raise Unauthenticated("缺少或无效的访问令牌。", "A valid bearer token is required.")
@@ -265,7 +267,8 @@ def require_scope(caller: Caller, scope: str) -> None:
     require_client_scope(caller.scopes, scope)
 
 
-def record_call(gl, caller: Caller | None, *, method: str, path: str, status: int, detail: dict | None = None) -> None:
+def record_call(gl: GuardLoop, caller: Caller | None, *, method: str, path: str, status: int,
+                detail: dict | None = None) -> None:
     """Every call is an audit entry with the client's identity (reads are access entries, staged)."""
     action = "view_api_call" if method in ("GET", "HEAD") else "api_call"
     after = {"client": caller.name if caller else None, "method": method, "path": path[:200], "status": status,
@@ -309,7 +312,7 @@ class Submission:
     replayed: bool     # the key was seen before: this is the first request's clue
 
 
-def submit_clue(gl, caller: Caller, key: str, data: dict, *, body_hash: str,
+def submit_clue(gl: GuardLoop, caller: Caller, key: str, data: dict, *, body_hash: str,
                 confirm_duplicate: bool = False) -> Submission:
     """Register a clue from a client's system, once per ``Idempotency-Key``."""
     require_scope(caller, "clues:write")
@@ -334,7 +337,7 @@ def submit_clue(gl, caller: Caller, key: str, data: dict, *, body_hash: str,
     return Submission(clue_id, False)
 
 
-def _claim(gl, caller: Caller, key: str, body_hash: str) -> int | None:
+def _claim(gl: GuardLoop, caller: Caller, key: str, body_hash: str) -> int | None:
     """Claim the key for this request (None), or the clue an earlier request with it registered. The same
     key with another body is ``KeyReused``; the same request still running elsewhere is waited for, then
     ``InProgress``."""
@@ -366,14 +369,14 @@ def _claim(gl, caller: Caller, key: str, body_hash: str) -> int | None:
         time.sleep(0.05)
 
 
-def _release(gl, caller: Caller, key: str) -> None:
+def _release(gl: GuardLoop, caller: Caller, key: str) -> None:
     with gl.transaction() as session:
         session.execute(delete(ApiIdempotencyKey).where(ApiIdempotencyKey.client_id == caller.client_id,
                                                         ApiIdempotencyKey.key == key,
                                                         ApiIdempotencyKey.clue_id.is_(None)))
 
 
-def clue_status(gl, caller: Caller, clue_id: int) -> dict:
+def clue_status(gl: GuardLoop, caller: Caller, clue_id: int) -> dict:
     """A clue's status for the system that sent it, and for no other (``webhooks.sender_view``: nothing of
     the child beyond the masked name). Another client's clue answers as a missing one."""
     require_scope(caller, "clues:read")
@@ -395,7 +398,7 @@ class Receipt:
     ack_due_at: object
 
 
-def receipt(gl, caller: Caller, clue_id: int) -> Receipt:
+def receipt(gl: GuardLoop, caller: Caller, clue_id: int) -> Receipt:
     """What the sender gets back for a clue it just sent (nothing of the child): its number and routing."""
     with gl.reading() as session:
         clue = session.get(RiskClue, clue_id)
@@ -410,7 +413,7 @@ def receipt(gl, caller: Caller, clue_id: int) -> Receipt:
 ORDERS_PAGE = 100
 
 
-def orders(gl, caller: Caller, *, case_no: str | None = None, linked_case_no: str | None = None,
+def orders(gl: GuardLoop, caller: Caller, *, case_no: str | None = None, linked_case_no: str | None = None,
            after: int = 0, limit: int = ORDERS_PAGE) -> tuple[list[dict], int | None]:
     """The numbered documents issued on the cases the client's agency takes part in (its district only):
     number, type, issuer, status, delivery, the issuer's supervision and its last compliance check, with the
@@ -467,7 +470,7 @@ def _order(doc, case_no, linked_case_no, supervision, check) -> dict:
 
 # --- the 案号 of the judicial agencies' own systems ------------------------------------------------------
 
-def external_refs(gl, caller: Caller, case_no: str) -> dict:
+def external_refs(gl: GuardLoop, caller: Caller, case_no: str) -> dict:
     """A case the client's agency takes part in (its district), with every agency's 案号."""
     from engine.services import external_refs as refs
     require_scope(caller, "cases:link")
@@ -480,7 +483,7 @@ def external_refs(gl, caller: Caller, case_no: str) -> dict:
         return {"case_no": case.case_no, "status": case.status, "external_refs": by_agency}
 
 
-def set_external_refs(gl, caller: Caller, case_no: str, values) -> dict:
+def set_external_refs(gl: GuardLoop, caller: Caller, case_no: str, values) -> dict:
     """Replace the client's agency's 案号 on the case (``external_refs.set_refs``)."""
     from engine.services import external_refs as refs
     require_scope(caller, "cases:link")
@@ -490,7 +493,7 @@ def set_external_refs(gl, caller: Caller, case_no: str, values) -> dict:
     return external_refs(gl, caller, case_no)
 
 
-def find_cases(gl, caller: Caller, external_ref: str) -> list[dict]:
+def find_cases(gl: GuardLoop, caller: Caller, external_ref: str) -> list[dict]:
     """The cases the client's agency takes part in that carry the 案号 ``external_ref``."""
     from engine.services import external_refs as refs
     require_scope(caller, "cases:link")

@@ -18,6 +18,8 @@ from engine.models import Approval, Case, User, WorkItem
 from engine.services.documents import DRAFT_APPROVALS
 from engine.services.tasks import complete_task
 from engine.workflow.catalog import APPROVAL_TASKS, RETURNS_TO, Task
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 
 
@@ -55,7 +57,7 @@ class QueueRow:
     case_version: int
 
 
-def approval_queue(gl, actor) -> list[QueueRow]:
+def approval_queue(gl: GuardLoop, actor: Actor) -> list[QueueRow]:
     """The requests the actor's agency decides in their district, oldest due first (supervisors only)."""
     require(may_decide_approvals(actor), APPROVING_REFUSED)
     with gl.reading() as session:
@@ -86,7 +88,7 @@ def approval_queue(gl, actor) -> list[QueueRow]:
     return sorted(rows, key=lambda r: r.due_at)
 
 
-def _correction_rows(gl, actor) -> list[QueueRow]:
+def _correction_rows(gl: GuardLoop, actor: Actor) -> list[QueueRow]:
     """Corrections of issued documents (更正) wait for the issuing agency's head of department too; they
     are outside the round's workflow, so they have no task."""
     from engine.services.documents import CORRECTION_DUE_DAYS, pending_corrections
@@ -99,7 +101,8 @@ def _correction_rows(gl, actor) -> list[QueueRow]:
                      a.requested_at + timedelta(days=CORRECTION_DUE_DAYS), c.version) for a, c in pending]
 
 
-def decide_approval(gl, actor, approval_id: int, decision: str, reason: str, expected_version: int) -> dict:
+def decide_approval(gl: GuardLoop, actor: Actor, approval_id: int, decision: str, reason: str,
+                    expected_version: int) -> dict:
     """Approve, return or refuse one pending request: completes its approval task as ``actor``."""
     with gl.reading() as session:
         approval = session.get(Approval, approval_id)
@@ -135,7 +138,7 @@ def returned_request(session, item: WorkItem) -> Approval | None:
     return latest
 
 
-def draft_previewed(session, actor, case_id: int, task_id: str) -> bool:
+def draft_previewed(session, actor: Actor, case_id: int, task_id: str) -> bool:
     """Whether ``actor`` opened the preview of this approval task's draft (the audit trail's ``preview_draft``)."""
     from engine.models import AuditEntry, AuditStaged
     return any(session.scalar(select(model.id).where(
@@ -143,7 +146,7 @@ def draft_previewed(session, actor, case_id: int, task_id: str) -> bool:
         model.entity == "task", model.entity_id == str(task_id)).limit(1)) for model in (AuditEntry, AuditStaged))
 
 
-def require_draft_previewed(gl, actor, case_id: int, task_id: str) -> None:
+def require_draft_previewed(gl: GuardLoop, actor: Actor, case_id: int, task_id: str) -> None:
     """An order is approved by someone who read its draft: the approval pages refuse "approved" until the
     approver opened the draft's preview of this task."""
     with gl.reading() as session:
@@ -162,7 +165,7 @@ def _require_previewed(session, actor, case_id: int, task_id: str) -> None:
                            "Preview the draft (the “Preview the draft” button) before approving it.")
 
 
-def approval_task_of(gl, approval_id: int):
+def approval_task_of(gl: GuardLoop, approval_id: int):
     """(kind, case id, task id) of a pending approval's open task, or None."""
     with gl.reading() as session:
         approval = session.get(Approval, approval_id)

@@ -18,6 +18,8 @@ from engine.reads.access import require_case
 from engine.rules.permissions import (
     RELEASE_REFUSED, TASK_ASSIGNING_REFUSED, may_assign_task, may_complete_held_task, may_release_task,
     refuse_held_task, require, require_task_rights)
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 
 
@@ -25,14 +27,14 @@ def _name(session, user_id) -> str:
     return session.scalar(select(User.display_name).where(User.id == user_id)) or f"#{user_id}"
 
 
-def require_assignee(session, actor, task_id: str) -> None:
+def require_assignee(session, actor: Actor, task_id: str) -> None:
     """A held task is completed by its holder only: anyone else is refused, told who holds it."""
     holder = session.scalar(select(WorkItem.assignee_id).where(WorkItem.task_id == str(task_id)))
     if not may_complete_held_task(actor, holder):
         refuse_held_task(_name(session, holder))
 
 
-def _item(session, actor, case_id: int, task_id: str) -> WorkItem:
+def _item(session, actor: Actor, case_id: int, task_id: str) -> WorkItem:
     require_case(session, actor, case_id)
     item = session.scalars(select(WorkItem).where(WorkItem.case_id == case_id,
                                                   WorkItem.task_id == str(task_id))).first()
@@ -62,7 +64,7 @@ def _taken(session, item_id: int) -> Conflict:
                     f"{name} took this task a moment ago (claimed or assigned); reload to see it.")
 
 
-def claim(gl, actor, case_id: int, task_id: str) -> None:
+def claim(gl: GuardLoop, actor: Actor, case_id: int, task_id: str) -> None:
     """认领: the actor takes an unassigned task of their agency that their role may complete."""
     with gl.transaction() as session:
         item = _item(session, actor, case_id, task_id)
@@ -75,7 +77,7 @@ def claim(gl, actor, case_id: int, task_id: str) -> None:
                      {"assignee": actor.id, "task": item.task_spec})
 
 
-def release(gl, actor, case_id: int, task_id: str) -> None:
+def release(gl: GuardLoop, actor: Actor, case_id: int, task_id: str) -> None:
     """释放: the holder gives a task back to the agency, unassigned."""
     with gl.transaction() as session:
         item = _item(session, actor, case_id, task_id)
@@ -87,7 +89,7 @@ def release(gl, actor, case_id: int, task_id: str) -> None:
                      {"assignee": None, "task": item.task_spec})
 
 
-def assign_form(gl, actor, case_id: int, task_id: str) -> tuple:
+def assign_form(gl: GuardLoop, actor: Actor, case_id: int, task_id: str) -> tuple:
     """The work item, its holder's name and whom the supervisor may give it to: [(user id, name)]."""
     with gl.reading() as session:
         item = _item(session, actor, case_id, task_id)
@@ -98,11 +100,11 @@ def assign_form(gl, actor, case_id: int, task_id: str) -> tuple:
         return item, holder, [(uid, names[uid]) for uid in people]
 
 
-def _require_supervisor(actor, item: WorkItem) -> None:
+def _require_supervisor(actor: Actor, item: WorkItem) -> None:
     require(may_assign_task(actor, item.district_id, item.lane), TASK_ASSIGNING_REFUSED)
 
 
-def assign(gl, actor, case_id: int, task_id: str, data: dict) -> None:
+def assign(gl: GuardLoop, actor: Actor, case_id: int, task_id: str, data: dict) -> None:
     """指派/改派: the agency's supervisor gives the task to ``assignee`` (a user id; "" leaves it unassigned)
     with a ``reason``; ``expected_assignee`` is the holder the supervisor saw ("" for none)."""
     reason = v.text(data, "reason", max_len=1000)

@@ -17,12 +17,14 @@ from engine.workflow.clock import clock
 from engine.errors import InvalidInput, NotFound
 from engine.models import Attachment, DocumentRecord
 from engine.reads.access import require_case
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 FILENAME_MAX = 200
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 
-def store(gl) -> ContentStore:
+def store(gl: GuardLoop) -> ContentStore:
     return ContentStore(gl.settings.attachment_dir)
 
 
@@ -49,7 +51,7 @@ def _subject(session, case_id: int, subject: str | None) -> str | None:
     raise InvalidInput("subject", "所选文书不属于本个案。", "The chosen document is not one of this case's.")
 
 
-def add_attachment(gl, actor, case_id: int, data: bytes, filename: str | None, fields: dict) -> int:
+def add_attachment(gl: GuardLoop, actor: Actor, case_id: int, data: bytes, filename: str | None, fields: dict) -> int:
     settings = gl.settings
     description = v.text(fields, "description", required=False, max_len=500) or None
     found = inspect(data, max_bytes=settings.attachment_max_bytes, max_pixels=settings.attachment_max_pixels)
@@ -70,7 +72,7 @@ def add_attachment(gl, actor, case_id: int, data: bytes, filename: str | None, f
         return row.id
 
 
-def case_for_upload(gl, actor, case_id: int) -> tuple:
+def case_for_upload(gl: GuardLoop, actor: Actor, case_id: int) -> tuple:
     """The case an upload form is about and its issued documents (a file may belong to one)."""
     with gl.reading() as session:
         case = require_case(session, actor, case_id)
@@ -79,7 +81,8 @@ def case_for_upload(gl, actor, case_id: int) -> tuple:
         return case, documents
 
 
-def open_attachment(gl, actor, attachment_id: int, *, thumbnail: bool = False) -> tuple[Attachment, bytes]:
+def open_attachment(gl: GuardLoop, actor: Actor, attachment_id: int, *, thumbnail: bool = False) -> tuple[Attachment,
+                    bytes]:
     """The attachment and its bytes (or its thumbnail's) for someone who may see its case; logged."""
     with gl.transaction() as session:
         row = session.get(Attachment, attachment_id)

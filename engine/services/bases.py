@@ -26,9 +26,11 @@ from engine.rules.permissions import (
     is_district_office, is_family_education_office, may_read_bases, may_record_for_base, require)
 from engine.models import (
     BaseActivity, BaseAnnualReport, BaseServiceArea, BaseStaff, District, GuidanceProvider, Notification,
-    PracticeBase, User,
+    PracticeBase,
 )
 from engine.reference import PRACTICE_BASES
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 SEED_VALID_FROM, SEED_VALID_UNTIL = date(2020, 1, 1), date(2024, 12, 31)   # seed 002: 2020–2024
 VALIDITY_YEARS = 5
@@ -112,18 +114,18 @@ def seed_validity(session) -> None:
 
 # ---------------------------------------------------------------- who may do what
 
-def staff_base(session, actor) -> int | None:
+def staff_base(session, actor: Actor) -> int | None:
     """The base a ``base_staff`` account works for (None for anyone else)."""
     if actor.role != "base_staff":
         return None
     return session.scalar(select(BaseStaff.provider_id).where(BaseStaff.user_id == actor.id))
 
 
-def _require_office(actor, provider: GuidanceProvider) -> None:
+def _require_office(actor: Actor, provider: GuidanceProvider) -> None:
     require(is_district_office(actor, provider.district_id), BASE_OFFICE_ONLY)
 
 
-def _require_staff_or_office(session, actor, provider: GuidanceProvider) -> None:
+def _require_staff_or_office(session, actor: Actor, provider: GuidanceProvider) -> None:
     require(may_record_for_base(actor, provider.id, provider.district_id, staff_base(session, actor)),
             BASE_STAFF_OR_OFFICE_ONLY)
 
@@ -161,7 +163,7 @@ class BaseRow:
     last_report: str | None  # the status of last year's annual report (None: not submitted)
 
 
-def list_bases(gl, actor, *, district_id: int | None = None) -> list[BaseRow]:
+def list_bases(gl: GuardLoop, actor: Actor, *, district_id: int | None = None) -> list[BaseRow]:
     """Every managed base (of one district, when given) with its status today and this year's activity."""
     require(may_read_bases(actor), BASES_REFUSED)
     today = clock.today()
@@ -193,7 +195,7 @@ def list_bases(gl, actor, *, district_id: int | None = None) -> list[BaseRow]:
             for p, b, d, n, people, hours in rows]
 
 
-def read_base(gl, actor, provider_id) -> dict:
+def read_base(gl: GuardLoop, actor: Actor, provider_id) -> dict:
     require(may_read_bases(actor), BASES_REFUSED)
     with gl.reading() as session:
         provider, base = _base(session, provider_id)
@@ -228,7 +230,7 @@ def _stale() -> Conflict:
     return Conflict("该基地刚被他人修改，请刷新后再试。", "This base changed a moment ago; reload and try again.")
 
 
-def update_base(gl, actor, provider_id, data: dict) -> None:
+def update_base(gl: GuardLoop, actor: Actor, provider_id, data: dict) -> None:
     """The office sets a base's capacity, kinds of service, service area and suspension."""
     with gl.transaction() as session:
         provider, base = _base(session, provider_id, for_update=True)
@@ -262,7 +264,7 @@ def update_base(gl, actor, provider_id, data: dict) -> None:
                             "serves": sorted(serves)})
 
 
-def renew_base(gl, actor, provider_id, data: dict) -> None:
+def renew_base(gl: GuardLoop, actor: Actor, provider_id, data: dict) -> None:
     """The office renews a base's recognition (by default five years from 1 January of the year after the old
     period ended, or of this year when it lapsed earlier)."""
     with gl.transaction() as session:
@@ -306,7 +308,7 @@ def hours(data: dict, field: str) -> float:
     return round(value, 1)
 
 
-def record_base_activity(gl, actor, provider_id, data: dict) -> int:
+def record_base_activity(gl: GuardLoop, actor: Actor, provider_id, data: dict) -> int:
     with gl.transaction() as session:
         provider, _ = _base(session, provider_id)
         _require_staff_or_office(session, actor, provider)
@@ -334,7 +336,7 @@ def report_figures(session, provider_id: int, year: int) -> dict:
             "hours": round(sum(k["hours"] for k in by_kind.values()), 1), "by_kind": by_kind}
 
 
-def draft_report(gl, actor, provider_id, year) -> dict:
+def draft_report(gl: GuardLoop, actor: Actor, provider_id, year) -> dict:
     year = _year(year)
     with gl.reading() as session:
         provider, _ = _base(session, provider_id)
@@ -352,7 +354,7 @@ def _year(value) -> int:
     return year
 
 
-def submit_annual_report(gl, actor, provider_id, data: dict) -> int:
+def submit_annual_report(gl: GuardLoop, actor: Actor, provider_id, data: dict) -> int:
     """Base staff submit the year's report (figures generated now from the activities); a returned report is
     submitted again, an approved or pending one is not replaced."""
     with gl.transaction() as session:
@@ -380,7 +382,7 @@ def submit_annual_report(gl, actor, provider_id, data: dict) -> int:
         return report.id
 
 
-def review_annual_report(gl, actor, report_id, data: dict) -> None:
+def review_annual_report(gl: GuardLoop, actor: Actor, report_id, data: dict) -> None:
     with gl.transaction() as session:
         report = session.get(BaseAnnualReport, _version({"version": report_id}))
         if report is None:
@@ -399,7 +401,7 @@ def review_annual_report(gl, actor, report_id, data: dict) -> None:
                      after={"decision": decision, "note": note})
 
 
-def reports_due(gl, actor) -> list:
+def reports_due(gl: GuardLoop, actor: Actor) -> list:
     """Submitted reports waiting for the actor's office to review them."""
     with gl.reading() as session:
         rows = session.execute(select(BaseAnnualReport, GuidanceProvider.name)
@@ -415,7 +417,7 @@ def reports_due(gl, actor) -> list:
 
 # ---------------------------------------------------------------- work items: bases expiring soon
 
-def raise_expiry_notices(gl) -> int:
+def raise_expiry_notices(gl: GuardLoop) -> int:
     """A notification to the district office for each base that is expiring (in force, ends within
     ``base_expiring_days``) and has no notice yet for its current period. Idempotent; returns how many."""
     today = clock.today()
@@ -444,8 +446,3 @@ def raise_expiry_notices(gl) -> int:
         if raised:
             audit.record(session, None, "raise_base_expiry_notices", "practice_base", None, after={"count": raised})
     return raised
-
-
-def staff_user_ids(session, provider_id: int) -> list[int]:
-    return list(session.scalars(select(User.id).join(BaseStaff, BaseStaff.user_id == User.id)
-                                .where(BaseStaff.provider_id == provider_id)))

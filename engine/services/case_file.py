@@ -32,6 +32,8 @@ from engine.reference import (
     RISK_FACTORS, ROUND_OUTCOMES, SESSION_KINDS, VISIT_KINDS, VISIT_METHODS,
 )
 from engine.services.notes import NOTE_KINDS
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +88,7 @@ def _by_round(rows, round_ids) -> dict:
     return out
 
 
-def _read(session, actor, case_id: int) -> tuple[dict, list[int]]:
+def _read(session, actor: Actor, case_id: int) -> tuple[dict, list[int]]:
     """The file's plain context (without the documents' PDFs) and the ids of the documents to append."""
     case = require_case(session, actor, case_id)
     of_case = lambda model, *order: session.scalars(  # noqa: E731
@@ -238,7 +240,7 @@ def _is_pdf(data: bytes | None) -> bool:
     return bool(data) and data[:5] == b"%PDF-"
 
 
-def case_file(gl, actor, case_id: int) -> CaseFilePdf:
+def case_file(gl: GuardLoop, actor: Actor, case_id: int) -> CaseFilePdf:
     """The case file of a case the actor works on, as one PDF; its generation is audited."""
     from documents.case_file import render_case_file
 

@@ -23,6 +23,8 @@ from engine.models import Case, CaseOwner, TaskRecord, WorkItem
 from engine.reads.access import visible_cases
 from engine.rules.permissions import FILTERING_REFUSED, may_filter_cases as can_filter, require, require_casework
 from engine.reference import CODES, FAMILY_TYPES, STEPS
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 VIEWS = ("mine", "agency", "overdue")
 SORTS = {"updated": Case.updated_at, "opened": Case.opened_at, "case_no": Case.case_no}
@@ -78,7 +80,7 @@ def read_query(args) -> dict:
             "family_type": pick("family_type", ("", *FAMILY_TYPES), "") or None, "page": page}
 
 
-def list_cases(gl, actor, *, view="agency", sort="updated", descending=True, status="open", code=None,
+def list_cases(gl: GuardLoop, actor: Actor, *, view="agency", sort="updated", descending=True, status="open", code=None,
                step=None, family_type=None, page=1, per_page=PER_PAGE) -> CaseListPage:
     require_casework(actor)
     if view not in VIEWS or sort not in SORTS or status not in STATUSES:

@@ -13,9 +13,11 @@ from engine.rules.permissions import CLOSURE_UNAPPROVED, require, require_casewo
 from engine.reference import CODES, code_rank
 from engine.workflow.rounds import load_workflow, save_round, start_round
 from engine.rules import validate as v
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 
-def close_case(session, gl, actor, case, rnd) -> None:
+def close_case(session, gl: GuardLoop, actor: Actor, case, rnd) -> None:
     """结案. Refused unless a supervisor's approval of closure is on record for this round."""
     approved = session.scalars(select(Approval).where(
         Approval.round_id == rnd.id, Approval.kind == "closure", Approval.status == "approved")).first()
@@ -26,7 +28,7 @@ def close_case(session, gl, actor, case, rnd) -> None:
     _issue_closure_report(session, gl, actor, case, rnd, approved)
 
 
-def _issue_closure_report(session, gl, actor, case, rnd, approval) -> None:
+def _issue_closure_report(session, gl: GuardLoop, actor: Actor, case, rnd, approval) -> None:
     """结案报告: every round, the code history, guidance and visits, the documents and the approval."""
     from engine.issuing import document_context as doc_context
     from engine.services.documents import issue, issuer_name
@@ -39,7 +41,7 @@ def _issue_closure_report(session, gl, actor, case, rnd, approval) -> None:
     issue(session, gl, actor, case, rnd.id, "closure_report", summary)
 
 
-def raise_code(session, gl, actor, case, running: Round | None, code: str, reason: str, now) -> None:
+def raise_code(session, gl: GuardLoop, actor: Actor, case, running: Round | None, code: str, reason: str, now) -> None:
     """升级: the code goes up at once; the running round stops (its open work with it) and a new round starts
     with a fresh assessment."""
     before = {"code": case.current_code}
@@ -55,7 +57,7 @@ def raise_code(session, gl, actor, case, running: Round | None, code: str, reaso
     start_round(session, gl, actor, case, "new incident")
 
 
-def upgrade_on_incident(gl, actor, case_id: int, data: dict, expected_version: int) -> dict:
+def upgrade_on_incident(gl: GuardLoop, actor: Actor, case_id: int, data: dict, expected_version: int) -> dict:
     """A new incident raises the code at once (升级); the running round stops and a new one starts
     with a fresh assessment."""
     code = v.choice(data, "code", CODES)

@@ -13,6 +13,8 @@ from engine.rules.masking import mask_name
 from engine.models import Case, Chase
 from engine.rules import validate as v
 from engine.workflow.catalog import SAFETY_CONTACT_CHASE
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 CHASE_KINDS = {"decision": ("审查决定逾期", "Decision overdue"), "approval": ("审批逾期", "Approval overdue"),
                "delivery": ("送达逾期", "Delivery overdue"), "report": ("履行检查逾期", "Compliance check overdue"),
@@ -35,11 +37,11 @@ class ChaseRow:
     answered_at: datetime | None
 
 
-def _require_supervisor(actor) -> None:
+def _require_supervisor(actor: Actor) -> None:
     require(may_answer_chases(actor), CHASES_REFUSED)
 
 
-def open_chases(gl, actor, limit: int = 100) -> list[ChaseRow]:
+def open_chases(gl: GuardLoop, actor: Actor, limit: int = 100) -> list[ChaseRow]:
     """Chases addressed to the actor's agency in their district that no supervisor has answered yet."""
     _require_supervisor(actor)
     with gl.reading() as session:
@@ -50,7 +52,7 @@ def open_chases(gl, actor, limit: int = 100) -> list[ChaseRow]:
                      c.first_raised_at, c.last_raised_at, c.resolved_at, c.answered_at) for c, case_no, name in rows]
 
 
-def answer_chase(gl, actor, chase_id: int, data: dict) -> None:
+def answer_chase(gl: GuardLoop, actor: Actor, chase_id: int, data: dict) -> None:
     """督办答复: why it was late and what was done about it."""
     _require_supervisor(actor)
     with gl.transaction() as session:

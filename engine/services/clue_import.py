@@ -24,6 +24,8 @@ from engine.models import ClueImport, RiskClue
 from engine.rules.permissions import require_casework
 from engine.reference import CLUE_SOURCES, FAMILY_TYPES, RISK_FACTORS
 from engine.services import clues
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 MAX_ROWS = 500
 MAX_BYTES = 1024 * 1024            # the file as uploaded
@@ -272,18 +274,18 @@ def row_token(district_id: int, file_hash: str, row: int) -> str:
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def _already(gl, district_id: int, token: str):
+def _already(gl: GuardLoop, district_id: int, token: str):
     with gl.reading() as session:
         return session.execute(select(RiskClue.id, RiskClue.clue_no).where(
             RiskClue.district_id == district_id, RiskClue.form_token == token)).first()
 
 
-def _clue_no(gl, clue_id: int) -> str:
+def _clue_no(gl: GuardLoop, clue_id: int) -> str:
     with gl.reading() as session:
         return session.get(RiskClue, clue_id).clue_no
 
 
-def import_clues(gl, actor, filename: str, content: bytes) -> int:
+def import_clues(gl: GuardLoop, actor: Actor, filename: str, content: bytes) -> int:
     """Register the clues of an uploaded sheet row by row; returns the upload's id (its report)."""
     require_casework(actor)
     rows = read_rows(content)
@@ -342,7 +344,7 @@ class Upload:
         return sum(1 for e in self.report if e["status"] == status)
 
 
-def get_import(gl, actor, import_id: int) -> Upload:
+def get_import(gl: GuardLoop, actor: Actor, import_id: int) -> Upload:
     """An upload's report, for the person (or system) that uploaded it."""
     with gl.reading() as session:
         upload = session.get(ClueImport, import_id)

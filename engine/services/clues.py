@@ -21,6 +21,8 @@ from engine.rules import validate as v
 from engine.models import District
 from engine.services.notifications import notify
 from engine.services.webhooks import clue_changed
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 FORM_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -33,7 +35,7 @@ CLUE_STATUSES = {"received": ("待处理", "Received"), "opened": ("已建档", 
 DECIDED = ("opened", "rejected", "merged")
 
 
-def require_opening_rights(actor) -> None:
+def require_opening_rights(actor: Actor) -> None:
     require(may_open_case(actor), OPENING_REFUSED)
 
 
@@ -87,7 +89,7 @@ def _received_at(data: dict, birth: date) -> datetime:
     return moment
 
 
-def register_clue(gl, actor, data: dict, *, form_token: str | None = None) -> int:
+def register_clue(gl: GuardLoop, actor: Actor, data: dict, *, form_token: str | None = None) -> int:
     """Register a risk clue as received (any agency; the clue belongs to the actor's district).
 
     ``form_token``: the one-time token of the form it was typed into. The same form sent again (back and
@@ -135,13 +137,13 @@ def _form_token(token) -> str | None:
     return token
 
 
-def _registered_with(gl, actor, token: str) -> int | None:
+def _registered_with(gl: GuardLoop, actor: Actor, token: str) -> int | None:
     with gl.reading() as session:
         return session.scalars(select(RiskClue.id).where(RiskClue.registered_by == actor.id,
                                                          RiskClue.form_token == token)).first()
 
 
-def registered_from_form(gl, actor, token) -> str | None:
+def registered_from_form(gl: GuardLoop, actor: Actor, token) -> str | None:
     """The number of the clue this form already registered, if it did (the page says so)."""
     try:
         token = _form_token(token)
@@ -168,7 +170,7 @@ NO_MATCH = DuplicateCheck(False, [])
 DUPLICATE_NOTICE = "duplicate_check"
 
 
-def check_duplicates(gl, actor, *, id_number=None, name=None, birth_date=None) -> DuplicateCheck:
+def check_duplicates(gl: GuardLoop, actor: Actor, *, id_number=None, name=None, birth_date=None) -> DuplicateCheck:
     """Look for cases of the actor's district that may be the same child (the same ID number, or the same
     name and birth date) without disclosing another agency's case: its number is shown only to agencies
     on it; for the others the coordinating agency is notified. Every check that looks is logged."""
@@ -203,7 +205,7 @@ def _match_conditions(id_number, name, birth_date) -> list:
     return conditions
 
 
-def _notify_owner(session, actor, case_id: int) -> None:
+def _notify_owner(session, actor: Actor, case_id: int) -> None:
     """Tell the coordinating agency once (while the note is unread) that another agency is registering a
     clue that matches its case."""
     unread = session.scalars(select(Notification.payload).where(
@@ -214,7 +216,7 @@ def _notify_owner(session, actor, case_id: int) -> None:
            case_id=case_id, payload={"user_id": actor.id, "by": actor.display_name, "agency": actor.agency})
 
 
-def view_clue_for_opening(gl, actor, clue_id: int, *, log: bool = True) -> RiskClue:
+def view_clue_for_opening(gl: GuardLoop, actor: Actor, clue_id: int, *, log: bool = True) -> RiskClue:
     """The clue, for the page that decides on it (open a case, merge, reject); the view of the child's data
     is logged (``log``: showing a refused decision's page again is not a new view). A clue outside the
     actor's reach answers as a missing one."""
@@ -226,14 +228,14 @@ def view_clue_for_opening(gl, actor, clue_id: int, *, log: bool = True) -> RiskC
         return clue
 
 
-def _clue_in_reach(session, actor, clue_id: int, lock: bool = False) -> RiskClue:
+def _clue_in_reach(session, actor: Actor, clue_id: int, lock: bool = False) -> RiskClue:
     clue = session.get(RiskClue, clue_id, with_for_update=lock)
     if clue is None or not can_see_clue(session, actor, clue):
         raise NotFound("线索不存在。", "No such clue.")
     return clue
 
 
-def open_case(gl, actor, clue_id: int, data: dict) -> int:
+def open_case(gl: GuardLoop, actor: Actor, clue_id: int, data: dict) -> int:
     """Open a case (建档) from a clue and start its first round."""
     case_type = v.choice(data, "case_type", CASE_TYPES)
     with gl.transaction() as session:
@@ -277,7 +279,7 @@ def _decision_reason(data: dict) -> str:
     return v.text(data, "reason", max_len=2000)
 
 
-def reject_clue(gl, actor, clue_id: int, data: dict) -> None:
+def reject_clue(gl: GuardLoop, actor: Actor, clue_id: int, data: dict) -> None:
     """不予建档: a deciding agency decides that a clue becomes no case, with the reason the reporting agency
     will read on its "my clues" page (and the sending system through the API)."""
     reason = _decision_reason(data)
@@ -291,7 +293,7 @@ def reject_clue(gl, actor, clue_id: int, data: dict) -> None:
                      {"status": "rejected", "reason": reason})
 
 
-def merge_clue(gl, actor, clue_id: int, data: dict) -> None:
+def merge_clue(gl: GuardLoop, actor: Actor, clue_id: int, data: dict) -> None:
     """合并: the clue is about a child and facts already known, as another clue (``into_clue``, its number)
     or an existing case (``into_case``, its number, a case of the actor's agency). Merged into a case, the
     clue's report is kept on the case as a note and the reporting agency joins the case, as it does a case

@@ -16,6 +16,7 @@ from engine.workflow.clock import CHINA_TZ, clock
 from engine.errors import InvalidInput, NotConfigured
 from engine.models import Case, Notification, User
 from engine.services.notifications import _addressed_to
+from engine.context import GuardLoop
 
 log = logging.getLogger("guardloop.digest")
 MAX_LINES = 100
@@ -34,7 +35,7 @@ WORDS = {
 }
 
 
-def update_settings(gl, actor, data: dict) -> None:
+def update_settings(gl: GuardLoop, actor: Actor, data: dict) -> None:
     """The user's own e-mail address and whether they want the daily digest; audited."""
     email = str(data.get("email") or "").strip()
     opt_in = str(data.get("digest_opt_in") or "").lower() in ("1", "true", "on", "yes")
@@ -50,7 +51,7 @@ def update_settings(gl, actor, data: dict) -> None:
                      {"email": user.email, "digest_opt_in": opt_in})
 
 
-def settings_of(gl, actor) -> dict:
+def settings_of(gl: GuardLoop, actor: Actor) -> dict:
     with gl.reading() as session:
         user = session.get(User, actor.id)
         return {"email": user.email or "", "digest_opt_in": bool(user.digest_opt_in), "sent_at": user.digest_sent_at}
@@ -89,7 +90,7 @@ def compose(session, user: User) -> EmailMessage | None:
     return message
 
 
-def send_digests(gl, only_due_today: bool = False) -> int:
+def send_digests(gl: GuardLoop, only_due_today: bool = False) -> int:
     """Send each opted-in active user with an e-mail address their digest (when something is unread);
     ``only_due_today``: skip those who had one today already (the tick). Returns how many were sent."""
     settings = gl.settings
@@ -130,7 +131,7 @@ def send_digests(gl, only_due_today: bool = False) -> int:
     return sent
 
 
-def send_due_digests(gl) -> int:
+def send_due_digests(gl: GuardLoop) -> int:
     """The tick's part: once a day, from ``digest_hour`` (China time), when an SMTP server is set."""
     if not gl.settings.smtp_host or clock.now().astimezone(CHINA_TZ).hour < gl.settings.digest_hour:
         return 0

@@ -23,6 +23,8 @@ from engine.workflow.rounds import find_task, load_workflow, task_ref
 from engine.services.tasks import stale
 from engine.rules import validate as v
 from engine.workflow.catalog import DRAFT_APPROVALS, TASK_DOCUMENTS
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"   # no 0/O, 1/I/L: read off paper without doubt
 
@@ -42,7 +44,7 @@ def _new_code(session) -> str:
             return code
 
 
-def issue(session, gl, actor, case: Case, round_id, doc_type: str, stored: dict, *, supersedes=None,
+def issue(session, gl: GuardLoop, actor: Actor, case: Case, round_id, doc_type: str, stored: dict, *, supersedes=None,
           served: DocumentRecord | None = None) -> DocumentRecord:
     """Issue one document now: its number (allocated under a row lock, so numbers have no gaps and no
     duplicates even with several issuers at once), verification code, issuer, date and the snapshot its PDF
@@ -85,7 +87,7 @@ def _blank_receipt(case, doc, stored: dict, name: str) -> dict:
             "address": address, "judicial_case_number": (stored.get("judicial_case") or {}).get("number") or ""}
 
 
-def document_file(gl, actor, document_id: int) -> tuple[DocumentRecord, bytes]:
+def document_file(gl: GuardLoop, actor: Actor, document_id: int) -> tuple[DocumentRecord, bytes]:
     """The PDF of a document of a case the actor works on; the view is logged. A PDF not rendered yet is
     waited for (a worker rendering it) or rendered now (``rendering.RenderFailed`` if that fails)."""
     with gl.transaction() as session:
@@ -102,7 +104,7 @@ def document_file(gl, actor, document_id: int) -> tuple[DocumentRecord, bytes]:
     return doc, pdf
 
 
-def draft_pdf(gl, actor, case_id: int, task_id: str, data: dict) -> bytes:
+def draft_pdf(gl: GuardLoop, actor: Actor, case_id: int, task_id: str, data: dict) -> bytes:
     """The draft (草稿, no number) of the document a task will issue, from the form as typed."""
     from engine.tasks.orders import MEASURE_DOCUMENTS
     with gl.reading() as session:
@@ -158,7 +160,7 @@ CORRECTION_FIELDS = ("failings", "duties", "content")
 CORRECTION_DUE_DAYS = 3
 
 
-def correct_document(gl, actor, document_id: int, data: dict) -> int:
+def correct_document(gl: GuardLoop, actor: Actor, document_id: int, data: dict) -> int:
     """Ask for a correction (更正) of an issued document: the officer states what changes and why; the
     corrected document is issued only when a head of department of the issuing agency approves it
     (``decide_correction``), as the original was. Returns the request's approval id."""
@@ -203,7 +205,7 @@ def pending_correction(session, document_id: int) -> Approval | None:
         if (a.payload or {}).get("document_id") == document_id), None)
 
 
-def pending_corrections(session, actor) -> list[tuple[Approval, Case]]:
+def pending_corrections(session, actor: Actor) -> list[tuple[Approval, Case]]:
     """Corrections waiting for a head of department of the actor's agency in the actor's district."""
     rows = session.execute(select(Approval, Case).join(Case, Case.id == Approval.case_id).where(
         Approval.kind == "correction", Approval.status == "pending",
@@ -211,7 +213,8 @@ def pending_corrections(session, actor) -> list[tuple[Approval, Case]]:
     return [(a, c) for a, c in rows if (a.payload or {}).get("agency") == actor.agency]
 
 
-def decide_correction(gl, actor, approval_id: int, decision: str, reason: str, expected_version: int) -> dict:
+def decide_correction(gl: GuardLoop, actor: Actor, approval_id: int, decision: str, reason: str,
+                      expected_version: int) -> dict:
     """A head of department of the issuing agency approves (the corrected document is issued under a new
     number and supersedes the old one, both kept), returns or refuses (with the reason) a correction."""
     with gl.transaction() as session:
@@ -232,7 +235,7 @@ def decide_correction(gl, actor, approval_id: int, decision: str, reason: str, e
         now = clock.now()
         approval.status, approval.decided_by, approval.decided_at = decision, actor.id, now
         approval.decision_reason = reason or None
-        result = {"decision": decision}
+        result: dict = {"decision": decision}
         if decision == "approved":
             old = session.get(DocumentRecord, approval.payload["document_id"], with_for_update=True)
             _correctable(old)
@@ -259,7 +262,7 @@ def correction_to_deliver(doc: DocumentRecord, old: DocumentRecord | None) -> bo
             and old is not None and old.delivered_on is not None)
 
 
-def deliver_correction(gl, actor, document_id: int, data: dict, expected_version: int) -> dict:
+def deliver_correction(gl: GuardLoop, actor: Actor, document_id: int, data: dict, expected_version: int) -> dict:
     """送达 a corrected document: recorded as the order's own delivery is (method, date, recipient, place,
     signature, 代收人 or refusal and witness) by an officer of the issuing agency."""
     from types import SimpleNamespace
@@ -286,7 +289,7 @@ def deliver_correction(gl, actor, document_id: int, data: dict, expected_version
         return {"case_version": case.version}
 
 
-def verify_document(gl, code: str, pdf: bytes | None = None) -> dict | None:
+def verify_document(gl: GuardLoop, code: str, pdf: bytes | None = None) -> dict | None:
     """What anyone holding a paper copy may learn: genuine or not, and a fingerprint of the content to
     compare with the paper (type, number, issuer, date, pages, deadline, the recipients' masked names),
     whether it was superseded; for an uploaded PDF, whether it is the very file issued and whether its

@@ -16,6 +16,8 @@ from engine.errors import InvalidInput, NotFound
 from engine.rules.permissions import REF_AGENCIES, REF_REFUSED, may_record_case_numbers, require
 from engine.models import Case, CaseExternalRef
 from engine.reads.access import require_case, require_case_and_round, visible_cases
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 # the agencies with case systems of their own, whose numbers a case may carry
 REF_MIN, REF_MAX = 4, 60
@@ -60,11 +62,11 @@ def normalise_refs(values, field: str = "refs") -> list[str]:
     return refs
 
 
-def require_ref_agency(actor) -> None:
+def require_ref_agency(actor: Actor) -> None:
     require(may_record_case_numbers(actor), REF_REFUSED)
 
 
-def set_refs(gl, actor, case_id: int, refs) -> list[str]:
+def set_refs(gl: GuardLoop, actor: Actor, case_id: int, refs) -> list[str]:
     """Replace the actor's agency's case numbers on the case with ``refs``; returns them as kept. Only an
     agency on the case, in its district, with a case system of its own (``REF_AGENCIES``)."""
     require_ref_agency(actor)
@@ -115,14 +117,14 @@ def refs_by_agency(session, case_ids) -> dict:
     return result
 
 
-def case_refs(gl, actor, case_id: int) -> list[Ref]:
+def case_refs(gl: GuardLoop, actor: Actor, case_id: int) -> list[Ref]:
     """The external numbers of a case the actor may see."""
     with gl.reading() as session:
         require_case(session, actor, case_id)
         return refs_of(session, case_id)
 
 
-def case_by_no(gl, actor, case_no: str) -> int:
+def case_by_no(gl: GuardLoop, actor: Actor, case_no: str) -> int:
     """The id of the case numbered ``case_no`` that the actor may see (another is as missing)."""
     with gl.reading() as session:
         case_id = session.scalars(select(Case.id).where(Case.case_no == str(case_no or "")[:40],
@@ -132,7 +134,7 @@ def case_by_no(gl, actor, case_no: str) -> int:
     return case_id
 
 
-def lookup(gl, actor, ref_no: str) -> list[dict]:
+def lookup(gl: GuardLoop, actor: Actor, ref_no: str) -> list[dict]:
     """The cases the actor may see that carry the 案号 ``ref_no`` (any agency's), with all their numbers;
     nothing of the child. The look-up is logged."""
     ref = normalise_ref(ref_no, "external_ref")
@@ -148,7 +150,7 @@ def lookup(gl, actor, ref_no: str) -> list[dict]:
                 for row in rows]
 
 
-def case_number(gl, actor, case_id: int) -> str:
+def case_number(gl: GuardLoop, actor: Actor, case_id: int) -> str:
     """The number of a case the actor may see (for a page's heading)."""
     with gl.reading() as session:
         return require_case(session, actor, case_id).case_no

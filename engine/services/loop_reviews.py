@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from engine.auditlog import record as audit
 from engine.reads.checklists import checklists
@@ -22,6 +22,8 @@ from engine.reads.access import require_case, visible_cases
 from engine.workflow.rounds import load_workflow, save_round
 from engine.rules import validate as v
 from engine.workflow.catalog import REWORK_STEPS
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 SAMPLE_LIMIT = 200
 
@@ -42,11 +44,12 @@ class AuditRow:
     case_version: int
 
 
-def require_auditor(actor) -> None:
+def require_auditor(actor: Actor) -> None:
     require(may_review_loops(actor), LOOP_REVIEW_REFUSED)
 
 
-def audit_list(gl, actor, *, state: str | None = None, sample_id: int | None = None, limit: int = 200) -> dict:
+def audit_list(gl: GuardLoop, actor: Actor, *, state: str | None = None, sample_id: int | None = None,
+               limit: int = 200) -> dict:
     """Closed and closing cases the supervisor may see, each with its last round's checklist and review."""
     require_auditor(actor)
     with gl.reading() as session:
@@ -82,13 +85,13 @@ def _latest_reviews(session, round_ids) -> dict:
     return latest
 
 
-def _latest_sample(session, actor):
+def _latest_sample(session, actor: Actor):
     return session.scalars(select(ReviewSample).where(ReviewSample.district_id == actor.district_id,
                                                       ReviewSample.agency == actor.agency)
                            .order_by(ReviewSample.id.desc())).first()
 
 
-def _closed_round(session, gl, actor, round_id: int):
+def _closed_round(session, gl: GuardLoop, actor: Actor, round_id: int):
     rnd = session.get(Round, round_id, with_for_update=True)
     if rnd is None:
         raise NotFound("轮次不存在。", "No such round.")
@@ -99,7 +102,7 @@ def _closed_round(session, gl, actor, round_id: int):
     return rnd, case
 
 
-def sign_off(gl, actor, round_id: int, note: str = "") -> int:
+def sign_off(gl: GuardLoop, actor: Actor, round_id: int, note: str = "") -> int:
     """审查通过: the supervisor signs the closed loop off; refused while the checklist misses anything."""
     require_auditor(actor)
     note = v.text({"note": note}, "note", required=False, max_len=2000)
@@ -115,7 +118,8 @@ def sign_off(gl, actor, round_id: int, note: str = "") -> int:
         return review.id
 
 
-def return_for_rework(gl, actor, round_id: int, step: str, reason: str, expected_version: int) -> dict:
+def return_for_rework(gl: GuardLoop, actor: Actor, round_id: int, step: str, reason: str,
+                      expected_version: int) -> dict:
     """退回整改: the closed case opens again and its last round goes back to the latest ``step`` task done
     (a guidance session, a follow-up visit or the re-assessment); from there the round runs on as usual
     and closes again only with a new approval."""
@@ -146,7 +150,7 @@ def return_for_rework(gl, actor, round_id: int, step: str, reason: str, expected
         return {"case_version": case.version, "review_id": review.id}
 
 
-def _review(session, actor, rnd, status, note, checklist, step=None) -> RoundReview:
+def _review(session, actor: Actor, rnd, status, note, checklist, step=None) -> RoundReview:
     sampled = _latest_sample(session, actor)
     review = RoundReview(case_id=rnd.case_id, round_id=rnd.id, status=status, reopened_at_step=step, note=note,
                          checklist=audit.plain({"complete": checklist.complete,
@@ -158,7 +162,7 @@ def _review(session, actor, rnd, status, note, checklist, step=None) -> RoundRev
     return review
 
 
-def draw_sample(gl, actor, size: int, days: int = 365) -> int:
+def draw_sample(gl: GuardLoop, actor: Actor, size: int, days: int = 365) -> int:
     """抽查: ``size`` closed cases at random from those closed in the last ``days`` days in the supervisor's
     district; the seed is kept, so the draw can be shown to have been random."""
     require_auditor(actor)
@@ -180,13 +184,3 @@ def draw_sample(gl, actor, size: int, days: int = 365) -> int:
                      {"size": len(chosen), "population": len(population), "seed": seed, "days": days})
         return sample.id
 
-
-def reviews_of_case(session, case_id: int) -> list[RoundReview]:
-    return list(session.scalars(select(RoundReview).where(RoundReview.case_id == case_id).order_by(RoundReview.id)))
-
-
-def count_unreviewed(session, actor) -> int:
-    """Closed cases of the supervisor's district whose last round nobody has reviewed yet."""
-    reviewed = select(RoundReview.round_id)
-    return session.scalar(select(func.count(Round.id)).join(Case, Case.id == Round.case_id)
-                          .where(visible_cases(actor), Round.outcome == "closed", Round.id.not_in(reviewed))) or 0

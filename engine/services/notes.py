@@ -16,6 +16,8 @@ from engine.errors import Conflict, InvalidInput, NotFound
 from engine.rules.permissions import NOTE_EDIT_REFUSED, may_edit_note, require
 from engine.models import CaseNote
 from engine.reads.access import require_case
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 NOTE_KINDS = {
     "phone": ("电话", "Phone call"),
@@ -61,11 +63,11 @@ def _note_of_case(session, case_id: int, note_id) -> CaseNote:
     return note
 
 
-def editable_until(gl, note: CaseNote):
+def editable_until(gl: GuardLoop, note: CaseNote):
     return note.created_at + timedelta(minutes=gl.settings.note_edit_minutes)
 
 
-def add_note(gl, actor, case_id: int, data: dict) -> int:
+def add_note(gl: GuardLoop, actor: Actor, case_id: int, data: dict) -> int:
     """记录: a note or contact by anyone whose agency is on the case. With ``corrects`` (a note id) and
     ``corrects_version`` (the version read), it is the correction of that note."""
     fields = _fields(data)
@@ -86,7 +88,7 @@ def add_note(gl, actor, case_id: int, data: dict) -> int:
         return note.id
 
 
-def edit_note(gl, actor, case_id: int, note_id: int, data: dict, expected_version) -> None:
+def edit_note(gl: GuardLoop, actor: Actor, case_id: int, note_id: int, data: dict, expected_version) -> None:
     """The author's own edit within the edit window; after it, or once corrected, the note stands."""
     fields = _fields(data)
     expected = _version(expected_version, "expected_version")
@@ -112,13 +114,14 @@ def edit_note(gl, actor, case_id: int, note_id: int, data: dict, expected_versio
                       "body": note.body})
 
 
-def case_for_form(gl, actor, case_id: int):
+def case_for_form(gl: GuardLoop, actor: Actor, case_id: int):
     """The case a note form is about (its number and code: the form shows no child data)."""
     with gl.reading() as session:
         return require_case(session, actor, case_id)
 
 
-def note_for_edit(gl, actor, case_id: int, note_id, *, author_only: bool = True, log: bool = True) -> CaseNote:
+def note_for_edit(gl: GuardLoop, actor: Actor, case_id: int, note_id, *, author_only: bool = True,
+                  log: bool = True) -> CaseNote:
     """A note of the case to edit (its author only) or to correct (anyone on the case). Opening the form is
     an access entry (``log``); showing a refused submission's form again is not a new one."""
     with (gl.transaction() if log else gl.reading()) as session:

@@ -14,6 +14,8 @@ from engine.workflow.clock import clock
 from engine.errors import NotFound
 from engine.models import Case, Notification
 from engine.rules.permissions import works_on_cases
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 MAX_SHOWN = 50
 RETURNED_NOTICE = "request_returned"   # my request came back for correction (退回补正)
@@ -38,14 +40,14 @@ def notify(session, *, district_id: int, agency: str, kind: str, case_id=None, r
                              payload=audit.plain(payload or {}), created_at=clock.now(), user_id=user_id))
 
 
-def _addressed_to(actor):
+def _addressed_to(actor: Actor):
     to_agency = and_(Notification.user_id.is_(None), Notification.agency_code == actor.agency,
                      Notification.district_id == actor.district_id,
                      Notification.role.is_(None) | (Notification.role == actor.role))
     return [or_(Notification.user_id == actor.id, to_agency)]
 
 
-def unread_count(gl, actor) -> int:
+def unread_count(gl: GuardLoop, actor: Actor) -> int:
     """The header's badge."""
     if not works_on_cases(actor):
         return 0
@@ -54,7 +56,7 @@ def unread_count(gl, actor) -> int:
                                                                          Notification.read_at.is_(None)))
 
 
-def listing(gl, actor, page: int = 1, per_page: int = 50) -> tuple[list[Shown], int, int]:
+def listing(gl: GuardLoop, actor: Actor, page: int = 1, per_page: int = 50) -> tuple[list[Shown], int, int]:
     """The notification centre: the actor's notifications, unread first, newest first; (page, pages, unread)."""
     if not works_on_cases(actor):
         return [], 1, 0
@@ -70,7 +72,7 @@ def listing(gl, actor, page: int = 1, per_page: int = 50) -> tuple[list[Shown], 
             for n, case_no in rows], page, pages
 
 
-def mark_all_read(gl, actor) -> int:
+def mark_all_read(gl: GuardLoop, actor: Actor) -> int:
     """Mark every unread notification of the actor read; returns how many."""
     if not works_on_cases(actor):
         return 0
@@ -83,7 +85,7 @@ def mark_all_read(gl, actor) -> int:
         return len(ids)
 
 
-def unread(gl, actor) -> list[Shown]:
+def unread(gl: GuardLoop, actor: Actor) -> list[Shown]:
     """The actor's agency's unread notifications, newest first."""
     if not works_on_cases(actor):
         return []
@@ -94,7 +96,7 @@ def unread(gl, actor) -> list[Shown]:
     return [Shown(n.id, n.kind, n.case_id, case_no, n.payload, n.created_at, n.read_at) for n, case_no in rows]
 
 
-def mark_read(gl, actor, notification_id: int) -> None:
+def mark_read(gl: GuardLoop, actor: Actor, notification_id: int) -> None:
     with gl.transaction() as session:
         note = session.scalars(select(Notification).where(Notification.id == notification_id,
                                                           *_addressed_to(actor))).first()
@@ -105,7 +107,7 @@ def mark_read(gl, actor, notification_id: int) -> None:
             audit.record(session, actor, "read_notification", "notification", note.id, note.case_id)
 
 
-def notify_deadlines(gl) -> int:
+def notify_deadlines(gl: GuardLoop) -> int:
     """Tell of tasks due within ``deadline_warning_days`` and of tasks past their deadline: the holder, or
     the agency when nobody holds the task. Once per task and threshold (a unique key; a second tick, or
     a tick racing this one, writes nothing). Returns how many notices were written."""
@@ -133,12 +135,12 @@ def notify_deadlines(gl) -> int:
     return written
 
 
-def _insert_once(session, gl, rows: list[dict]) -> int:
+def _insert_once(session, gl: GuardLoop, rows: list[dict]) -> int:
     from engine.infra.db import is_postgres
     if is_postgres(gl.engine):
         from sqlalchemy.dialects.postgresql import insert
     else:
-        from sqlalchemy.dialects.sqlite import insert
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]  # the same on_conflict_do_nothing
     result = session.connection().execute(
         insert(Notification.__table__).on_conflict_do_nothing(index_elements=["dedup_key"]), rows)
     return result.rowcount if (result.rowcount or -1) >= 0 else len(rows)

@@ -16,16 +16,18 @@ from engine.workflow.clock import clock
 from engine.issuing.numbering import china_year, default_type_code, format_number, number_format, type_code
 from engine.reference import NUMBERED_DOCUMENTS
 from engine.rules import validate as v
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 PLACEHOLDERS = {"prefix", "code", "year", "seq"}
 MAX_SEAL_BYTES = 1024 * 1024
 
 
-def require_admin(actor) -> None:
+def require_admin(actor: Actor) -> None:
     require(may_set_up_offices(actor), OFFICES_ADMIN_ONLY)
 
 
-def list_offices(gl, actor, district_code: str) -> list[dict]:
+def list_offices(gl: GuardLoop, actor: Actor, district_code: str) -> list[dict]:
     """The offices of one district, with how their next numbers will read."""
     require_admin(actor)
     with gl.reading() as session:
@@ -53,14 +55,14 @@ def _office(session, office_id: int, lock: bool = False) -> Office:
     return office
 
 
-def get_office(gl, actor, office_id: int) -> dict:
+def get_office(gl: GuardLoop, actor: Actor, office_id: int) -> dict:
     require_admin(actor)
     with gl.reading() as session:
         office = _office(session, office_id)
         return describe(session, office, session.get(Agency, office.agency_id).code)
 
 
-def update_office(gl, actor, office_id: int, data: dict, seal_png: bytes | None = None) -> None:
+def update_office(gl: GuardLoop, actor: Actor, office_id: int, data: dict, seal_png: bytes | None = None) -> None:
     """Change an office's settings (set_office). ``seal_png`` replaces the electronic seal; ``remove_seal``
     removes it (documents then print "（印）" for the wet seal)."""
     require_admin(actor)

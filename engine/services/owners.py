@@ -12,22 +12,24 @@ from engine.models import CaseOwner, Notification, User, WorkItem
 from engine.models.org import Agency
 from engine.reads.access import require_case
 from engine.reference import NO_CASEWORK_ROLES
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 CASE_HANDED = "case_handed"   # the notice to the new owner
 
 
-def _require_supervisor(actor) -> None:
+def _require_supervisor(actor: Actor) -> None:
     require(may_assign_owner(actor), OWNER_ASSIGNING_REFUSED)
 
 
-def _candidates(session, actor, district_id: int):
+def _candidates(session, actor: Actor, district_id: int):
     """The agency's people of the case's district who work on cases, by name."""
     return session.scalars(select(User).join(Agency, Agency.id == User.agency_id).where(
         Agency.code == actor.agency, User.district_id == district_id, User.active.is_(True),
         User.role.not_in(NO_CASEWORK_ROLES)).order_by(User.display_name, User.id)).all()
 
 
-def owner_form(gl, actor, case_id: int) -> tuple:
+def owner_form(gl: GuardLoop, actor: Actor, case_id: int) -> tuple:
     """The case, its owner in the supervisor's agency (or None) and whom the case can be given to."""
     _require_supervisor(actor)
     with gl.reading() as session:
@@ -36,7 +38,7 @@ def owner_form(gl, actor, case_id: int) -> tuple:
         return case, current, _candidates(session, actor, case.district_id)
 
 
-def assign_owner(gl, actor, case_id: int, data: dict) -> None:
+def assign_owner(gl: GuardLoop, actor: Actor, case_id: int, data: dict) -> None:
     """指定/变更承办人: ``owner`` (a user id), ``reason``, and ``expected_owner``: the owner the supervisor
     saw ("" for none); if the case changed hands since, nothing is written (``Conflict``)."""
     _require_supervisor(actor)
@@ -72,7 +74,7 @@ def assign_owner(gl, actor, case_id: int, data: dict) -> None:
                                      payload={"by": actor.display_name}))
 
 
-def hand_over_tasks(session, actor, case, old_owner, new_owner: int) -> None:
+def hand_over_tasks(session, actor: Actor, case, old_owner, new_owner: int) -> None:
     """The agency's open tasks of the case held by nobody or by the former owner go to the new owner where
     the new owner's role may complete them; each move is audited."""
     from sqlalchemy import or_, update

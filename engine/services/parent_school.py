@@ -31,6 +31,8 @@ from engine.rules.permissions import (
     CERTIFICATE_REFUSED, COURSE_OTHER_ORGANISATION, OFFICE_AGENCY, SIGNIN_LOCKED, is_parent_school_staff,
     may_manage_course, require, require_parent_school_staff)
 from engine.services.bases import offered_providers, require_offered
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 COURSE_KINDS = {  # seed 003: four kinds of course
     "general": ("通识课", "General course"),
@@ -80,11 +82,11 @@ is_staff = is_parent_school_staff
 require_staff = require_parent_school_staff
 
 
-def can_manage(actor, course: Course) -> bool:
+def can_manage(actor: Actor, course: Course) -> bool:
     return may_manage_course(actor, course.district_id, course.agency)
 
 
-def _course(session, actor, course_id, *, manage=False) -> Course:
+def _course(session, actor: Actor, course_id, *, manage=False) -> Course:
     course = session.get(Course, _id(course_id))
     if course is None:
         raise NotFound("课程不存在。", "No such course.")
@@ -93,7 +95,7 @@ def _course(session, actor, course_id, *, manage=False) -> Course:
     return course
 
 
-def _session(session, actor, session_id, *, manage=False) -> tuple[CourseSession, Course]:
+def _session(session, actor: Actor, session_id, *, manage=False) -> tuple[CourseSession, Course]:
     row = session.get(CourseSession, _id(session_id))
     if row is None:
         raise NotFound("课次不存在。", "No such session.")
@@ -112,14 +114,14 @@ def _id(value) -> int:
 
 # --- courses and sessions -------------------------------------------------------------------------
 
-def course_providers(gl, actor) -> list:
+def course_providers(gl: GuardLoop, actor: Actor) -> list:
     """The practice bases and guidance centres a course of the actor's district may be run by today."""
     require_staff(actor)
     with gl.reading() as session:
         return offered_providers(session, actor.district_id, clock.today())
 
 
-def _course_fields(session, actor, data: dict) -> dict:
+def _course_fields(session, actor: Actor, data: dict) -> dict:
     title, kind = v.text(data, "title", max_len=120), v.choice(data, "kind", COURSE_KINDS)   # in the form's order
     provider_kind = v.choice(data, "provider_kind", PROVIDER_KINDS)
     provider_id, provider_name = None, v.text(data, "provider_name", required=provider_kind != "base", max_len=120)
@@ -137,7 +139,7 @@ def _course_fields(session, actor, data: dict) -> dict:
             "description": v.text(data, "description", required=False, max_len=3000) or None}
 
 
-def create_course(gl, actor, data: dict) -> int:
+def create_course(gl: GuardLoop, actor: Actor, data: dict) -> int:
     """开课: a course of the actor's district, run by the actor's agency."""
     require_staff(actor)
     with gl.transaction() as session:
@@ -151,7 +153,7 @@ def create_course(gl, actor, data: dict) -> int:
         return course.id
 
 
-def add_session(gl, actor, course_id, data: dict) -> int:
+def add_session(gl: GuardLoop, actor: Actor, course_id, data: dict) -> int:
     """排课: one class of the course, within its school year."""
     with gl.transaction() as session:
         course = _course(session, actor, course_id, manage=True)
@@ -174,7 +176,7 @@ def add_session(gl, actor, course_id, data: dict) -> int:
         return row.id
 
 
-def courses(gl, actor, school_year: int | None = None) -> list[dict]:
+def courses(gl: GuardLoop, actor: Actor, school_year: int | None = None) -> list[dict]:
     """The courses of the actor's district in a school year, with sessions and sign-ins counted."""
     require_staff(actor)
     year = school_year or school_year_of(clock.today())
@@ -196,7 +198,7 @@ def courses(gl, actor, school_year: int | None = None) -> list[dict]:
                  "manage": can_manage(actor, c)} for c, n, s, p, m in rows]
 
 
-def course_detail(gl, actor, course_id) -> dict:
+def course_detail(gl: GuardLoop, actor: Actor, course_id) -> dict:
     with gl.reading() as session:
         course = _course(session, actor, course_id)
         counts = dict(session.execute(select(Attendance.session_id, func.count(Attendance.id))
@@ -207,7 +209,7 @@ def course_detail(gl, actor, course_id) -> dict:
                 "manage": can_manage(actor, course)}
 
 
-def session_detail(gl, actor, session_id, *, log_view: bool = True) -> dict:
+def session_detail(gl: GuardLoop, actor: Actor, session_id, *, log_view: bool = True) -> dict:
     """A session with who signed in (names and masked phones, for the staff who run it): an access entry —
     except when a refused form shows the page again (``log_view=False``: its GET was logged, and a refused
     request writes nothing)."""
@@ -277,7 +279,8 @@ def year_minutes(session, participant_id: int, school_year: int) -> int:
         Attendance.participant_id == participant_id, Attendance.school_year == school_year)) or 0
 
 
-def _attend(session, gl, actor, row: CourseSession, course: Course, participant: Participant, method: str) -> bool:
+def _attend(session, gl: GuardLoop, actor: Actor | None, row: CourseSession, course: Course, participant: Participant,
+            method: str) -> bool:
     """Record the participant at the session (False when already signed in); a certificate follows when the
     school year's hours are reached."""
     exists = session.scalars(select(Attendance.id).where(Attendance.session_id == row.id,
@@ -299,7 +302,7 @@ def _attend(session, gl, actor, row: CourseSession, course: Course, participant:
     return True
 
 
-def record_attendance(gl, actor, session_id, data: dict) -> dict:
+def record_attendance(gl: GuardLoop, actor: Actor, session_id, data: dict) -> dict:
     """现场登记: staff sign a guardian in by name and phone (or ID number)."""
     with gl.transaction() as session:
         row, course = _session(session, actor, session_id, manage=True)
@@ -343,7 +346,7 @@ def read_roster(content: bytes) -> list[dict]:
     return out
 
 
-def import_roster(gl, actor, session_id, content: bytes) -> list[dict]:
+def import_roster(gl: GuardLoop, actor: Actor, session_id, content: bytes) -> list[dict]:
     """名册导入: each row of the XLSX signed in as ``record_attendance`` would, with the same validation; a
     report per row (row number, status ``signed``/``already``/``error``, the message). Rows in error are
     not recorded; the others are, in one unit of work."""
@@ -378,7 +381,7 @@ def _live_link(session, purpose: str, **subject) -> PublicLink | None:
     return session.scalars(query.order_by(PublicLink.id.desc())).first()
 
 
-def new_link(session, gl, actor, purpose: str, **subject) -> PublicLink:
+def new_link(session, gl: GuardLoop, actor: Actor, purpose: str, **subject) -> PublicLink:
     """A fresh link for the subject; earlier ones of the same purpose are withdrawn."""
     query = update(PublicLink).where(PublicLink.purpose == purpose, PublicLink.withdrawn.is_(False))
     for name, value in subject.items():
@@ -394,14 +397,14 @@ def new_link(session, gl, actor, purpose: str, **subject) -> PublicLink:
     return link
 
 
-def open_signin(gl, actor, session_id) -> str:
+def open_signin(gl: GuardLoop, actor: Actor, session_id) -> str:
     """签到二维码: a sign-in sheet for the session, open for ``parent_school_link_hours``."""
     with gl.transaction() as session:
         row, _ = _session(session, actor, session_id, manage=True)
         return new_link(session, gl, actor, "signin", session_id=row.id).token
 
 
-def close_signin(gl, actor, session_id) -> None:
+def close_signin(gl: GuardLoop, actor: Actor, session_id) -> None:
     with gl.transaction() as session:
         row, _ = _session(session, actor, session_id, manage=True)
         session.execute(update(PublicLink).where(PublicLink.session_id == row.id, PublicLink.purpose == "signin")
@@ -420,7 +423,7 @@ def _link(session, token: str, purpose: str, *, lock=False) -> PublicLink:
     return link
 
 
-def public_signin_page(gl, token: str) -> dict:
+def public_signin_page(gl: GuardLoop, token: str) -> dict:
     """What the sign-in sheet shows anyone: the course, date, time and place. No names, no counts of people."""
     with gl.reading() as session:
         link = _link(session, token, "signin")
@@ -431,7 +434,7 @@ def public_signin_page(gl, token: str) -> dict:
                 "locked": link.failures >= SIGNIN_FAILURES_MAX}
 
 
-def public_signin(gl, token: str, data: dict) -> str:
+def public_signin(gl: GuardLoop, token: str, data: dict) -> str:
     """A guardian signs in on their phone: name and the last four digits of their phone are matched to the
     district's register (a roster imported before, or an earlier sign-in); a guardian not yet registered
     (or two with the same name and digits) gives the full mobile number. Returns ``signed``, ``already``,
@@ -467,7 +470,8 @@ def public_signin(gl, token: str, data: dict) -> str:
 
 # --- learning record and certificates ------------------------------------------------------------
 
-def _certify_if_due(session, gl, actor, participant: Participant, school_year: int) -> Certificate | None:
+def _certify_if_due(session, gl: GuardLoop, actor: Actor | None, participant: Participant,
+                    school_year: int) -> Certificate | None:
     """结业证书: issued once per guardian and school year, when the year's minutes reach the setting."""
     minutes = year_minutes(session, participant.id, school_year)
     required = gl.settings.parent_school_year_minutes
@@ -542,7 +546,7 @@ def _record(session, participant: Participant) -> dict:
                         for a, s, c in classes]}
 
 
-def learning_record(gl, actor, participant_id) -> dict:
+def learning_record(gl: GuardLoop, actor: Actor, participant_id) -> dict:
     """A guardian's learning record across schools and years (staff of the register's district): an access
     entry."""
     require_staff(actor)
@@ -554,7 +558,7 @@ def learning_record(gl, actor, participant_id) -> dict:
         return _record(session, participant)
 
 
-def search_participants(gl, actor, query: str) -> list[Participant]:
+def search_participants(gl: GuardLoop, actor: Actor, query: str) -> list[Participant]:
     """The register of the actor's district by name, phone or ID number (at most 50)."""
     require_staff(actor)
     query = v.text({"q": query}, "q", required=False, max_len=40)
@@ -570,7 +574,7 @@ def search_participants(gl, actor, query: str) -> list[Participant]:
         return found
 
 
-def case_learning(gl, actor, case_id: int) -> dict:
+def case_learning(gl: GuardLoop, actor: Actor, case_id: int) -> dict:
     """For those on the case: the learning record of each guardian of the case linked to the register, and
     the course requirements of the current round's plan with the hours that count towards them. Opening it
     is an access entry."""
@@ -586,7 +590,7 @@ def case_learning(gl, actor, case_id: int) -> dict:
                 "requirements": requirement_progress(session, latest) if latest else []}
 
 
-def link_guardian(session, actor, guardian: Guardian, district_id: int) -> Participant:
+def link_guardian(session, actor: Actor, guardian: Guardian, district_id: int) -> Participant:
     """The register's entry of a case's guardian (found by ID number or phone, else registered) linked to
     the guardian; a guardian with neither cannot be followed."""
     person = {"name": guardian.name, "phone": None, "id_number": guardian.id_number}
@@ -606,7 +610,7 @@ def link_guardian(session, actor, guardian: Guardian, district_id: int) -> Parti
     return participant
 
 
-def certificate_of(gl, actor, certificate_id) -> Certificate:
+def certificate_of(gl: GuardLoop, actor: Actor, certificate_id) -> Certificate:
     """A certificate for its download: staff of its district, or those on a case the guardian is linked to."""
     with gl.transaction() as session:
         certificate = session.get(Certificate, _id(certificate_id))
@@ -621,7 +625,7 @@ def certificate_of(gl, actor, certificate_id) -> Certificate:
         return certificate
 
 
-def certificate_pdf(gl, actor, certificate_id) -> tuple[Certificate, bytes]:
+def certificate_pdf(gl: GuardLoop, actor: Actor, certificate_id) -> tuple[Certificate, bytes]:
     """The certificate's PDF: rendered from its snapshot on first download, kept with its SHA-256."""
     certificate = certificate_of(gl, actor, certificate_id)
     if certificate.pdf is not None:
@@ -634,7 +638,7 @@ def certificate_pdf(gl, actor, certificate_id) -> tuple[Certificate, bytes]:
         return stored, stored.pdf
 
 
-def verify_certificate(gl, code: str, pdf: bytes | None = None) -> dict | None:
+def verify_certificate(gl: GuardLoop, code: str, pdf: bytes | None = None) -> dict | None:
     """Public verification: genuine or not, with the number, issuer, school year, hours and the masked name."""
     code = (code or "").strip().upper()
     with gl.reading() as session:
@@ -650,7 +654,7 @@ def verify_certificate(gl, code: str, pdf: bytes | None = None) -> dict | None:
 
 # --- a guidance plan requiring courses -----------------------------------------------------------
 
-def require_courses(session, actor, case, plan, data: dict, today: date) -> list:
+def require_courses(session, actor: Actor, case, plan, data: dict, today: date) -> list:
     """The courses a guidance plan requires (``course_hours`` of ``course_kinds``, any kind when none is
     chosen) of the chosen guardians of the case, each linked to the register. None when no hours are asked."""
     from engine.models import PlanCourseRequirement

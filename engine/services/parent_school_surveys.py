@@ -11,6 +11,8 @@ from engine.rules.permissions import COURSE_OTHER_ORGANISATION, SURVEY_CLOSED, r
 from engine.models import Course, GuidancePlan, GuidanceProvider, SurveyResponse
 from engine.reads.access import require_case
 from engine.services import parent_school as ps
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 QUESTIONS = {
     "content": ("课程/指导内容实用", "The content was useful"),
@@ -37,7 +39,7 @@ def require_subject(gl, actor, subject: str, subject_id) -> None:
         _subject(session, actor, subject, subject_id)
 
 
-def _subject(session, actor, subject: str, subject_id) -> dict:
+def _subject(session, actor: Actor, subject: str, subject_id) -> dict:
     """What the survey is about, checked for the actor: a course of their district (staff), or a guidance
     plan of a case they are on."""
     if subject == "course":
@@ -55,7 +57,7 @@ def _subject(session, actor, subject: str, subject_id) -> dict:
     raise InvalidInput("subject", "调查对象无效。", "Not a survey subject.")
 
 
-def record_paper(gl, actor, subject: str, subject_id, data: dict) -> int:
+def record_paper(gl: GuardLoop, actor: Actor, subject: str, subject_id, data: dict) -> int:
     """纸质问卷录入: staff enter one paper questionnaire."""
     with gl.transaction() as session:
         target = _subject(session, actor, subject, subject_id)
@@ -69,7 +71,7 @@ def record_paper(gl, actor, subject: str, subject_id, data: dict) -> int:
         return response.id
 
 
-def open_link(gl, actor, subject: str, subject_id) -> str:
+def open_link(gl: GuardLoop, actor: Actor, subject: str, subject_id) -> str:
     """A survey QR code for the course or plan, open for ``parent_school_link_hours``."""
     with gl.transaction() as session:
         target = _subject(session, actor, subject, subject_id)
@@ -79,7 +81,7 @@ def open_link(gl, actor, subject: str, subject_id) -> str:
         return ps.new_link(session, gl, actor, "survey", **key).token
 
 
-def public_page(gl, token: str) -> dict:
+def public_page(gl: GuardLoop, token: str) -> dict:
     """What the public form shows: the course title or "家庭教育指导" and the provider. Nothing about anyone."""
     with gl.reading() as session:
         link = ps._link(session, token, "survey")
@@ -90,7 +92,7 @@ def public_page(gl, token: str) -> dict:
         return {"subject": "plan", "title": "家庭教育指导", "provider": session.get(GuidanceProvider, plan.provider_id).name}
 
 
-def submit_public(gl, token: str, data: dict) -> int:
+def submit_public(gl: GuardLoop, token: str, data: dict) -> int:
     answers = _answers(data)
     with gl.transaction() as session:
         link = ps._link(session, token, "survey", lock=True)
@@ -114,7 +116,7 @@ def submit_public(gl, token: str, data: dict) -> int:
         return response.id
 
 
-def results(gl, actor, school_year: int | None = None) -> dict:
+def results(gl: GuardLoop, actor: Actor, school_year: int | None = None) -> dict:
     """Per provider and per course of the actor's district in a school year: answers, the mean of each
     question and overall, the share satisfied (overall 4 or 5); the latest comments (no names)."""
     ps.require_staff(actor)

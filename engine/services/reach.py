@@ -3,9 +3,11 @@ of another district must not learn that it exists, let alone its state (已被�
 from engine.errors import NotFound
 from engine.models import Approval, Case
 from engine.reads.access import can_view_case
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 
-def require_approval_in_reach(gl, actor, approval_id: int) -> None:
+def require_approval_in_reach(gl: GuardLoop, actor: Actor, approval_id: int) -> None:
     """NotFound unless the approval belongs to a case the actor may see."""
     with gl.reading() as session:
         approval = session.get(Approval, approval_id)

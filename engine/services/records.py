@@ -22,11 +22,13 @@ from engine.workflow.rounds import load_workflow, save_round, stepping
 from engine.rules import validate as v
 from engine.services.tasks import stale
 from engine.workflow.catalog import Wait
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 _INSERT_RECORD = TaskRecord.__table__.insert()
 
 
-def _open_round(session, actor, case_id: int, expected_version: int):
+def _open_round(session, actor: Actor, case_id: int, expected_version: int):
     case, rnd = require_case_and_round(session, actor, case_id, for_update=True)
     stale(case, expected_version)
     require(may_record_visits(actor), VISIT_RECORDING_REFUSED)
@@ -35,7 +37,8 @@ def _open_round(session, actor, case_id: int, expected_version: int):
     return case, rnd
 
 
-def _deliver(session, gl, actor, case, rnd, message: str, payload: dict, waiting_spec: str, record: dict, now):
+def _deliver(session, gl: GuardLoop, actor: Actor, case, rnd, message: str, payload: dict, waiting_spec: str,
+             record: dict, now):
     """Hand the record to the round's waiting step (if one waits), save the round and the step's evidence."""
     runtime, workflow = load_workflow(session, gl, rnd)
     waiting = [t for t in runtime.waiting_receive_tasks(workflow) if t.task_spec.name == waiting_spec]
@@ -53,7 +56,7 @@ def _deliver(session, gl, actor, case, rnd, message: str, payload: dict, waiting
     return received
 
 
-def record_visit(gl, actor, case_id: int, data: dict, expected_version: int) -> dict:
+def record_visit(gl: GuardLoop, actor: Actor, case_id: int, data: dict, expected_version: int) -> dict:
     """记录回访: any agency on the case records a visit when it happens; a joint visit names every agency
     that took part. It counts towards the round's schedule and is issued as a 回访记录."""
     kind = v.choice(data, "kind", VISIT_KINDS)
@@ -86,10 +89,10 @@ def record_visit(gl, actor, case_id: int, data: dict, expected_version: int) -> 
         return {"case_version": case.version, "visit_id": visit_id, "counted": received}
 
 
-def record_guidance_session(gl, actor, case_id: int, data: dict, expected_version: int) -> dict:
+def record_guidance_session(gl: GuardLoop, actor: Actor, case_id: int, data: dict, expected_version: int) -> dict:
     """记录家庭教育指导: one session as delivered. It counts towards the plan when the guardian attended for at
     least the plan's minutes."""
-    fields = dict(kind=v.choice(data, "kind", SESSION_KINDS), held_on=v.day(data, "held_on"),
+    fields: dict = dict(kind=v.choice(data, "kind", SESSION_KINDS), held_on=v.day(data, "held_on"),
                   minutes=v.integer(data, "minutes", low=1, high=600),
                   guardian_attended=v.boolean(data, "guardian_attended"),
                   notes=v.text(data, "notes", required=False, max_len=5000))

@@ -17,9 +17,11 @@ from engine.workflow.scripting import moment_after_from
 from engine.workflow.runtime import timer_moment
 from engine.rules import validate as v
 from engine.services.webhooks import clue_changed
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 
-def route_report(session, gl, clue: RiskClue) -> None:
+def route_report(session, gl: GuardLoop, clue: RiskClue) -> None:
     """At registration: where a mandatory report goes and by when it must be acknowledged and answered."""
     if not clue.mandatory_report:
         return
@@ -57,7 +59,7 @@ def _row(clue: RiskClue, *, full: bool) -> ReportRow:
                      clue.police_response, clue.status, clue.case_id is not None)
 
 
-def report_queue(gl, actor) -> list[ReportRow]:
+def report_queue(gl: GuardLoop, actor: Actor) -> list[ReportRow]:
     """The mandatory reports routed to the actor's agency in their district that still need an
     acknowledgement or a response, oldest first."""
     require_casework(actor)
@@ -72,7 +74,7 @@ def report_queue(gl, actor) -> list[ReportRow]:
         return [_row(c, full=True) for c in clues]
 
 
-def my_reports(gl, actor) -> list[ReportRow]:
+def my_reports(gl: GuardLoop, actor: Actor) -> list[ReportRow]:
     """The clues the actor registered, with their status and the police's response (feedback to the
     reporter); the child's name is masked, as the reporter knows whom they reported."""
     require_casework(actor)
@@ -88,7 +90,7 @@ def my_reports(gl, actor) -> list[ReportRow]:
     return rows
 
 
-def _routed_clue(session, actor, clue_id: int) -> RiskClue:
+def _routed_clue(session, actor: Actor, clue_id: int) -> RiskClue:
     clue = session.get(RiskClue, clue_id, with_for_update=True)
     if clue is None or clue.report_to != actor.agency or clue.district_id != actor.district_id:
         raise NotFound("报告不存在。", "No such report.")
@@ -96,7 +98,7 @@ def _routed_clue(session, actor, clue_id: int) -> RiskClue:
     return clue
 
 
-def acknowledge_report(gl, actor, clue_id: int) -> None:
+def acknowledge_report(gl: GuardLoop, actor: Actor, clue_id: int) -> None:
     """受理回执: the police have the report and are acting on it."""
     with gl.transaction() as session:
         clue = _routed_clue(session, actor, clue_id)
@@ -108,7 +110,7 @@ def acknowledge_report(gl, actor, clue_id: int) -> None:
                      {"late": clue.acknowledged_at > clue.ack_due_at})
 
 
-def respond_to_report(gl, actor, clue_id: int, data: dict) -> None:
+def respond_to_report(gl: GuardLoop, actor: Actor, clue_id: int, data: dict) -> None:
     """处置反馈: what the police did (出警、核查、立案…), which the reporter sees."""
     with gl.transaction() as session:
         clue = _routed_clue(session, actor, clue_id)   # the report must be the actor's to answer first

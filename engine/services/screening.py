@@ -22,6 +22,8 @@ from engine.rules.idcard import birth_date as id_birth_date, sex as id_sex
 from engine.rules.masking import mask_id, mask_name
 from engine.models import ScreeningEntry, ScreeningVisit, User
 from engine.reference import FAMILY_TYPES, RISK_FACTORS
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 # watch status → (Chinese, English, days between visits)
 WATCH = {
@@ -37,17 +39,17 @@ RELATIONS = {"father": ("父亲", "Father"), "mother": ("母亲", "Mother"), "gr
 SOURCE_OF_AGENCY = {"community": "community", "civil_affairs": "community", "education": "school"}
 
 
-def _visible(actor):
+def _visible(actor: Actor):
     """SQL: the entries the actor may see."""
     mine = ScreeningEntry.district_id == actor.district_id
     return mine if is_family_education_office(actor) else mine & (ScreeningEntry.agency_code == actor.agency)
 
 
-def _require_reader(actor) -> None:
+def _require_reader(actor: Actor) -> None:
     require(may_read_register(actor), REGISTER_READING_REFUSED)
 
 
-def _entry(session, actor, entry_id, *, for_update=False) -> ScreeningEntry:
+def _entry(session, actor: Actor, entry_id, *, for_update=False) -> ScreeningEntry:
     try:
         number = int(str(entry_id))
     except ValueError:
@@ -76,7 +78,7 @@ def _fields(data: dict) -> dict:
             "notes": v.text(data, "notes", required=False, max_len=2000) or ""}
 
 
-def register_entry(gl, actor, data: dict) -> int:
+def register_entry(gl: GuardLoop, actor: Actor, data: dict) -> int:
     require(may_register(actor), REGISTERING_REFUSED)
     fields = _fields(data)
     with gl.transaction() as session:
@@ -104,7 +106,7 @@ class EntryRow:
     clue_id: int | None
 
 
-def list_entries(gl, actor, *, overdue_only: bool = False, limit: int = 500) -> list[EntryRow]:
+def list_entries(gl: GuardLoop, actor: Actor, *, overdue_only: bool = False, limit: int = 500) -> list[EntryRow]:
     """The entries the actor may see, names masked, overdue visits first."""
     _require_reader(actor)
     today = clock.today()
@@ -122,7 +124,7 @@ def _age(birth: date, today: date) -> int:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
-def read_entry(gl, actor, entry_id) -> dict:
+def read_entry(gl: GuardLoop, actor: Actor, entry_id) -> dict:
     """One entry with the child's data and its visits; the view is logged."""
     _require_reader(actor)
     with gl.transaction() as session:
@@ -140,7 +142,7 @@ def read_entry(gl, actor, entry_id) -> dict:
             "id_masked": mask_id(entry.child_id_number)}
 
 
-def entry_for_form(gl, actor, entry_id) -> dict:
+def entry_for_form(gl: GuardLoop, actor: Actor, entry_id) -> dict:
     """What a form sent back with an error shows: the entry's masked name and version, nothing personal (no
     view is logged: a refused form writes nothing)."""
     _require_reader(actor)
@@ -157,7 +159,7 @@ def _version(data) -> int:
         raise InvalidInput("version", "表单不完整，请刷新页面。", "The form was incomplete; reload the page.") from None
 
 
-def record_visit(gl, actor, entry_id, data: dict) -> int:
+def record_visit(gl: GuardLoop, actor: Actor, entry_id, data: dict) -> int:
     """A visit: the next one is due the watch status's interval after it; the watch status may change."""
     require(may_record_screening_visit(actor), VISIT_REFUSED)
     with gl.transaction() as session:
@@ -191,7 +193,7 @@ def record_visit(gl, actor, entry_id, data: dict) -> int:
         return visit.id
 
 
-def to_clue(gl, actor, entry_id, data: dict) -> int:
+def to_clue(gl: GuardLoop, actor: Actor, entry_id, data: dict) -> int:
     """Risk appeared: register a risk clue from the entry (child, guardian, family types) in one step and link
     it. Sent twice (a double click), the second returns the clue the first registered."""
     from engine.services.clues import register_clue

@@ -11,6 +11,8 @@ from engine.rules import usernames
 from engine.rules.usernames import normalise
 from engine.reference import AGENCIES, COURT_CODES, DISTRICTS, OFFICE_NAMES, OFFICES_FROM_SEEDS, PRACTICE_BASES, ROLES
 from engine.rules import validate as v
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 
 def seed_reference(session) -> None:
@@ -64,13 +66,13 @@ def _default_office(district, code: str, agency) -> Office:
     return Office(agency_id=agency.id, district_id=district.id, name=name, doc_prefix=prefix)
 
 
-def create_user(gl, actor, data: dict) -> int:
+def create_user(gl: GuardLoop, actor: Actor, data: dict) -> int:
     """Create an account (admin page); returns its id."""
     with gl.transaction() as session:
         return add_user(session, actor, data).id
 
 
-def add_user(session, actor, data: dict, *, demo: bool = False) -> User:
+def add_user(session, actor: Actor | None, data: dict, *, demo: bool = False) -> User:
     """Create an account in the caller's unit of work; only an administrator may (``actor`` None is
     the command line). The name is stored normalised (``engine.rules.usernames``); the password meets the policy
     (``engine.rules.passwords``). An administrator sets an initial password the person must change at first

@@ -17,6 +17,8 @@ from engine.workflow.rounds import OUTCOME_ENDS, find_task, load_workflow, save_
 from engine.services.assignment import require_assignee
 from engine.services.cases import close_case, raise_code
 from engine.workflow.catalog import Task
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 _INSERT_RECORD = TaskRecord.__table__.insert()
 
@@ -89,7 +91,7 @@ def completed_spec(session, case_id: int, task_id: str) -> str | None:
                                                               TaskRecord.task_id == str(task_id))).first()
 
 
-def finish_if_done(session, gl, actor, case, rnd: Round, runtime, workflow) -> str | None:
+def finish_if_done(session, gl: GuardLoop, actor: Actor, case, rnd: Round, runtime, workflow) -> str | None:
     """When the round's workflow has ended: record its outcome, close the case or start the next round."""
     if not workflow.is_completed():
         return None
@@ -104,7 +106,7 @@ def finish_if_done(session, gl, actor, case, rnd: Round, runtime, workflow) -> s
     return rnd.outcome
 
 
-def _complete_named(gl, actor, case_id, spec_names, data, expected_version):
+def _complete_named(gl: GuardLoop, actor: Actor, case_id, spec_names, data, expected_version):
     """Complete the case's open task of one of ``spec_names`` (a name or a tuple of names)."""
     names = (spec_names,) if isinstance(spec_names, str) else spec_names
     with gl.reading() as session:
@@ -118,25 +120,25 @@ def _complete_named(gl, actor, case_id, spec_names, data, expected_version):
     return complete_task(gl, actor, case_id, item.task_id, data, expected_version)
 
 
-def request_downgrade(gl, actor, case_id, reason, expected_version):
+def request_downgrade(gl: GuardLoop, actor: Actor, case_id, reason, expected_version):
     """申请降级: one level down, sent to a supervisor."""
     return _complete_named(gl, actor, case_id, Task.DECIDE_OUTCOME, {"outcome": "downgrade", "reason": reason},
                            expected_version)
 
 
-def request_closure(gl, actor, case_id, reason, expected_version):
+def request_closure(gl: GuardLoop, actor: Actor, case_id, reason, expected_version):
     """申请结案: sent to a supervisor."""
     return _complete_named(gl, actor, case_id, Task.DECIDE_OUTCOME, {"outcome": "close", "reason": reason},
                            expected_version)
 
 
-def escalate(gl, actor, case_id, reason, expected_version):
+def escalate(gl: GuardLoop, actor: Actor, case_id, reason, expected_version):
     """提请多跨协同: a joint meeting of police, procuratorate and court."""
     return _complete_named(gl, actor, case_id, Task.DECIDE_OUTCOME, {"outcome": "escalate", "reason": reason},
                            expected_version)
 
 
-def approve(gl, actor, case_id, decision, reason, expected_version):
+def approve(gl: GuardLoop, actor: Actor, case_id, decision, reason, expected_version):
     """A supervisor approves, returns (退回补正) or refuses (不予批准) the case's pending request that their agency
     decides: a downgrade, a closure, an escalation or a drafted order."""
     from engine.services.approvals import APPROVAL_TASKS

@@ -22,6 +22,7 @@ from engine.models.case import bump_version
 from engine.rules.permissions import COORDINATING_AGENCY
 from engine.workflow.rounds import load_workflow, save_round, stepping
 from engine.services.notifications import notify
+from engine.context import GuardLoop
 
 log = logging.getLogger("guardloop.timers")
 QUARANTINED = "quarantined"
@@ -32,7 +33,7 @@ class RoundUnusable(Exception):
     """The round's state could not be loaded or its timers fired (not a database error)."""
 
 
-def tick(gl, limit: int | None = None) -> int:
+def tick(gl: GuardLoop, limit: int | None = None) -> int:
     """Fire every timer due now; returns how many rounds this process moved.
 
     Walks the rounds due now in (due time, id) order, a batch at a time, until a batch comes back short:
@@ -44,7 +45,7 @@ def tick(gl, limit: int | None = None) -> int:
     return moved
 
 
-def _after_firing(gl) -> None:
+def _after_firing(gl: GuardLoop) -> None:
     """What the tick does besides timers: the deadline notices of tasks, then the day's e-mail digest (when
     an SMTP server is set). Neither may stop the scheduler: a failure is logged and tried on the next tick."""
     from engine.services.digest import send_due_digests
@@ -56,7 +57,7 @@ def _after_firing(gl) -> None:
             log.exception("tick: %s failed; tried again on the next tick", step.__name__)
 
 
-def _fire_due(gl, limit: int | None = None) -> int:
+def _fire_due(gl: GuardLoop, limit: int | None = None) -> int:
     limit = limit or gl.settings.tick_batch
     now = clock.now()
     moved, after = 0, None
@@ -73,7 +74,7 @@ def _fire_due(gl, limit: int | None = None) -> int:
         after = (batch[-1].next_timer_at, batch[-1].id)
 
 
-def _fire_isolated(gl, round_id: int, now) -> int:
+def _fire_isolated(gl: GuardLoop, round_id: int, now) -> int:
     try:
         return _fire_round(gl, round_id, now)
     except Conflict:
@@ -85,7 +86,7 @@ def _fire_isolated(gl, round_id: int, now) -> int:
     return 0
 
 
-def _fire_round(gl, round_id: int, now) -> int:
+def _fire_round(gl: GuardLoop, round_id: int, now) -> int:
     with gl.transaction() as session:
         query = select(Round).where(Round.id == round_id, Round.status == "running", Round.next_timer_at < now)
         if is_postgres(gl.engine):
@@ -110,7 +111,7 @@ def _fire_round(gl, round_id: int, now) -> int:
         return 1
 
 
-def quarantine_round(gl, round_id: int, error: BaseException) -> None:
+def quarantine_round(gl: GuardLoop, round_id: int, error: BaseException) -> None:
     """Set a round aside (status ``quarantined``, no timer), log it, and tell the supervisors of the
     coordinating agency of the case's district; its state is kept as it was, for repair."""
     reason = f"{type(error).__name__}: {error}"[:300]

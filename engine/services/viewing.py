@@ -11,6 +11,8 @@ from engine.models import (
 from engine.models import Attachment, CaseAgency, CaseNote, CaseOwner
 from engine.reads.access import require_case
 from engine.workflow.rounds import element_states, load_workflow
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 
 # What the page lists of a case, in order, each statement built once (their cache keys are memoized).
@@ -19,7 +21,7 @@ _ORDER = {GuidanceSession: (GuidanceSession.held_on, GuidanceSession.id), OrderS
           CaseNote: (CaseNote.occurred_on.desc(), CaseNote.id.desc()), Attachment: (Attachment.id.desc(),),
           CaseOwner: (CaseOwner.agency_code,)}
 _BY_CASE = {model: select(model).where(model.case_id == bindparam("case_id"))
-            .order_by(*(_ORDER[model] if model in _ORDER else (model.id,)))
+            .order_by(*(_ORDER[model] if model in _ORDER else (model.id,)))  # type: ignore[union-attr]  # only models with an id
             for model in (RiskCodeChange, Assessment, GuidancePlan, GuidanceSession, FollowupVisit, DocumentRecord,
                           Approval, WorkItem, TaskRecord, Referral, OrderSupervision, ComplianceCheck, Chase,
                           CaseNote, Attachment, CaseOwner)}
@@ -30,7 +32,7 @@ _TRAIL = (select(AuditEntry).where(AuditEntry.case_id == bindparam("case_id"))
           .order_by(AuditEntry.id.desc()).limit(200))
 
 
-def view_case(gl, actor, case_id: int) -> dict:
+def view_case(gl: GuardLoop, actor: Actor, case_id: int) -> dict:
     """Everything the case page shows; records the view (访问留痕) in the same transaction."""
     with gl.transaction() as session:
         case = require_case(session, actor, case_id)

@@ -25,6 +25,8 @@ from engine.infra.db import is_postgres
 from engine.errors import InvalidInput
 from engine.rules.masking import mask_name
 from engine.models import ApiClient, ApiWebhookDelivery, Case, RiskClue
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 RETRY_DELAYS = (timedelta(seconds=10), timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30),
                 timedelta(hours=2), timedelta(hours=6))   # after the attempt that fails; then it is given up
@@ -92,7 +94,7 @@ def check_url(url: str, *, field: str = "url") -> str:
     return url
 
 
-def set_webhook(gl, actor, name: str, url: str | None, *, field: str = "url") -> str | None:
+def set_webhook(gl: GuardLoop, actor: Actor | None, name: str, url: str | None, *, field: str = "url") -> str | None:
     """Set (or with ``url`` None remove) a client's webhook; returns the new signing key, shown once."""
     from engine.services.api_clients import _client, _require_admin
     from engine.auditlog import record as audit
@@ -125,7 +127,7 @@ def post(url: str, body: bytes, headers: dict) -> int:
         return exc.code
 
 
-def deliver_due(gl, *, limit: int = 100, send=post) -> int:
+def deliver_due(gl: GuardLoop, *, limit: int = 100, send=post) -> int:
     """Deliver up to ``limit`` due events; how many were attempted."""
     attempted = 0
     while attempted < limit:
@@ -167,7 +169,7 @@ def _attempt(row: ApiWebhookDelivery, client: ApiClient, send) -> None:
         row.next_attempt_at, row.last_error = now + RETRY_DELAYS[row.attempts - 1], error
 
 
-def deliver_after_tick(gl, *, limit: int = 100, send=post) -> int:
+def deliver_after_tick(gl: GuardLoop, *, limit: int = 100, send=post) -> int:
     """``guardloop tick`` delivers the due events after firing the timers: how many were attempted. A failure
     here (the database gone away mid-delivery) is logged and leaves the events due for the next tick or for
     ``guardloop api-client deliver``; it never stops the timers."""

@@ -6,26 +6,35 @@ rows that are the step's evidence, and returns the decision variables the workfl
 Handlers never commit: the calling service owns the transaction.
 """
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Callable
 
 from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.task import Task
+
+from engine.actor import Actor
+from engine.context import GuardLoop
+from engine.models import Case, Round
+from engine.workflow.rounds import TaskRef
+from engine.workflow.runtime import WorkflowRuntime
 
 
 @dataclass
 class TaskContext:
     session: Session
-    gl: object
-    actor: object
-    case: object
-    round: object
-    item: object
-    task: object
-    workflow: object
-    runtime: object
+    gl: GuardLoop
+    actor: Actor
+    case: Case
+    round: Round
+    item: TaskRef
+    task: Task
+    workflow: BpmnWorkflow
+    runtime: WorkflowRuntime
     data: dict
-    now: object
+    now: datetime
     record: dict = field(default_factory=dict)   # what goes into the task record (evidence)
-    upgrade: tuple | None = None                 # (code, reason): the case's code goes up once the round is saved
+    upgrade: tuple[str, str] | None = None                # (code, reason): the case's code goes up once the round is saved
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ def arrange_temporary_guardianship(ctx):
 def support_revocation(ctx):
     """支持起诉: the procuratorate supports the suit to revoke the guardian's qualification
     (未成年人保护法 art. 108; 民法典 art. 36) with its written opinion."""
-    fields = {"filed_on": v.day(ctx.data, "filed_on").isoformat(), "court": v.text(ctx.data, "court", max_len=120),
+    fields: dict = {"filed_on": v.day(ctx.data, "filed_on").isoformat(), "court": v.text(ctx.data, "court", max_len=120),
               "plaintiff": v.text(ctx.data, "plaintiff", max_len=120),
               "respondents": [g.name for g in chosen_guardians(ctx.session, ctx.case.id, ctx.data.get("guardian_ids"))],
               "opinion": v.text(ctx.data, "opinion", max_len=5000)}

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from engine.auditlog import record as audit
 from engine.errors import InvalidInput
 from engine.models import Agency, Guardian, Office
+from engine.actor import Actor
 
 
 def current_guardians(session, case_id: int) -> list[Guardian]:
@@ -23,7 +24,7 @@ def chosen_guardians(session, case_id: int, ids) -> list[Guardian]:
     return rows
 
 
-def change_status(session, actor, guardians, status: str, reason: str, on) -> None:
+def change_status(session, actor: Actor, guardians, status: str, reason: str, on) -> None:
     for guardian in guardians:
         before = guardian.status
         guardian.status, guardian.until, guardian.status_reason = status, on, reason
@@ -31,7 +32,8 @@ def change_status(session, actor, guardians, status: str, reason: str, on) -> No
                      {"status": before}, {"status": status, "reason": reason})
 
 
-def add_guardian(session, actor, case_id: int, name: str, relation: str, kind: str, since, reason: str) -> Guardian:
+def add_guardian(session, actor: Actor, case_id: int, name: str, relation: str, kind: str, since,
+                 reason: str) -> Guardian:
     guardian = Guardian(case_id=case_id, name=name, relation=relation, is_guardian=True, kind=kind, status="active",
                         since=since, status_reason=reason)
     session.add(guardian)

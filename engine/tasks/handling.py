@@ -7,6 +7,7 @@ from engine.reference import DELIVERY_METHODS, JUDICIAL_STAGES, MEASURES, PLACEM
 from engine.rules import validate as v
 from engine.tasks import task_handler
 from engine.workflow.catalog import Task
+from engine.actor import Actor
 
 OWN_MEASURES = ("notify", "admonish")
 
@@ -63,7 +64,7 @@ def propose_measures(ctx):
             "care_referral_id": ctx.record.get("care_referral_id")}
 
 
-def issue_document(ctx, doc_type: str, fields: dict, actor=None) -> DocumentRecord:
+def issue_document(ctx, doc_type: str, fields: dict, actor: Actor | None = None) -> DocumentRecord:
     """Issue the step's document (numbered, rendered, hashed) in the task's own transaction."""
     from engine.services.documents import issue
     doc = issue(ctx.session, ctx.gl, actor or ctx.actor, ctx.case, ctx.round.id, doc_type, fields)

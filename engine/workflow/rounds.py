@@ -22,6 +22,8 @@ from engine.workflow.clock import clock
 from engine.models import Case, CaseAgency, Chase, OrderSupervision, Round, WorkItem
 from engine.reads.access import known_to_take_part, takes_part
 from engine.workflow.runtime import StepContext, WorkflowRuntime, step_context, step_progress, task_properties, task_roles
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 PROCESS_ID = "intervention_round"
 _ITEMS = WorkItem.__table__
@@ -53,7 +55,7 @@ def round_data(case: Case) -> dict:
             "family_types": list(case.family_types or [])}
 
 
-def start_round(session: Session, gl, actor, case: Case, reason: str) -> Round:
+def start_round(session: Session, gl: GuardLoop, actor: Actor, case: Case, reason: str) -> Round:
     version = gl.current_version(session)
     runtime = gl.runtime(session, version)
     number = (session.scalar(select(func.count(Round.id)).where(Round.case_id == case.id)) or 0) + 1
@@ -69,7 +71,7 @@ def start_round(session: Session, gl, actor, case: Case, reason: str) -> Round:
     return rnd
 
 
-def load_workflow(session: Session, gl, rnd: Round):
+def load_workflow(session: Session, gl: GuardLoop, rnd: Round):
     runtime = gl.runtime(session, rnd.model_version)
     return runtime, runtime.load(rnd.state)
 

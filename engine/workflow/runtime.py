@@ -185,7 +185,7 @@ class WorkflowRuntime:
         registry = BpmnWorkflowSerializer.configure(_compact_config(self))
         self.serializer = BpmnWorkflowSerializer(registry)
         self.script_engine = _new_script_engine()
-        self._task_specs = None
+        self._task_specs: dict | None = None
 
     @classmethod
     def for_sources(cls, sources: dict[str, bytes]) -> "WorkflowRuntime":

@@ -11,7 +11,6 @@ from engine.models import ModelVersion
 from engine.reference import STEPS
 
 STEP_ORDER = tuple(STEPS)                    # assess, handle, guide, follow_up, review
-RANK = {step: rank for rank, step in enumerate(STEP_ORDER)}
 
 
 def deployed_versions(session: Session) -> list[str]:

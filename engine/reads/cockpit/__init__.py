@@ -24,12 +24,14 @@ from engine.reads.cockpit.indicators import compute_all as compute_indicators
 from engine.models import District
 from engine.reads.periods import add_months, bounds
 from engine.reference import MUNICIPAL_ROLES
+from engine.actor import Actor
+from engine.context import GuardLoop
 
 ALL_DISTRICTS = "all"
 MUNICIPALITY = ("全市（所有区县）", "All districts")
 
 
-def require_cockpit_rights(actor) -> None:
+def require_cockpit_rights(actor: Actor) -> None:
     require(may_read_cockpit(actor), COCKPIT_REFUSED)
 
 
@@ -59,7 +61,7 @@ class Scope:
         return {"district": self.district_code, "from": self.date_from.isoformat(), "to": self.date_to.isoformat()}
 
 
-def district_choices(session: Session, actor) -> list[tuple[str, str, str]]:
+def district_choices(session: Session, actor: Actor) -> list[tuple[str, str, str]]:
     """(code, Chinese, English) of the districts the actor may choose; ``all`` first for leaders."""
     query = select(District.code, District.name_zh, District.name_en).order_by(District.id)
     if actor.role not in MUNICIPAL_ROLES:
@@ -68,7 +70,7 @@ def district_choices(session: Session, actor) -> list[tuple[str, str, str]]:
     return ([(ALL_DISTRICTS, *MUNICIPALITY)] + rows) if actor.role in MUNICIPAL_ROLES else rows
 
 
-def read_scope(session: Session, gl, actor, data: dict) -> Scope:
+def read_scope(session: Session, gl: GuardLoop, actor: Actor, data: dict) -> Scope:
     """The filters as submitted (district, from, to) → a checked scope; ``InvalidInput`` names the field."""
     require_cockpit_rights(actor)
     code = str(data.get("district") or "").strip()
@@ -77,7 +79,7 @@ def read_scope(session: Session, gl, actor, data: dict) -> Scope:
     return Scope(district_id, district_code, name, date_from, date_to)
 
 
-def _district(session: Session, actor, code: str):
+def _district(session: Session, actor: Actor, code: str):
     if code == ALL_DISTRICTS:
         require(may_read_district(actor, None), OTHER_DISTRICT_FIGURES)
         return None, ALL_DISTRICTS, MUNICIPALITY
@@ -131,7 +133,7 @@ FIGURES = {  # name → how to compute it (session, gl, scope, now)
 }
 
 
-def compute(session: Session, gl, scope: Scope, names=None) -> dict:
+def compute(session: Session, gl: GuardLoop, scope: Scope, names=None) -> dict:
     """The figures of the cockpit for ``scope`` (all, or those named), straight from the database."""
     now = clock.now()
     found = {name: FIGURES[name](session, gl, scope, now) for name in (names or FIGURES)}
@@ -203,14 +205,14 @@ class FigureCache:
 _caches: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def cache_of(gl) -> FigureCache:
+def cache_of(gl: GuardLoop) -> FigureCache:
     """The figure cache of one engine context (one per process in production)."""
     if gl not in _caches:
         _caches[gl] = FigureCache()
     return _caches[gl]
 
 
-def read_cockpit(gl, actor, filters: dict) -> dict:
+def read_cockpit(gl: GuardLoop, actor: Actor, filters: dict) -> dict:
     """The cockpit as the actor may read it: the checked scope, the district choices and the figures."""
     with gl.reading() as session:
         scope = read_scope(session, gl, actor, filters)
@@ -220,12 +222,12 @@ def read_cockpit(gl, actor, filters: dict) -> dict:
     return {"scope": scope, "districts": choices, "figures": found}
 
 
-def _compute_afresh(gl, scope: Scope) -> dict:
+def _compute_afresh(gl: GuardLoop, scope: Scope) -> dict:
     with gl.reading() as session:
         return compute(session, gl, scope)
 
 
-def filter_choices(gl, actor) -> list[tuple[str, str, str]]:
+def filter_choices(gl: GuardLoop, actor: Actor) -> list[tuple[str, str, str]]:
     """The districts the actor may pick (for the filter form, also when the filters given were wrong)."""
     require_cockpit_rights(actor)
     with gl.reading() as session:

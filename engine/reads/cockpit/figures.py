@@ -16,6 +16,7 @@ from engine.reads.periods import month_keys, month_of_day, month_of_instant, per
 from engine.reference import AGENCIES, CLUE_SOURCES, CODES, FAMILY_TYPES
 from engine.reads.round_facts import count_if, facts
 from engine.workflow.steps import STEP_ORDER
+from engine.context import GuardLoop
 
 ORDERS = ("supervision_order", "guidance_order")   # 督促监护令, 家庭教育指导令
 CODE_ORDER = tuple(reversed(CODES))                 # red first
@@ -37,7 +38,7 @@ def open_cases_by_code(session: Session, scope) -> list[tuple[str | None, int]]:
     """Open cases now, by current risk code (``None``: not coded yet)."""
     query = _in_district(select(Case.current_code, func.count(Case.id)).where(Case.status == "open")
                          .group_by(Case.current_code), Case.district_id, scope)
-    counts = dict(session.execute(query).all())
+    counts = dict(session.execute(query).tuples().all())
     return [(code, counts.pop(code, 0)) for code in CODE_ORDER] + [(None, sum(counts.values()))]
 
 
@@ -48,7 +49,7 @@ def open_cases_by_family_type(session: Session, scope) -> list[tuple[str | None,
     query = _in_district(select(types.c.value, func.count(func.distinct(Case.id))).select_from(Case)
                          .join(types, true()).where(Case.status == "open").group_by(types.c.value),
                          Case.district_id, scope)
-    counts = dict(session.execute(query).all())
+    counts = dict(session.execute(query).tuples().all())
     untyped = session.scalar(_in_district(select(func.count(Case.id)).where(
         Case.status == "open", func.json_array_length(Case.family_types) == 0), Case.district_id, scope))
     known = [(code, counts.pop(code, 0)) for code in FAMILY_TYPES]
@@ -60,7 +61,7 @@ def new_clues_by_source(session: Session, scope) -> list[tuple[str, int]]:
     query = _in_district(select(RiskClue.source, func.count(RiskClue.id))
                          .where(_in_period(RiskClue.received_at, scope)).group_by(RiskClue.source),
                          RiskClue.district_id, scope)
-    counts = dict(session.execute(query).all())
+    counts = dict(session.execute(query).tuples().all())
     return [(source, counts.pop(source, 0)) for source in CLUE_SOURCES] + sorted(counts.items())
 
 
@@ -78,7 +79,7 @@ def code_changes_by_month(session: Session, scope) -> list[tuple[str, int, int]]
             for m in month_keys(scope.date_from, scope.date_to)]
 
 
-def closed_loop_rate(session: Session, gl, scope) -> dict:
+def closed_loop_rate(session: Session, gl: GuardLoop, scope) -> dict:
     """Rounds that ended in the period, and the share of them closed-loop complete (闭环率).
 
     Interrupted rounds (a new incident stopped them) are counted in the rate only when the setting says so.
@@ -96,7 +97,7 @@ def closed_loop_rate(session: Session, gl, scope) -> dict:
             "rate": complete_n / counted_n if counted_n else None, "missing_by_item": dict(zip(ITEMS, missing))}
 
 
-def step_durations(session: Session, gl, scope) -> list[dict]:
+def step_durations(session: Session, gl: GuardLoop, scope) -> list[dict]:
     """Days spent in each step by the rounds that finished that step in the period: count, median, 90th pct.
 
     The steps run side by side, so each is timed on its own: from when it began to when it ended, as the
@@ -130,7 +131,7 @@ def overdue_by_agency(session: Session, scope, now: datetime) -> list[tuple[str,
     """Open tasks past their due date now, by the agency that owns them (the BPMN lane)."""
     query = _in_district(select(WorkItem.lane, func.count(WorkItem.id)).where(WorkItem.due_at < now)
                          .group_by(WorkItem.lane), WorkItem.district_id, scope)
-    counts = dict(session.execute(query).all())
+    counts = dict(session.execute(query).tuples().all())
     return [(agency, counts.pop(agency, 0)) for agency in AGENCIES] + sorted(counts.items())
 
 

@@ -83,7 +83,7 @@ def _normalise_usernames():
         if name in taken:
             name = f"{name}~{user_id}"
         taken.add(name)
-        values = {"username": name}
+        values: dict = {"username": name}
         if OLD_DEMO_USERS.get(username) == display_name:
             values["demo"] = True
         if name != username or "demo" in values:
