@@ -4,7 +4,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from engine.rules.closed_loop import ITEMS, MET, MISSING, NOT_REQUIRED, PENDING, RoundFacts, current_step, evaluate
+from engine.rules.closed_loop import (
+    ITEMS, MET, MISSING, NOT_REQUIRED, PENDING, RoundFacts, current_step, evaluate, evidence_rules)
 
 NOW = datetime(2026, 6, 1, 1, 0, tzinfo=timezone.utc)
 ALL_OK = {key: True for key in ITEMS}
@@ -147,3 +148,49 @@ def test_every_item_has_labels_and_details_in_both_languages():
         for item in evaluate(f, NOW).items:
             assert all(item.label) and all(item.detail)
             assert any("\u4e00" <= ch <= "\u9fff" for ch in item.detail[0]) and item.detail[1].isascii()
+
+
+class Nullable:
+    """A nullable column's value for ``evidence_rules``, which is written with column operators (``is_``,
+    ``is_not``); as in SQL, a comparison with NULL holds no evidence."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def is_(self, other):
+        return self.value is other
+
+    def is_not(self, other):
+        return self.value is not other
+
+    def __le__(self, other):
+        return self.value is not None and self.value <= other
+
+    def __ge__(self, other):
+        return self.value is not None and self.value >= other
+
+
+def evidence_of(**changes) -> dict:
+    f = facts(**changes)
+    f = replace(f, plan_sessions=Nullable(f.plan_sessions), visits_required=Nullable(f.visits_required),
+                approval_needed=Nullable(f.approval_needed))
+    return {key: bool(held) for key, held in evidence_rules(f).items()}
+
+
+def test_the_evidence_rules_hold_for_a_round_with_every_record():
+    assert evidence_of() == ALL_OK
+
+
+def test_the_evidence_rules_name_what_is_lacking():
+    assert not evidence_of(reports=1)["reassessment"]            # the re-assessment's report is missing
+    assert not evidence_of(undelivered=1)["handling"]
+    assert not evidence_of(qualifying=5)["guidance"]
+    assert not evidence_of(plan_sessions=None)["guidance"]
+    assert not evidence_of(visits_required=None)["follow_up"]
+    assert not evidence_of(approved=0)["approval"]
+    assert evidence_of(approved=0, approval_needed=None)["approval"]
+
+
+def test_a_watched_round_needs_no_handling_or_guidance_evidence():
+    held = evidence_of(risk_code="watch", handling_decided=0, plan_sessions=None)
+    assert held["handling"] and held["guidance"]
