@@ -29,7 +29,7 @@ from engine.models import (
     RiskClue, RiskCodeChange, Round, TaskRecord, User, WorkItem,
 )
 from engine.models.base import UTCDateTime
-from engine.services.documents import CODE_ALPHABET
+from engine.issuing.issue import CODE_ALPHABET
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 EVENT_VALUE = re.compile(r'("event_value": ")([^"]+)(")')

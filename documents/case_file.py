@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from io import BytesIO
 
 from documents import render as _render
+from weasyprint import HTML
+from documents.view import cn_number
+from pypdf import PdfReader
+from pypdf import PdfWriter
 
 TEMPLATE = "case_file.html.j2"
 FOOTER_TEMPLATE = "case_file_footer.html.j2"
@@ -37,7 +41,6 @@ def _html(context: dict, toc: list[dict]) -> str:
 
 def _layout(html: str):
     """The WeasyPrint document (laid out, not written) of the file's own pages."""
-    from weasyprint import HTML
 
     html, sheets = _render._with_parsed_stylesheets(html)
     document = HTML(string=html, base_url=_render.STATIC_BASE_URL, url_fetcher=_render.fetcher())
@@ -54,7 +57,6 @@ def _anchor_pages(document) -> dict[str, int]:
 
 def _entries(context: dict) -> list[dict]:
     """The table of contents without pages: the own sections (anchors) and then the documents."""
-    from documents.view import cn_number
 
     entries = [{"title": "一、基本情况", "level": 1, "anchor": "s-basic"},
                {"title": "二、风险赋码记录", "level": 1, "anchor": "s-codes"},
@@ -84,14 +86,12 @@ def _numbered(entries: list[dict], anchors: dict[str, int], own_pages: int, doc_
 def _page_count(pdf: bytes | None) -> int:
     if not pdf:
         return 0
-    from pypdf import PdfReader
 
     return len(PdfReader(BytesIO(pdf)).pages)
 
 
 def _footer(total: int) -> bytes:
     """``total`` A4 pages that hold only "第 x 页 共 y 页" at the foot, to be laid over the file's pages."""
-    from weasyprint import HTML
 
     html = _environment().get_template(FOOTER_TEMPLATE).render(pages=total)
     html, sheets = _render._with_parsed_stylesheets(html)
@@ -102,7 +102,6 @@ def _footer(total: int) -> bytes:
 def render_case_file(context: dict) -> CaseFile:
     """The case file as PDF bytes. ``context["documents"]`` lists the issued documents, each with its
     ``pdf`` bytes (None when there is no PDF to append: the list says so instead)."""
-    from pypdf import PdfReader, PdfWriter
 
     _render._check_fonts_once()
     documents = context.get("documents", [])

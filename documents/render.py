@@ -14,6 +14,9 @@ from jinja2 import ChainableUndefined, Environment, FileSystemLoader
 from documents import fonts, justify, view
 from documents.fetcher import STATIC_BASE_URL, StaticOnlyFetcher
 from documents.types import DOCUMENT_TYPES
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint import CSS
+from weasyprint import HTML
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 _lock = threading.Lock()
@@ -46,7 +49,6 @@ def environment() -> Environment:
 def font_config():
     config = _state.get("font_config")
     if config is None:
-        from weasyprint.text.fonts import FontConfiguration
 
         config = _state["font_config"] = FontConfiguration()
     return config
@@ -87,7 +89,6 @@ def stylesheet(name: str):
     """The parsed stylesheet ``documents/static/<name>`` (WeasyPrint ``CSS``), built once per process."""
     sheets = _state.setdefault("css", {})
     if name not in sheets:
-        from weasyprint import CSS
 
         sheets[name] = CSS(url=STATIC_BASE_URL + name, url_fetcher=fetcher(), font_config=font_config())
     return sheets[name]
@@ -103,7 +104,6 @@ def _with_parsed_stylesheets(html: str) -> tuple[str, list]:
 def render_pdf(doc_type: str, context: dict, *, draft: bool = False, variant: str | None = None) -> bytes:
     """The document as PDF bytes: A4, GB/T 9704-2012 layout, fonts embedded and subset, no attachments.
     ``variant`` is WeasyPrint's ``pdf_variant`` (``ARCHIVE_VARIANT`` for the archive)."""
-    from weasyprint import HTML
 
     html = render_html(doc_type, context, draft=draft)
     _check_fonts_once()

@@ -5,6 +5,8 @@ from sqlalchemy.orm import Session
 
 from engine.rules.permissions import ACCOUNT_DISABLED, require
 from engine.models import User
+from sqlalchemy import select
+from engine.rules.usernames import normalise
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,6 @@ def load_actor(session: Session, user_id: int) -> Actor:
 
 
 def actor_by_username(session: Session, username: str) -> Actor:
-    from sqlalchemy import select
-    from engine.rules.usernames import normalise
     user = session.scalars(select(User).where(User.username == normalise(username))).first()
     require(user is not None and user.active, ACCOUNT_DISABLED)
     return Actor.of(user)

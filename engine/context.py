@@ -15,6 +15,11 @@ from engine.errors import Conflict
 from engine.models import ModelVersion
 from engine.workflow.runtime import WorkflowRuntime, model_version, read_model_sources
 from engine.infra.settings import Settings
+from documents import render_pdf
+from documents.render import _check_fonts_once
+from sqlalchemy.orm import object_session
+from engine.issuing import pki
+from engine.models import Office
 
 
 VERSION_RECHECK_SECONDS = 30  # how stale a process's idea of the deployed model version may be
@@ -45,7 +50,6 @@ class GuardLoop:
         """Render a document to PDF. The ``documents`` package is the renderer unless one was injected
         (it takes plain data only; this late import is the engine's one reach into it)."""
         if self._renderer is None:
-            from documents import render_pdf
             self._renderer = render_pdf
         variant = None if draft else self.settings.document_variant or None   # issued: the archival PDF/A
         if variant and not self._renderer_injected:   # an injected renderer takes plain data only
@@ -56,7 +60,6 @@ class GuardLoop:
         """Refuse to issue what could not be printed: without a CJK font every character is a box. The
         fonts are checked once per process (an injected renderer needs none)."""
         if not self._renderer_injected:
-            from documents.render import _check_fonts_once
             _check_fonts_once()
 
     def sign(self, office, pdf: bytes) -> bytes:
@@ -65,10 +68,7 @@ class GuardLoop:
         for the documents package in engine tests and benchmarks) is no PDF to sign: it is kept as it is."""
         if self._renderer_injected:
             return pdf
-        from sqlalchemy.orm import object_session
 
-        from engine.issuing import pki
-        from engine.models import Office
         if isinstance(office, Office) and object_session(office) is not None:
             return pki.sign(self, object_session(office), office, pdf)
         with self.reading() as session:

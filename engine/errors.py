@@ -36,3 +36,11 @@ class InvalidInput(DomainError):
 
 class NotConfigured(DomainError):
     """The installation lacks a setting this action needs (the web answers 503); nothing was written."""
+
+
+class RenderFailed(RuntimeError):
+    """A document could not be rendered now; the failure is on its job and it will be tried again."""
+
+    def __init__(self, document_id: int, reason: str):
+        super().__init__(f"document {document_id}: {reason}")
+        self.document_id, self.reason = document_id, reason

@@ -272,3 +272,30 @@ OFFICES_FROM_SEEDS = {
 
 def code_rank(code: str | None) -> int:
     return CODES.index(code) if code in CODES else -1
+
+
+MEASURE_DOCUMENTS = {"supervision_order": "supervision_order", "guidance_order": "guidance_order",
+                     "reprimand": "reprimand", "warning_letter": "warning_letter",
+                     "protection_order": "protection_order"}
+
+
+COURSE_KINDS = {  # seed 003: four kinds of course
+    "general": ("通识课", "General course"),
+    "basic": ("基础课", "Basic (compulsory) course"),
+    "custom": ("定制课", "Tailored course"),
+    "online": ("网络自修课", "Online self-study"),
+}
+
+
+# What became of a clue: received (waiting for a decision), opened (a case was opened from it), rejected
+# (no case: the reason is told to the reporter), merged (the same child and facts as another clue or an
+# existing case, named to the reporter).
+CLUE_STATUSES = {"received": ("待处理", "Received"), "opened": ("已建档", "Case opened"),
+                 "rejected": ("不予建档", "Rejected"), "merged": ("已合并", "Merged")}
+
+
+ORG_KINDS = {
+    "school": ("中小学", "School"),
+    "kindergarten": ("幼儿园", "Kindergarten"),
+    "community": ("社区", "Community"),
+}

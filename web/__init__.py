@@ -10,6 +10,29 @@ from werkzeug.routing import IntegerConverter
 
 from engine.context import GuardLoop
 from engine.infra.settings import ROOT, Settings
+from web import admin
+from web import approvals
+from web import audits
+from web import auth
+from web import cases
+from web import casework
+from web import clues
+from web import cockpit
+from web import documents
+from web import errors
+from web import extensions
+from web import main
+from web import offices
+from web import overdue
+from web import parent_school
+from web import rate_limits
+from web import records
+from web import services
+from web import tasks
+from web import api
+from web import clue_import
+from web import external_refs
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 class DatabaseInteger(IntegerConverter):
@@ -52,23 +75,18 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseInteger
     proxies = int(os.environ.get("GUARDLOOP_TRUSTED_PROXIES", "0"))
     if proxies:  # behind a reverse proxy: the client's address (rate limits, logs) from X-Forwarded-For
-        from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
     settings = app.config.get("GUARDLOOP_SETTINGS") or Settings.from_env()
     app.extensions["guardloop"] = app.config.get("GUARDLOOP") or GuardLoop(settings)
 
-    from web import (admin, approvals, audits, auth, cases, casework, clues, cockpit, documents, errors, extensions, main,
-                   offices, overdue, parent_school, rate_limits, records, services, tasks)
     extensions.init_app(app)
     errors.init_app(app)
     for module in (auth, main, clues, casework, cases, tasks, records, approvals, overdue, audits, documents, admin,
                    offices, cockpit, parent_school, services):
         app.register_blueprint(module.bp)
-    from web import api
     api.init_app(app)   # /api/v1: the intake and exchange API (issue 18)
-    from web import clue_import, external_refs
     app.register_blueprint(external_refs.bp)
     app.register_blueprint(clue_import.bp)
     rate_limits.init_app(app, app.extensions["guardloop"])   # after every view it limits is registered

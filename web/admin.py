@@ -184,11 +184,10 @@ def api_client_scopes(name):
 
 @bp.route("/api-clients/<name>/webhook", methods=["POST"])
 def api_client_webhook(name):
-    from engine.services import webhooks
     url = request.form.get("webhook_url", "").strip()
     remove = request.form.get("remove") == "1"
     try:
-        key = webhooks.set_webhook(gl(), actor(), name, None if remove else url, field="webhook_url")
+        key = api_clients.set_webhook(gl(), actor(), name, None if remove else url, field="webhook_url")
     except InvalidInput as exc:
         return _client_page(name, data={"webhook_url": url}, error=exc, status=422)
     if key is None:

@@ -17,6 +17,8 @@ from web.diagram import render_round_svg
 from web.extensions import actor, casework_only, gl
 from web.i18n import message
 from web.task_forms import AWAITED
+from urllib.parse import quote
+from engine.services.case_file import case_file as make
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 bp.before_request(casework_only)
@@ -93,9 +95,7 @@ def show(case_id):
 @login_required
 def case_file(case_id):
     """The case file (卷宗): the whole record and the issued documents in one PDF, made now."""
-    from urllib.parse import quote
 
-    from engine.services.case_file import case_file as make
     made = make(gl(), actor(), case_id)
     response = Response(made.pdf, mimetype="application/pdf")
     name = quote(f"卷宗-{made.case_no}.pdf")

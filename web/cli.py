@@ -4,6 +4,10 @@ import click
 from engine.infra.api_cli import api_client
 from engine.infra.cli import main
 from engine.reads.accounts import usernames
+from engine.infra.bootstrap import DEMO_PASSWORD
+from engine.infra.bootstrap import DEMO_USERS
+from web import create_app
+from engine.infra.workers import start_thread
 
 main.add_command(api_client)
 
@@ -16,9 +20,7 @@ main.add_command(api_client)
 def serve(host, port, worker):
     """Serve the web UI (embedded server; use gunicorn 'web.wsgi:app' and `guardloop render --loop` in
     production)."""
-    from engine.infra.bootstrap import DEMO_PASSWORD, DEMO_USERS
 
-    from web import create_app
     app = create_app()
     present = usernames(app.extensions["guardloop"])
     demo = [u for u in DEMO_USERS if u[0] in present]
@@ -27,7 +29,6 @@ def serve(host, port, worker):
         for username, name, agency, role, district in demo:
             click.echo(f"  {username:<16} {role:<11} {agency:<18} {district:<4} {name}")
     if worker:  # the embedded default needs no other process: issued documents are rendered here
-        from engine.infra.workers import start_thread
         start_thread(app.extensions["guardloop"])
     click.echo(f"GuardLoop is serving at http://{host}:{port}/")
     app.run(host=host, port=port, threaded=True, use_reloader=False)

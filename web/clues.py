@@ -13,7 +13,9 @@ from engine.workflow.clock import clock
 from engine.errors import Conflict, InvalidInput
 from engine.rules.masking import mask_id
 from engine.services import clues
-from engine.services.clues import CLUE_STATUSES, GUARDIAN_RELATIONS, NO_MATCH, OPENING_AGENCIES
+from engine.rules.permissions import may_open_case
+from engine.services.clues import GUARDIAN_RELATIONS, NO_MATCH
+from engine.reference import CLUE_STATUSES
 
 from web.extensions import actor, casework_only, gl
 from web.i18n import message
@@ -63,7 +65,7 @@ def index():
         rows = queries.clues(gl(), actor(), filters)
     except InvalidInput as exc:
         error, status = exc, 400
-    return render_template("clues.html", clues=rows, can_open=actor().agency in OPENING_AGENCIES,
+    return render_template("clues.html", clues=rows, can_open=may_open_case(actor()),
                            filters=filters, error=error, statuses=CLUE_STATUSES, mask_id=mask_id), status
 
 

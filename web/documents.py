@@ -5,12 +5,13 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine.errors import Conflict, InvalidInput
-from engine.issuing.rendering import RenderFailed
+from engine.errors import RenderFailed
 from engine.services import documents as docs
 
 from web.errors import page
 from web.extensions import actor, casework_only, gl
 from web.i18n import message
+from engine.services.parent_school import verify_certificate
 
 bp = Blueprint("documents", __name__)
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -95,7 +96,6 @@ def verify(code=None):
                 abort(413)
     result = docs.verify_document(gl(), code, upload) if code else None
     if code and result is None:   # a parent-school certificate (结业证书) carries a code of the same kind
-        from engine.services.parent_school import verify_certificate
         certificate = verify_certificate(gl(), code, upload)
         if certificate is not None:
             return render_template("parent_school/verify_certificate.html", code=code, result=certificate,

@@ -7,6 +7,9 @@ from werkzeug.exceptions import HTTPException
 from engine.errors import Conflict, DomainError, InvalidInput, NotConfigured, NotFound, PermissionDenied
 
 from web.i18n import message
+from flask_login import current_user
+from engine.services.access_log import record_refusal
+from documents import FontsMissing
 
 STATUS = {PermissionDenied: 403, NotFound: 404, Conflict: 409, InvalidInput: 422, NotConfigured: 503}
 
@@ -28,8 +31,6 @@ def titles():
 def log_refusal(app, reason: str) -> None:
     """Every refused request is an access-log entry (its own unit of work: the refused one rolled back).
     A failure to log is itself logged, never turned into a 500 on top of the 403."""
-    from flask_login import current_user
-    from engine.services.access_log import record_refusal
     try:
         who = current_user.actor if current_user.is_authenticated else None
         record_refusal(app.extensions["guardloop"], who, method=request.method, path=request.full_path.rstrip("?"),
@@ -69,7 +70,6 @@ def init_app(app):
                 return body, status, {name: response.headers[name]}
         return body, status
 
-    from documents import FontsMissing
 
     @app.errorhandler(FontsMissing)
     def _fonts(exc):

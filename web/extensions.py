@@ -7,6 +7,8 @@ from flask_login import LoginManager, current_user
 from flask_wtf import CSRFProtect
 
 from engine.reads.accounts import signed_in
+from web import i18n
+from engine.rules.permissions import works_on_cases
 
 LANGUAGES = ("zh_CN", "en")
 login_manager = LoginManager()
@@ -64,7 +66,6 @@ def _load_user(session_id: str):
 
 
 def init_app(app):
-    from web import i18n
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -90,8 +91,6 @@ def init_app(app):
 def casework_only():
     """``before_request`` guard for case work: administrators manage accounts and leaders read the
     cockpit; neither works on cases (the engine refuses them too)."""
-    from flask import abort
-    from engine.rules.permissions import works_on_cases
     if current_user.is_authenticated and not works_on_cases(current_user.actor):
         abort(403)
 

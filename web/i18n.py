@@ -11,6 +11,12 @@ from markupsafe import Markup, escape
 from engine import reference
 from engine.reads.accounts import district as read_district
 from engine.workflow.clock import CHINA_TZ
+from pathlib import Path
+from babel.support import Translations
+from web.task_forms import FORMS
+from engine.rules.masking import mask_id
+from engine.rules.masking import mask_name
+from engine.workflow.clock import clock
 
 
 # The request's language, set once per request (``extensions``): template helpers ask for it for every row
@@ -25,8 +31,6 @@ def is_en() -> bool:
 @lru_cache(maxsize=4)
 def translations(lang: str):
     """The compiled catalog of a language, loaded once per process (``zh_CN`` finds ``zh``)."""
-    from pathlib import Path
-    from babel.support import Translations
     return Translations.load(str(Path(__file__).parent / "translations"), [lang], "messages")
 
 
@@ -73,7 +77,6 @@ def lane_label(code) -> str:
 
 
 def task_title(spec: str, fallback: str = "") -> str:
-    from web.task_forms import FORMS
     form = FORMS.get(spec)
     return pick(form.title) if form else (fallback or spec)
 
@@ -149,8 +152,6 @@ def role_name(role: str, agency: str | None = None) -> str:
 
 
 def template_globals() -> dict:
-    from engine.rules.masking import mask_id, mask_name
-    from engine.workflow.clock import clock
     return {"district_name": district_name, "list_sep": list_sep, "relation_label": reference.GUARDIAN_RELATIONS.get, "code_change_kind": reference.CODE_CHANGE_KINDS.get,
             "approval_status": reference.APPROVAL_STATUSES.get, "approval_kind": approval_kind, "overdue_kind": overdue_kind, "task_title": task_title, "mask_name": mask_name, "mask_id": mask_id, "pick": pick, "label": label, "role_name": role_name, "audit_action": audit_action, "code_badge": code_badge, "lane_label": lane_label, "is_en": is_en,
             "reference": reference, "error_message": message}

@@ -1,4 +1,6 @@
 """The inbox (待办), the language switch and search."""
+from pathlib import Path
+
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -13,8 +15,11 @@ from engine.services import digest, notifications
 from web.extensions import LANGUAGES, actor, gl
 from web.auth import _safe_next
 from web.i18n import message
+from web.diagram import stylesheet
+from flask import send_file
 
 bp = Blueprint("main", __name__)
+NODE_MODULES = Path(__file__).resolve().parents[1] / "node_modules"   # the modeler's scripts, from npm
 
 
 @bp.route("/")
@@ -132,7 +137,6 @@ VENDOR_FILES = {
 
 @bp.route("/diagram.css")
 def diagram_css():
-    from web.diagram import stylesheet
     response = current_app.response_class(stylesheet(), mimetype="text/css")
     response.cache_control.max_age = 3600
     return response
@@ -140,10 +144,8 @@ def diagram_css():
 
 @bp.route("/vendor/<name>")
 def vendor(name):
-    from flask import send_file
-    from engine.infra.settings import ROOT
     path = VENDOR_FILES.get(name)
-    if path is None or not (ROOT / "node_modules" / path).is_file():
+    if path is None or not (NODE_MODULES / path).is_file():
         abort(404)
-    response = send_file(ROOT / "node_modules" / path, max_age=86400)
+    response = send_file(NODE_MODULES / path, max_age=86400)
     return response

@@ -10,11 +10,13 @@ from flask_login import login_required
 
 from engine.workflow.clock import clock
 from engine.errors import InvalidInput, NotFound, PermissionDenied
+from engine.reference import COURSE_KINDS
 from engine.services import parent_school as ps
 from engine.services import parent_school_surveys as surveys
 
 from web.extensions import actor, gl
 from web.i18n import message
+import segno
 
 bp = Blueprint("parent_school", __name__, url_prefix="/services/courses")
 MAX_ROSTER = 2 * 1024 * 1024
@@ -23,7 +25,7 @@ MAX_ROSTER = 2 * 1024 * 1024
 @bp.record_once
 def _template_globals(state):
     state.app.jinja_env.globals.update(
-        ps_course_kinds=ps.COURSE_KINDS, ps_provider_kinds=ps.PROVIDER_KINDS, ps_methods=ps.METHODS,
+        ps_course_kinds=COURSE_KINDS, ps_provider_kinds=ps.PROVIDER_KINDS, ps_methods=ps.METHODS,
         ps_hours=ps.hours, ps_year_label=ps.year_label, ps_questions=surveys.QUESTIONS)
 
 
@@ -33,7 +35,6 @@ def _staff():
 
 
 def qr_data_uri(url: str) -> str:
-    import segno
     return segno.make(url, error="m").svg_data_uri(scale=5, border=2)
 
 

@@ -13,6 +13,7 @@ from web.extensions import actor, casework_only, gl
 from web.i18n import message
 from web.task_forms import Field, TaskForm, initial_values, read_submission
 from engine import reference as ref
+from engine.reference import CLUE_STATUSES
 
 bp = Blueprint("records", __name__)
 bp.before_request(casework_only)
@@ -128,5 +129,4 @@ def report(clue_id):
 @bp.route("/clues/mine")
 @login_required
 def my_clues():
-    from engine.services.clues import CLUE_STATUSES
     return render_template("my_clues.html", rows=services.my_reports(gl(), actor()), statuses=CLUE_STATUSES)

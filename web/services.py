@@ -13,6 +13,8 @@ from engine.services import activities, bases, parent_school, screening
 
 from web.extensions import actor, gl
 from web.i18n import pick
+from flask_login import current_user
+from engine.reference import ORG_KINDS
 
 bp = Blueprint("services", __name__, url_prefix="/services")
 
@@ -21,7 +23,6 @@ SERVICE_ROLES_REFUSED = ("admin",)
 
 @bp.before_request
 def _not_for_administrators():
-    from flask_login import current_user
     if current_user.is_authenticated and current_user.actor.role in SERVICE_ROLES_REFUSED:
         abort(403)
 
@@ -31,7 +32,7 @@ def _template_globals(state):
     state.app.jinja_env.globals.update(
         base_statuses=bases.STATUSES,
         status_class={'active': 'met', 'expiring': 'pending', 'expired': 'missing', 'suspended': 'not_required'}, base_service_kinds=bases.SERVICE_KINDS, report_statuses=bases.REPORT_STATUSES,
-        org_kinds=activities.ORG_KINDS, edu_activity_kinds=activities.ACTIVITY_KINDS, watch_statuses=screening.WATCH, psych_checks=screening.PSYCH_CHECKS,
+        org_kinds=ORG_KINDS, edu_activity_kinds=activities.ACTIVITY_KINDS, watch_statuses=screening.WATCH, psych_checks=screening.PSYCH_CHECKS,
         screening_relations=screening.RELATIONS, family_types=FAMILY_TYPES, risk_factors=RISK_FACTORS)
 
 
@@ -164,7 +165,7 @@ def _day_arg() -> date | None:
 
 def _activity_page(*, error=None, form=None, values=None, status=200):
     view = activities.read_progress(gl(), actor(), _day_arg())
-    orgs = [(o.id, f"{o.name}（{pick(activities.ORG_KINDS[o.kind])}）") for o in activities.organisations_for(gl(), actor())]
+    orgs = [(o.id, f"{o.name}（{pick(ORG_KINDS[o.kind])}）") for o in activities.organisations_for(gl(), actor())]
     return render_template("services/activities.html", v=view, orgs=orgs,
                            error=error, error_form=form, values=values or {}), status
 

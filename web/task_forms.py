@@ -6,7 +6,7 @@ the field on error, so the rules live in one place (the engine) and the layout i
 from dataclasses import dataclass, field as dc_field
 
 from engine import reference as ref
-from engine.services.parent_school import COURSE_KINDS
+from engine.reference import COURSE_KINDS
 from engine.workflow.catalog import Task, Wait
 
 

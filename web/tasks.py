@@ -12,9 +12,9 @@ from engine.reads import tasks as task_pages
 from engine.workflow.clock import clock
 from engine.errors import Conflict, InvalidInput
 from engine.services import assignment
-from engine.tasks.guide import days_of
-from engine.services.approvals import APPROVAL_TASKS, previewed_before_approval
-from engine.services.documents import DRAFT_APPROVALS, TASK_DOCUMENTS
+from engine.services.approvals import previewed_before_approval
+from engine.workflow.catalog import APPROVAL_TASKS
+from engine.workflow.catalog import DRAFT_APPROVALS, TASK_DOCUMENTS
 from engine.workflow.catalog import Task
 
 from web.extensions import actor, casework_only, gl
@@ -42,9 +42,6 @@ def _context(case_id: int, task_id: str, log_view: bool) -> dict:
     judicial = (referral.judicial_case if referral else None) or {}
     variables.update(referral_case_number=judicial.get("number"), referral_case_cause=judicial.get("cause"),
                      referral_case_stage=judicial.get("stage"))
-    for name in ("session_interval", "guidance_period"):
-        if variables.get(name):
-            variables[f"{name}_days"] = days_of(variables[name])
     ctx["form_def"] = form_def
     return ctx
 

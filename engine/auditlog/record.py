@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from engine.workflow.clock import clock
 from engine.models import AuditEntry, AuditHead, AuditStaged
 from engine.actor import Actor
+from types import SimpleNamespace
 
 PENDING = "audit_pending"
 KEY = "audit_key"            # session.info: the chain's key (bytes), from the engine context
@@ -58,7 +59,6 @@ def is_access(action: str) -> bool:
 
 def pending(session: Session, case_id: int) -> list:
     """The entries of this unit of work about a case, newest first, as they will be written."""
-    from types import SimpleNamespace
     return [SimpleNamespace(**entry) for entry in reversed(session.info.get(PENDING, [])) if entry["case_id"] == case_id]
 
 

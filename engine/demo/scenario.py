@@ -10,9 +10,12 @@ from sqlalchemy import select
 from engine import services
 from engine.actor import actor_by_username
 from engine.workflow.clock import clock
-from engine.models import Case, GuidanceProvider, Referral, WorkItem
+from engine.models import Case, Referral, WorkItem
 from engine.reference import ASSESSMENT_ITEMS
 from engine.context import GuardLoop
+from engine.models import Guardian
+from engine.models import District
+from engine.reads.providers import offered_providers
 
 
 def scores(total: int) -> dict:
@@ -81,7 +84,6 @@ class Driver:
 
     def guardian_id(self, case_id: int, name: str) -> int:
         with self.gl.reading() as session:
-            from engine.models import Guardian
             return session.scalars(select(Guardian.id).where(Guardian.case_id == case_id, Guardian.name == name)).one()
 
     def acknowledge(self, username: str, clue_id: int) -> None:
@@ -92,9 +94,7 @@ class Driver:
 
     def provider_id(self, district_code: str = "JB") -> int:
         with self.gl.reading() as session:
-            from engine.models import District
             district = session.scalars(select(District).where(District.code == district_code)).one()
-            from engine.services.bases import offered_providers   # a practice base only while it is in force
             offered = [p for p in offered_providers(session, district.id, clock.today()) if p.district_id == district.id]
             return offered[0].id if offered else None
 

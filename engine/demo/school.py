@@ -17,6 +17,10 @@ from engine.services import parent_school as ps
 from engine.services import parent_school_surveys as surveys
 from engine.workflow.catalog import Task
 from engine.context import GuardLoop
+from engine.services.setup import add_user
+from engine import services
+from engine.models import GuidancePlan
+from engine.models import CourseSession
 
 # the staff of 高新区 the demo needs (江北's are the demo users of ``bootstrap``)
 GX_USERS = [("gx_teacher", "高新区某小学·刘老师", "education", "caseworker", "GX"),
@@ -65,7 +69,6 @@ SURVEY_ANSWERS = [("5", "5", "4", "5", "讲得很实用"), ("4", "4", "4", "4", 
 
 def _gx_users(gl: GuardLoop) -> bool:
     """The 高新区 demo staff, on a database of demo accounts only (as ``init --demo-users`` makes them)."""
-    from engine.services.setup import add_user
     with gl.transaction() as session:
         if session.scalars(select(User.id).where(User.demo.is_(False))).first() is not None:
             return False
@@ -127,7 +130,6 @@ def _case_with_courses(dr: Driver) -> None:
     father, who attends today's class of the 江北 school's basic course; a paper survey of the plan."""
     gl, today = dr.gl, clock.today()
     clue = ps_clue = None
-    from engine import services
     ps_clue = services.register_clue(gl, dr.actor("teacher"), {
         "source": "school", "reporter_name": "班主任", "mandatory_report": False, "received_at": today.isoformat(),
         "description": "学生多次无人接送，家长对学校沟通不予回应。", "family_types": ["migrant"],
@@ -156,7 +158,6 @@ def _case_with_courses(dr: Driver) -> None:
                                                       "place": "江北区某小学报告厅", "minutes": 120})
     ps.record_attendance(gl, teacher, session_id, {"name": "郑某", "phone": "13512345678"})
     with gl.reading() as session:
-        from engine.models import GuidancePlan
         plan = session.scalars(select(GuidancePlan.id).where(GuidancePlan.case_id == case)).one()
     surveys.record_paper(gl, dr.actor("wf_caseworker"), "plan", plan,
                          {"content": "4", "delivery": "5", "arrangement": "4", "effect": "4", "comment": "指导老师很耐心"})
@@ -185,7 +186,6 @@ def seed_school(gl: GuardLoop) -> bool:
 
 
 def _first_session(gl: GuardLoop, title: str) -> int:
-    from engine.models import CourseSession
     with gl.reading() as session:
         return session.scalars(select(CourseSession.id).join(Course, Course.id == CourseSession.course_id)
                                .where(Course.title == title).order_by(CourseSession.id)).first()

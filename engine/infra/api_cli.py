@@ -4,6 +4,8 @@ import click
 from engine.context import GuardLoop
 from engine.errors import DomainError, InvalidInput
 from engine.services import api_clients
+from engine.services import webhooks
+import time
 
 
 def _fail(exc: DomainError):
@@ -86,11 +88,10 @@ def list_clients():
 @click.option("--remove", is_flag=True, help="Stop pushing status to NAME")
 def webhook(name, url, remove):
     """Push the status of the clues NAME sent to URL, signed; prints the signing key once."""
-    from engine.services import webhooks
     if bool(url) == bool(remove):
         raise click.UsageError("Give --url URL or --remove.")
     try:
-        key = webhooks.set_webhook(GuardLoop(), None, name, None if remove else url)
+        key = api_clients.set_webhook(GuardLoop(), None, name, None if remove else url)
     except DomainError as exc:
         _fail(exc)
     if key is None:
@@ -105,8 +106,6 @@ def webhook(name, url, remove):
 @click.option("--every", default=5.0, show_default=True, help="Seconds between rounds with --loop")
 def deliver(loop, every):
     """POST due webhook events (retrying failures with growing delays); any number of processes may run."""
-    import time
-    from engine.services import webhooks
     gl = GuardLoop()
     while True:
         attempted = webhooks.deliver_due(gl)

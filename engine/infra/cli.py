@@ -6,6 +6,36 @@ import click
 from sqlalchemy import func, select
 
 from engine.context import GuardLoop
+from engine.infra.bootstrap import DEMO_PASSWORD
+from engine.infra.bootstrap import DEMO_USERS
+from engine.infra.bootstrap import init as run_init
+from engine.errors import PermissionDenied
+from engine.infra.db_roles import grant_app_role as grant
+from engine.errors import InvalidInput
+from engine.services.setup import add_user
+from engine.demo.cases import seed_demo
+from engine.models import User
+from engine.services import tick as run_tick
+from engine.services.bases import raise_expiry_notices
+from engine.services.webhooks import deliver_after_tick
+from engine.errors import NotConfigured
+from engine.services.digest import send_digests
+from engine.workflow.clock import clock
+from engine.models import Case
+from engine.models import Round
+from engine.models import WorkItem
+from engine.auditlog.verify import read_checkpoints
+from engine.auditlog.verify import verify
+from engine.infra.settings import DEMO_AUDIT_KEY
+import os
+from engine.auditlog.verify import checkpoint_line
+from engine.infra.workers import chain_views
+from engine.auditlog.record import HEAD_ID
+from engine.models import AuditHead
+import signal
+import threading
+from engine.issuing import rendering
+from engine.infra import workers
 
 
 @click.group()
@@ -18,8 +48,6 @@ def main():
               help="Also create the demo accounts (password published): refused where real accounts exist.")
 def init(demo_users):
     """Create or migrate the database, seed reference data, deploy the models (and demo users if asked)."""
-    from engine.infra.bootstrap import DEMO_PASSWORD, DEMO_USERS, init as run_init
-    from engine.errors import PermissionDenied
     gl = GuardLoop()
     try:
         created = run_init(gl, with_demo_users=demo_users)
@@ -38,7 +66,6 @@ def init(demo_users):
 @click.argument("role")
 def grant_app_role(role):
     """Grant the application's PostgreSQL ROLE what it needs (run as the schema's owner after each `init`)."""
-    from engine.infra.db_roles import grant_app_role as grant
     gl = GuardLoop()
     try:
         statements = grant(gl.engine, role)
@@ -57,8 +84,6 @@ def grant_app_role(role):
 def create_user(username, display_name, agency, role, district, password):
     """Create an account from the command line (e.g. the first administrator). The password must meet the
     policy: at least 10 characters, not the user name, not easy to guess."""
-    from engine.errors import InvalidInput
-    from engine.services.setup import add_user
     gl = GuardLoop()
     try:
         with gl.transaction() as session:
@@ -72,8 +97,6 @@ def create_user(username, display_name, agency, role, district, password):
 @main.command()
 def demo():
     """Seed realistic demo cases that cover every path of the procedure (skipped when present)."""
-    from engine.demo.cases import seed_demo
-    from engine.models import User
     gl = GuardLoop()
     with gl.reading() as session:
         if session.scalars(select(User.id).where(User.demo.is_(True))).first() is None:
@@ -89,9 +112,6 @@ def demo():
 @click.option("--every", default=30.0, show_default=True)
 def tick(loop, every):
     """Fire due timers, deliver due webhook events, raise expiring-base work items (safe to run in several processes at once)."""
-    from engine.services import tick as run_tick
-    from engine.services.bases import raise_expiry_notices
-    from engine.services.webhooks import deliver_after_tick
     gl = GuardLoop()
     while True:
         moved = run_tick(gl)
@@ -108,8 +128,6 @@ def tick(loop, every):
 @main.command()
 def digest():
     """Send the e-mail digest of unread notifications now to every user who asked for it (GUARDLOOP_SMTP_*)."""
-    from engine.errors import NotConfigured
-    from engine.services.digest import send_digests
     try:
         sent = send_digests(GuardLoop())
     except NotConfigured as exc:
@@ -120,8 +138,6 @@ def digest():
 @main.command()
 def status():
     """Print every case with its code, round, open tasks and overdue items."""
-    from engine.workflow.clock import clock
-    from engine.models import Case, Round, WorkItem
     gl = GuardLoop()
     now = clock.now()
     with gl.reading() as session:
@@ -146,8 +162,6 @@ def audit():
 def audit_verify(head_file):
     """Walk the hash chain and name the first entry that was altered, inserted or deleted (exit 1); with
     --head, also a tail that was cut off or recomputed since a checkpoint."""
-    from engine.auditlog.verify import read_checkpoints, verify
-    from engine.infra.settings import DEMO_AUDIT_KEY
     checkpoints = []
     if head_file:
         try:
@@ -185,9 +199,6 @@ def audit_head():
 def audit_checkpoint(file):
     """Append the end of the chain, signed with the audit key, to FILE (keep it outside the database, e.g.
     on another host; run on a schedule). `audit verify --head FILE` compares the chain with it."""
-    import os
-    from engine.auditlog.verify import checkpoint_line
-    from engine.infra.workers import chain_views
     gl = GuardLoop()
     chain_views(gl)   # the views staged so far belong before the checkpoint
     id_, hash_ = _chain_head(gl)
@@ -199,8 +210,6 @@ def audit_checkpoint(file):
 
 
 def _chain_head(gl: GuardLoop) -> tuple[int, str]:
-    from engine.auditlog.record import HEAD_ID
-    from engine.models import AuditHead
     with gl.reading() as session:
         head = session.get(AuditHead, HEAD_ID)
         return head.last_id, head.last_hash
@@ -212,10 +221,6 @@ def _chain_head(gl: GuardLoop) -> tuple[int, str]:
 @click.option("--retry-failed", is_flag=True, help="First queue again the documents given up on.")
 def render(loop, every, retry_failed):
     """Render issued documents (and chain staged access entries); any number of processes may run it."""
-    import signal
-    import threading
-    from engine.issuing import rendering
-    from engine.infra import workers
     gl = GuardLoop()
     if retry_failed:
         click.echo(f"queued again: {rendering.retry_failed(gl)}")

@@ -17,6 +17,11 @@ from io import BytesIO
 from pathlib import Path
 
 from engine.errors import InvalidInput
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from PIL import Image
+from PIL import ImageOps
+from PIL import UnidentifiedImageError
 
 SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
 IMAGE_FORMATS = {"image/jpeg": ("JPEG", "MPO"), "image/png": ("PNG",)}   # MPO: a phone's JPEG with a preview
@@ -53,8 +58,6 @@ def inspect(data: bytes, *, max_bytes: int, max_pixels: int) -> Inspected:
 
 
 def _pdf_pages(data: bytes) -> int:
-    from pyhanko.pdf_utils.misc import PdfError
-    from pyhanko.pdf_utils.reader import PdfFileReader
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
         if reader.encrypted:
@@ -120,7 +123,6 @@ def jpeg_complete(data: bytes) -> bool:
 
 
 def _image(data: bytes, media_type: str, max_pixels: int) -> Inspected:
-    from PIL import Image, ImageOps, UnidentifiedImageError
     damaged = _refuse("该图片已损坏或无法打开。", "This image is damaged or cannot be opened.")
     # Pillow pads a truncated image instead of failing when ImageFile.LOAD_TRUNCATED_IMAGES is set, and
     # WeasyPrint sets it for the whole process on import: completeness is checked here, not left to it.

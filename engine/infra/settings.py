@@ -3,6 +3,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+import ipaddress
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_AUDIT_KEY = "guardloop-demo-audit-key-NOT-SECRET"
@@ -75,8 +77,6 @@ class Settings:
     def verify_url_problem(self) -> tuple[str, str] | None:
         """Why documents may not be issued with ``verify_base_url`` printed in them, or None: outside demo
         mode it must be an address the public reaches, not this machine's loopback."""
-        from urllib.parse import urlsplit
-        import ipaddress
         parts = urlsplit(self.verify_base_url or "")
         host = parts.hostname or ""
         try:

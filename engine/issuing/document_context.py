@@ -13,6 +13,7 @@ from engine.issuing.legal_basis import bases_for
 from engine.rules.masking import mask_id
 from engine.models import Agency, CaseAgency, District, Office
 from engine.reference import CODE_CHANGE_KINDS, DOCUMENT_TYPES, JUDICIAL_STAGES, OUTCOMES, RELATIONS as _RELATIONS
+from engine.reads.external_refs import refs_by_agency
 
 # documents are in Chinese: the Chinese side of the vocabularies
 RELATIONS = {key: names[0] for key, names in _RELATIONS.items()}
@@ -85,7 +86,6 @@ def context_for(session, case, doc_type: str, office: Office, number, issued_on,
     who = issuer(session, office)
     names = recipient_names(case, stored)
     jc = judicial_case(stored)
-    from engine.services.external_refs import refs_by_agency
     external = refs_by_agency(session, [case.id]).get(case.id, {})
     if jc is not None and not jc["number"] and external.get(who["agency"]):
         # the task named the judicial case without its 案号: the issuing agency's own, as recorded on the case

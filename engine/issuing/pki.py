@@ -11,6 +11,9 @@ issued by a recognised CA) at the same paths and the CA's certificate in ``ca.pe
 The files are named by district and agency code, not by database id, so every database of one
 installation (and each test's) shares them; creation is serialised by a file lock.
 """
+from __future__ import annotations
+from typing import TYPE_CHECKING
+
 import fcntl
 import os
 from contextlib import contextmanager
@@ -23,7 +26,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 
-from engine.context import GuardLoop
+from engine.models import Agency
+from engine.models import District
+from engine.models import Office
+from documents.signing import SigningKey
+from documents.signing import sign_pdf
+from documents.signing import validate
+if TYPE_CHECKING:  # (engine.context imports this module)
+    from engine.context import GuardLoop
 
 CA_NAME = "GuardLoop 演示根证书（仅供演示）"
 YEARS = 10
@@ -98,13 +108,11 @@ def ensure_office(root: Path, stem: str, name: str) -> None:
 
 
 def office_stem(session, office) -> str:
-    from engine.models import Agency, District
     return f"{session.get(District, office.district_id).code}-{session.get(Agency, office.agency_id).code}"
 
 
 def ensure_all(gl: GuardLoop) -> int:
     """The CA and every office's certificate (``guardloop init``). Returns how many offices there are."""
-    from engine.models import Office
     root = Path(gl.settings.pki_dir)
     with gl.reading() as session:
         offices = [(office_stem(session, o), o.name) for o in session.scalars(select(Office))]
@@ -117,7 +125,6 @@ def ensure_all(gl: GuardLoop) -> int:
 
 def signing_key(root: Path, stem: str, name: str):
     """The office's signing key, created when missing, loaded once per process."""
-    from documents.signing import SigningKey
     cached = _keys.get((root, stem))
     if cached is None:
         with _locked(root):
@@ -132,14 +139,12 @@ def signing_key(root: Path, stem: str, name: str):
 
 def sign(gl: GuardLoop, session, office, pdf: bytes) -> bytes:
     """The PDF signed with the office's certificate (and timestamped when a TSA is configured)."""
-    from documents.signing import sign_pdf
     key = signing_key(Path(gl.settings.pki_dir), office_stem(session, office), office.name)
     return sign_pdf(pdf, key, reason="签发", location=office.name, tsa_url=gl.settings.tsa_url or None)
 
 
 def check_signature(gl: GuardLoop, pdf: bytes) -> dict:
     """The signature check of an uploaded file against this installation's CA."""
-    from documents.signing import validate
     root = Path(gl.settings.pki_dir)
     with _locked(root):
         ensure_ca(root)

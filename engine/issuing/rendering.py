@@ -31,19 +31,13 @@ from engine.infra.db import is_postgres
 from engine.errors import NotFound
 from engine.models import DocumentFile, DocumentRecord, RenderJob
 from engine.context import GuardLoop
+from engine.errors import RenderFailed
 
 MAX_ATTEMPTS = 5
 RETRY_SECONDS = (5, 30, 120, 600)        # after the 1st, 2nd, 3rd, 4th failure
 ON_DEMAND_WAIT = "15s"                    # a download waits this long for a worker rendering its document
 log = logging.getLogger(__name__)
 
-
-class RenderFailed(RuntimeError):
-    """A document could not be rendered now; the failure is on its job and it will be tried again."""
-
-    def __init__(self, document_id: int, reason: str):
-        super().__init__(f"document {document_id}: {reason}")
-        self.document_id, self.reason = document_id, reason
 
 
 def canonical(snapshot: dict) -> str:

@@ -7,6 +7,7 @@ from engine.issuing.document_context import recipient_names
 from engine.issuing.document_fields import cn_date
 from engine.rules.masking import mask_name
 from engine.context import GuardLoop
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 
 def fingerprint(doc, case, pdf: bytes) -> dict:
@@ -19,7 +20,6 @@ def fingerprint(doc, case, pdf: bytes) -> dict:
 
 
 def page_count(pdf: bytes) -> int:
-    from pyhanko.pdf_utils.reader import PdfFileReader
     return int(PdfFileReader(BytesIO(pdf), strict=False).root["/Pages"]["/Count"])
 
 

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from engine.errors import Conflict
 from engine.models.base import Base
 
 
@@ -162,3 +163,10 @@ def bump_version(session, case: Case, now: datetime) -> None:
 _BUMP = (Case.__table__.update()
          .where(Case.__table__.c.id == bindparam("case_id"), Case.__table__.c.version == bindparam("seen"))
          .values(version=Case.__table__.c.version + 1))
+
+
+def require_current_version(case: Case, expected_version: int) -> None:
+    """The page the user acted on showed this version of the case; otherwise someone changed it since."""
+    if case.version != expected_version:
+        raise Conflict("该个案刚被他人修改，请刷新后重试；您填写的内容未丢失。",
+                       "This case changed a moment ago; reload and try again. What you typed is kept.")

@@ -5,8 +5,7 @@ from sqlalchemy import select
 
 from engine.actor import Actor
 from engine.models import District, User
-from engine.services.account_admin import require_admin
-from engine.services.accounts import session_is_current
+from engine.rules.permissions import ACCOUNTS_ADMIN_ONLY, may_manage_accounts, require
 
 
 def districts(gl) -> list[District]:
@@ -21,14 +20,14 @@ def district(gl, district_id: int) -> District | None:
 
 def accounts(gl, actor) -> list[User]:
     """Every account, by district, agency and username (administrators only)."""
-    require_admin(actor)
+    require(may_manage_accounts(actor), ACCOUNTS_ADMIN_ONLY)
     with gl.reading() as session:
         return list(session.scalars(select(User).order_by(User.district_id, User.agency_id, User.username)))
 
 
 def account(gl, actor, user_id: int) -> User | None:
     """One account, or None (administrators only)."""
-    require_admin(actor)
+    require(may_manage_accounts(actor), ACCOUNTS_ADMIN_ONLY)
     with gl.reading() as session:
         return session.get(User, user_id)
 
@@ -42,3 +41,11 @@ def signed_in(gl, user_id: int, generation: int) -> Actor | None:
 def usernames(gl) -> set[str]:
     with gl.reading() as session:
         return set(session.scalars(select(User.username)))
+
+
+def session_is_current(session, user_id: int, generation: int) -> Actor | None:
+    """The actor of a session cookie, or None when the account is gone, disabled or the session ended."""
+    user = session.get(User, user_id)
+    if user is None or not user.active or (user.session_generation or 0) != generation:
+        return None
+    return Actor.of(user)

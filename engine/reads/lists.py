@@ -16,6 +16,9 @@ from engine.errors import InvalidInput
 from engine.reference import STEPS
 from engine.actor import Actor
 from engine.context import GuardLoop
+from engine.rules import validate as v
+from engine.reference import CLUE_SOURCES
+from engine.reference import CLUE_STATUSES
 
 
 @dataclass(frozen=True)
@@ -143,9 +146,6 @@ def clues(gl: GuardLoop, actor: Actor, filters: dict | None = None) -> list[Risk
 
 def clue_filters(data: dict) -> dict:
     """The clue list's filters from a query string, checked (``InvalidInput`` names the bad one)."""
-    from engine.rules import validate as v
-    from engine.reference import CLUE_SOURCES
-    from engine.services.clues import CLUE_STATUSES
     status = (data.get("status") or "").strip()
     source = (data.get("source") or "").strip()
     if status and status not in CLUE_STATUSES:

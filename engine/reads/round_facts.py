@@ -17,6 +17,9 @@ from engine.reference import CODES, NUMBERED_DOCUMENTS
 from engine.workflow.catalog import SAFETY_CONTACT_CHASE, Task
 from engine.workflow.steps import deployed_versions
 from engine.context import GuardLoop
+from engine.models import Attendance
+from engine.models import Participant
+from engine.models import PlanCourseRequirement
 
 HANDLING_DECISION = Task.PROPOSE_MEASURES
 _visits_by_version: dict[str, dict[str, int]] = {}
@@ -131,7 +134,6 @@ def _sessions(rounds, plans):
 def _courses(rounds):
     """Per round: the parent-school course requirements of its latest plan, and how many are met (the linked
     participant's minutes of the required kinds since the plan reach the requirement)."""
-    from engine.models import Attendance, Participant, PlanCourseRequirement
     r, a, p = PlanCourseRequirement, Attendance, Participant
     latest = select(func.max(GuidancePlan.id)).where(chosen(GuidancePlan.round_id, rounds)).group_by(GuidancePlan.round_id)
     kind_counts = (r.kinds == "") | r.kinds.contains(literal(",") + a.kind + literal(","))

@@ -7,17 +7,17 @@ from sqlalchemy import select
 
 from engine.auditlog import record as audit
 from engine.errors import Conflict, NotFound
-from engine.models import Referral, Round, User, WorkItem
-from engine.reads.access import require_case
-from engine.rules.permissions import require_task_rights
+from engine.models import Approval, Referral, Round, TaskRecord, User, WorkItem
 from engine.models.records import pending_approval
-from engine.services.approvals import referral_of_item, returned_request
-from engine.services.bases import offered_providers
-from engine.services.tasks import completed_spec
-from engine.tasks.guardianship import current_guardians
+from engine.reads.access import require_case
+from engine.reads.guardians import current_guardians
+from engine.reads.providers import offered_providers
+from engine.rules.permissions import require_task_rights
+from engine.workflow.catalog import APPROVAL_TASKS, RETURNS_TO, Task
 from engine.workflow.clock import clock
-from engine.workflow.catalog import APPROVAL_TASKS
+from engine.workflow.runtime import days_of
 from engine.workflow.rounds import find_task, load_workflow
+from engine.workflow.subjects import referral_of_item
 
 
 class TaskAlreadyDone(Conflict):
@@ -69,6 +69,9 @@ def _form(session, gl, case, item: WorkItem, wants_guardians) -> dict:
     _, workflow = load_workflow(session, gl, rnd)
     task = find_task(workflow, item.task_id)
     variables = dict(task.data) if task else {}
+    for name in ("session_interval", "guidance_period"):   # durations of the models, shown in days
+        if variables.get(name):
+            variables[f"{name}_days"] = days_of(variables[name])
     holder = (session.scalar(select(User.display_name).where(User.id == item.assignee_id))
               if item.assignee_id else None)
     returned, request = returned_request(session, item), pending_request(session, item)
@@ -97,3 +100,23 @@ def pending_request(session, item: WorkItem):
     kind = APPROVAL_TASKS[item.task_spec]
     return pending_approval(session, kind, round_id=item.round_id,
                             referral_id=referral_of_item(item) if kind == "order" else None)
+
+
+def returned_request(session, item: WorkItem) -> Approval | None:
+    """The request that came back to this task (退回补正), with the supervisor's reason, if it did."""
+    if item.task_spec not in RETURNS_TO:
+        return None
+    query = select(Approval).where(Approval.round_id == item.round_id, Approval.kind.in_(RETURNS_TO[item.task_spec]),
+                                   Approval.decided_at.is_not(None))
+    if item.task_spec == Task.DRAFT_ORDER:
+        query = query.where(Approval.referral_id == referral_of_item(item))
+    latest = session.scalars(query.order_by(Approval.decided_at.desc(), Approval.id.desc())).first()
+    if latest is None or latest.status != "returned" or latest.decided_at > item.ready_at:
+        return None
+    return latest
+
+
+def completed_spec(session, case_id: int, task_id: str) -> str | None:
+    """The task spec of a task of this case that was already completed, if it was."""
+    return session.scalars(select(TaskRecord.task_spec).where(TaskRecord.case_id == case_id,
+                                                              TaskRecord.task_id == str(task_id))).first()

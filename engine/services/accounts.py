@@ -125,9 +125,3 @@ def end_sessions(session, user_id: int) -> int:
     return user.session_generation
 
 
-def session_is_current(session, user_id: int, generation: int) -> Actor | None:
-    """The actor of a session cookie, or None when the account is gone, disabled or the session ended."""
-    user = session.get(User, user_id)
-    if user is None or not user.active or (user.session_generation or 0) != generation:
-        return None
-    return Actor.of(user)

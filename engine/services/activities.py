@@ -25,12 +25,8 @@ from engine.models import EduActivity, EduOrganisation
 from engine.services.bases import hours as _hours
 from engine.actor import Actor
 from engine.context import GuardLoop
+from engine.reference import ORG_KINDS
 
-ORG_KINDS = {
-    "school": ("中小学", "School"),
-    "kindergarten": ("幼儿园", "Kindergarten"),
-    "community": ("社区", "Community"),
-}
 ACTIVITY_KINDS = {
     "parent_meeting": ("家长会", "Parents' meeting"),
     "lecture": ("家庭教育讲座", "Family-education lecture"),

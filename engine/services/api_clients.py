@@ -19,19 +19,35 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
-from engine.auditlog import record as audit
-from engine.rules import validate as v
 from engine.actor import Actor
-from engine.workflow.clock import clock
-from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from engine.rules.permissions import API_CLIENTS_ADMIN_ONLY, may_manage_api_clients, require, require_client_scope
-from engine.models import Agency, ApiClient, ApiIdempotencyKey, District, RiskClue, User
-from engine.reference import AGENCIES
-from engine.services import clues
-from engine.services.webhooks import sender_view
+from engine.auditlog import record as audit
 from engine.context import GuardLoop
+from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.models import (
+    Agency,
+    ApiClient,
+    ApiIdempotencyKey,
+    Case,
+    ComplianceCheck,
+    District,
+    DocumentRecord,
+    OrderSupervision,
+    RiskClue,
+    User,
+)
+from engine.models import ApiWebhookDelivery as D
+from engine.reads.access import visible_cases
+from engine.reads.clue_outcomes import sender_view
+from engine.reference import AGENCIES
+from engine.rules import validate as v
+from engine.rules.permissions import API_CLIENTS_ADMIN_ONLY, may_manage_api_clients, require, require_client_scope
+from engine.services import clues
+from engine.services import external_refs as refs
+from engine.reads.external_refs import refs_by_agency
+from engine.services.webhooks import check_url
+from engine.workflow.clock import clock
 
 API_ROLE = "api_client"
 SCOPES = {
@@ -134,7 +150,6 @@ class Registered:
 def register_client(gl: GuardLoop, actor: Actor | None, *, name: str, agency: str, district: str, scopes,
                     webhook_url: str | None = None) -> Registered:
     """Register a client and its account, with its webhook if a URL is given, in one unit of work."""
-    from engine.services.webhooks import check_url
     _require_admin(actor)
     data = {"name": name, "agency": agency, "district": district}
     name = v.text(data, "name", max_len=60)
@@ -222,8 +237,6 @@ def set_scopes(gl: GuardLoop, actor: Actor | None, name: str, scopes) -> list:
 
 def list_clients(gl: GuardLoop, actor: Actor | None) -> list[ClientRow]:
     """Every client with its agency, district, scopes, state, webhook and its deliveries' state."""
-    from sqlalchemy import func
-    from engine.models import ApiWebhookDelivery as D
     _require_admin(actor)
     with gl.reading() as session:
         rows = session.execute(select(ApiClient, User).join(User, User.id == ApiClient.user_id)
@@ -377,7 +390,7 @@ def _release(gl: GuardLoop, caller: Caller, key: str) -> None:
 
 
 def clue_status(gl: GuardLoop, caller: Caller, clue_id: int) -> dict:
-    """A clue's status for the system that sent it, and for no other (``webhooks.sender_view``: nothing of
+    """A clue's status for the system that sent it, and for no other (``clue_outcomes.sender_view``: nothing of
     the child beyond the masked name). Another client's clue answers as a missing one."""
     require_scope(caller, "clues:read")
     with gl.transaction() as session:
@@ -420,9 +433,6 @@ def orders(gl: GuardLoop, caller: Caller, *, case_no: str | None = None, linked_
     case's number and the 案号 it is linked to; nothing of the child. Ordered by id, a page after ``after``;
     returns the page and the id to continue after (None at the end). The read is logged."""
     require_scope(caller, "orders:read")
-    from sqlalchemy import func
-    from engine.models import Case, ComplianceCheck, DocumentRecord, OrderSupervision
-    from engine.reads.access import visible_cases
     limit = max(1, min(int(limit), ORDERS_PAGE))
     query = (select(DocumentRecord, Case.case_no, Case.linked_case_no, OrderSupervision)
              .join(Case, Case.id == DocumentRecord.case_id)
@@ -446,7 +456,6 @@ def orders(gl: GuardLoop, caller: Caller, *, case_no: str | None = None, linked_
                 latest[check.document_id] = check
         audit.record(session, caller.actor, "view_orders", "document_record", None, None, None,
                      {"documents": ids, "case_no": case_no, "linked_case_no": linked_case_no})
-        from engine.services.external_refs import refs_by_agency
         refs = refs_by_agency(session, {doc.case_id for doc, *_ in rows})
         page = [{**_order(doc, case_no_, linked, supervision, latest.get(doc.id)),
                  "external_refs": refs.get(doc.case_id, {})} for doc, case_no_, linked, supervision in rows]
@@ -472,20 +481,17 @@ def _order(doc, case_no, linked_case_no, supervision, check) -> dict:
 
 def external_refs(gl: GuardLoop, caller: Caller, case_no: str) -> dict:
     """A case the client's agency takes part in (its district), with every agency's 案号."""
-    from engine.services import external_refs as refs
     require_scope(caller, "cases:link")
     case_id = refs.case_by_no(gl, caller.actor, case_no)
     with gl.transaction() as session:
-        from engine.models import Case
         case = session.get(Case, case_id)
         audit.record(session, caller.actor, "view_external_refs", "case", case.id, case.id)
-        by_agency = refs.refs_by_agency(session, [case.id]).get(case.id, {})
+        by_agency = refs_by_agency(session, [case.id]).get(case.id, {})
         return {"case_no": case.case_no, "status": case.status, "external_refs": by_agency}
 
 
 def set_external_refs(gl: GuardLoop, caller: Caller, case_no: str, values) -> dict:
     """Replace the client's agency's 案号 on the case (``external_refs.set_refs``)."""
-    from engine.services import external_refs as refs
     require_scope(caller, "cases:link")
     refs.require_ref_agency(caller.actor)
     case_id = refs.case_by_no(gl, caller.actor, case_no)
@@ -495,6 +501,21 @@ def set_external_refs(gl: GuardLoop, caller: Caller, case_no: str, values) -> di
 
 def find_cases(gl: GuardLoop, caller: Caller, external_ref: str) -> list[dict]:
     """The cases the client's agency takes part in that carry the 案号 ``external_ref``."""
-    from engine.services import external_refs as refs
     require_scope(caller, "cases:link")
     return refs.lookup(gl, caller.actor, external_ref)
+
+
+def set_webhook(gl: GuardLoop, actor: Actor | None, name: str, url: str | None, *, field: str = "url") -> str | None:
+    """Set (or with ``url`` None remove) a client's webhook; returns the new signing key, shown once."""
+    _require_admin(actor)
+    url = check_url(url, field=field) if url is not None else None
+    key = secrets.token_hex(32) if url else None
+    with gl.transaction() as session:
+        client = _client(session, name, lock=True)
+        if client.revoked_at is not None:
+            raise InvalidInput(field, "该客户端已被吊销。", "This client was revoked.")
+        before = client.webhook_url
+        client.webhook_url, client.webhook_secret = url, key
+        audit.record(session, actor, "set_api_webhook", "api_client", client.id, None, {"url": before},
+                     {"name": client.name, "url": url})
+    return key

@@ -15,19 +15,19 @@ from engine.errors import Conflict, InvalidInput, NotFound
 from engine.rules.permissions import APPROVING_REFUSED, may_decide_approvals, require
 from engine.rules.masking import mask_name
 from engine.models import Approval, Case, User, WorkItem
-from engine.services.documents import DRAFT_APPROVALS
+from engine.workflow.catalog import DRAFT_APPROVALS
 from engine.services.tasks import complete_task
-from engine.workflow.catalog import APPROVAL_TASKS, RETURNS_TO, Task
+from engine.workflow.catalog import APPROVAL_TASKS, Task
 from engine.actor import Actor
 from engine.context import GuardLoop
+from engine.services.documents import CORRECTION_DUE_DAYS
+from engine.services.documents import pending_corrections
+from engine.services.documents import decide_correction
+from engine.models import AuditEntry
+from engine.models import AuditStaged
+from engine.workflow.subjects import referral_of_item
 
 
-
-def referral_of_item(item: WorkItem) -> int | None:
-    """The referral a work item is about (``subject`` ``referral:7``), if any."""
-    if item.subject and item.subject.startswith("referral:"):
-        return int(item.subject.split(":", 1)[1])
-    return None
 
 
 def _approval_of(pending: dict, item: WorkItem):
@@ -91,7 +91,6 @@ def approval_queue(gl: GuardLoop, actor: Actor) -> list[QueueRow]:
 def _correction_rows(gl: GuardLoop, actor: Actor) -> list[QueueRow]:
     """Corrections of issued documents (更正) wait for the issuing agency's head of department too; they
     are outside the round's workflow, so they have no task."""
-    from engine.services.documents import CORRECTION_DUE_DAYS, pending_corrections
     with gl.reading() as session:
         pending = pending_corrections(session, actor)
         names = dict(session.execute(select(User.id, User.display_name).where(
@@ -116,7 +115,6 @@ def decide_approval(gl: GuardLoop, actor: Actor, approval_id: int, decision: str
             query = query.where(WorkItem.subject == f"referral:{approval.referral_id}")
         item = session.scalars(query).first() if specs else None
     if approval.kind == "correction":  # outside the workflow: no task to complete
-        from engine.services.documents import decide_correction
         return decide_correction(gl, actor, approval_id, decision, reason, expected_version)
     if item is None:
         raise Conflict("该申请当前没有待办的审批任务。", "This request has no open approval task now.")
@@ -124,23 +122,9 @@ def decide_approval(gl: GuardLoop, actor: Actor, approval_id: int, decision: str
                          expected_version)
 
 
-def returned_request(session, item: WorkItem) -> Approval | None:
-    """The request that came back to this task (退回补正), with the supervisor's reason, if it did."""
-    if item.task_spec not in RETURNS_TO:
-        return None
-    query = select(Approval).where(Approval.round_id == item.round_id, Approval.kind.in_(RETURNS_TO[item.task_spec]),
-                                   Approval.decided_at.is_not(None))
-    if item.task_spec == Task.DRAFT_ORDER:
-        query = query.where(Approval.referral_id == referral_of_item(item))
-    latest = session.scalars(query.order_by(Approval.decided_at.desc(), Approval.id.desc())).first()
-    if latest is None or latest.status != "returned" or latest.decided_at > item.ready_at:
-        return None
-    return latest
-
 
 def draft_previewed(session, actor: Actor, case_id: int, task_id: str) -> bool:
     """Whether ``actor`` opened the preview of this approval task's draft (the audit trail's ``preview_draft``)."""
-    from engine.models import AuditEntry, AuditStaged
     return any(session.scalar(select(model.id).where(
         model.case_id == case_id, model.user_id == actor.id, model.action == "preview_draft",
         model.entity == "task", model.entity_id == str(task_id)).limit(1)) for model in (AuditEntry, AuditStaged))

@@ -15,22 +15,37 @@ run by ``guardloop tick``, idempotent).
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, exists, func, not_, or_, select
+from sqlalchemy import func, select
 
+from engine.actor import Actor
 from engine.auditlog import record as audit
-from engine.rules import validate as v
-from engine.workflow.clock import clock
+from engine.context import GuardLoop
 from engine.errors import Conflict, InvalidInput, NotFound
-from engine.rules.permissions import (
-    ANNUAL_REPORT_REFUSED, BASES_REFUSED, BASE_OFFICE_ONLY, BASE_STAFF_OR_OFFICE_ONLY, OFFICE_AGENCY,
-    is_district_office, is_family_education_office, may_read_bases, may_record_for_base, require)
 from engine.models import (
-    BaseActivity, BaseAnnualReport, BaseServiceArea, BaseStaff, District, GuidanceProvider, Notification,
+    BaseActivity,
+    BaseAnnualReport,
+    BaseServiceArea,
+    BaseStaff,
+    District,
+    GuidanceProvider,
+    Notification,
     PracticeBase,
 )
 from engine.reference import PRACTICE_BASES
-from engine.actor import Actor
-from engine.context import GuardLoop
+from engine.rules import validate as v
+from engine.rules.permissions import (
+    ANNUAL_REPORT_REFUSED,
+    BASE_OFFICE_ONLY,
+    BASE_STAFF_OR_OFFICE_ONLY,
+    BASES_REFUSED,
+    OFFICE_AGENCY,
+    is_district_office,
+    is_family_education_office,
+    may_read_bases,
+    may_record_for_base,
+    require,
+)
+from engine.workflow.clock import clock
 
 SEED_VALID_FROM, SEED_VALID_UNTIL = date(2020, 1, 1), date(2024, 12, 31)   # seed 002: 2020–2024
 VALIDITY_YEARS = 5
@@ -66,36 +81,6 @@ def status_on(base: PracticeBase | None, on: date, expiring_days: int) -> str:
         return "expiring"
     return "active"
 
-
-def _offered_condition(district_id: int, on: date):
-    """SQL: the provider may be chosen for a family of ``district_id`` on ``on``."""
-    managed = exists().where(PracticeBase.provider_id == GuidanceProvider.id)
-    in_force = exists().where(PracticeBase.provider_id == GuidanceProvider.id, PracticeBase.suspended.is_(False),
-                              PracticeBase.valid_from <= on, PracticeBase.valid_until >= on)
-    serves = exists().where(BaseServiceArea.provider_id == GuidanceProvider.id,
-                            BaseServiceArea.district_id == district_id)
-    unmanaged_here = and_(not_(managed), or_(GuidanceProvider.district_id == district_id,
-                                             GuidanceProvider.district_id.is_(None)))
-    return or_(unmanaged_here, and_(in_force, serves))
-
-
-def offered_providers(session, district_id: int, on: date) -> list[GuidanceProvider]:
-    """The providers a guidance plan or order for a family of ``district_id`` may name on ``on``: practice
-    bases in force (not suspended, within their period) serving the district, and the unmanaged providers
-    (guidance centres) of the district or of the whole municipality."""
-    return list(session.scalars(select(GuidanceProvider).where(_offered_condition(district_id, on))
-                                .order_by(GuidanceProvider.kind, GuidanceProvider.id)))
-
-
-def require_offered(session, provider_id: int, district_id: int, on: date, field: str = "provider_id"):
-    """The provider, if it may be chosen for the district on the day; else ``InvalidInput`` on ``field``."""
-    provider = session.scalars(select(GuidanceProvider).where(GuidanceProvider.id == provider_id,
-                                                              _offered_condition(district_id, on))).first()
-    if provider is None:
-        raise InvalidInput(field, "该指导机构不可选：实践基地须在认定有效期内、未暂停，且服务本区县。",
-                           "This provider cannot be chosen: a practice base must be within its recognition "
-                           "period, not suspended, and serve the family's district.")
-    return provider
 
 
 def seed_validity(session) -> None:

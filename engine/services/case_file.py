@@ -34,6 +34,7 @@ from engine.reference import (
 from engine.services.notes import NOTE_KINDS
 from engine.actor import Actor
 from engine.context import GuardLoop
+from documents.case_file import render_case_file
 
 log = logging.getLogger(__name__)
 
@@ -242,7 +243,6 @@ def _is_pdf(data: bytes | None) -> bool:
 
 def case_file(gl: GuardLoop, actor: Actor, case_id: int) -> CaseFilePdf:
     """The case file of a case the actor works on, as one PDF; its generation is audited."""
-    from documents.case_file import render_case_file
 
     require_casework(actor)
     with gl.reading() as session:

@@ -15,6 +15,9 @@ from engine.workflow.rounds import load_workflow, save_round, start_round
 from engine.rules import validate as v
 from engine.actor import Actor
 from engine.context import GuardLoop
+from engine.issuing import document_context as doc_context
+from engine.issuing.issue import issue
+from engine.issuing.issue import issuer_name
 
 
 def close_case(session, gl: GuardLoop, actor: Actor, case, rnd) -> None:
@@ -30,8 +33,6 @@ def close_case(session, gl: GuardLoop, actor: Actor, case, rnd) -> None:
 
 def _issue_closure_report(session, gl: GuardLoop, actor: Actor, case, rnd, approval) -> None:
     """结案报告: every round, the code history, guidance and visits, the documents and the approval."""
-    from engine.issuing import document_context as doc_context
-    from engine.services.documents import issue, issuer_name
     by_case = lambda model: session.scalars(select(model).where(model.case_id == case.id)  # noqa: E731
                                             .order_by(model.id)).all()
     documents = [d for d in by_case(DocumentRecord) if d.number]

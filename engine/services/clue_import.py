@@ -26,6 +26,14 @@ from engine.reference import CLUE_SOURCES, FAMILY_TYPES, RISK_FACTORS
 from engine.services import clues
 from engine.actor import Actor
 from engine.context import GuardLoop
+from openpyxl import Workbook
+from openpyxl.styles import Alignment
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl import load_workbook
+from engine.reads.spreadsheets import Sheet
+from engine.reads.spreadsheets import to_xlsx
 
 MAX_ROWS = 500
 MAX_BYTES = 1024 * 1024            # the file as uploaded
@@ -98,10 +106,6 @@ def header_text(key: str) -> str:
 def template() -> bytes:
     """The XLSX to fill in: the header row (Chinese, English, key), lists to choose from where a column has
     options, text cells for ID numbers and phones (Excel would round 18 digits), and a sheet of help."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
     workbook = Workbook()
     ws = workbook.active
     ws.title = SHEET
@@ -167,7 +171,6 @@ def _at_most(amount: int, limit: int, zh: str, en: str) -> None:
 
 def read_rows(content: bytes) -> list[tuple[int, dict]]:
     """(row number, {key: cell as text}) for each row of the sheet with something in it."""
-    from openpyxl import load_workbook
     if not content:
         raise _file_error("请选择要上传的 XLSX 文件。", "Choose an XLSX file to upload.")
     _at_most(len(content), MAX_BYTES,
@@ -359,7 +362,6 @@ STATUS_NAMES = {"created": ("已登记", "Registered"), "already_imported": ("�
 
 def report_xlsx(upload: Upload) -> bytes:
     """The per-row report as a sheet: row, status, clue number, column and message in both languages."""
-    from engine.reads.spreadsheets import Sheet, to_xlsx
     rows = []
     for e in upload.report:
         column = HEADERS.get(e.get("field") or "", ("", ""))

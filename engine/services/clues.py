@@ -5,33 +5,35 @@ from datetime import date, datetime, time
 
 from sqlalchemy import or_, select
 
-from engine.auditlog import record as audit
-from engine.workflow.clock import CHINA_TZ, clock
-from engine.errors import Conflict, InvalidInput, NotFound
-from engine.rules.idcard import birth_date as id_birth_date, normalise_id, sex as id_sex
-from engine.models import Case, CaseNote, Guardian, Notification, RiskClue
-from engine.issuing.numbering import next_value
-from engine.reads.access import can_see_clue, can_view_case, visible_cases
-from engine.rules.permissions import (
-    COORDINATING_AGENCY, OPENING_AGENCIES, OPENING_REFUSED, may_open_case, require, require_casework)
-from engine.reference import CASE_TYPES, CLUE_SOURCES, FAMILY_TYPES, RISK_FACTORS
-from engine.workflow.rounds import join_case, start_round
-from engine.services.reports import route_report
-from engine.rules import validate as v
-from engine.models import District
-from engine.services.notifications import notify
-from engine.services.webhooks import clue_changed
 from engine.actor import Actor
+from engine.auditlog import record as audit
 from engine.context import GuardLoop
+from engine.errors import Conflict, InvalidInput, NotFound
+from engine.issuing.numbering import next_value
+from engine.models import Case, CaseNote, District, Guardian, Notification, RiskClue
+from engine.reads.access import can_see_clue, can_view_case, visible_cases
+from engine.reference import CASE_TYPES, CLUE_SOURCES, FAMILY_TYPES, RISK_FACTORS
+from engine.rules import validate as v
+from engine.rules.idcard import birth_date as id_birth_date
+from engine.rules.idcard import normalise_id
+from engine.rules.idcard import sex as id_sex
+from engine.rules.permissions import (
+    COORDINATING_AGENCY,
+    OPENING_REFUSED,
+    may_open_case,
+    require,
+    require_casework,
+)
+from engine.services.reports import route_report
+from engine.services.webhooks import clue_changed
+from engine.workflow.clock import CHINA_TZ, clock
+from engine.workflow.notices import notify
+from engine.workflow.rounds import join_case, start_round
+from engine.reference import CLUE_STATUSES
 
 FORM_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 GUARDIAN_RELATIONS = ("father", "mother", "grandparent", "relative", "other")
-# What became of a clue: received (waiting for a decision), opened (a case was opened from it), rejected
-# (no case: the reason is told to the reporter), merged (the same child and facts as another clue or an
-# existing case, named to the reporter).
-CLUE_STATUSES = {"received": ("待处理", "Received"), "opened": ("已建档", "Case opened"),
-                 "rejected": ("不予建档", "Rejected"), "merged": ("已合并", "Merged")}
 DECIDED = ("opened", "rejected", "merged")
 
 
@@ -337,16 +339,3 @@ def merge_clue(gl: GuardLoop, actor: Actor, clue_id: int, data: dict) -> None:
         clue.status, clue.decision_reason, clue.decided_by, clue.decided_at = "merged", reason, actor.id, now
         clue_changed(session, clue, "clue.merged")
         audit.record(session, actor, "merge_clue", "risk_clue", clue.id, case_id, {"status": "received"}, after)
-
-
-def outcome(session, clue: RiskClue) -> dict:
-    """What the reporting agency is told became of its clue: the status, the reason, what it was merged
-    into (a case by number only when the agency is on it: merged into a case, it is) and when."""
-    merged_into = None
-    if clue.merged_case_id is not None:
-        merged_into = session.get(Case, clue.merged_case_id).case_no
-    elif clue.merged_into_id is not None:
-        merged_into = session.get(RiskClue, clue.merged_into_id).clue_no
-    status = "opened" if clue.case_id is not None else clue.status
-    return {"status": status, "reason": clue.decision_reason, "merged_into": merged_into,
-            "decided_at": clue.decided_at}

@@ -2,89 +2,40 @@
 and the audit entry, in the caller's transaction, with the PDF queued for the rendering workers
 (``engine.issuing.rendering``); reading them; correcting one by a superseding document; public verification (核验)."""
 import hashlib
-import secrets
+from types import SimpleNamespace
 
 from sqlalchemy import select
 
+from engine.actor import Actor
 from engine.auditlog import record as audit
-from engine.issuing import document_context as doc_context, rendering, verification
-from engine.workflow.clock import clock
-from engine.errors import Conflict, InvalidInput, NotConfigured, NotFound
-from engine.models import Agency, Approval, Case, DocumentFile, DocumentRecord, Office, User
+from engine.context import GuardLoop
+from engine.errors import Conflict, InvalidInput, NotFound
+from engine.issuing import document_context as doc_context
+from engine.issuing import rendering, verification
+from engine.issuing.delivery import record_delivery
+from engine.models import Approval, Case, DocumentFile, DocumentRecord, GuidanceProvider, Office
 from engine.models.case import bump_version
 from engine.models.records import pending_approval
-from engine.issuing.numbering import document_number
 from engine.reads.access import require_case, require_case_and_round
-from engine.rules.permissions import (
-    CORRECTION_APPROVAL_REFUSED, CORRECTION_REQUEST_REFUSED, DELIVERING_ROLES, DELIVERY_REFUSED, ISSUING_ROLES,
-    OWN_REQUEST_DECISION, may_approve, may_approve_correction, may_deliver, may_issue, require, require_task_rights)
-from engine.reference import DOCUMENT_TYPES, NUMBERED_DOCUMENTS
-from engine.workflow.rounds import find_task, load_workflow, task_ref
-from engine.services.tasks import stale
+from engine.reference import MEASURE_DOCUMENTS, NUMBERED_DOCUMENTS
 from engine.rules import validate as v
+from engine.rules.permissions import (
+    CORRECTION_APPROVAL_REFUSED,
+    CORRECTION_REQUEST_REFUSED,
+    DELIVERY_REFUSED,
+    OWN_REQUEST_DECISION,
+    may_approve,
+    may_approve_correction,
+    may_deliver,
+    may_issue,
+    require,
+    require_task_rights,
+)
+from engine.models.case import require_current_version
 from engine.workflow.catalog import DRAFT_APPROVALS, TASK_DOCUMENTS
-from engine.actor import Actor
-from engine.context import GuardLoop
-
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"   # no 0/O, 1/I/L: read off paper without doubt
-
-
-def office_of(session, agency_code: str, district_id: int) -> Office:
-    """The office that issues for this agency in this district (another district's, when it acts for it)."""
-    office = session.scalars(select(Office).join(Agency, Agency.id == Office.agency_id).where(
-        Agency.code == agency_code, Office.district_id == district_id)).one()
-    return session.get(Office, office.acting_office_id) if office.acting_office_id else office
-
-
-def _new_code(session) -> str:
-    while True:
-        raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
-        code = f"{raw[:4]}-{raw[4:]}"
-        if session.scalars(select(DocumentRecord.id).where(DocumentRecord.verification_code == code)).first() is None:
-            return code
-
-
-def issue(session, gl: GuardLoop, actor: Actor, case: Case, round_id, doc_type: str, stored: dict, *, supersedes=None,
-          served: DocumentRecord | None = None) -> DocumentRecord:
-    """Issue one document now: its number (allocated under a row lock, so numbers have no gaps and no
-    duplicates even with several issuers at once), verification code, issuer, date and the snapshot its PDF
-    will be rendered from are fixed here, and the PDF is queued; everything rolls back with the caller's
-    transaction. No render runs in it: the rendering workers make the PDF after the commit."""
-    if problem := gl.settings.verify_url_problem():  # never print a QR code that points at this machine
-        raise NotConfigured(*problem)
-    gl.check_renderer()
-    office = office_of(session, actor.agency, case.district_id)
-    now = clock.now()
-    number = year = sequence = None
-    if doc_type in NUMBERED_DOCUMENTS:
-        number, year, sequence = document_number(session, office, actor.agency, doc_type, now)
-    code = _new_code(session)
-    verification = {"code": code, "url": f"{gl.settings.verify_base_url}/verify/{code}"}
-    snapshot = audit.plain(doc_context.context_for(session, case, doc_type, office, number, now, verification, stored))
-    doc = DocumentRecord(case_id=case.id, round_id=round_id, doc_type=doc_type, title=DOCUMENT_TYPES[doc_type][0],
-                         issuing_agency=actor.agency, office_id=office.id, status="issued", number=number,
-                         year=year, sequence=sequence, verification_code=code,
-                         supersedes_id=supersedes.id if supersedes else None,
-                         served_document_id=served.id if served else None, fields=audit.plain(stored),
-                         snapshot=snapshot, snapshot_sha256=rendering.digest(snapshot),
-                         issued_by=actor.id, issued_at=now)
-    session.add(doc)
-    session.flush()
-    rendering.queue(session, doc.id)
-    audit.record(session, actor, "issue_document", "document", doc.id, case.id, None,
-                 {"type": doc_type, "number": number, "snapshot_sha256": doc.snapshot_sha256,
-                  "supersedes": doc.supersedes_id})
-    if doc_type in NUMBERED_DOCUMENTS:  # a 送达回证 for each person served, blank for hand filling
-        for name in doc_context.recipient_names(case, stored):
-            issue(session, gl, actor, case, round_id, "delivery_receipt", _blank_receipt(case, doc, stored, name),
-                  served=doc)
-    return doc
-
-
-def _blank_receipt(case, doc, stored: dict, name: str) -> dict:
-    address = next((g.address for g in case.guardians if g.name == name and g.address), "")
-    return {"recipient": name, "served_title": doc.title, "served_number": doc.number, "copies": 1,
-            "address": address, "judicial_case_number": (stored.get("judicial_case") or {}).get("number") or ""}
+from engine.workflow.clock import clock
+from engine.workflow.rounds import find_task, load_workflow, task_ref
+from engine.issuing.issue import issue, office_of
 
 
 def document_file(gl: GuardLoop, actor: Actor, document_id: int) -> tuple[DocumentRecord, bytes]:
@@ -106,7 +57,6 @@ def document_file(gl: GuardLoop, actor: Actor, document_id: int) -> tuple[Docume
 
 def draft_pdf(gl: GuardLoop, actor: Actor, case_id: int, task_id: str, data: dict) -> bytes:
     """The draft (草稿, no number) of the document a task will issue, from the form as typed."""
-    from engine.tasks.orders import MEASURE_DOCUMENTS
     with gl.reading() as session:
         case, rnd = require_case_and_round(session, actor, case_id)
         runtime, workflow = load_workflow(session, gl, rnd) if rnd is not None else (None, None)
@@ -137,7 +87,6 @@ def _typed_draft(session, data: dict) -> dict:
     date is left out)."""
     stored = {k: (x if isinstance(x, (str, int, bool)) else str(x)) for k, x in data.items()}
     if "provider_id" in data:
-        from engine.models import GuidanceProvider
         provider = session.get(GuidanceProvider, v.integer(data, "provider_id", low=1, high=10**9,
                                                            required=False) or 0)
         stored["provider"] = provider.name if provider else ""
@@ -223,7 +172,7 @@ def decide_correction(gl: GuardLoop, actor: Actor, approval_id: int, decision: s
             raise NotFound("审批申请不存在。", "No such request.")
         case, _ = require_case_and_round(session, actor, approval.case_id, for_update=True)
         session.refresh(approval, with_for_update=True)
-        stale(case, expected_version)
+        require_current_version(case, expected_version)
         if approval.status != "pending":
             raise Conflict("该申请已被审批，请刷新后查看。", "This request was decided already; reload to see it.")
         require(may_approve_correction(actor, approval.payload.get("agency"), case.district_id),
@@ -265,22 +214,20 @@ def correction_to_deliver(doc: DocumentRecord, old: DocumentRecord | None) -> bo
 def deliver_correction(gl: GuardLoop, actor: Actor, document_id: int, data: dict, expected_version: int) -> dict:
     """送达 a corrected document: recorded as the order's own delivery is (method, date, recipient, place,
     signature, 代收人 or refusal and witness) by an officer of the issuing agency."""
-    from types import SimpleNamespace
-    from engine.tasks.orders import _delivery
     with gl.transaction() as session:
         doc = session.get(DocumentRecord, document_id)
         if doc is None:
             raise NotFound("文书不存在。", "No such document.")
         case, _ = require_case_and_round(session, actor, doc.case_id, for_update=True)
         require(may_deliver(actor, doc.issuing_agency), DELIVERY_REFUSED)
-        stale(case, expected_version)
+        require_current_version(case, expected_version)
         session.refresh(doc, with_for_update=True)
         old = session.get(DocumentRecord, doc.supersedes_id) if doc.supersedes_id else None
         if not correction_to_deliver(doc, old):
             raise InvalidInput("document", "该文书不需要在此送达（原文书尚未送达的，由送达任务一并送达更正后的文书）。",
                                "This document is not delivered here (before the original was delivered, the "
                                "delivery task serves the corrected one).")
-        record = _delivery(SimpleNamespace(data=data, actor=actor), doc)
+        record = record_delivery(SimpleNamespace(data=data, actor=actor), doc)
         now = clock.now()
         bump_version(session, case, now)
         audit.record(session, actor, "deliver_document", "document", doc.id, case.id, None,
@@ -316,6 +263,3 @@ def verify_document(gl: GuardLoop, code: str, pdf: bytes | None = None) -> dict 
     return result
 
 
-def issuer_name(session, user_id) -> str:
-    user = session.get(User, user_id)
-    return user.display_name if user else ""

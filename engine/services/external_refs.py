@@ -13,11 +13,12 @@ from sqlalchemy import delete, select
 from engine.auditlog import record as audit
 from engine.workflow.clock import clock
 from engine.errors import InvalidInput, NotFound
-from engine.rules.permissions import REF_AGENCIES, REF_REFUSED, may_record_case_numbers, require
+from engine.rules.permissions import REF_REFUSED, may_record_case_numbers, require
 from engine.models import Case, CaseExternalRef
 from engine.reads.access import require_case, require_case_and_round, visible_cases
 from engine.actor import Actor
 from engine.context import GuardLoop
+from engine.reads.external_refs import refs_by_agency
 
 # the agencies with case systems of their own, whose numbers a case may carry
 REF_MIN, REF_MAX = 4, 60
@@ -105,16 +106,6 @@ def refs_of(session, case_id: int) -> list[Ref]:
                            .order_by(CaseExternalRef.agency_code, CaseExternalRef.id)).all()
     return [Ref(row.agency_code, row.ref_no) for row in rows]
 
-
-def refs_by_agency(session, case_ids) -> dict:
-    """case id -> {agency: [案号, …]} for many cases in one query."""
-    result = {}
-    if not case_ids:
-        return result
-    for row in session.scalars(select(CaseExternalRef).where(CaseExternalRef.case_id.in_(list(case_ids)))
-                               .order_by(CaseExternalRef.agency_code, CaseExternalRef.id)):
-        result.setdefault(row.case_id, {}).setdefault(row.agency_code, []).append(row.ref_no)
-    return result
 
 
 def case_refs(gl: GuardLoop, actor: Actor, case_id: int) -> list[Ref]:

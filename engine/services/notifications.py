@@ -5,20 +5,21 @@ until one marks it read. To one person (``user_id``): a task for them or unassig
 returned request, a deadline of their task coming or passed, a case handed to them; only they see it.
 The notification centre (``/notifications``) lists them unread first; the header shows the unread count."""
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, exists, func, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from engine.auditlog import record as audit
-from engine.workflow.clock import clock
-from engine.errors import NotFound
-from engine.models import Case, Notification
-from engine.rules.permissions import works_on_cases
 from engine.actor import Actor
+from engine.auditlog import record as audit
 from engine.context import GuardLoop
+from engine.errors import NotFound
+from engine.infra.db import is_postgres
+from engine.models import Case, Notification, WorkItem
+from engine.rules.permissions import works_on_cases
+from engine.workflow.clock import clock
 
 MAX_SHOWN = 50
-RETURNED_NOTICE = "request_returned"   # my request came back for correction (退回补正)
 DUE_SOON_NOTICE = "task_due_soon"       # a task I hold (or of my agency, unassigned) is due within days
 OVERDUE_NOTICE = "task_overdue"         # … and its deadline has passed
 
@@ -33,11 +34,6 @@ class Shown:
     created_at: datetime
     read_at: datetime | None = None
 
-
-def notify(session, *, district_id: int, agency: str, kind: str, case_id=None, role=None, payload=None,
-           user_id=None) -> None:
-    session.add(Notification(district_id=district_id, agency_code=agency, role=role, kind=kind, case_id=case_id,
-                             payload=audit.plain(payload or {}), created_at=clock.now(), user_id=user_id))
 
 
 def _addressed_to(actor: Actor):
@@ -111,9 +107,6 @@ def notify_deadlines(gl: GuardLoop) -> int:
     """Tell of tasks due within ``deadline_warning_days`` and of tasks past their deadline: the holder, or
     the agency when nobody holds the task. Once per task and threshold (a unique key; a second tick, or
     a tick racing this one, writes nothing). Returns how many notices were written."""
-    from datetime import timedelta
-    from sqlalchemy import exists, literal
-    from engine.models import WorkItem
     now = clock.now()
     soon = now + timedelta(days=gl.settings.deadline_warning_days)
     written = 0
@@ -136,11 +129,7 @@ def notify_deadlines(gl: GuardLoop) -> int:
 
 
 def _insert_once(session, gl: GuardLoop, rows: list[dict]) -> int:
-    from engine.infra.db import is_postgres
-    if is_postgres(gl.engine):
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]  # the same on_conflict_do_nothing
+    dialect = postgresql if is_postgres(gl.engine) else sqlite   # both spell "insert, unless the key exists" alike
     result = session.connection().execute(
-        insert(Notification.__table__).on_conflict_do_nothing(index_elements=["dedup_key"]), rows)
+        dialect.insert(Notification.__table__).on_conflict_do_nothing(index_elements=["dedup_key"]), rows)
     return result.rowcount if (result.rowcount or -1) >= 0 else len(rows)

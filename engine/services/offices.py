@@ -18,6 +18,8 @@ from engine.reference import NUMBERED_DOCUMENTS
 from engine.rules import validate as v
 from engine.actor import Actor
 from engine.context import GuardLoop
+from PIL import Image
+from PIL import UnidentifiedImageError
 
 PLACEHOLDERS = {"prefix", "code", "year", "seq"}
 MAX_SEAL_BYTES = 1024 * 1024
@@ -113,7 +115,6 @@ def _type_codes(data: dict, fmt: str, agency: str) -> dict:
 
 
 def _seal(png: bytes) -> bytes:
-    from PIL import Image, UnidentifiedImageError
     if len(png) > MAX_SEAL_BYTES or not png.startswith(b"\x89PNG\r\n\x1a\n"):
         raise InvalidInput("seal", "电子印章须为不超过 1 MB 的 PNG 图片。", "The seal must be a PNG image of at most 1 MB.")
     try:

@@ -14,6 +14,10 @@ from engine.reads.access import require_case
 from engine.reference import NO_CASEWORK_ROLES
 from engine.actor import Actor
 from engine.context import GuardLoop
+from sqlalchemy import or_
+from sqlalchemy import update
+from engine.workflow.new_work import eligible
+from engine.workflow.new_work import people_for
 
 CASE_HANDED = "case_handed"   # the notice to the new owner
 
@@ -77,8 +81,6 @@ def assign_owner(gl: GuardLoop, actor: Actor, case_id: int, data: dict) -> None:
 def hand_over_tasks(session, actor: Actor, case, old_owner, new_owner: int) -> None:
     """The agency's open tasks of the case held by nobody or by the former owner go to the new owner where
     the new owner's role may complete them; each move is audited."""
-    from sqlalchemy import or_, update
-    from engine.workflow.new_work import eligible, people_for
     items = session.scalars(select(WorkItem).where(
         WorkItem.case_id == case.id, WorkItem.lane == actor.agency, WorkItem.kind == "task",
         or_(WorkItem.assignee_id.is_(None), WorkItem.assignee_id == old_owner) if old_owner

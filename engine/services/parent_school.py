@@ -14,32 +14,48 @@ import secrets
 from datetime import date, timedelta
 from io import BytesIO
 
+from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 
+from engine.actor import Actor
 from engine.auditlog import record as audit
-from engine.rules import validate as v
-from engine.workflow.clock import clock
+from engine.context import GuardLoop
 from engine.errors import InvalidInput, NotFound
 from engine.issuing.document_fields import cn_date
-from engine.rules.masking import mask_name
-from engine.models import (
-    Attendance, Certificate, Course, CourseSession, District, Guardian, Participant, PublicLink,
-)
+from engine.issuing.issue import office_of
 from engine.issuing.numbering import next_value
+from engine.models import (
+    Attendance,
+    Certificate,
+    Course,
+    CourseSession,
+    District,
+    DocumentRecord,
+    Guardian,
+    GuidancePlan,
+    Participant,
+    PlanCourseRequirement,
+    PublicLink,
+    Round,
+)
 from engine.reads.access import require_case
+from engine.reads.providers import offered_providers, require_offered
+from engine.rules import validate as v
+from engine.rules.masking import mask_name
 from engine.rules.permissions import (
-    CERTIFICATE_REFUSED, COURSE_OTHER_ORGANISATION, OFFICE_AGENCY, SIGNIN_LOCKED, is_parent_school_staff,
-    may_manage_course, require, require_parent_school_staff)
-from engine.services.bases import offered_providers, require_offered
-from engine.actor import Actor
-from engine.context import GuardLoop
+    CERTIFICATE_REFUSED,
+    COURSE_OTHER_ORGANISATION,
+    OFFICE_AGENCY,
+    SIGNIN_LOCKED,
+    is_parent_school_staff,
+    may_manage_course,
+    require,
+    require_parent_school_staff,
+)
+from engine.workflow.clock import clock
+from engine.reference import COURSE_KINDS
+from engine.tasks.courses import PHONE, find_or_register
 
-COURSE_KINDS = {  # seed 003: four kinds of course
-    "general": ("通识课", "General course"),
-    "basic": ("基础课", "Basic (compulsory) course"),
-    "custom": ("定制课", "Tailored course"),
-    "online": ("网络自修课", "Online self-study"),
-}
 PROVIDER_KINDS = {
     "school": ("学校/幼儿园", "School or kindergarten"),
     "community": ("社区（村）", "Community"),
@@ -49,7 +65,6 @@ PROVIDER_KINDS = {
 METHODS = {"qr": ("扫码签到", "QR sign-in"), "roster": ("名册导入", "Roster import"), "manual": ("现场登记", "Entered by staff")}
 SIGNIN_FAILURES_MAX = 30                # failed matches before a sign-in sheet locks (guessing names/digits)
 ROSTER_ROWS_MAX = 2000
-PHONE = re.compile(r"^1\d{10}$")
 LAST4 = re.compile(r"^\d{4}$")
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
@@ -244,35 +259,6 @@ def _person(data: dict) -> dict:
             "child_school": v.text(data, "child_school", required=False, max_len=120) or None}
 
 
-def find_or_register(session, district_id: int, person: dict) -> tuple[Participant, bool]:
-    """The register's entry for this person (by ID number, else by phone in the district), created when
-    there is none; a known entry gains the phone or ID number it lacked. A name that differs from the
-    register's for the same key is refused: the key belongs to someone else."""
-    found = None
-    if person.get("id_number"):
-        found = session.scalars(select(Participant).where(Participant.id_number == person["id_number"])).first()
-    if found is None and person.get("phone"):
-        found = session.scalars(select(Participant).where(Participant.district_id == district_id,
-                                                          Participant.phone == person["phone"])).first()
-    if found is not None:
-        if found.name != person["name"]:
-            field = "id_number" if person.get("id_number") == found.id_number and found.id_number else "phone"
-            raise InvalidInput(field, "该号码已登记为另一位家长。", "This number is registered to another guardian.")
-        if person.get("phone") and not found.phone and found.district_id == district_id:
-            found.phone, found.phone_last4 = person["phone"], person["phone"][-4:]
-        if person.get("id_number") and not found.id_number:
-            found.id_number = person["id_number"]
-        if person.get("child_school") and not found.child_school:
-            found.child_school = person["child_school"]
-        return found, False
-    found = Participant(district_id=district_id, name=person["name"], phone=person.get("phone"),
-                        phone_last4=person["phone"][-4:] if person.get("phone") else None,
-                        id_number=person.get("id_number"), child_school=person.get("child_school"),
-                        created_at=clock.now())
-    session.add(found)
-    session.flush()
-    return found, True
-
 
 def year_minutes(session, participant_id: int, school_year: int) -> int:
     return session.scalar(select(func.coalesce(func.sum(Attendance.minutes), 0)).where(
@@ -319,7 +305,6 @@ ROSTER_COLUMNS = {"姓名": "name", "name": "name", "手机": "phone", "手机�
 
 def read_roster(content: bytes) -> list[dict]:
     """The rows of an XLSX roster (first sheet; a header row naming 姓名, 手机号 and/or 身份证号, 学校)."""
-    from openpyxl import load_workbook
     if not content:
         raise InvalidInput("file", "请选择名册文件（.xlsx）。", "Choose the roster file (.xlsx).")
     try:
@@ -481,7 +466,6 @@ def _certify_if_due(session, gl: GuardLoop, actor: Actor | None, participant: Pa
                                                     Certificate.school_year == school_year)).first():
         return None
     district = session.get(District, participant.district_id)
-    from engine.services.documents import office_of
     issuer = office_of(session, OFFICE_AGENCY, district.id).name
     sequence = next_value(session, f"ps_certificate:{district.code}:{school_year}")
     number = f"{district.code}家校结字〔{school_year}〕{sequence:05d}号"
@@ -518,7 +502,6 @@ def _certify_if_due(session, gl: GuardLoop, actor: Actor | None, participant: Pa
 
 
 def _new_code(session) -> str:
-    from engine.models import DocumentRecord
     while True:
         raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
         code = f"{raw[:4]}-{raw[4:]}"
@@ -578,7 +561,6 @@ def case_learning(gl: GuardLoop, actor: Actor, case_id: int) -> dict:
     """For those on the case: the learning record of each guardian of the case linked to the register, and
     the course requirements of the current round's plan with the hours that count towards them. Opening it
     is an access entry."""
-    from engine.models import Round
     with gl.transaction() as session:
         case = require_case(session, actor, case_id)
         linked = session.scalars(select(Participant).join(Guardian, Guardian.id == Participant.guardian_id)
@@ -589,25 +571,6 @@ def case_learning(gl: GuardLoop, actor: Actor, case_id: int) -> dict:
         return {"case": case, "records": [{"guardian": guardians.get(p.guardian_id), **_record(session, p)} for p in linked],
                 "requirements": requirement_progress(session, latest) if latest else []}
 
-
-def link_guardian(session, actor: Actor, guardian: Guardian, district_id: int) -> Participant:
-    """The register's entry of a case's guardian (found by ID number or phone, else registered) linked to
-    the guardian; a guardian with neither cannot be followed."""
-    person = {"name": guardian.name, "phone": None, "id_number": guardian.id_number}
-    phone = re.sub(r"[\s-]", "", guardian.phone or "")
-    if PHONE.fullmatch(phone):
-        person["phone"] = phone
-    if not person["phone"] and not person["id_number"]:
-        raise InvalidInput("course_guardian_ids", f"监护人{guardian.name}没有手机号码或身份证号码，无法跟踪其家长学校学时；请先补充。",
-                           f"Guardian {guardian.name} has no mobile number or ID number: add one to follow their "
-                           "parent-school hours.")
-    participant, _ = find_or_register(session, district_id, person)
-    if participant.guardian_id not in (None, guardian.id):
-        # the same person is a guardian in another case: the newer case follows them
-        audit.record(session, actor, "relink_participant", "ps_participant", participant.id, guardian.case_id,
-                     {"guardian": participant.guardian_id}, {"guardian": guardian.id})
-    participant.guardian_id = guardian.id
-    return participant
 
 
 def certificate_of(gl: GuardLoop, actor: Actor, certificate_id) -> Certificate:
@@ -654,41 +617,9 @@ def verify_certificate(gl: GuardLoop, code: str, pdf: bytes | None = None) -> di
 
 # --- a guidance plan requiring courses -----------------------------------------------------------
 
-def require_courses(session, actor: Actor, case, plan, data: dict, today: date) -> list:
-    """The courses a guidance plan requires (``course_hours`` of ``course_kinds``, any kind when none is
-    chosen) of the chosen guardians of the case, each linked to the register. None when no hours are asked."""
-    from engine.models import PlanCourseRequirement
-    wanted = v.integer(data, "course_hours", low=0, high=200, required=False) or 0
-    guardian_ids = data.get("course_guardian_ids") or []
-    if isinstance(guardian_ids, (str, int)):
-        guardian_ids = [guardian_ids]
-    if not wanted:
-        if guardian_ids:
-            raise InvalidInput("course_hours", "请填写要求的家长学校学时。", "Enter the parent-school hours required.")
-        return []
-    kinds = v.choices(data, "course_kinds", COURSE_KINDS)
-    guardians = {str(g.id): g for g in case.guardians if g.status == "active"}
-    chosen = [guardians.get(str(g).strip()) for g in guardian_ids]
-    if not chosen or None in chosen:
-        raise InvalidInput("course_guardian_ids", "请选择须参加家长学校课程的监护人。",
-                           "Choose the guardian(s) who must attend parent-school courses.")
-    made = []
-    for guardian in chosen:
-        participant = link_guardian(session, actor, guardian, case.district_id)
-        requirement = PlanCourseRequirement(plan_id=plan.id, round_id=plan.round_id, case_id=case.id,
-                                            guardian_id=guardian.id, kinds=f",{','.join(kinds)}," if kinds else "",
-                                            minutes=wanted * 60, since=today)
-        session.add(requirement)
-        made.append(requirement)
-        audit.record(session, actor, "require_courses", "guidance_plan", plan.id, case.id, None,
-                     {"guardian": guardian.id, "participant": participant.id, "kinds": kinds, "hours": wanted})
-    session.flush()
-    return made
-
 
 def requirement_progress(session, round_id: int) -> list[dict]:
     """Each course requirement of the round's latest plan with the minutes that count towards it."""
-    from engine.models import GuidancePlan, PlanCourseRequirement
     latest = session.scalar(select(func.max(GuidancePlan.id)).where(GuidancePlan.round_id == round_id))
     if latest is None:
         return []

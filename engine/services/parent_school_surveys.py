@@ -1,7 +1,7 @@
 """Satisfaction surveys (满意度调查) after a parent-school course or a guidance plan: four questions scored
 1–5 and a comment, entered from paper by staff or submitted on a public form reached by QR code (no login,
 no name, no contact: nothing personal is asked or kept). Results per provider and per course."""
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from engine.auditlog import record as audit
 from engine.rules import validate as v
@@ -13,6 +13,8 @@ from engine.reads.access import require_case
 from engine.services import parent_school as ps
 from engine.actor import Actor
 from engine.context import GuardLoop
+from engine.models import Case
+from engine.reads.periods import bounds
 
 QUESTIONS = {
     "content": ("课程/指导内容实用", "The content was useful"),
@@ -104,7 +106,6 @@ def submit_public(gl: GuardLoop, token: str, data: dict) -> int:
         else:
             plan = session.get(GuidancePlan, link.plan_id)
             provider = session.get(GuidanceProvider, plan.provider_id)
-            from engine.models import Case
             target = {"subject": "plan", "plan_id": plan.id, "district_id": session.get(Case, plan.case_id).district_id,
                       "provider_id": provider.id, "provider_label": provider.name}
         link.uses += 1
@@ -122,7 +123,6 @@ def results(gl: GuardLoop, actor: Actor, school_year: int | None = None) -> dict
     ps.require_staff(actor)
     year = school_year or ps.school_year_of(clock.today())
     start, end = ps.year_bounds(year)
-    from engine.reads.periods import bounds
     since, until = bounds(start, end)
     r = SurveyResponse
     where = (r.district_id == actor.district_id, r.submitted_at >= since, r.submitted_at < until)

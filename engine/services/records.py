@@ -20,17 +20,19 @@ from engine.models.records import counts_towards_plan
 from engine.reference import AGENCIES, SESSION_KINDS, VISIT_KINDS, VISIT_METHODS
 from engine.workflow.rounds import load_workflow, save_round, stepping
 from engine.rules import validate as v
-from engine.services.tasks import stale
+from engine.models.case import require_current_version
 from engine.workflow.catalog import Wait
 from engine.actor import Actor
 from engine.context import GuardLoop
+from engine.services.tasks import finish_if_done
+from engine.issuing.issue import issue
 
 _INSERT_RECORD = TaskRecord.__table__.insert()
 
 
 def _open_round(session, actor: Actor, case_id: int, expected_version: int):
     case, rnd = require_case_and_round(session, actor, case_id, for_update=True)
-    stale(case, expected_version)
+    require_current_version(case, expected_version)
     require(may_record_visits(actor), VISIT_RECORDING_REFUSED)
     if case.status != "open" or rnd is None:
         raise InvalidInput("case", "个案没有进行中的干预轮次。", "The case has no running round.")
@@ -50,7 +52,6 @@ def _deliver(session, gl: GuardLoop, actor: Actor, case, rnd, message: str, payl
             "case_id": case.id, "round_id": rnd.id, "task_id": str(waiting[0].id), "task_spec": waiting_spec,
             "lane": runtime.owner_agency(waiting[0]), "data": audit.plain(record), "completed_by": actor.id,
             "completed_at": now}])
-    from engine.services.tasks import finish_if_done
     finish_if_done(session, gl, actor, case, rnd, runtime, workflow)
     save_round(session, runtime, case, rnd, workflow, since=started, context=context)
     return received
@@ -74,7 +75,6 @@ def record_visit(gl: GuardLoop, actor: Actor, case_id: int, data: dict, expected
         row = dict(case_id=case.id, round_id=rnd.id, kind=kind, participants=participants,
                    recorded_agency=actor.agency, recorded_by=actor.id, recorded_at=now, **fields)
         visit_id = session.connection().execute(FollowupVisit.__table__.insert(), row).inserted_primary_key[0]
-        from engine.services.documents import issue
         issue(session, gl, actor, case, rnd.id, "followup_record",
               {"visits": doc_context.visits([SimpleNamespace(**row)]), "code": doc_context.code_name(case.current_code),
                "participants": participants, "kind": kind})

@@ -19,6 +19,7 @@ from engine.rules import validate as v
 from engine.services.webhooks import clue_changed
 from engine.actor import Actor
 from engine.context import GuardLoop
+from engine.reads.clue_outcomes import outcome
 
 
 def route_report(session, gl: GuardLoop, clue: RiskClue) -> None:
@@ -81,7 +82,6 @@ def my_reports(gl: GuardLoop, actor: Actor) -> list[ReportRow]:
     with gl.reading() as session:
         clues = session.scalars(select(RiskClue).where(RiskClue.registered_by == actor.id)
                                 .order_by(RiskClue.received_at.desc()).limit(200)).all()
-        from engine.services.clues import outcome
         rows = []
         for c in clues:
             told = outcome(session, c)

@@ -24,6 +24,7 @@ from engine.models import ScreeningEntry, ScreeningVisit, User
 from engine.reference import FAMILY_TYPES, RISK_FACTORS
 from engine.actor import Actor
 from engine.context import GuardLoop
+from engine.services.clues import register_clue
 
 # watch status → (Chinese, English, days between visits)
 WATCH = {
@@ -196,7 +197,6 @@ def record_visit(gl: GuardLoop, actor: Actor, entry_id, data: dict) -> int:
 def to_clue(gl: GuardLoop, actor: Actor, entry_id, data: dict) -> int:
     """Risk appeared: register a risk clue from the entry (child, guardian, family types) in one step and link
     it. Sent twice (a double click), the second returns the clue the first registered."""
-    from engine.services.clues import register_clue
     require(may_register(actor), CLUE_FROM_REGISTER_REFUSED)
     with gl.reading() as session:
         entry = _entry(session, actor, entry_id)

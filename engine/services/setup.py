@@ -13,6 +13,7 @@ from engine.reference import AGENCIES, COURT_CODES, DISTRICTS, OFFICE_NAMES, OFF
 from engine.rules import validate as v
 from engine.actor import Actor
 from engine.context import GuardLoop
+from engine.services.bases import seed_validity
 
 
 def seed_reference(session) -> None:
@@ -35,7 +36,6 @@ def seed_reference(session) -> None:
         if centre not in known:
             session.add(GuidanceProvider(name=centre, kind="guidance_centre", district_id=districts[code].id))
     session.flush()
-    from engine.services.bases import seed_validity
     seed_validity(session)
     _seed_offices(session, districts)
 

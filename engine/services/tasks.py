@@ -10,7 +10,7 @@ from engine.workflow.clock import clock
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.tasks import HANDLERS, TaskContext
 from engine.models import Round, TaskRecord, WorkItem
-from engine.models.case import bump_version
+from engine.models.case import bump_version, require_current_version
 from engine.reads.access import require_case_and_round
 from engine.rules.permissions import require_task_rights
 from engine.workflow.rounds import OUTCOME_ENDS, find_task, load_workflow, save_round, start_round, stepping, task_ref
@@ -19,14 +19,10 @@ from engine.services.cases import close_case, raise_code
 from engine.workflow.catalog import Task
 from engine.actor import Actor
 from engine.context import GuardLoop
+from engine.workflow.catalog import APPROVAL_TASKS
+from engine.reads.tasks import completed_spec
 
 _INSERT_RECORD = TaskRecord.__table__.insert()
-
-
-def stale(case, expected_version: int) -> None:
-    if case.version != expected_version:
-        raise Conflict("该个案刚被他人修改，请刷新后重试；您填写的内容未丢失。",
-                       "This case changed a moment ago; reload and try again. What you typed is kept.")
 
 
 def complete_task(gl, actor, case_id: int, task_id: str, data: dict | Callable[[str, dict], dict],
@@ -43,7 +39,7 @@ def complete_task(gl, actor, case_id: int, task_id: str, data: dict | Callable[[
     """
     with gl.transaction() as session:
         case, rnd = require_case_and_round(session, actor, case_id, for_update=True)
-        stale(case, expected_version)
+        require_current_version(case, expected_version)
         runtime, workflow = load_workflow(session, gl, rnd) if rnd is not None else (None, None)
         task = find_task(workflow, task_id) if rnd is not None else None
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
@@ -84,11 +80,6 @@ def complete_task(gl, actor, case_id: int, task_id: str, data: dict | Callable[[
         bump_version(session, case, now)
         return {"case_version": case.version, "round_id": rnd.id, "outcome": outcome}
 
-
-def completed_spec(session, case_id: int, task_id: str) -> str | None:
-    """The task spec of a task of this case that was already completed, if it was."""
-    return session.scalars(select(TaskRecord.task_spec).where(TaskRecord.case_id == case_id,
-                                                              TaskRecord.task_id == str(task_id))).first()
 
 
 def finish_if_done(session, gl: GuardLoop, actor: Actor, case, rnd: Round, runtime, workflow) -> str | None:
@@ -141,6 +132,5 @@ def escalate(gl: GuardLoop, actor: Actor, case_id, reason, expected_version):
 def approve(gl: GuardLoop, actor: Actor, case_id, decision, reason, expected_version):
     """A supervisor approves, returns (退回补正) or refuses (不予批准) the case's pending request that their agency
     decides: a downgrade, a closure, an escalation or a drafted order."""
-    from engine.services.approvals import APPROVAL_TASKS
     return _complete_named(gl, actor, case_id, tuple(APPROVAL_TASKS), {"decision": decision, "reason": reason},
                            expected_version)

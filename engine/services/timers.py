@@ -21,8 +21,10 @@ from engine.models import Case, Round
 from engine.models.case import bump_version
 from engine.rules.permissions import COORDINATING_AGENCY
 from engine.workflow.rounds import load_workflow, save_round, stepping
-from engine.services.notifications import notify
+from engine.workflow.notices import notify
 from engine.context import GuardLoop
+from engine.services.digest import send_due_digests
+from engine.services.notifications import notify_deadlines
 
 log = logging.getLogger("guardloop.timers")
 QUARANTINED = "quarantined"
@@ -48,8 +50,6 @@ def tick(gl: GuardLoop, limit: int | None = None) -> int:
 def _after_firing(gl: GuardLoop) -> None:
     """What the tick does besides timers: the deadline notices of tasks, then the day's e-mail digest (when
     an SMTP server is set). Neither may stop the scheduler: a failure is logged and tried on the next tick."""
-    from engine.services.digest import send_due_digests
-    from engine.services.notifications import notify_deadlines
     for step in (notify_deadlines, send_due_digests):
         try:
             step(gl)

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
-import secrets
+import logging
 import urllib.error
 import urllib.request
 from datetime import timedelta
@@ -20,40 +20,17 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from engine.workflow.clock import clock
-from engine.infra.db import is_postgres
-from engine.errors import InvalidInput
-from engine.rules.masking import mask_name
-from engine.models import ApiClient, ApiWebhookDelivery, Case, RiskClue
-from engine.actor import Actor
 from engine.context import GuardLoop
+from engine.errors import InvalidInput
+from engine.infra.db import is_postgres
+from engine.models import ApiClient, ApiWebhookDelivery, RiskClue
+from engine.reads.clue_outcomes import sender_view
+from engine.workflow.clock import clock
 
 RETRY_DELAYS = (timedelta(seconds=10), timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30),
                 timedelta(hours=2), timedelta(hours=6))   # after the attempt that fails; then it is given up
 TIMEOUT = 10          # seconds for one POST
 SIGNATURE = "X-GuardLoop-Signature"
-
-
-def sender_view(session, clue: RiskClue) -> dict:
-    """A clue as the system that sent it may see it: its number and status, the police's acknowledgement of
-    and response to a mandatory report, whether a case was opened and closed; the child's name masked."""
-    case = session.get(Case, clue.case_id) if clue.case_id is not None else None
-    return {
-        "id": clue.id, "clue_no": clue.clue_no, "status": "opened_as_case" if case is not None else clue.status,
-        "child": mask_name(clue.child.get("name", "")), "received_at": clue.received_at,
-        "registered_at": clue.registered_at, "mandatory_report": clue.mandatory_report,
-        "report": {"routed_to": clue.report_to, "ack_due_at": clue.ack_due_at,
-                   "acknowledged_at": clue.acknowledged_at, "respond_due_at": clue.respond_due_at,
-                   "responded_at": clue.responded_at, "response": clue.police_response}
-        if clue.mandatory_report else None,
-        "case": {"opened_at": case.opened_at, "closed": case.status == "closed"} if case is not None else None,
-        "decision": {"reason": clue.decision_reason, "decided_at": clue.decided_at,
-                     "merged_into": "case" if clue.merged_case_id is not None
-                     else "clue" if clue.merged_into_id is not None else None,
-                     "merged_into_clue": session.get(RiskClue, clue.merged_into_id).clue_no
-                     if clue.merged_into_id is not None else None}
-        if clue.status in ("rejected", "merged") else None,
-    }
 
 
 def _json(value):
@@ -92,24 +69,6 @@ def check_url(url: str, *, field: str = "url") -> str:
         raise InvalidInput(field, "回调地址应为 https://…（http 仅限本机地址）。",
                            "The webhook URL must be https:// (http only to a loopback address).")
     return url
-
-
-def set_webhook(gl: GuardLoop, actor: Actor | None, name: str, url: str | None, *, field: str = "url") -> str | None:
-    """Set (or with ``url`` None remove) a client's webhook; returns the new signing key, shown once."""
-    from engine.services.api_clients import _client, _require_admin
-    from engine.auditlog import record as audit
-    _require_admin(actor)
-    url = check_url(url, field=field) if url is not None else None
-    key = secrets.token_hex(32) if url else None
-    with gl.transaction() as session:
-        client = _client(session, name, lock=True)
-        if client.revoked_at is not None:
-            raise InvalidInput(field, "该客户端已被吊销。", "This client was revoked.")
-        before = client.webhook_url
-        client.webhook_url, client.webhook_secret = url, key
-        audit.record(session, actor, "set_api_webhook", "api_client", client.id, None, {"url": before},
-                     {"name": client.name, "url": url})
-    return key
 
 
 def sign(key: str, timestamp: int, body: bytes) -> str:
@@ -173,7 +132,6 @@ def deliver_after_tick(gl: GuardLoop, *, limit: int = 100, send=post) -> int:
     """``guardloop tick`` delivers the due events after firing the timers: how many were attempted. A failure
     here (the database gone away mid-delivery) is logged and leaves the events due for the next tick or for
     ``guardloop api-client deliver``; it never stops the timers."""
-    import logging
     try:
         return deliver_due(gl, limit=limit, send=send)
     except Exception:  # noqa: BLE001 — the timers have fired; the events stay in the outbox

@@ -1,57 +1,11 @@
-"""Task handlers: for each user task of the models, how submitted data is checked and recorded.
-
-A handler validates the submitted data (raising ``InvalidInput`` naming the field), writes the domain
-rows that are the step's evidence, and returns the decision variables the workflow needs. An optional
-``after`` hook runs once the engine has stepped (e.g. to record the risk code a DMN table decided).
-Handlers never commit: the calling service owns the transaction.
+"""The user tasks' handlers, one module per step of the procedure: ``assess``, ``handling`` (处置), ``guide``,
+``follow_up``, ``safety``, ``orders`` (令与文书), ``compliance`` (an order's 履行监督), ``reassessment`` (复评),
+``escalation``; ``guardianship`` and ``courses`` are what several of them record. ``registry`` holds the
+handler table; importing this package registers every handler in it.
 """
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Callable
+from engine.tasks import (  # noqa: F401  (each module registers its handlers)
+    assess, compliance, escalation, follow_up, guide, handling, orders, reassessment, safety,
+)
+from engine.tasks.registry import HANDLERS, TaskContext
 
-from sqlalchemy.orm import Session
-from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.task import Task
-
-from engine.actor import Actor
-from engine.context import GuardLoop
-from engine.models import Case, Round
-from engine.workflow.rounds import TaskRef
-from engine.workflow.runtime import WorkflowRuntime
-
-
-@dataclass
-class TaskContext:
-    session: Session
-    gl: GuardLoop
-    actor: Actor
-    case: Case
-    round: Round
-    item: TaskRef
-    task: Task
-    workflow: BpmnWorkflow
-    runtime: WorkflowRuntime
-    data: dict
-    now: datetime
-    record: dict = field(default_factory=dict)   # what goes into the task record (evidence)
-    upgrade: tuple[str, str] | None = None                # (code, reason): the case's code goes up once the round is saved
-
-
-@dataclass(frozen=True)
-class Handler:
-    validate: Callable[[TaskContext], dict]
-    after: Callable[[TaskContext], None] | None = None
-
-
-HANDLERS: dict[str, Handler] = {}
-
-
-def task_handler(*spec_names: str, after=None):
-    def register(func):
-        for name in spec_names:
-            HANDLERS[name] = Handler(func, after)
-        return func
-    return register
-
-
-from engine.tasks import assess, compliance, escalation, follow_up, guide, handling, orders, reassessment, safety  # noqa: E402,F401
+__all__ = ["HANDLERS", "TaskContext"]

@@ -5,8 +5,10 @@ from engine.workflow.risk_codes import set_code
 from engine.models import Assessment
 from engine.reference import ASSESSMENT_ITEMS, CODE_NAMES, FACTOR_GROUPS, ITEM_MAX, RISK_FACTORS
 from engine.rules import validate as v
-from engine.tasks import task_handler
+from engine.tasks.registry import task_handler
 from engine.workflow.catalog import Task
+from engine.issuing.issue import issue
+from engine.issuing.issue import issuer_name
 
 
 @task_handler(Task.SOCIAL_INVESTIGATION)
@@ -64,7 +66,6 @@ def record_assessed_code(ctx):
 
 def issue_report(ctx, code: str) -> None:
     """评估报告: the scores, factors, code and reasons of the assessment just made."""
-    from engine.services.documents import issue, issuer_name
     issue(ctx.session, ctx.gl, ctx.actor, ctx.case, ctx.round.id, "assessment_report",
           {**ctx.record, "code": code, "assessed_on": ctx.now.date().isoformat(),
            "assessor": issuer_name(ctx.session, ctx.actor.id), "assessing_agency": ctx.actor.agency})

@@ -4,7 +4,7 @@ from engine.errors import InvalidInput
 from engine.models import ComplianceCheck, OrderSupervision
 from engine.reference import COMPLIANCE_RESULTS, CONSEQUENCES
 from engine.rules import validate as v
-from engine.tasks import task_handler
+from engine.tasks.registry import task_handler
 from engine.tasks.handling import new_referral, referral_item
 from engine.workflow.catalog import Task
 

@@ -4,7 +4,7 @@ which civil affairs may take long-term guardianship."""
 from engine.tasks.guardianship import add_guardian, change_status, chosen_guardians
 from engine.reference import AGENCIES, DELIVERY_METHODS, MEASURES
 from engine.rules import validate as v
-from engine.tasks import task_handler
+from engine.tasks.registry import task_handler
 from engine.tasks.handling import issue_document, new_referral, place_child, referral_item
 from engine.workflow.catalog import Task
 

@@ -3,7 +3,7 @@ finds a new incident asks the coordinating caseworker to weigh an upgrade."""
 from engine.errors import InvalidInput
 from engine.reference import CODES, code_rank
 from engine.rules import validate as v
-from engine.tasks import task_handler
+from engine.tasks.registry import task_handler
 from engine.workflow.catalog import Task
 
 

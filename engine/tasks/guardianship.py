@@ -10,10 +10,6 @@ from engine.models import Agency, Guardian, Office
 from engine.actor import Actor
 
 
-def current_guardians(session, case_id: int) -> list[Guardian]:
-    return list(session.scalars(select(Guardian).where(Guardian.case_id == case_id, Guardian.is_guardian.is_(True),
-                                                       Guardian.status == "active").order_by(Guardian.id)))
-
 
 def chosen_guardians(session, case_id: int, ids) -> list[Guardian]:
     """The case's guardians named by id (from a form), refusing ids of another case."""

@@ -2,16 +2,20 @@
 (``services.records.record_guidance_session``), which the waiting guidance step receives."""
 from sqlalchemy import func, select
 
-from engine.workflow.clock import CHINA_TZ
 from engine.errors import InvalidInput
 from engine.models import GuidancePlan, GuidanceProvider, GuidanceSession
 from engine.models.records import counts_towards_plan
+from engine.reads.providers import require_offered
+from engine.reference import COURSE_KINDS
+from engine.rules import validate as v
+from engine.tasks.courses import require_courses
+from engine.tasks.handling import issue_document
+from engine.tasks.registry import task_handler
+from engine.workflow.catalog import Task
 from engine.workflow.clock import CHINA_TZ
 from engine.workflow.runtime import timer_moment
 from engine.workflow.scripting import moment_after_from
-from engine.rules import validate as v
-from engine.tasks import task_handler
-from engine.workflow.catalog import Task
+from engine.workflow.runtime import days_of
 
 
 def current_plan(session, round_id: int) -> GuidancePlan | None:
@@ -28,11 +32,6 @@ def qualifying_sessions(session, round_id: int) -> int:
         counts_towards_plan(GuidanceSession.guardian_attended, GuidanceSession.minutes, latest_plan))) or 0
 
 
-def days_of(duration: str) -> int:
-    start = timer_moment("2026-01-01T00:00:00+00:00")
-    return (timer_moment(moment_after_from(start, duration)) - start).days
-
-
 def guidance_topics(runtime, family_types) -> list[str]:
     """Guidance content by family type (``guidance_content.dmn``)."""
     decided = (runtime.decide("guidance_content", {"family_type": t}) for t in family_types or [])
@@ -43,7 +42,6 @@ def provider_in_district(ctx, field: str) -> GuidanceProvider:
     provider = ctx.session.get(GuidanceProvider, v.integer(ctx.data, field, low=1, high=2**31 - 1))
     if provider is None or provider.district_id not in (None, ctx.case.district_id):
         raise InvalidInput(field, "请选择本区县的指导机构。", "Choose a guidance provider of the case's district.")
-    from engine.services.bases import require_offered  # practice bases: in force and serving the district
     return require_offered(ctx.session, provider.id, ctx.case.district_id, ctx.now.astimezone(CHINA_TZ).date(), field)
 
 
@@ -66,7 +64,6 @@ def draft_guidance_plan(ctx):
     interval = v.integer(data, "interval_days", low=1, high=180)
     ctx.session.add(plan)
     ctx.session.flush()
-    from engine.services.parent_school import require_courses
     courses = require_courses(ctx.session, ctx.actor, ctx.case, plan, ctx.data,
                               ctx.now.astimezone(CHINA_TZ).date())
     topics = guidance_topics(ctx.runtime, ctx.case.family_types)
@@ -74,12 +71,10 @@ def draft_guidance_plan(ctx):
                       min_minutes=plan.min_minutes, period_days=plan.period_days, interval_days=interval,
                       goals=plan.goals, topics=topics)
     if courses:
-        from engine.services.parent_school import COURSE_KINDS
         kinds = [k for k in courses[0].kinds.split(",") if k]
         ctx.record.update(course_hours=courses[0].minutes // 60, course_kinds=kinds,
                           course_kind_names=[COURSE_KINDS[k][0] for k in kinds],
                           course_guardians=[g.name for g in ctx.case.guardians if g.id in {c.guardian_id for c in courses}])
-    from engine.tasks.handling import issue_document
     issue_document(ctx, "guidance_plan", {**ctx.record, "provider": provider.name})
     return {"sessions_required": plan.sessions_required, "min_minutes": plan.min_minutes,
             "guidance_period": f"P{plan.period_days}D", "session_interval": f"P{interval}D"}

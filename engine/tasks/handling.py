@@ -5,9 +5,10 @@ from engine.tasks.guardianship import add_guardian, change_status, chosen_guardi
 from engine.models import DocumentRecord, Referral
 from engine.reference import DELIVERY_METHODS, JUDICIAL_STAGES, MEASURES, PLACEMENTS
 from engine.rules import validate as v
-from engine.tasks import task_handler
+from engine.tasks.registry import task_handler
 from engine.workflow.catalog import Task
 from engine.actor import Actor
+from engine.issuing.issue import issue
 
 OWN_MEASURES = ("notify", "admonish")
 
@@ -66,7 +67,6 @@ def propose_measures(ctx):
 
 def issue_document(ctx, doc_type: str, fields: dict, actor: Actor | None = None) -> DocumentRecord:
     """Issue the step's document (numbered, rendered, hashed) in the task's own transaction."""
-    from engine.services.documents import issue
     doc = issue(ctx.session, ctx.gl, actor or ctx.actor, ctx.case, ctx.round.id, doc_type, fields)
     ctx.record["document_id"] = doc.id
     ctx.record["document_number"] = doc.number

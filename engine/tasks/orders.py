@@ -7,21 +7,25 @@ from sqlalchemy import select
 from engine.actor import load_actor
 from engine.auditlog.record import plain
 from engine.errors import InvalidInput
-from engine.rules.permissions import OWN_REQUEST_APPROVAL, may_approve, require
-from engine.tasks.guardianship import chosen_guardians, current_guardians
+from engine.issuing.issue import issue, issuer_name
 from engine.models import Approval, DocumentRecord, GuidanceProvider, OrderSupervision, Referral
 from engine.models.records import pending_approval
-from engine.reference import DELIVERY_METHODS, DOCUMENT_TYPES
+from engine.reads.providers import require_offered
+from engine.reference import DOCUMENT_TYPES
+from engine.rules import validate as v
+from engine.rules.permissions import OWN_REQUEST_APPROVAL, may_approve, require
+from engine.tasks.guardianship import chosen_guardians
+from engine.reads.guardians import current_guardians
+from engine.tasks.handling import deliver_on_the_spot, judicial_case
+from engine.tasks.registry import task_handler
+from engine.workflow.catalog import Task
+from engine.workflow.clock import CHINA_TZ
+from engine.workflow.notices import RETURNED_NOTICE, notify
 from engine.workflow.runtime import timer_moment
 from engine.workflow.scripting import moment_after_from
-from engine.rules import validate as v
-from engine.tasks import task_handler
-from engine.tasks.handling import deliver_on_the_spot, judicial_case
-from engine.workflow.catalog import Task
+from engine.reference import MEASURE_DOCUMENTS
+from engine.issuing.delivery import record_delivery
 
-MEASURE_DOCUMENTS = {"supervision_order": "supervision_order", "guidance_order": "guidance_order",
-                     "reprimand": "reprimand", "warning_letter": "warning_letter",
-                     "protection_order": "protection_order"}
 PROHIBITIONS = {
     "no_violence": "禁止被申请人实施家庭暴力",
     "no_harassment": "禁止被申请人骚扰、跟踪、接触申请人及其相关近亲属",
@@ -79,8 +83,6 @@ def _provider(ctx, field: str) -> GuidanceProvider:
     provider = ctx.session.get(GuidanceProvider, v.integer(ctx.data, field, low=1, high=2**31 - 1))
     if provider is None or provider.district_id not in (None, ctx.case.district_id):
         raise InvalidInput(field, "请选择本区县的指导机构。", "Choose a guidance provider of the case's district.")
-    from engine.workflow.clock import CHINA_TZ
-    from engine.services.bases import require_offered  # practice bases: in force and serving the district
     return require_offered(ctx.session, provider.id, ctx.case.district_id, ctx.now.astimezone(CHINA_TZ).date(), field)
 
 
@@ -153,7 +155,6 @@ def decide_approval(ctx, approval: Approval | None) -> str:
     approval.decision_reason = reason
     ctx.record.update(approval_id=approval.id, decision=decision, reason=reason)
     if decision == "returned":   # the requester hears of it (the notification centre)
-        from engine.services.notifications import RETURNED_NOTICE, notify
         notify(ctx.session, district_id=ctx.case.district_id, agency=ctx.actor.agency, kind=RETURNED_NOTICE,
                case_id=ctx.case.id, user_id=approval.requested_by,
                payload={"approval": approval.kind, "subject": approval.subject, "by": ctx.actor.display_name})
@@ -163,7 +164,6 @@ def decide_approval(ctx, approval: Approval | None) -> str:
 @task_handler(Task.APPROVE_ORDER)
 def approve_order(ctx):
     """审批签发: approved, the draft is numbered, rendered and issued by the drafting officer's office."""
-    from engine.services.documents import issue, issuer_name
     referral = referral_of(ctx)
     approval = pending_approval(ctx.session, "order", round_id=ctx.round.id, referral_id=referral.id)
     decision = decide_approval(ctx, approval)
@@ -191,24 +191,6 @@ def referral_document(ctx, referral: Referral) -> DocumentRecord:
     return doc
 
 
-def _delivery(ctx, doc: DocumentRecord) -> dict:
-    method = v.choice(ctx.data, "method", DELIVERY_METHODS)
-    delivered_on = v.day(ctx.data, "delivered_on")
-    if delivered_on < doc.issued_at.date():
-        raise InvalidInput("delivered_on", "送达日期不能早于签发日期。", "Delivery cannot precede issuance.")
-    refused = method == "left_at_address"
-    record = {"method": method, "delivered_on": delivered_on, "recipient": v.text(ctx.data, "recipient", max_len=80),
-              "signed": v.boolean(ctx.data, "signed") and not refused,
-              "place": v.text(ctx.data, "place", max_len=200), "server": ctx.actor.display_name,
-              "refusal": {"reason": v.text(ctx.data, "refusal_reason", max_len=500),
-                          "witness": v.text(ctx.data, "witness", max_len=80)} if refused else None,
-              "proxy": {"name": v.text(ctx.data, "proxy_name", max_len=80),
-                        "reason": v.text(ctx.data, "proxy_reason", max_len=200)}
-              if v.text(ctx.data, "proxy_name", required=False, max_len=80) else None}
-    doc.delivery_method, doc.delivered_on, doc.delivery_recipient = method, delivered_on, record["recipient"]
-    doc.delivery_signed, doc.delivered_by = record["signed"], ctx.actor.id
-    return record
-
 
 @task_handler(Task.DELIVER_ORDER)
 def deliver_order(ctx):
@@ -216,7 +198,7 @@ def deliver_order(ctx):
     here and the issuer supervises them (``order_rules``: how long, how often)."""
     referral = referral_of(ctx)
     doc = referral_document(ctx, referral)
-    record = _delivery(ctx, doc)
+    record = record_delivery(ctx, doc)
     referral.status = "delivered"
     supervise_for = ctx.task.data.get("supervise_for") or ""
     if supervise_for:
@@ -233,7 +215,6 @@ def deliver_order(ctx):
 def handle_objection(ctx):
     """复议: whether the guardian applied for reconsideration within the period, and the court's decision —
     upheld (维持), changed (变更) or revoked (撤销). The order is carried out meanwhile."""
-    from engine.services.documents import issue
     referral = referral_of(ctx)
     applied = v.boolean(ctx.data, "applied")
     ctx.record.update(referral_id=referral.id, applied=applied)

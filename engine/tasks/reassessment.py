@@ -7,12 +7,13 @@ from engine.errors import InvalidInput
 from engine.models import Chase, ComplianceCheck, DocumentRecord, FollowupVisit, OrderSupervision
 from engine.reference import NUMBERED_DOCUMENTS, OUTCOMES
 from engine.rules import validate as v
-from engine.tasks import task_handler
+from engine.tasks.registry import task_handler
 from engine.tasks.assess import _assessment, issue_report, latest_assessment
 from engine.tasks.guide import current_plan, qualifying_sessions
 from engine.models.records import pending_approval
 from engine.tasks.orders import decide_approval
 from engine.workflow.catalog import Task
+from engine.models import Approval
 
 
 def visits_in_round(session, round_id: int) -> int:
@@ -72,7 +73,6 @@ APPROVAL_OF_OUTCOME = {"downgrade": "downgrade", "close": "closure", "escalate":
 def decide_outcome(ctx):
     """决定本轮结果. A downgrade (one level, to the code the table names) or a closure against the table's
     recommendation is refused with the reason; nothing is rerouted silently."""
-    from engine.models import Approval
     outcome = v.choice(ctx.data, "outcome", OUTCOMES)
     reason = v.text(ctx.data, "reason", max_len=3000)
     table = ctx.task.data

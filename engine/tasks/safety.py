@@ -1,7 +1,7 @@
 """Safety (安全保护): a red case's timed safety contact — someone sees the child — and the police's
 emergency protection when the child is not safe (反家庭暴力法 art. 15; 未成年人保护法 art. 92)."""
 from engine.rules import validate as v
-from engine.tasks import task_handler
+from engine.tasks.registry import task_handler
 from engine.workflow.catalog import Task
 
 CONTACT_METHODS = {"home_visit": "入户见到儿童", "school": "在校见到儿童", "with_police": "会同公安入户",

@@ -35,7 +35,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.workflow import clock as _clock  # noqa: F401  (installs the injectable clock into SpiffWorkflow's timers)
 from engine.workflow import feel
-from engine.workflow.scripting import RestrictedEnvironment
+from engine.workflow.scripting import RestrictedEnvironment, moment_after_from
 from engine.rules.permissions import role_allowed
 
 MODEL_SUFFIXES = (".bpmn", ".dmn")
@@ -381,6 +381,12 @@ def timer_moment(value) -> datetime | None:
     if not isinstance(value, str):
         return None
     return TimerEventDefinition.get_datetime(value)
+
+
+def days_of(duration: str) -> int:
+    """The days an ISO 8601 duration of the models (``P30D``, ``P6M``) spans, as a form shows it."""
+    start = timer_moment("2026-01-01T00:00:00+00:00")
+    return (timer_moment(moment_after_from(start, duration)) - start).days
 
 
 def _in_load_order(workflow, top):

@@ -1,7 +1,7 @@
 """What a work item is about beyond its case: the referral or order whose lane it sits in."""
 from sqlalchemy import select
 
-from engine.models import DocumentRecord, Referral
+from engine.models import DocumentRecord, Referral, WorkItem
 from engine.reference import REFERRAL_KINDS
 
 
@@ -23,3 +23,10 @@ def subjects(session, items) -> dict[str, tuple[str, str]]:
                 DocumentRecord.id.in_(wanted["order"]))):
             found[f"order:{did}"] = REFERRAL_KINDS.get(doc_type, (doc_type, doc_type))
     return found
+
+
+def referral_of_item(item: WorkItem) -> int | None:
+    """The referral a work item is about (``subject`` ``referral:7``), if any."""
+    if item.subject and item.subject.startswith("referral:"):
+        return int(item.subject.split(":", 1)[1])
+    return None

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from engine import services
 from engine.actor import actor_by_username
 from engine.models import ApiWebhookDelivery
-from engine.services import webhooks
+from engine.services import api_clients, webhooks
 
 from ..conftest import backends
 from .conftest import BASE_CLUE
@@ -36,7 +36,7 @@ def test_tick_delivers_the_due_events_to_the_loopback_listener(gl, register, lis
     from engine.infra import cli
     monkeypatch.setattr(cli, "GuardLoop", lambda: gl)
     school = register()
-    key = webhooks.set_webhook(gl, None, "jb-school", listener.url)
+    key = api_clients.set_webhook(gl, None, "jb-school", listener.url)
     clue_id = _open(gl, school)
     result = CliRunner().invoke(cli.main, ["tick"])
     assert result.exit_code == 0, result.output
@@ -59,7 +59,7 @@ def test_a_failing_delivery_leaves_the_event_due_and_the_tick_succeeds(gl, regis
     school = register()
     failing = Listener(statuses=[503])
     try:
-        webhooks.set_webhook(gl, None, "jb-school", failing.url)
+        api_clients.set_webhook(gl, None, "jb-school", failing.url)
         _open(gl, school)
         result = CliRunner().invoke(cli.main, ["tick"])
         assert result.exit_code == 0, result.output

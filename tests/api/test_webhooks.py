@@ -14,7 +14,7 @@ from engine import services
 from engine.actor import actor_by_username
 from engine.errors import InvalidInput
 from engine.models import ApiWebhookDelivery
-from engine.services import webhooks
+from engine.services import api_clients, webhooks
 from engine.services.reports import acknowledge_report
 
 from .conftest import BASE_CLUE
@@ -67,7 +67,7 @@ def verify(key, headers, body):
 
 def test_the_status_reaches_the_senders_listener_signed(gl, register, listener, clock):
     school = register()
-    key = webhooks.set_webhook(gl, None, "jb-school", listener.url)
+    key = api_clients.set_webhook(gl, None, "jb-school", listener.url)
     clue_id = school.post_clue({**BASE_CLUE, "mandatory_report": True}, "k").get_json()["id"]
     acknowledge_report(gl, user(gl, "police"), clue_id)
     services.open_case(gl, user(gl, "wf_caseworker"), clue_id, {"case_type": "general"})
@@ -90,7 +90,7 @@ def test_a_failed_delivery_is_retried_later_then_given_up(gl, register, clock):
     server = Listener(statuses=[500, 503])
     try:
         school = register()
-        webhooks.set_webhook(gl, None, "jb-school", server.url)
+        api_clients.set_webhook(gl, None, "jb-school", server.url)
         clue_id = school.post_clue(BASE_CLUE, "k").get_json()["id"]
         services.open_case(gl, user(gl, "wf_caseworker"), clue_id, {"case_type": "general"})
         assert webhooks.deliver_due(gl) == 1 and len(server.received) == 1
@@ -122,7 +122,7 @@ def test_a_failed_delivery_is_retried_later_then_given_up(gl, register, clock):
 def test_no_event_without_a_webhook_and_none_for_a_change_that_rolled_back(gl, register, monkeypatch):
     school = register()
     clue_id = school.post_clue(BASE_CLUE, "k").get_json()["id"]
-    webhooks.set_webhook(gl, None, "jb-school", "https://hooks.example.org/guardloop")
+    api_clients.set_webhook(gl, None, "jb-school", "https://hooks.example.org/guardloop")
     from engine.services import clues
 
     def fail(*args, **kwargs):
@@ -134,7 +134,7 @@ def test_no_event_without_a_webhook_and_none_for_a_change_that_rolled_back(gl, r
     with gl.reading() as s:
         assert s.scalars(select(ApiWebhookDelivery)).all() == []
     assert school.status(clue_id).get_json()["status"] == "received"
-    webhooks.set_webhook(gl, None, "jb-school", None)   # removed: a change queues nothing
+    api_clients.set_webhook(gl, None, "jb-school", None)   # removed: a change queues nothing
     services.open_case(gl, user(gl, "wf_caseworker"), clue_id, {"case_type": "general"})
     with gl.reading() as s:
         assert s.scalars(select(ApiWebhookDelivery)).all() == []
@@ -144,6 +144,6 @@ def test_only_https_or_loopback_urls(gl, register):
     register()
     for url in ("http://10.0.0.5/hook", "ftp://127.0.0.1/x", "http://example.com/hook", "not a url"):
         with pytest.raises(InvalidInput):
-            webhooks.set_webhook(gl, None, "jb-school", url)
-    assert webhooks.set_webhook(gl, None, "jb-school", "https://hooks.example.org/guardloop")
-    assert webhooks.set_webhook(gl, None, "jb-school", "http://[::1]:8080/x")
+            api_clients.set_webhook(gl, None, "jb-school", url)
+    assert api_clients.set_webhook(gl, None, "jb-school", "https://hooks.example.org/guardloop")
+    assert api_clients.set_webhook(gl, None, "jb-school", "http://[::1]:8080/x")

@@ -11,7 +11,8 @@ from engine.workflow.clock import clock
 from engine.errors import InvalidInput, NotFound, PermissionDenied
 from engine.models import AuditEntry, User
 from engine.services import account_admin
-from engine.services.accounts import LOCK_MINUTES, MAX_FAILURES, REFUSED, session_is_current
+from engine.services.accounts import LOCK_MINUTES, MAX_FAILURES, REFUSED
+from engine.reads.accounts import session_is_current
 from engine.services.setup import add_user
 
 GOOD = "river lantern 1987 quiet"

@@ -8,7 +8,7 @@ from engine.reads import lists as queries
 from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.models import AuditEntry, CaseAgency, CaseNote, RiskClue
 from engine.services import clues
-from engine.services.webhooks import sender_view
+from engine.reads.clue_outcomes import sender_view
 
 from .helpers import CHILD, new_case
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from engine.issuing import numbering, rendering
 from engine.models import Agency, District, DocumentFile, DocumentRecord, Office
 from engine.services import documents as docs
-from engine.services.documents import office_of
+from engine.issuing.issue import office_of
 
 from .helpers import assess, new_case, order, propose
 

@@ -162,7 +162,7 @@ def test_breached_orders_or_an_issuers_request_recommend_escalation(runtime):
 
 
 def test_follow_up_fits_inside_the_review_period(runtime):
-    from engine.tasks.guide import days_of
+    from engine.workflow.runtime import days_of
     for code in CODES:
         out = runtime.decide("followup_schedule", {"risk_code": code})
         assert days_of(out["visit_interval"]) * out["visits_required"] <= out["review_days"] == days_of(
@@ -171,7 +171,7 @@ def test_follow_up_fits_inside_the_review_period(runtime):
 
 
 def test_guidance_fits_inside_the_review_period(runtime):
-    from engine.tasks.guide import days_of
+    from engine.workflow.runtime import days_of
     for code in CODES[1:]:
         guidance = runtime.decide("guidance_cadence", {"risk_code": code})
         review = runtime.decide("followup_schedule", {"risk_code": code})["review_days"]

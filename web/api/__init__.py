@@ -21,6 +21,8 @@ from engine.services import api_clients
 from engine.services.api_clients import InProgress, KeyReused, PossibleDuplicate, Unauthenticated
 
 from web.api import schemas
+from engine.services import clue_import
+from web.extensions import csrf
 
 PREFIX = "/api/v1"
 PROBLEM_JSON = "application/problem+json"
@@ -293,7 +295,6 @@ def create_clue(data, key):
 @blp.response(200, schemas.ImportOut)
 @_errors(400, 401, 403, 413, 422)
 def import_clues(files):
-    from engine.services import clue_import
     api_clients.require_scope(g.api_caller, "clues:write")
     upload = files["file"]
     content = upload.read(clue_import.MAX_BYTES + 1)
@@ -451,7 +452,6 @@ class GuardLoopApi(Api):
 
 
 def init_app(app) -> None:
-    from web.extensions import csrf
     app.config.setdefault("API_TITLE", "GuardLoop 监护闭环 API")
     app.config.setdefault("API_VERSION", "v1")
     app.config.setdefault("OPENAPI_VERSION", "3.1.0")

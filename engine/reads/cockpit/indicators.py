@@ -20,6 +20,9 @@ from engine.models import (
 from engine.reads.cockpit.parent_school_indicators import PARENT_SCHOOL_INDICATORS
 from engine.reads.periods import bounds
 from engine.reads.round_facts import count_if
+from engine.workflow.runtime import WorkflowRuntime
+from engine.infra.settings import Settings
+from engine.reference import ORG_KINDS
 
 UNITS = {"%": ("%", "%"), "人": ("人", "people"), "人次": ("人次", "person-times"), "次": ("次", "times"),
          "课时": ("课时", "class hours"), "个": ("个", "count")}
@@ -123,9 +126,6 @@ def active_base_rate(session, district_id, start, end):
 @lru_cache(maxsize=1)
 def _file_quotas() -> dict:
     """Organisation kind → (activities, period kind), from ``workflows/activity_quota.dmn``."""
-    from engine.workflow.runtime import WorkflowRuntime
-    from engine.infra.settings import Settings
-    from engine.services.activities import ORG_KINDS
     runtime = WorkflowRuntime.from_directory(Settings().models_dir)
     return {kind: (int(d["activities"]), str(d["period"]))
             for kind in ORG_KINDS for d in [runtime.decide("activity_quota", {"org_kind": kind})]}

@@ -8,6 +8,8 @@ from datetime import date
 from engine.rules.closed_loop import ITEMS
 from engine.reference import AGENCIES, CLUE_SOURCES, CODE_NAMES, FAMILY_TYPES, STEPS
 from engine.reads.spreadsheets import Sheet
+from engine.reads.cockpit.indicators import PERIODS
+from engine.reads.cockpit.indicators import UNITS
 
 UNCODED = ("未赋码", "Not coded")
 NO_FAMILY_TYPE = ("未登记家庭类型", "No family type recorded")
@@ -124,7 +126,6 @@ def guidance(f) -> Table:
 
 
 def indicators(f) -> Table:
-    from engine.reads.cockpit.indicators import PERIODS, UNITS
     rows = [[i["name"], i["value"], i["target"], UNITS.get(i["unit"], (i["unit"], i["unit"])),
              PERIODS.get(i["period"], (i["period"], i["period"])), i["formula"]] for i in f["indicators"]]
     return Table("indicators", ("核心指标", "Core indicators"),
