@@ -130,6 +130,7 @@ refused_receipt  # documents/samples.py: tests/documents/conftest.py
 samples  # documents/samples.py: tests/unit/test_legal_basis.py
 autogenerate  # engine/infra/schema.py: the developer's tool to write a new migration (docstring)
 BY_KEY  # engine/reads/cockpit/indicators.py: tests/integration/test_indicators.py
-round_checklist  # engine/rules/closed_loop.py: tests/integration/test_closed_loop.py
+round_checklist  # engine/reads/checklists.py: tests/integration/test_closed_loop.py
+CHASED_TASKS  # engine/workflow/catalog.py: tests/unit/test_task_catalog.py ties the chases the models raise to their names
 _.ready_user_tasks  # engine/workflow/runtime.py: tests/workflows/conftest.py, tests/integration/test_bulk_copy.py
 ALL_FORMS  # web/task_forms.py: tests/unit/test_bench_helpers.py, bench/http_client.py
