@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine.errors import InvalidInput
+from engine.rules.permissions import REF_AGENCIES
 from engine.services import external_refs as service
 
 from web.extensions import actor, gl
@@ -20,7 +21,7 @@ def case_external_refs(case_id: int) -> dict:
     me = actor()
     refs = service.case_refs(gl(), me, case_id)
     return {"refs": refs, "mine": [r.ref_no for r in refs if r.agency == me.agency],
-            "editable": me.agency in service.REF_AGENCIES}
+            "editable": me.agency in REF_AGENCIES}
 
 
 @bp.route("/<int:case_id>/external-refs", methods=["POST"])

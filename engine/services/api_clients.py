@@ -44,7 +44,7 @@ from engine.reference import AGENCIES
 from engine.rules import validate as v
 from engine.rules.permissions import API_CLIENTS_ADMIN_ONLY, may_manage_api_clients, require, require_client_scope
 from engine.services import clues
-from engine.services import external_refs as refs
+from engine.services import external_refs as case_numbers
 from engine.reads.external_refs import refs_by_agency
 from engine.services.webhooks import check_url
 from engine.workflow.clock import clock
@@ -482,7 +482,7 @@ def _order(doc, case_no, linked_case_no, supervision, check) -> dict:
 def external_refs(gl: GuardLoop, caller: Caller, case_no: str) -> dict:
     """A case the client's agency takes part in (its district), with every agency's 案号."""
     require_scope(caller, "cases:link")
-    case_id = refs.case_by_no(gl, caller.actor, case_no)
+    case_id = case_numbers.case_by_no(gl, caller.actor, case_no)
     with gl.transaction() as session:
         case = session.get(Case, case_id)
         audit.record(session, caller.actor, "view_external_refs", "case", case.id, case.id)
@@ -491,18 +491,18 @@ def external_refs(gl: GuardLoop, caller: Caller, case_no: str) -> dict:
 
 
 def set_external_refs(gl: GuardLoop, caller: Caller, case_no: str, values) -> dict:
-    """Replace the client's agency's 案号 on the case (``external_refs.set_refs``)."""
+    """Replace the client's agency's 案号 on the case (``case_numbers.set_refs``)."""
     require_scope(caller, "cases:link")
-    refs.require_ref_agency(caller.actor)
-    case_id = refs.case_by_no(gl, caller.actor, case_no)
-    refs.set_refs(gl, caller.actor, case_id, values)
+    case_numbers.require_ref_agency(caller.actor)
+    case_id = case_numbers.case_by_no(gl, caller.actor, case_no)
+    case_numbers.set_refs(gl, caller.actor, case_id, values)
     return external_refs(gl, caller, case_no)
 
 
 def find_cases(gl: GuardLoop, caller: Caller, external_ref: str) -> list[dict]:
     """The cases the client's agency takes part in that carry the 案号 ``external_ref``."""
     require_scope(caller, "cases:link")
-    return refs.lookup(gl, caller.actor, external_ref)
+    return case_numbers.lookup(gl, caller.actor, external_ref)
 
 
 def set_webhook(gl: GuardLoop, actor: Actor | None, name: str, url: str | None, *, field: str = "url") -> str | None:

@@ -34,7 +34,7 @@ from engine.reference import (
 from engine.services.notes import NOTE_KINDS
 from engine.actor import Actor
 from engine.context import GuardLoop
-from documents.case_file import render_case_file
+from documents import case_file as case_file_pdf
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +260,7 @@ def case_file(gl: GuardLoop, actor: Actor, case_id: int) -> CaseFilePdf:
             pdf = None
             doc["note"] = "；".join(p for p in (doc.get("note"), "PDF 暂未生成，未附") if p)
         doc["pdf"] = pdf
-    made = render_case_file(context)
+    made = case_file_pdf.render_case_file(context)
     sha256 = hashlib.sha256(made.pdf).hexdigest()
     with gl.transaction() as session:
         require_case(session, actor, case_id)      # still on the case when it is handed out

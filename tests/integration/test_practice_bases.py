@@ -10,7 +10,7 @@ from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.models import (
     AuditEntry, BaseServiceArea, BaseStaff, District, GuidanceProvider, Notification, PracticeBase, User,
 )
-from engine.reads import providers
+from engine.reads import providers as provider_reads
 from engine.services import bases
 from engine.services.setup import add_user
 
@@ -48,7 +48,7 @@ def test_the_seed_bases_are_managed_and_expired_in_2026(gl):
         assert len(managed) == 20
         assert {(b.valid_from, b.valid_until) for b in managed} == {(date(2020, 1, 1), date(2024, 12, 31))}
         assert bases.status_on(s.get(PracticeBase, providers[JB_BASE]), date(2026, 3, 2), 90) == "expired"
-        offered = {p.name for p in providers.offered_providers(s, districts["JB"], date(2026, 3, 2))}
+        offered = {p.name for p in provider_reads.offered_providers(s, districts["JB"], date(2026, 3, 2))}
     # the expired base is not offered; the district's guidance centre is
     assert JB_BASE not in offered
     assert offered == {"江北区家庭教育指导中心"}
@@ -77,8 +77,8 @@ def test_renewal_offers_the_base_only_in_its_service_area(gl, driver):
     with gl.reading() as s:
         base = s.get(PracticeBase, jb)
         assert (base.valid_from, base.valid_until) == (date(2026, 1, 1), date(2030, 12, 31))
-        assert JB_BASE in {p.name for p in providers.offered_providers(s, districts["JB"], date(2026, 3, 2))}
-        assert JB_BASE not in {p.name for p in providers.offered_providers(s, districts["GX"], date(2026, 3, 2))}
+        assert JB_BASE in {p.name for p in provider_reads.offered_providers(s, districts["JB"], date(2026, 3, 2))}
+        assert JB_BASE not in {p.name for p in provider_reads.offered_providers(s, districts["GX"], date(2026, 3, 2))}
         assert s.scalars(select(AuditEntry).where(AuditEntry.action == "renew_practice_base")).first() is not None
     with pytest.raises(Conflict):            # a stale form
         bases.renew_base(gl, office, jb, {"version": 1})
@@ -86,13 +86,13 @@ def test_renewal_offers_the_base_only_in_its_service_area(gl, driver):
     bases.update_base(gl, office, jb, {"version": _version(gl, jb), "capacity": "120",
                                        "service_kinds": ["lecture", "parent_child"], "serves": ["GX"]})
     with gl.reading() as s:
-        assert JB_BASE in {p.name for p in providers.offered_providers(s, districts["GX"], date(2026, 3, 2))}
+        assert JB_BASE in {p.name for p in provider_reads.offered_providers(s, districts["GX"], date(2026, 3, 2))}
         assert set(s.scalars(select(BaseServiceArea.district_id).where(BaseServiceArea.provider_id == jb))) == {
             districts["JB"], districts["GX"]}
     # suspended: offered nowhere
     bases.update_base(gl, office, jb, {"version": _version(gl, jb), "suspended": True, "serves": ["GX"]})
     with gl.reading() as s:
-        assert JB_BASE not in {p.name for p in providers.offered_providers(s, districts["JB"], date(2026, 3, 2))}
+        assert JB_BASE not in {p.name for p in provider_reads.offered_providers(s, districts["JB"], date(2026, 3, 2))}
     with pytest.raises(InvalidInput) as bad:
         bases.update_base(gl, office, jb, {"version": _version(gl, jb), "serves": ["XX"]})
     assert bad.value.field == "serves"

@@ -1,4 +1,5 @@
-"""The engine type-checks (mypy, configured in pyproject.toml) and nothing is dead that vulture can see."""
+"""The engine type-checks (mypy), nothing is dead that vulture can see, and import blocks are sorted with nothing
+unused (ruff): each configured in pyproject.toml."""
 import subprocess
 import sys
 from pathlib import Path
@@ -24,3 +25,9 @@ def test_nothing_is_dead_but_what_the_whitelist_explains():
     # why each thing it cannot see used is kept
     result = subprocess.run([sys.executable, "-m", "vulture"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0 and not result.stdout, f"vulture found:\n{result.stdout}{result.stderr}"
+
+
+def test_imports_are_sorted_and_used():
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "engine", "web", "documents"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, f"ruff found:\n{result.stdout}{result.stderr}"

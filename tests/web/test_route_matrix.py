@@ -51,14 +51,14 @@ def _agencies_on(objects, case_id) -> set:
 
 def _deliverers(objects, document) -> set:
     """Officers of the issuing agency who may record the delivery of its corrected document."""
-    from engine.services.documents import DELIVERING_ROLES
+    from engine.rules.permissions import DELIVERING_ROLES
     return {u for u, _, agency, role, district in DEMO_USERS
             if district == "JB" and agency == document.issuing_agency and role in DELIVERING_ROLES}
 
 
 def _issuers(objects, document) -> set:
     """Officers of the issuing agency who may correct its document (``correct_document``)."""
-    from engine.services.documents import ISSUING_ROLES
+    from engine.rules.permissions import ISSUING_ROLES
     roles = ISSUING_ROLES.get(document.doc_type, ("caseworker", "supervisor", "prosecutor", "judge"))
     return {u for u, _, agency, role, district in DEMO_USERS
             if district == "JB" and agency == document.issuing_agency and role in roles
