@@ -13,11 +13,11 @@ numbers change no line's length, so the second layout keeps the first one's page
 from dataclasses import dataclass
 from io import BytesIO
 
-from documents import render as _render
+from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML
+
+from documents import render as _render
 from documents.view import cn_number
-from pypdf import PdfReader
-from pypdf import PdfWriter
 
 TEMPLATE = "case_file.html.j2"
 FOOTER_TEMPLATE = "case_file_footer.html.j2"

@@ -10,13 +10,12 @@ import threading
 from pathlib import Path
 
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 
 from documents import fonts, justify, view
 from documents.fetcher import STATIC_BASE_URL, StaticOnlyFetcher
 from documents.types import DOCUMENT_TYPES
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint import CSS
-from weasyprint import HTML
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 _lock = threading.Lock()

@@ -1,11 +1,11 @@
 """The acting user, as every service receives it."""
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.rules.permissions import ACCOUNT_DISABLED, require
 from engine.models import User
-from sqlalchemy import select
+from engine.rules.permissions import ACCOUNT_DISABLED, require
 from engine.rules.usernames import normalise
 
 

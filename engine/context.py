@@ -1,26 +1,23 @@
 """The engine's composition root: settings, database, deployed model versions, units of work."""
 import time
-from datetime import timedelta
 from contextlib import contextmanager
+from datetime import timedelta
 
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, object_session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.auditlog import record as audit
-from engine.workflow.clock import clock
-from engine.infra.db import make_engine, read_only
-from engine.errors import Conflict
-from engine.models import ModelVersion
-from engine.workflow.runtime import WorkflowRuntime, model_version, read_model_sources
-from engine.infra.settings import Settings
 from documents import render_pdf
 from documents.render import _check_fonts_once
-from sqlalchemy.orm import object_session
+from engine.auditlog import record as audit
+from engine.errors import Conflict
+from engine.infra.db import make_engine, read_only
+from engine.infra.settings import Settings
 from engine.issuing import pki
-from engine.models import Office
-
+from engine.models import ModelVersion, Office
+from engine.workflow.clock import clock
+from engine.workflow.runtime import WorkflowRuntime, model_version, read_model_sources
 
 VERSION_RECHECK_SECONDS = 30  # how stale a process's idea of the deployed model version may be
 WRITTEN = "guardloop_reader_wrote"  # session.info key: a reader session flushed

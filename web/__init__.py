@@ -6,33 +6,35 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from engine.context import GuardLoop
 from engine.infra.settings import ROOT, Settings
-from web import admin
-from web import approvals
-from web import audits
-from web import auth
-from web import cases
-from web import casework
-from web import clues
-from web import cockpit
-from web import documents
-from web import errors
-from web import extensions
-from web import main
-from web import offices
-from web import overdue
-from web import parent_school
-from web import rate_limits
-from web import records
-from web import services
-from web import tasks
-from web import api
-from web import clue_import
-from web import external_refs
-from werkzeug.middleware.proxy_fix import ProxyFix
+from web import (
+    admin,
+    api,
+    approvals,
+    audits,
+    auth,
+    cases,
+    casework,
+    clue_import,
+    clues,
+    cockpit,
+    documents,
+    errors,
+    extensions,
+    external_refs,
+    main,
+    offices,
+    overdue,
+    parent_school,
+    rate_limits,
+    records,
+    services,
+    tasks,
+)
 
 
 class DatabaseInteger(IntegerConverter):

@@ -6,11 +6,10 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine import services
-from engine.workflow.clock import clock
 from engine.errors import InvalidInput, NotFound
 from engine.reads import accounts as account_reads
 from engine.services import account_admin, api_clients
-
+from engine.workflow.clock import clock
 from web.extensions import actor, gl
 from web.i18n import message
 

@@ -4,11 +4,10 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine import services
-from engine.workflow.clock import clock
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.services import reach
 from engine.services.approvals import approval_task_of, require_draft_previewed
-
+from engine.workflow.clock import clock
 from web.extensions import actor, casework_only, gl
 from web.i18n import message
 

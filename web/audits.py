@@ -6,7 +6,6 @@ from flask_login import login_required
 
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.services import loop_reviews as audits
-
 from web.extensions import actor, casework_only, gl
 from web.i18n import message
 

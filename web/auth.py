@@ -10,7 +10,6 @@ from flask_login import login_required, login_user, logout_user
 from engine import services
 from engine.errors import InvalidInput, NotFound, PermissionDenied
 from engine.services import account_admin
-
 from web.extensions import SIGNED_IN_AT, SignedIn, actor, gl
 from web.i18n import message
 

@@ -2,23 +2,22 @@
 measures and orders, evidence and the audit trail."""
 import json
 from datetime import datetime, time
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine import services
-from engine.workflow.clock import CHINA_TZ, clock
 from engine.errors import Conflict, InvalidInput
-from engine.reference import REFERRAL_KINDS, STEPS
 from engine.reads.diagrams import model_file
-
+from engine.reference import REFERRAL_KINDS, STEPS
+from engine.services.case_file import case_file as make
+from engine.workflow.clock import CHINA_TZ, clock
 from web.diagram import render_round_svg
 from web.extensions import actor, casework_only, gl
 from web.i18n import message
 from web.task_forms import AWAITED
-from urllib.parse import quote
-from engine.services.case_file import case_file as make
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 bp.before_request(casework_only)

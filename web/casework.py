@@ -5,10 +5,9 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine.workflow.clock import clock
 from engine.errors import Conflict, InvalidInput
 from engine.services import attachments, case_list, notes, owners
-
+from engine.workflow.clock import clock
 from web.extensions import actor, casework_only, gl
 from web.i18n import message
 from web.task_forms import Field, TaskForm, initial_values, read_submission

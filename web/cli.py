@@ -2,12 +2,11 @@
 import click
 
 from engine.infra.api_cli import api_client
+from engine.infra.bootstrap import DEMO_PASSWORD, DEMO_USERS
 from engine.infra.cli import main
-from engine.reads.accounts import usernames
-from engine.infra.bootstrap import DEMO_PASSWORD
-from engine.infra.bootstrap import DEMO_USERS
-from web import create_app
 from engine.infra.workers import start_thread
+from engine.reads.accounts import usernames
+from web import create_app
 
 main.add_command(api_client)
 

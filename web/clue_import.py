@@ -6,7 +6,6 @@ from flask_login import login_required
 from engine.errors import InvalidInput
 from engine.rules.permissions import works_on_cases
 from engine.services import clue_import as service
-
 from web.extensions import actor, gl
 from web.i18n import message
 

@@ -8,15 +8,14 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine import services
-from engine.reads import lists as queries
-from engine.workflow.clock import clock
 from engine.errors import Conflict, InvalidInput
-from engine.rules.masking import mask_id
-from engine.services import clues
-from engine.rules.permissions import may_open_case
-from engine.services.clues import GUARDIAN_RELATIONS, NO_MATCH
+from engine.reads import lists as queries
 from engine.reference import CLUE_STATUSES
-
+from engine.rules.masking import mask_id
+from engine.rules.permissions import may_open_case
+from engine.services import clues
+from engine.services.clues import GUARDIAN_RELATIONS, NO_MATCH
+from engine.workflow.clock import clock
 from web.extensions import actor, casework_only, gl
 from web.i18n import message
 

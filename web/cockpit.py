@@ -4,11 +4,10 @@ from urllib.parse import quote
 from flask import Blueprint, Response, render_template, request
 from flask_login import login_required
 
+from engine.errors import InvalidInput
 from engine.reads import cockpit, exports
 from engine.reads.cockpit.tables import tables
-from engine.errors import InvalidInput
 from engine.reference import LEDGER_ROLES
-
 from web.cockpit_panels import cell, headline, panels
 from web.extensions import actor, gl
 from web.i18n import is_en

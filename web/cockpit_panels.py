@@ -3,7 +3,6 @@ from babel.dates import format_skeleton
 from flask_babel import format_date, format_decimal, get_locale, gettext as _
 
 from engine.reads.cockpit.tables import Table
-
 from web.charts import Series, bar_chart, column_chart, line_chart
 from web.i18n import pick
 

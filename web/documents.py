@@ -4,14 +4,12 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine.errors import Conflict, InvalidInput
-from engine.errors import RenderFailed
+from engine.errors import Conflict, InvalidInput, RenderFailed
 from engine.services import documents as docs
-
+from engine.services.parent_school import verify_certificate
 from web.errors import page
 from web.extensions import actor, casework_only, gl
 from web.i18n import message
-from engine.services.parent_school import verify_certificate
 
 bp = Blueprint("documents", __name__)
 MAX_UPLOAD = 20 * 1024 * 1024

@@ -1,15 +1,14 @@
 """Error pages in the user's language for 400, 403, 404, 409, 422 and 500 — never a traceback."""
 from flask import render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import Conflict, DomainError, InvalidInput, NotConfigured, NotFound, PermissionDenied
-
-from web.i18n import message
-from flask_login import current_user
-from engine.services.access_log import record_refusal
 from documents import FontsMissing
+from engine.errors import Conflict, DomainError, InvalidInput, NotConfigured, NotFound, PermissionDenied
+from engine.services.access_log import record_refusal
+from web.i18n import message
 
 STATUS = {PermissionDenied: 403, NotFound: 404, Conflict: 409, InvalidInput: 422, NotConfigured: 503}
 

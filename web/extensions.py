@@ -7,8 +7,8 @@ from flask_login import LoginManager, current_user
 from flask_wtf import CSRFProtect
 
 from engine.reads.accounts import signed_in
-from web import i18n
 from engine.rules.permissions import works_on_cases
+from web import i18n
 
 LANGUAGES = ("zh_CN", "en")
 login_manager = LoginManager()

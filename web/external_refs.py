@@ -7,7 +7,6 @@ from flask_login import login_required
 from engine.errors import InvalidInput
 from engine.rules.permissions import REF_AGENCIES
 from engine.services import external_refs as service
-
 from web.extensions import actor, gl
 from web.i18n import message
 

@@ -1,23 +1,19 @@
 """Language helpers: pick the Chinese or English side of the engine's bilingual labels, format dates."""
 from contextvars import ContextVar
-
 from functools import lru_cache
+from pathlib import Path
 
 from babel import Locale, dates as babel_dates
+from babel.support import Translations
 from flask import current_app
 from flask_babel import format_decimal
 from markupsafe import Markup, escape
 
 from engine import reference
 from engine.reads.accounts import district as read_district
+from engine.rules.masking import mask_id, mask_name
 from engine.workflow.clock import CHINA_TZ
-from pathlib import Path
-from babel.support import Translations
 from web.task_forms import FORMS
-from engine.rules.masking import mask_id
-from engine.rules.masking import mask_name
-from engine.workflow.clock import clock
-
 
 # The request's language, set once per request (``extensions``): template helpers ask for it for every row
 # of a list, and a context variable answers without going through Flask's request proxies.

@@ -1,22 +1,32 @@
 """The inbox (待办), the language switch and search."""
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from engine.errors import InvalidInput
 from engine.reads import lists as queries
 from engine.reads.overdue import overdue_counts
-from engine.rules.permissions import works_on_cases
 from engine.reference import CODES
-from engine.errors import InvalidInput
+from engine.rules.permissions import works_on_cases
 from engine.services import digest, notifications
-
-from web.extensions import LANGUAGES, actor, gl
 from web.auth import _safe_next
-from web.i18n import message
 from web.diagram import stylesheet
-from flask import send_file
+from web.extensions import LANGUAGES, actor, gl
+from web.i18n import message
 
 bp = Blueprint("main", __name__)
 NODE_MODULES = Path(__file__).resolve().parents[1] / "node_modules"   # the modeler's scripts, from npm

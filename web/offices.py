@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from engine.errors import InvalidInput
 from engine.reference import NUMBERED_DOCUMENTS
 from engine.services import offices as service
-
 from web.admin import admins_only, districts as district_list
 from web.extensions import actor, gl
 from web.i18n import message

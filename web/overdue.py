@@ -3,7 +3,6 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import login_required
 
 from engine.reads.overdue import KINDS, overdue_items
-
 from web.extensions import actor, casework_only, gl
 
 bp = Blueprint("overdue", __name__, url_prefix="/overdue")

@@ -4,19 +4,17 @@ the participant register and learning records, certificates, satisfaction survey
 Two public pages need no sign-in and show no personal data: the sign-in sheet a guardian opens by QR code
 (``/services/courses/s/<token>``) and the survey form (``/services/courses/q/<token>``); both are rate
 limited per address (``web.rate_limits``) and their links expire."""
+import segno
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine.workflow.clock import clock
 from engine.errors import InvalidInput, NotFound, PermissionDenied
 from engine.reference import COURSE_KINDS
-from engine.services import parent_school as ps
-from engine.services import parent_school_surveys as surveys
-
+from engine.services import parent_school as ps, parent_school_surveys as surveys
+from engine.workflow.clock import clock
 from web.extensions import actor, gl
 from web.i18n import message
-import segno
 
 bp = Blueprint("parent_school", __name__, url_prefix="/services/courses")
 MAX_ROSTER = 2 * 1024 * 1024

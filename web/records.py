@@ -4,16 +4,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import services
-from engine.workflow.clock import clock
+from engine import reference as ref, services
 from engine.errors import Conflict, InvalidInput
+from engine.reference import CLUE_STATUSES
 from engine.services.chases import CHASE_KINDS
-
+from engine.workflow.clock import clock
 from web.extensions import actor, casework_only, gl
 from web.i18n import message
 from web.task_forms import Field, TaskForm, initial_values, read_submission
-from engine import reference as ref
-from engine.reference import CLUE_STATUSES
 
 bp = Blueprint("records", __name__)
 bp.before_request(casework_only)

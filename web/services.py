@@ -4,17 +4,14 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 
-from engine.workflow.clock import clock
 from engine.errors import Conflict, InvalidInput
-from engine.reference import FAMILY_TYPES, RISK_FACTORS
+from engine.reference import FAMILY_TYPES, ORG_KINDS, RISK_FACTORS
 from engine.services import activities, bases, parent_school, screening
-
+from engine.workflow.clock import clock
 from web.extensions import actor, gl
 from web.i18n import pick
-from flask_login import current_user
-from engine.reference import ORG_KINDS
 
 bp = Blueprint("services", __name__, url_prefix="/services")
 

@@ -8,15 +8,12 @@ from flask_login import login_required
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from engine import services
-from engine.reads import tasks as task_pages
-from engine.workflow.clock import clock
 from engine.errors import Conflict, InvalidInput
+from engine.reads import tasks as task_pages
 from engine.services import assignment
 from engine.services.approvals import previewed_before_approval
-from engine.workflow.catalog import APPROVAL_TASKS
-from engine.workflow.catalog import DRAFT_APPROVALS, TASK_DOCUMENTS
-from engine.workflow.catalog import Task
-
+from engine.workflow.catalog import APPROVAL_TASKS, DRAFT_APPROVALS, TASK_DOCUMENTS, Task
+from engine.workflow.clock import clock
 from web.extensions import actor, casework_only, gl
 from web.i18n import label, message, pick
 from web.task_forms import AWAITED, FORMS, form_for, initial_values, read_submission

@@ -18,14 +18,14 @@ import hashlib
 import hmac
 import json
 from datetime import timezone
+from types import SimpleNamespace
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
-from engine.workflow.clock import clock
-from engine.models import AuditEntry, AuditHead, AuditStaged
 from engine.actor import Actor
-from types import SimpleNamespace
+from engine.models import AuditEntry, AuditHead, AuditStaged
+from engine.workflow.clock import clock
 
 PENDING = "audit_pending"
 KEY = "audit_key"            # session.info: the chain's key (bytes), from the engine context

@@ -20,9 +20,9 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 
 from engine.auditlog.record import HEAD_ID, entry_hash
+from engine.context import GuardLoop
 from engine.models import AuditEntry, AuditHead, AuditStaged
 from engine.models.audit import GENESIS
-from engine.context import GuardLoop
 
 BATCH = 5000
 

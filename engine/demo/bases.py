@@ -11,16 +11,23 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from engine.auditlog import record as audit
 from engine.actor import actor_by_username
+from engine.auditlog import record as audit
+from engine.context import GuardLoop
 from engine.infra.bootstrap import DEMO_PASSWORD
-from engine.workflow.clock import CHINA_TZ, clock
 from engine.models import (
-    BaseServiceArea, BaseStaff, District, EduOrganisation, GuidanceProvider, PracticeBase, ScreeningEntry, User,
+    BaseServiceArea,
+    BaseStaff,
+    District,
+    EduOrganisation,
+    GuidanceProvider,
+    PracticeBase,
+    ScreeningEntry,
+    User,
 )
 from engine.services import activities, bases, screening
 from engine.services.setup import add_user
-from engine.context import GuardLoop
+from engine.workflow.clock import CHINA_TZ, clock
 
 YEAR_START, YEAR_END = date(2025, 9, 1), date(2026, 8, 31)
 JB_BASE = "江北区妇女儿童活动中心"

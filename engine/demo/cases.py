@@ -19,13 +19,13 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from engine import services
-from engine.workflow.clock import clock
+from engine.context import GuardLoop
 from engine.demo.bases import seed_bases_demo
+from engine.demo.scenario import Driver, scores
 from engine.demo.school import seed_school
 from engine.models import Case, Round
-from engine.demo.scenario import Driver, scores
 from engine.workflow.catalog import Task
-from engine.context import GuardLoop
+from engine.workflow.clock import clock
 
 WF, COUNSELLOR, SUPERVISOR = "wf_caseworker", "wf_counsellor", "wf_supervisor"
 OFFICER = {"procuratorate": ("prosecutor", "pro_supervisor"), "court": ("judge", "court_supervisor"),

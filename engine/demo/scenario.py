@@ -9,13 +9,11 @@ from sqlalchemy import select
 
 from engine import services
 from engine.actor import actor_by_username
-from engine.workflow.clock import clock
-from engine.models import Case, Referral, WorkItem
-from engine.reference import ASSESSMENT_ITEMS
 from engine.context import GuardLoop
-from engine.models import Guardian
-from engine.models import District
+from engine.models import Case, District, Guardian, Referral, WorkItem
 from engine.reads.providers import offered_providers
+from engine.reference import ASSESSMENT_ITEMS
+from engine.workflow.clock import clock
 
 
 def scores(total: int) -> dict:

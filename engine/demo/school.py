@@ -9,18 +9,15 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from engine.infra.bootstrap import DEMO_PASSWORD
-from engine.workflow.clock import CHINA_TZ, clock
-from engine.models import Course, GuidanceProvider, User
-from engine.demo.scenario import Driver, scores
-from engine.services import parent_school as ps
-from engine.services import parent_school_surveys as surveys
-from engine.workflow.catalog import Task
-from engine.context import GuardLoop
-from engine.services.setup import add_user
 from engine import services
-from engine.models import GuidancePlan
-from engine.models import CourseSession
+from engine.context import GuardLoop
+from engine.demo.scenario import Driver, scores
+from engine.infra.bootstrap import DEMO_PASSWORD
+from engine.models import Course, CourseSession, GuidancePlan, GuidanceProvider, User
+from engine.services import parent_school as ps, parent_school_surveys as surveys
+from engine.services.setup import add_user
+from engine.workflow.catalog import Task
+from engine.workflow.clock import CHINA_TZ, clock
 
 # the staff of 高新区 the demo needs (江北's are the demo users of ``bootstrap``)
 GX_USERS = [("gx_teacher", "高新区某小学·刘老师", "education", "caseworker", "GX"),

@@ -1,11 +1,11 @@
 """``guardloop api-client …``: the administrator registers the agencies' systems (issue 18)."""
+import time
+
 import click
 
 from engine.context import GuardLoop
 from engine.errors import DomainError, InvalidInput
-from engine.services import api_clients
-from engine.services import webhooks
-import time
+from engine.services import api_clients, webhooks
 
 
 def _fail(exc: DomainError):

@@ -2,12 +2,12 @@
 when asked (``--demo-users``) and only on a database with no real accounts — the demo users of every role."""
 from sqlalchemy import select
 
-from engine.issuing import pki
-from engine.infra import schema
-from engine.rules.permissions import DEMO_ACCOUNTS_REFUSED, require
-from engine.models import User
-from engine.services.setup import add_user, seed_reference
 from engine.context import GuardLoop
+from engine.infra import schema
+from engine.issuing import pki
+from engine.models import User
+from engine.rules.permissions import DEMO_ACCOUNTS_REFUSED, require
+from engine.services.setup import add_user, seed_reference
 
 DEMO_PASSWORD = "guardloop-demo"
 

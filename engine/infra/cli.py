@@ -1,41 +1,31 @@
 """The ``guardloop`` command: init, demo, tick, status (and serve, once the web UI lands)."""
+import os
+import signal
 import sys
+import threading
 import time
 
 import click
 from sqlalchemy import func, select
 
+from engine.auditlog.record import HEAD_ID
+from engine.auditlog.verify import checkpoint_line, read_checkpoints, verify
 from engine.context import GuardLoop
-from engine.infra.bootstrap import DEMO_PASSWORD
-from engine.infra.bootstrap import DEMO_USERS
-from engine.infra.bootstrap import init as run_init
-from engine.errors import PermissionDenied
-from engine.infra.db_roles import grant_app_role as grant
-from engine.errors import InvalidInput
-from engine.services.setup import add_user
 from engine.demo.cases import seed_demo
-from engine.models import User
+from engine.errors import InvalidInput, NotConfigured, PermissionDenied
+from engine.infra import workers
+from engine.infra.bootstrap import DEMO_PASSWORD, DEMO_USERS, init as run_init
+from engine.infra.db_roles import grant_app_role as grant
+from engine.infra.settings import DEMO_AUDIT_KEY
+from engine.infra.workers import chain_views
+from engine.issuing import rendering
+from engine.models import AuditHead, Case, Round, User, WorkItem
 from engine.services import tick as run_tick
 from engine.services.bases import raise_expiry_notices
-from engine.services.webhooks import deliver_after_tick
-from engine.errors import NotConfigured
 from engine.services.digest import send_digests
+from engine.services.setup import add_user
+from engine.services.webhooks import deliver_after_tick
 from engine.workflow.clock import clock
-from engine.models import Case
-from engine.models import Round
-from engine.models import WorkItem
-from engine.auditlog.verify import read_checkpoints
-from engine.auditlog.verify import verify
-from engine.infra.settings import DEMO_AUDIT_KEY
-import os
-from engine.auditlog.verify import checkpoint_line
-from engine.infra.workers import chain_views
-from engine.auditlog.record import HEAD_ID
-from engine.models import AuditHead
-import signal
-import threading
-from engine.issuing import rendering
-from engine.infra import workers
 
 
 @click.group()

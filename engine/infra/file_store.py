@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
-from engine.errors import InvalidInput
+from PIL import Image, ImageOps, UnidentifiedImageError
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from PIL import Image
-from PIL import ImageOps
-from PIL import UnidentifiedImageError
+
+from engine.errors import InvalidInput
 
 SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
 IMAGE_FORMATS = {"image/jpeg": ("JPEG", "MPO"), "image/png": ("PNG",)}   # MPO: a phone's JPEG with a preview

@@ -1,10 +1,10 @@
 """Settings read from the environment, with the defaults from DOMAIN.md. Nothing is read at import time."""
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-import ipaddress
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_AUDIT_KEY = "guardloop-demo-audit-key-NOT-SECRET"

@@ -9,8 +9,8 @@ import logging
 import threading
 
 from engine.auditlog import record as audit
-from engine.issuing import rendering
 from engine.context import GuardLoop
+from engine.issuing import rendering
 
 CHAIN_BATCH = 5000
 log = logging.getLogger(__name__)

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from engine.issuing.document_fields import FIELD_BUILDERS, cn_date, code_name, visits  # noqa: F401  (re-exported)
 from engine.issuing.legal_basis import bases_for
-from engine.rules.masking import mask_id
 from engine.models import Agency, CaseAgency, District, Office
-from engine.reference import CODE_CHANGE_KINDS, DOCUMENT_TYPES, JUDICIAL_STAGES, OUTCOMES, RELATIONS as _RELATIONS
 from engine.reads.external_refs import refs_by_agency
+from engine.reference import CODE_CHANGE_KINDS, DOCUMENT_TYPES, JUDICIAL_STAGES, OUTCOMES, RELATIONS as _RELATIONS
+from engine.rules.masking import mask_id
 
 # documents are in Chinese: the Chinese side of the vocabularies
 RELATIONS = {key: names[0] for key, names in _RELATIONS.items()}

@@ -5,9 +5,9 @@ write them out in words). Every optional field may be missing.
 """
 from datetime import date, datetime
 
-from engine.workflow.clock import CHINA_TZ
 from engine.issuing.legal_basis import FAMILY_EDUCATION_CONSEQUENCE, family_education_duties
 from engine.reference import ASSESSMENT_ITEMS, CODE_NAMES, DELIVERY_METHODS, RISK_FACTORS, SESSION_KINDS, VISIT_METHODS
+from engine.workflow.clock import CHINA_TZ
 
 OBJECTION_DAYS = 5       # 法发〔2023〕7号 and 反家庭暴力法 第三十一条: 复议 within five days
 

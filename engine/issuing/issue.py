@@ -8,8 +8,7 @@ from engine.actor import Actor
 from engine.auditlog import record as audit
 from engine.context import GuardLoop
 from engine.errors import NotConfigured
-from engine.issuing import document_context as doc_context
-from engine.issuing import rendering
+from engine.issuing import document_context as doc_context, rendering
 from engine.issuing.numbering import document_number
 from engine.models import Agency, Case, DocumentRecord, Office, User
 from engine.reference import DOCUMENT_TYPES, NUMBERED_DOCUMENTS

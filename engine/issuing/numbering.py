@@ -10,9 +10,9 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engine.workflow.clock import CHINA_TZ
 from engine.models import Counter
 from engine.reference import DEFAULT_TYPE_CODES, NUMBER_FORMATS, TYPE_CODES
+from engine.workflow.clock import CHINA_TZ
 
 
 def next_value(session: Session, name: str) -> int:

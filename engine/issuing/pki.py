@@ -12,13 +12,13 @@ The files are named by district and agency code, not by database id, so every da
 installation (and each test's) shares them; creation is serialised by a file lock.
 """
 from __future__ import annotations
-from typing import TYPE_CHECKING
 
 import fcntl
 import os
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -26,12 +26,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 
-from engine.models import Agency
-from engine.models import District
-from engine.models import Office
-from documents.signing import SigningKey
-from documents.signing import sign_pdf
-from documents.signing import validate
+from documents.signing import SigningKey, sign_pdf, validate
+from engine.models import Agency, District, Office
+
 if TYPE_CHECKING:  # (engine.context imports this module)
     from engine.context import GuardLoop
 

@@ -26,12 +26,11 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import undefer
 
 from engine.auditlog import record as audit
-from engine.workflow.clock import clock
-from engine.infra.db import is_postgres
-from engine.errors import NotFound
-from engine.models import DocumentFile, DocumentRecord, RenderJob
 from engine.context import GuardLoop
-from engine.errors import RenderFailed
+from engine.errors import NotFound, RenderFailed
+from engine.infra.db import is_postgres
+from engine.models import DocumentFile, DocumentRecord, RenderJob
+from engine.workflow.clock import clock
 
 MAX_ATTEMPTS = 5
 RETRY_SECONDS = (5, 30, 120, 600)        # after the 1st, 2nd, 3rd, 4th failure

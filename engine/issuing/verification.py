@@ -2,12 +2,13 @@
 and the check of an uploaded file's digital signature. Nothing here reveals more than masked names."""
 from io import BytesIO
 
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+from engine.context import GuardLoop
 from engine.issuing import pki
 from engine.issuing.document_context import recipient_names
 from engine.issuing.document_fields import cn_date
 from engine.rules.masking import mask_name
-from engine.context import GuardLoop
-from pyhanko.pdf_utils.reader import PdfFileReader
 
 
 def fingerprint(doc, case, pdf: bytes) -> dict:

@@ -6,8 +6,15 @@ from sqlalchemy.orm import Session
 from engine.errors import NotFound
 from engine.models import Case, CaseAgency, Round
 from engine.rules.permissions import (
-    CASE_NOT_YOURS, CLUE_DECIDING_AGENCIES, COORDINATING_AGENCY, may_see_clue, may_view_case, require,
-    require_view_case, works_on_cases)
+    CASE_NOT_YOURS,
+    CLUE_DECIDING_AGENCIES,
+    COORDINATING_AGENCY,
+    may_see_clue,
+    may_view_case,
+    require,
+    require_view_case,
+    works_on_cases,
+)
 
 # Built once: building an ORM statement and its cache key costs more than running it (≈0.4 ms).
 _CASE_AND_ROUND = (

@@ -6,15 +6,15 @@ leaves no entry, and no file leaves without one.
 """
 from dataclasses import dataclass
 
+from engine.actor import Actor
 from engine.auditlog import record as audit
+from engine.context import GuardLoop
+from engine.errors import InvalidInput, NotFound
 from engine.reads.cockpit import compute, read_scope, require_cockpit_rights
 from engine.reads.cockpit.tables import BUILDERS, FIGURE_OF, Table
-from engine.errors import InvalidInput, NotFound
-from engine.rules.permissions import LEDGER_EXPORT_REFUSED, may_export_ledger, require
 from engine.reads.ledger import ledger
 from engine.reads.spreadsheets import to_csv, to_xlsx
-from engine.actor import Actor
-from engine.context import GuardLoop
+from engine.rules.permissions import LEDGER_EXPORT_REFUSED, may_export_ledger, require
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}

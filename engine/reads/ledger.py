@@ -9,15 +9,15 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.workflow.clock import CHINA_TZ, clock
-from engine.reads.checklists import checklists, round_facts
-from engine.rules.closed_loop import ITEMS, current_step
-from engine.reads.cockpit.tables import Column, Table
-from engine.models import Case, District, DocumentRecord, FollowupVisit, GuidanceSession, Round
-from engine.reads.access import visible_cases
-from engine.reference import CASE_TYPES, CODE_NAMES, FAMILY_TYPES, STEPS
 from engine.actor import Actor
 from engine.context import GuardLoop
+from engine.models import Case, District, DocumentRecord, FollowupVisit, GuidanceSession, Round
+from engine.reads.access import visible_cases
+from engine.reads.checklists import checklists, round_facts
+from engine.reads.cockpit.tables import Column, Table
+from engine.reference import CASE_TYPES, CODE_NAMES, FAMILY_TYPES, STEPS
+from engine.rules.closed_loop import ITEMS, current_step
+from engine.workflow.clock import CHINA_TZ, clock
 
 SEX = {"M": ("男", "Male"), "F": ("女", "Female")}
 STATUS = {"open": ("在办", "Open"), "closed": ("已结案", "Closed")}

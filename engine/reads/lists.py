@@ -5,20 +5,18 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import case as sql_case, func, or_, select
 from sqlalchemy.orm import aliased
 
-from engine.workflow.clock import CHINA_TZ, clock
-from engine.rules.idcard import normalise_id
-from engine.rules.masking import mask_id, mask_name
-from engine.models import Case, District, RiskClue, User, WorkItem
-from engine.workflow.subjects import subjects
-from engine.reads.access import visible_cases, visible_clues
-from engine.rules.permissions import require_casework
-from engine.errors import InvalidInput
-from engine.reference import STEPS
 from engine.actor import Actor
 from engine.context import GuardLoop
+from engine.errors import InvalidInput
+from engine.models import Case, District, RiskClue, User, WorkItem
+from engine.reads.access import visible_cases, visible_clues
+from engine.reference import CLUE_SOURCES, CLUE_STATUSES, STEPS
 from engine.rules import validate as v
-from engine.reference import CLUE_SOURCES
-from engine.reference import CLUE_STATUSES
+from engine.rules.idcard import normalise_id
+from engine.rules.masking import mask_id, mask_name
+from engine.rules.permissions import require_casework
+from engine.workflow.clock import CHINA_TZ, clock
+from engine.workflow.subjects import subjects
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,15 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from engine.workflow.clock import clock
-from engine.rules.permissions import OVERDUE_REFUSED, may_read_overdue, require
-from engine.rules.masking import mask_name
+from engine.actor import Actor
+from engine.context import GuardLoop
 from engine.models import Case, Chase, WorkItem
 from engine.reads.access import visible_cases
 from engine.reference import OVERDUE_KINDS
+from engine.rules.masking import mask_name
+from engine.rules.permissions import OVERDUE_REFUSED, may_read_overdue, require
 from engine.workflow.catalog import OVERDUE_TASKS
-from engine.actor import Actor
-from engine.context import GuardLoop
+from engine.workflow.clock import clock
 
 KINDS = tuple(OVERDUE_KINDS)   # the tasks' kinds of lateness (OVERDUE_TASKS), then chases, code reviews, other
 CODE_REVIEW_OWNER = "womens_federation"   # the coordinating agency re-assesses

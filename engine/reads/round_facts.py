@@ -9,17 +9,25 @@ import json
 from sqlalchemy import ARRAY, Integer, Select, bindparam, case, func, literal, null, select
 from sqlalchemy.orm import Session
 
+from engine.context import GuardLoop
 from engine.models import (
-    Approval, Assessment, Chase, DocumentRecord, FollowupVisit, GuidancePlan, GuidanceSession, Round, TaskRecord,
+    Approval,
+    Assessment,
+    Attendance,
+    Chase,
+    DocumentRecord,
+    FollowupVisit,
+    GuidancePlan,
+    GuidanceSession,
+    Participant,
+    PlanCourseRequirement,
+    Round,
+    TaskRecord,
 )
 from engine.models.records import counts_towards_plan
 from engine.reference import CODES, NUMBERED_DOCUMENTS
 from engine.workflow.catalog import SAFETY_CONTACT_CHASE, Task
 from engine.workflow.steps import deployed_versions
-from engine.context import GuardLoop
-from engine.models import Attendance
-from engine.models import Participant
-from engine.models import PlanCourseRequirement
 
 HANDLING_DECISION = Task.PROPOSE_MEASURES
 _visits_by_version: dict[str, dict[str, int]] = {}

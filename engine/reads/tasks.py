@@ -15,8 +15,8 @@ from engine.reads.providers import offered_providers
 from engine.rules.permissions import require_task_rights
 from engine.workflow.catalog import APPROVAL_TASKS, RETURNS_TO, Task
 from engine.workflow.clock import clock
-from engine.workflow.runtime import days_of
 from engine.workflow.rounds import find_task, load_workflow
+from engine.workflow.runtime import days_of
 from engine.workflow.subjects import referral_of_item
 
 

@@ -5,9 +5,9 @@ Values may arrive as strings (forms) or as Python values (services called direct
 import unicodedata
 from datetime import date, datetime, timedelta
 
-from engine.workflow.clock import CHINA_TZ, clock
 from engine.errors import InvalidInput
 from engine.rules.idcard import id_problem, normalise_id
+from engine.workflow.clock import CHINA_TZ, clock
 
 EARLIEST = date(1900, 1, 1)
 FUTURE_YEARS = 10   # the latest date a field that may lie ahead (a deadline) accepts: today + 10 years

@@ -2,8 +2,8 @@
 
 A refusal is recorded in a unit of work of its own: the unit of work that raised ``PermissionDenied``
 rolls back, and its entries with it."""
-from engine.auditlog import record as audit
 from engine.actor import Actor
+from engine.auditlog import record as audit
 from engine.context import GuardLoop
 
 _KEEP = 200

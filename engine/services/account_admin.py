@@ -7,17 +7,17 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from engine.actor import Actor
 from engine.auditlog import record as audit
-from engine.workflow.clock import clock
+from engine.context import GuardLoop
 from engine.errors import InvalidInput, NotFound
-from engine.rules.permissions import ACCOUNTS_ADMIN_ONLY, ACCOUNT_DISABLED, may_manage_accounts, require
 from engine.models import Agency, District, User
-from engine.rules.passwords import check_password, hash_password, password_problem
 from engine.reference import AGENCIES, ROLES
 from engine.rules import validate as v
+from engine.rules.passwords import check_password, hash_password, password_problem
+from engine.rules.permissions import ACCOUNT_DISABLED, ACCOUNTS_ADMIN_ONLY, may_manage_accounts, require
 from engine.services.accounts import end_sessions, locked_user
-from engine.actor import Actor
-from engine.context import GuardLoop
+from engine.workflow.clock import clock
 
 RESET_HOURS = 24
 _BAD_LINK = ("重置链接无效或已过期，请向系统管理员申请新的链接。",

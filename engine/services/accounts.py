@@ -11,14 +11,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, case, select, update
 
-from engine.auditlog import record as audit
 from engine.actor import Actor
-from engine.workflow.clock import clock
-from engine.rules.permissions import refuse
+from engine.auditlog import record as audit
+from engine.context import GuardLoop
 from engine.models import User
 from engine.rules.passwords import check_nobody, check_password
+from engine.rules.permissions import refuse
 from engine.rules.usernames import normalise
-from engine.context import GuardLoop
+from engine.workflow.clock import clock
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15

@@ -14,18 +14,25 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from engine.auditlog import record as audit
-from engine.rules import validate as v
-from engine.workflow.clock import clock
-from engine.errors import InvalidInput, NotFound
-from engine.rules.permissions import (
-    ACTIVITIES_REFUSED, ACTIVITY_REFUSED, ORGANISATION_REFUSED, may_add_organisations, may_read_activities,
-    may_record_activities, may_register_organisation, require)
-from engine.models import EduActivity, EduOrganisation
-from engine.services.bases import hours as _hours
 from engine.actor import Actor
+from engine.auditlog import record as audit
 from engine.context import GuardLoop
+from engine.errors import InvalidInput, NotFound
+from engine.models import EduActivity, EduOrganisation
 from engine.reference import ORG_KINDS
+from engine.rules import validate as v
+from engine.rules.permissions import (
+    ACTIVITIES_REFUSED,
+    ACTIVITY_REFUSED,
+    ORGANISATION_REFUSED,
+    may_add_organisations,
+    may_read_activities,
+    may_record_activities,
+    may_register_organisation,
+    require,
+)
+from engine.services.bases import hours as _hours
+from engine.workflow.clock import clock
 
 ACTIVITY_KINDS = {
     "parent_meeting": ("家长会", "Parents' meeting"),

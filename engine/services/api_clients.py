@@ -29,6 +29,7 @@ from engine.models import (
     Agency,
     ApiClient,
     ApiIdempotencyKey,
+    ApiWebhookDelivery as D,
     Case,
     ComplianceCheck,
     District,
@@ -37,15 +38,13 @@ from engine.models import (
     RiskClue,
     User,
 )
-from engine.models import ApiWebhookDelivery as D
 from engine.reads.access import visible_cases
 from engine.reads.clue_outcomes import sender_view
+from engine.reads.external_refs import refs_by_agency
 from engine.reference import AGENCIES
 from engine.rules import validate as v
 from engine.rules.permissions import API_CLIENTS_ADMIN_ONLY, may_manage_api_clients, require, require_client_scope
-from engine.services import clues
-from engine.services import external_refs as case_numbers
-from engine.reads.external_refs import refs_by_agency
+from engine.services import clues, external_refs as case_numbers
 from engine.services.webhooks import check_url
 from engine.workflow.clock import clock
 

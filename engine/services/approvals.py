@@ -11,23 +11,16 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from engine.errors import Conflict, InvalidInput, NotFound
-from engine.rules.permissions import APPROVING_REFUSED, may_decide_approvals, require
-from engine.rules.masking import mask_name
-from engine.models import Approval, Case, User, WorkItem
-from engine.workflow.catalog import DRAFT_APPROVALS
-from engine.services.tasks import complete_task
-from engine.workflow.catalog import APPROVAL_TASKS, Task
 from engine.actor import Actor
 from engine.context import GuardLoop
-from engine.services.documents import CORRECTION_DUE_DAYS
-from engine.services.documents import pending_corrections
-from engine.services.documents import decide_correction
-from engine.models import AuditEntry
-from engine.models import AuditStaged
+from engine.errors import Conflict, InvalidInput, NotFound
+from engine.models import Approval, AuditEntry, AuditStaged, Case, User, WorkItem
+from engine.rules.masking import mask_name
+from engine.rules.permissions import APPROVING_REFUSED, may_decide_approvals, require
+from engine.services.documents import CORRECTION_DUE_DAYS, decide_correction, pending_corrections
+from engine.services.tasks import complete_task
+from engine.workflow.catalog import APPROVAL_TASKS, DRAFT_APPROVALS, Task
 from engine.workflow.subjects import referral_of_item
-
-
 
 
 def _approval_of(pending: dict, item: WorkItem):

@@ -8,19 +8,25 @@ user saw, so of two people claiming at once one wins and the other is told who h
 """
 from sqlalchemy import select, update
 
+from engine.actor import Actor
 from engine.auditlog import record as audit
-from engine.rules import validate as v
-from engine.workflow.new_work import NEW_TASK, eligible, people_for
-from engine.workflow.clock import clock
+from engine.context import GuardLoop
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.models import Notification, User, WorkItem
 from engine.reads.access import require_case
+from engine.rules import validate as v
 from engine.rules.permissions import (
-    RELEASE_REFUSED, TASK_ASSIGNING_REFUSED, may_assign_task, may_complete_held_task, may_release_task,
-    refuse_held_task, require, require_task_rights)
-from engine.actor import Actor
-from engine.context import GuardLoop
-
+    RELEASE_REFUSED,
+    TASK_ASSIGNING_REFUSED,
+    may_assign_task,
+    may_complete_held_task,
+    may_release_task,
+    refuse_held_task,
+    require,
+    require_task_rights,
+)
+from engine.workflow.clock import clock
+from engine.workflow.new_work import NEW_TASK, eligible, people_for
 
 
 def _name(session, user_id) -> str:

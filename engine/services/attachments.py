@@ -10,15 +10,15 @@ import unicodedata
 
 from sqlalchemy import select
 
+from engine.actor import Actor
 from engine.auditlog import record as audit
-from engine.rules import validate as v
-from engine.infra.file_store import ContentStore, inspect
-from engine.workflow.clock import clock
+from engine.context import GuardLoop
 from engine.errors import InvalidInput, NotFound
+from engine.infra.file_store import ContentStore, inspect
 from engine.models import Attachment, DocumentRecord
 from engine.reads.access import require_case
-from engine.actor import Actor
-from engine.context import GuardLoop
+from engine.rules import validate as v
+from engine.workflow.clock import clock
 
 FILENAME_MAX = 200
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}

@@ -15,26 +15,53 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from documents import case_file as case_file_pdf
+from engine.actor import Actor
 from engine.auditlog import record as audit
+from engine.context import GuardLoop
 from engine.issuing import rendering
-from engine.workflow.clock import CHINA_TZ, clock
 from engine.issuing.document_context import CHANGE_KINDS, cn_date, code_name
 from engine.models import (
-    Approval, Assessment, Attachment, CaseAgency, CaseNote, CaseOwner, District, DocumentFile, DocumentRecord,
-    FollowupVisit, GuidancePlan, GuidanceProvider, GuidanceSession, Referral, RiskClue, RiskCodeChange, Round,
-    RoundReview, User,
+    Approval,
+    Assessment,
+    Attachment,
+    CaseAgency,
+    CaseNote,
+    CaseOwner,
+    District,
+    DocumentFile,
+    DocumentRecord,
+    FollowupVisit,
+    GuidancePlan,
+    GuidanceProvider,
+    GuidanceSession,
+    Referral,
+    RiskClue,
+    RiskCodeChange,
+    Round,
+    RoundReview,
+    User,
 )
 from engine.reads.access import require_case
-from engine.rules.permissions import require_casework
 from engine.reference import (
-    AGENCIES, ASSESSMENT_ITEMS, CASE_TYPES, CLUE_SOURCES, FAMILY_TYPES, GUARDIAN_RELATIONS, GUARDIANSHIP_KINDS, REFERRAL_KINDS,
+    AGENCIES,
+    ASSESSMENT_ITEMS,
+    CASE_TYPES,
+    CLUE_SOURCES,
+    FAMILY_TYPES,
+    GUARDIAN_RELATIONS,
+    GUARDIANSHIP_KINDS,
+    REFERRAL_KINDS,
     REFERRAL_STATUSES,
-    RISK_FACTORS, ROUND_OUTCOMES, SESSION_KINDS, VISIT_KINDS, VISIT_METHODS,
+    RISK_FACTORS,
+    ROUND_OUTCOMES,
+    SESSION_KINDS,
+    VISIT_KINDS,
+    VISIT_METHODS,
 )
+from engine.rules.permissions import require_casework
 from engine.services.notes import NOTE_KINDS
-from engine.actor import Actor
-from engine.context import GuardLoop
-from documents import case_file as case_file_pdf
+from engine.workflow.clock import CHINA_TZ, clock
 
 log = logging.getLogger(__name__)
 

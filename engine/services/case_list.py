@@ -16,15 +16,15 @@ from datetime import datetime
 
 from sqlalchemy import String, cast, func, select, union
 
-from engine.workflow.clock import clock
-from engine.errors import InvalidInput
-from engine.rules.masking import mask_name
-from engine.models import Case, CaseOwner, TaskRecord, WorkItem
-from engine.reads.access import visible_cases
-from engine.rules.permissions import FILTERING_REFUSED, may_filter_cases as can_filter, require, require_casework
-from engine.reference import CODES, FAMILY_TYPES, STEPS
 from engine.actor import Actor
 from engine.context import GuardLoop
+from engine.errors import InvalidInput
+from engine.models import Case, CaseOwner, TaskRecord, WorkItem
+from engine.reads.access import visible_cases
+from engine.reference import CODES, FAMILY_TYPES, STEPS
+from engine.rules.masking import mask_name
+from engine.rules.permissions import FILTERING_REFUSED, may_filter_cases as can_filter, require, require_casework
+from engine.workflow.clock import clock
 
 VIEWS = ("mine", "agency", "overdue")
 SORTS = {"updated": Case.updated_at, "opened": Case.opened_at, "case_no": Case.case_no}

@@ -2,22 +2,21 @@
 
 from sqlalchemy import select
 
+from engine.actor import Actor
 from engine.auditlog import record as audit
+from engine.context import GuardLoop
+from engine.errors import Conflict, InvalidInput
+from engine.issuing import document_context as doc_context
+from engine.issuing.issue import issue, issuer_name
+from engine.models import Approval, DocumentRecord, FollowupVisit, GuidanceSession, RiskCodeChange, Round
+from engine.models.case import bump_version
+from engine.reads.access import require_case
+from engine.reference import CODES, code_rank
+from engine.rules import validate as v
+from engine.rules.permissions import CLOSURE_UNAPPROVED, require, require_casework
 from engine.workflow.clock import clock
 from engine.workflow.risk_codes import set_code
-from engine.errors import Conflict, InvalidInput
-from engine.models.case import bump_version
-from engine.models import Approval, DocumentRecord, FollowupVisit, GuidanceSession, RiskCodeChange, Round
-from engine.reads.access import require_case
-from engine.rules.permissions import CLOSURE_UNAPPROVED, require, require_casework
-from engine.reference import CODES, code_rank
 from engine.workflow.rounds import load_workflow, save_round, start_round
-from engine.rules import validate as v
-from engine.actor import Actor
-from engine.context import GuardLoop
-from engine.issuing import document_context as doc_context
-from engine.issuing.issue import issue
-from engine.issuing.issue import issuer_name
 
 
 def close_case(session, gl: GuardLoop, actor: Actor, case, rnd) -> None:

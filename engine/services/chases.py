@@ -5,16 +5,16 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from engine.actor import Actor
 from engine.auditlog import record as audit
-from engine.workflow.clock import clock
+from engine.context import GuardLoop
 from engine.errors import Conflict, NotFound
-from engine.rules.permissions import CHASES_REFUSED, may_answer_chases, require
-from engine.rules.masking import mask_name
 from engine.models import Case, Chase
 from engine.rules import validate as v
+from engine.rules.masking import mask_name
+from engine.rules.permissions import CHASES_REFUSED, may_answer_chases, require
 from engine.workflow.catalog import SAFETY_CONTACT_CHASE
-from engine.actor import Actor
-from engine.context import GuardLoop
+from engine.workflow.clock import clock
 
 CHASE_KINDS = {"decision": ("审查决定逾期", "Decision overdue"), "approval": ("审批逾期", "Approval overdue"),
                "delivery": ("送达逾期", "Delivery overdue"), "report": ("履行检查逾期", "Compliance check overdue"),

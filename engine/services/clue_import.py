@@ -15,25 +15,22 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
-
-from engine.auditlog import record as audit
-from engine.workflow.clock import clock
-from engine.errors import InvalidInput, NotFound
-from engine.models import ClueImport, RiskClue
-from engine.rules.permissions import require_casework
-from engine.reference import CLUE_SOURCES, FAMILY_TYPES, RISK_FACTORS
-from engine.services import clues
-from engine.actor import Actor
-from engine.context import GuardLoop
-from openpyxl import Workbook
-from openpyxl.styles import Alignment
-from openpyxl.styles import Font
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl import load_workbook
-from engine.reads.spreadsheets import Sheet
-from engine.reads.spreadsheets import to_xlsx
+from sqlalchemy import select
+
+from engine.actor import Actor
+from engine.auditlog import record as audit
+from engine.context import GuardLoop
+from engine.errors import InvalidInput, NotFound
+from engine.models import ClueImport, RiskClue
+from engine.reads.spreadsheets import Sheet, to_xlsx
+from engine.reference import CLUE_SOURCES, FAMILY_TYPES, RISK_FACTORS
+from engine.rules.permissions import require_casework
+from engine.services import clues
+from engine.workflow.clock import clock
 
 MAX_ROWS = 500
 MAX_BYTES = 1024 * 1024            # the file as uploaded

@@ -12,11 +12,9 @@ from engine.errors import Conflict, InvalidInput, NotFound
 from engine.issuing.numbering import next_value
 from engine.models import Case, CaseNote, District, Guardian, Notification, RiskClue
 from engine.reads.access import can_see_clue, can_view_case, visible_cases
-from engine.reference import CASE_TYPES, CLUE_SOURCES, FAMILY_TYPES, RISK_FACTORS
+from engine.reference import CASE_TYPES, CLUE_SOURCES, CLUE_STATUSES, FAMILY_TYPES, RISK_FACTORS
 from engine.rules import validate as v
-from engine.rules.idcard import birth_date as id_birth_date
-from engine.rules.idcard import normalise_id
-from engine.rules.idcard import sex as id_sex
+from engine.rules.idcard import birth_date as id_birth_date, normalise_id, sex as id_sex
 from engine.rules.permissions import (
     COORDINATING_AGENCY,
     OPENING_REFUSED,
@@ -29,7 +27,6 @@ from engine.services.webhooks import clue_changed
 from engine.workflow.clock import CHINA_TZ, clock
 from engine.workflow.notices import notify
 from engine.workflow.rounds import join_case, start_round
-from engine.reference import CLUE_STATUSES
 
 FORM_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 

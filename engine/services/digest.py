@@ -10,13 +10,13 @@ from email.message import EmailMessage
 
 from sqlalchemy import select
 
-from engine.auditlog import record as audit
 from engine.actor import Actor
-from engine.workflow.clock import CHINA_TZ, clock
+from engine.auditlog import record as audit
+from engine.context import GuardLoop
 from engine.errors import InvalidInput, NotConfigured
 from engine.models import Case, Notification, User
 from engine.services.notifications import _addressed_to
-from engine.context import GuardLoop
+from engine.workflow.clock import CHINA_TZ, clock
 
 log = logging.getLogger("guardloop.digest")
 MAX_LINES = 100

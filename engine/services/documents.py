@@ -10,11 +10,11 @@ from engine.actor import Actor
 from engine.auditlog import record as audit
 from engine.context import GuardLoop
 from engine.errors import Conflict, InvalidInput, NotFound
-from engine.issuing import document_context as doc_context
-from engine.issuing import rendering, verification
+from engine.issuing import document_context as doc_context, rendering, verification
 from engine.issuing.delivery import record_delivery
+from engine.issuing.issue import issue, office_of
 from engine.models import Approval, Case, DocumentFile, DocumentRecord, GuidanceProvider, Office
-from engine.models.case import bump_version
+from engine.models.case import bump_version, require_current_version
 from engine.models.records import pending_approval
 from engine.reads.access import require_case, require_case_and_round
 from engine.reference import MEASURE_DOCUMENTS, NUMBERED_DOCUMENTS
@@ -31,11 +31,9 @@ from engine.rules.permissions import (
     require,
     require_task_rights,
 )
-from engine.models.case import require_current_version
 from engine.workflow.catalog import DRAFT_APPROVALS, TASK_DOCUMENTS
 from engine.workflow.clock import clock
 from engine.workflow.rounds import find_task, load_workflow, task_ref
-from engine.issuing.issue import issue, office_of
 
 
 def document_file(gl: GuardLoop, actor: Actor, document_id: int) -> tuple[DocumentRecord, bytes]:

@@ -10,15 +10,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
+from engine.actor import Actor
 from engine.auditlog import record as audit
-from engine.workflow.clock import clock
+from engine.context import GuardLoop
 from engine.errors import InvalidInput, NotFound
-from engine.rules.permissions import REF_REFUSED, may_record_case_numbers, require
 from engine.models import Case, CaseExternalRef
 from engine.reads.access import require_case, require_case_and_round, visible_cases
-from engine.actor import Actor
-from engine.context import GuardLoop
 from engine.reads.external_refs import refs_by_agency
+from engine.rules.permissions import REF_REFUSED, may_record_case_numbers, require
+from engine.workflow.clock import clock
 
 # the agencies with case systems of their own, whose numbers a case may carry
 REF_MIN, REF_MAX = 4, 60

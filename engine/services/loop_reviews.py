@@ -10,20 +10,20 @@ from datetime import datetime, timedelta
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
+from engine.actor import Actor
 from engine.auditlog import record as audit
-from engine.reads.checklists import checklists
-from engine.workflow.clock import clock
+from engine.context import GuardLoop
 from engine.errors import Conflict, InvalidInput, NotFound
-from engine.rules.permissions import LOOP_REVIEW_REFUSED, may_review_loops, require
-from engine.rules.masking import mask_name
 from engine.models import Approval, Case, ReviewSample, Round, RoundReview, User
 from engine.models.case import bump_version
 from engine.reads.access import require_case, visible_cases
-from engine.workflow.rounds import load_workflow, save_round
+from engine.reads.checklists import checklists
 from engine.rules import validate as v
+from engine.rules.masking import mask_name
+from engine.rules.permissions import LOOP_REVIEW_REFUSED, may_review_loops, require
 from engine.workflow.catalog import REWORK_STEPS
-from engine.actor import Actor
-from engine.context import GuardLoop
+from engine.workflow.clock import clock
+from engine.workflow.rounds import load_workflow, save_round
 
 SAMPLE_LIMIT = 200
 

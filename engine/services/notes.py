@@ -9,15 +9,15 @@ from datetime import timedelta
 
 from sqlalchemy import bindparam, select
 
+from engine.actor import Actor
 from engine.auditlog import record as audit
-from engine.rules import validate as v
-from engine.workflow.clock import clock
+from engine.context import GuardLoop
 from engine.errors import Conflict, InvalidInput, NotFound
-from engine.rules.permissions import NOTE_EDIT_REFUSED, may_edit_note, require
 from engine.models import CaseNote
 from engine.reads.access import require_case
-from engine.actor import Actor
-from engine.context import GuardLoop
+from engine.rules import validate as v
+from engine.rules.permissions import NOTE_EDIT_REFUSED, may_edit_note, require
+from engine.workflow.clock import clock
 
 NOTE_KINDS = {
     "phone": ("电话", "Phone call"),

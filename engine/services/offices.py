@@ -6,20 +6,19 @@ import hashlib
 import re
 from io import BytesIO
 
+from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 
+from engine.actor import Actor
 from engine.auditlog import record as audit
+from engine.context import GuardLoop
 from engine.errors import InvalidInput, NotFound
-from engine.rules.permissions import OFFICES_ADMIN_ONLY, may_set_up_offices, require
-from engine.models import Agency, District, Office
-from engine.workflow.clock import clock
 from engine.issuing.numbering import china_year, default_type_code, format_number, number_format, type_code
+from engine.models import Agency, District, Office
 from engine.reference import NUMBERED_DOCUMENTS
 from engine.rules import validate as v
-from engine.actor import Actor
-from engine.context import GuardLoop
-from PIL import Image
-from PIL import UnidentifiedImageError
+from engine.rules.permissions import OFFICES_ADMIN_ONLY, may_set_up_offices, require
+from engine.workflow.clock import clock
 
 PLACEHOLDERS = {"prefix", "code", "year", "seq"}
 MAX_SEAL_BYTES = 1024 * 1024

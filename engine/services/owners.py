@@ -1,23 +1,20 @@
 """Case owners (承办人): in each agency on a case, the one person who carries it. The agency's supervisor
 assigns the owner and hands the case over to another of the agency's people, always with a reason; each
 assignment is an audit entry naming the owner before and after."""
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
+from engine.actor import Actor
 from engine.auditlog import record as audit
-from engine.rules import validate as v
-from engine.workflow.clock import clock
+from engine.context import GuardLoop
 from engine.errors import Conflict, InvalidInput
-from engine.rules.permissions import OWNER_ASSIGNING_REFUSED, may_assign_owner, require
 from engine.models import CaseOwner, Notification, User, WorkItem
 from engine.models.org import Agency
 from engine.reads.access import require_case
 from engine.reference import NO_CASEWORK_ROLES
-from engine.actor import Actor
-from engine.context import GuardLoop
-from sqlalchemy import or_
-from sqlalchemy import update
-from engine.workflow.new_work import eligible
-from engine.workflow.new_work import people_for
+from engine.rules import validate as v
+from engine.rules.permissions import OWNER_ASSIGNING_REFUSED, may_assign_owner, require
+from engine.workflow.clock import clock
+from engine.workflow.new_work import eligible, people_for
 
 CASE_HANDED = "case_handed"   # the notice to the new owner
 

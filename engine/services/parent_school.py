@@ -40,6 +40,7 @@ from engine.models import (
 )
 from engine.reads.access import require_case
 from engine.reads.providers import offered_providers, require_offered
+from engine.reference import COURSE_KINDS
 from engine.rules import validate as v
 from engine.rules.masking import mask_name
 from engine.rules.permissions import (
@@ -52,9 +53,8 @@ from engine.rules.permissions import (
     require,
     require_parent_school_staff,
 )
-from engine.workflow.clock import clock
-from engine.reference import COURSE_KINDS
 from engine.tasks.courses import PHONE, find_or_register
+from engine.workflow.clock import clock
 
 PROVIDER_KINDS = {
     "school": ("学校/幼儿园", "School or kindergarten"),

@@ -3,18 +3,17 @@
 no name, no contact: nothing personal is asked or kept). Results per provider and per course."""
 from sqlalchemy import select
 
-from engine.auditlog import record as audit
-from engine.rules import validate as v
-from engine.workflow.clock import clock
-from engine.errors import InvalidInput, NotFound
-from engine.rules.permissions import COURSE_OTHER_ORGANISATION, SURVEY_CLOSED, require
-from engine.models import Course, GuidancePlan, GuidanceProvider, SurveyResponse
-from engine.reads.access import require_case
-from engine.services import parent_school as ps
 from engine.actor import Actor
+from engine.auditlog import record as audit
 from engine.context import GuardLoop
-from engine.models import Case
+from engine.errors import InvalidInput, NotFound
+from engine.models import Case, Course, GuidancePlan, GuidanceProvider, SurveyResponse
+from engine.reads.access import require_case
 from engine.reads.periods import bounds
+from engine.rules import validate as v
+from engine.rules.permissions import COURSE_OTHER_ORGANISATION, SURVEY_CLOSED, require
+from engine.services import parent_school as ps
+from engine.workflow.clock import clock
 
 QUESTIONS = {
     "content": ("课程/指导内容实用", "The content was useful"),

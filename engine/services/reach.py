@@ -1,10 +1,10 @@
 """Objects looked up by id answer alike whether they are missing or outside the actor's reach: a request
 of another district must not learn that it exists, let alone its state (已被审批)."""
+from engine.actor import Actor
+from engine.context import GuardLoop
 from engine.errors import NotFound
 from engine.models import Approval, Case
 from engine.reads.access import can_view_case
-from engine.actor import Actor
-from engine.context import GuardLoop
 
 
 def require_approval_in_reach(gl: GuardLoop, actor: Actor, approval_id: int) -> None:

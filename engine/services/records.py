@@ -6,26 +6,25 @@ from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
+from engine.actor import Actor
 from engine.auditlog import record as audit
-from engine.issuing import document_context as doc_context
-from engine.workflow.clock import clock
+from engine.context import GuardLoop
 from engine.errors import InvalidInput
+from engine.issuing import document_context as doc_context
+from engine.issuing.issue import issue
+from engine.models import FollowupVisit, GuidanceSession, TaskRecord
+from engine.models.case import bump_version, require_current_version
+from engine.models.records import counts_towards_plan
+from engine.reads.access import require_case_and_round
+from engine.reference import AGENCIES, SESSION_KINDS, VISIT_KINDS, VISIT_METHODS
+from engine.rules import validate as v
+from engine.rules.permissions import VISIT_RECORDING_REFUSED, may_record_visits, require
+from engine.services.tasks import finish_if_done
 from engine.tasks.guide import current_plan, qualifying_sessions
 from engine.tasks.reassessment import visits_in_round
-from engine.models import FollowupVisit, GuidanceSession, TaskRecord
-from engine.models.case import bump_version
-from engine.reads.access import require_case_and_round
-from engine.rules.permissions import VISIT_RECORDING_REFUSED, may_record_visits, require
-from engine.models.records import counts_towards_plan
-from engine.reference import AGENCIES, SESSION_KINDS, VISIT_KINDS, VISIT_METHODS
-from engine.workflow.rounds import load_workflow, save_round, stepping
-from engine.rules import validate as v
-from engine.models.case import require_current_version
 from engine.workflow.catalog import Wait
-from engine.actor import Actor
-from engine.context import GuardLoop
-from engine.services.tasks import finish_if_done
-from engine.issuing.issue import issue
+from engine.workflow.clock import clock
+from engine.workflow.rounds import load_workflow, save_round, stepping
 
 _INSERT_RECORD = TaskRecord.__table__.insert()
 

@@ -7,19 +7,19 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 
-from engine.auditlog import record as audit
-from engine.workflow.clock import clock
-from engine.errors import InvalidInput, NotFound
-from engine.rules.masking import mask_name
-from engine.models import RiskClue
-from engine.rules.permissions import REPORT_HANDLING_REFUSED, may_handle_report, require, require_casework
-from engine.workflow.scripting import moment_after_from
-from engine.workflow.runtime import timer_moment
-from engine.rules import validate as v
-from engine.services.webhooks import clue_changed
 from engine.actor import Actor
+from engine.auditlog import record as audit
 from engine.context import GuardLoop
+from engine.errors import InvalidInput, NotFound
+from engine.models import RiskClue
 from engine.reads.clue_outcomes import outcome
+from engine.rules import validate as v
+from engine.rules.masking import mask_name
+from engine.rules.permissions import REPORT_HANDLING_REFUSED, may_handle_report, require, require_casework
+from engine.services.webhooks import clue_changed
+from engine.workflow.clock import clock
+from engine.workflow.runtime import timer_moment
+from engine.workflow.scripting import moment_after_from
 
 
 def route_report(session, gl: GuardLoop, clue: RiskClue) -> None:

@@ -11,20 +11,28 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from engine.actor import Actor
 from engine.auditlog import record as audit
-from engine.rules import validate as v
-from engine.workflow.clock import clock
+from engine.context import GuardLoop
 from engine.errors import Conflict, InvalidInput, NotFound
-from engine.rules.permissions import (
-    CLUE_FROM_REGISTER_REFUSED, REGISTERING_REFUSED, REGISTER_READING_REFUSED, VISIT_REFUSED,
-    is_family_education_office, may_read_register, may_record_screening_visit, may_register, require)
-from engine.rules.idcard import birth_date as id_birth_date, sex as id_sex
-from engine.rules.masking import mask_id, mask_name
 from engine.models import ScreeningEntry, ScreeningVisit, User
 from engine.reference import FAMILY_TYPES, RISK_FACTORS
-from engine.actor import Actor
-from engine.context import GuardLoop
+from engine.rules import validate as v
+from engine.rules.idcard import birth_date as id_birth_date, sex as id_sex
+from engine.rules.masking import mask_id, mask_name
+from engine.rules.permissions import (
+    CLUE_FROM_REGISTER_REFUSED,
+    REGISTER_READING_REFUSED,
+    REGISTERING_REFUSED,
+    VISIT_REFUSED,
+    is_family_education_office,
+    may_read_register,
+    may_record_screening_visit,
+    may_register,
+    require,
+)
 from engine.services.clues import register_clue
+from engine.workflow.clock import clock
 
 # watch status → (Chinese, English, days between visits)
 WATCH = {

@@ -1,19 +1,18 @@
 """Reference data and user accounts."""
 from sqlalchemy import select
 
-from engine.auditlog import record as audit
-from engine.workflow.clock import clock
-from engine.errors import InvalidInput
-from engine.rules.permissions import CREATING_ADMIN_ONLY, may_create_account, require
-from engine.models import Agency, District, GuidanceProvider, Office, User
-from engine.rules.passwords import hash_password, password_problem
-from engine.rules import usernames
-from engine.rules.usernames import normalise
-from engine.reference import AGENCIES, COURT_CODES, DISTRICTS, OFFICE_NAMES, OFFICES_FROM_SEEDS, PRACTICE_BASES, ROLES
-from engine.rules import validate as v
 from engine.actor import Actor
+from engine.auditlog import record as audit
 from engine.context import GuardLoop
+from engine.errors import InvalidInput
+from engine.models import Agency, District, GuidanceProvider, Office, User
+from engine.reference import AGENCIES, COURT_CODES, DISTRICTS, OFFICE_NAMES, OFFICES_FROM_SEEDS, PRACTICE_BASES, ROLES
+from engine.rules import usernames, validate as v
+from engine.rules.passwords import hash_password, password_problem
+from engine.rules.permissions import CREATING_ADMIN_ONLY, may_create_account, require
+from engine.rules.usernames import normalise
 from engine.services.bases import seed_validity
+from engine.workflow.clock import clock
 
 
 def seed_reference(session) -> None:

@@ -2,25 +2,24 @@
 import time
 from collections.abc import Callable
 
-from sqlalchemy import case as sql_case, select
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import case as sql_case, select
 
+from engine.actor import Actor
 from engine.auditlog import record as audit
-from engine.workflow.clock import clock
+from engine.context import GuardLoop
 from engine.errors import Conflict, InvalidInput, NotFound
-from engine.tasks import HANDLERS, TaskContext
 from engine.models import Round, TaskRecord, WorkItem
 from engine.models.case import bump_version, require_current_version
 from engine.reads.access import require_case_and_round
+from engine.reads.tasks import completed_spec
 from engine.rules.permissions import require_task_rights
-from engine.workflow.rounds import OUTCOME_ENDS, find_task, load_workflow, save_round, start_round, stepping, task_ref
 from engine.services.assignment import require_assignee
 from engine.services.cases import close_case, raise_code
-from engine.workflow.catalog import Task
-from engine.actor import Actor
-from engine.context import GuardLoop
-from engine.workflow.catalog import APPROVAL_TASKS
-from engine.reads.tasks import completed_spec
+from engine.tasks import HANDLERS, TaskContext
+from engine.workflow.catalog import APPROVAL_TASKS, Task
+from engine.workflow.clock import clock
+from engine.workflow.rounds import OUTCOME_ENDS, find_task, load_workflow, save_round, start_round, stepping, task_ref
 
 _INSERT_RECORD = TaskRecord.__table__.insert()
 

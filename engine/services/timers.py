@@ -14,17 +14,17 @@ from sqlalchemy import select, tuple_, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from engine.auditlog import record as audit
-from engine.workflow.clock import clock
-from engine.infra.db import is_postgres
+from engine.context import GuardLoop
 from engine.errors import Conflict
+from engine.infra.db import is_postgres
 from engine.models import Case, Round
 from engine.models.case import bump_version
 from engine.rules.permissions import COORDINATING_AGENCY
-from engine.workflow.rounds import load_workflow, save_round, stepping
-from engine.workflow.notices import notify
-from engine.context import GuardLoop
 from engine.services.digest import send_due_digests
 from engine.services.notifications import notify_deadlines
+from engine.workflow.clock import clock
+from engine.workflow.notices import notify
+from engine.workflow.rounds import load_workflow, save_round, stepping
 
 log = logging.getLogger("guardloop.timers")
 QUARANTINED = "quarantined"

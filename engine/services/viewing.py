@@ -1,19 +1,36 @@
 """Opening a case page: the full record for those who work on the case, and an access-log entry."""
 from sqlalchemy import bindparam, select
 
+from engine.actor import Actor
 from engine.auditlog import record as audit
-from engine.reads.checklists import case_checklists
+from engine.context import GuardLoop
 from engine.models import (
-    Approval, Assessment, AuditEntry, Chase, ComplianceCheck, DocumentRecord, FollowupVisit, GuidancePlan,
-    GuidanceProvider, GuidanceSession, OrderSupervision, Referral, RiskClue, RiskCodeChange, Round, TaskRecord, User,
+    Approval,
+    Assessment,
+    Attachment,
+    AuditEntry,
+    CaseAgency,
+    CaseNote,
+    CaseOwner,
+    Chase,
+    ComplianceCheck,
+    DocumentRecord,
+    FollowupVisit,
+    GuidancePlan,
+    GuidanceProvider,
+    GuidanceSession,
+    OrderSupervision,
+    Referral,
+    RiskClue,
+    RiskCodeChange,
+    Round,
+    TaskRecord,
+    User,
     WorkItem,
 )
-from engine.models import Attachment, CaseAgency, CaseNote, CaseOwner
 from engine.reads.access import require_case
+from engine.reads.checklists import case_checklists
 from engine.workflow.rounds import element_states, load_workflow
-from engine.actor import Actor
-from engine.context import GuardLoop
-
 
 # What the page lists of a case, in order, each statement built once (their cache keys are memoized).
 _ORDER = {GuidanceSession: (GuidanceSession.held_on, GuidanceSession.id), OrderSupervision: (OrderSupervision.document_id,),

@@ -4,7 +4,15 @@
 handler table; importing this package registers every handler in it.
 """
 from engine.tasks import (  # noqa: F401  (each module registers its handlers)
-    assess, compliance, escalation, follow_up, guide, handling, orders, reassessment, safety,
+    assess,
+    compliance,
+    escalation,
+    follow_up,
+    guide,
+    handling,
+    orders,
+    reassessment,
+    safety,
 )
 from engine.tasks.registry import HANDLERS, TaskContext
 

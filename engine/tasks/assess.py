@@ -1,14 +1,13 @@
 """Assess (评估): social investigation and the scored assessment that the risk-code table reads."""
 from sqlalchemy import select
 
-from engine.workflow.risk_codes import set_code
+from engine.issuing.issue import issue, issuer_name
 from engine.models import Assessment
 from engine.reference import ASSESSMENT_ITEMS, CODE_NAMES, FACTOR_GROUPS, ITEM_MAX, RISK_FACTORS
 from engine.rules import validate as v
 from engine.tasks.registry import task_handler
 from engine.workflow.catalog import Task
-from engine.issuing.issue import issue
-from engine.issuing.issue import issuer_name
+from engine.workflow.risk_codes import set_code
 
 
 @task_handler(Task.SOCIAL_INVESTIGATION)

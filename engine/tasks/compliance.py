@@ -4,8 +4,8 @@ from engine.errors import InvalidInput
 from engine.models import ComplianceCheck, OrderSupervision
 from engine.reference import COMPLIANCE_RESULTS, CONSEQUENCES
 from engine.rules import validate as v
-from engine.tasks.registry import task_handler
 from engine.tasks.handling import new_referral, referral_item
+from engine.tasks.registry import task_handler
 from engine.workflow.catalog import Task
 
 CONSEQUENCE_MEASURES = {"reprimand": "reprimand", "guidance_order": "guidance_order"}

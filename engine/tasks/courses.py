@@ -13,9 +13,9 @@ from engine.models import (
     Participant,
     PlanCourseRequirement,
 )
+from engine.reference import COURSE_KINDS
 from engine.rules import validate as v
 from engine.workflow.clock import clock
-from engine.reference import COURSE_KINDS
 
 PHONE = re.compile(r"^1\d{10}$")
 

@@ -1,11 +1,11 @@
 """Escalation (多跨协同): the joint meeting decides rigid measures; each is then issued by its own agency, civil
 affairs takes temporary guardianship, and the procuratorate may support a suit to revoke guardianship, after
 which civil affairs may take long-term guardianship."""
-from engine.tasks.guardianship import add_guardian, change_status, chosen_guardians
 from engine.reference import AGENCIES, DELIVERY_METHODS, MEASURES
 from engine.rules import validate as v
-from engine.tasks.registry import task_handler
+from engine.tasks.guardianship import add_guardian, change_status, chosen_guardians
 from engine.tasks.handling import issue_document, new_referral, place_child, referral_item
+from engine.tasks.registry import task_handler
 from engine.workflow.catalog import Task
 
 RIGID_MEASURES = ("supervision_order", "guidance_order", "reprimand", "warning_letter", "protection_order")

@@ -4,11 +4,10 @@ long-term guardianship by civil affairs (art. 94), a guardian designated by the 
 (art. 22). The guardian record of the case always says who the child's guardians are now."""
 from sqlalchemy import select
 
+from engine.actor import Actor
 from engine.auditlog import record as audit
 from engine.errors import InvalidInput
 from engine.models import Agency, Guardian, Office
-from engine.actor import Actor
-
 
 
 def chosen_guardians(session, case_id: int, ids) -> list[Guardian]:

@@ -13,8 +13,6 @@ from engine.tasks.handling import issue_document
 from engine.tasks.registry import task_handler
 from engine.workflow.catalog import Task
 from engine.workflow.clock import CHINA_TZ
-from engine.workflow.runtime import timer_moment
-from engine.workflow.scripting import moment_after_from
 from engine.workflow.runtime import days_of
 
 

@@ -1,14 +1,14 @@
 """Handle (处置): the proposing agency's proposal and referrals, its own measures (告知, 劝诫), and civil
 affairs' decision on temporary care. Each issuing agency's decision on a referral is in ``orders``."""
+from engine.actor import Actor
 from engine.errors import InvalidInput
-from engine.tasks.guardianship import add_guardian, change_status, chosen_guardians, office_name
+from engine.issuing.issue import issue
 from engine.models import DocumentRecord, Referral
 from engine.reference import DELIVERY_METHODS, JUDICIAL_STAGES, MEASURES, PLACEMENTS
 from engine.rules import validate as v
+from engine.tasks.guardianship import add_guardian, change_status, chosen_guardians, office_name
 from engine.tasks.registry import task_handler
 from engine.workflow.catalog import Task
-from engine.actor import Actor
-from engine.issuing.issue import issue
 
 OWN_MEASURES = ("notify", "admonish")
 

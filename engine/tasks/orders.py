@@ -7,15 +7,16 @@ from sqlalchemy import select
 from engine.actor import load_actor
 from engine.auditlog.record import plain
 from engine.errors import InvalidInput
+from engine.issuing.delivery import record_delivery
 from engine.issuing.issue import issue, issuer_name
 from engine.models import Approval, DocumentRecord, GuidanceProvider, OrderSupervision, Referral
 from engine.models.records import pending_approval
+from engine.reads.guardians import current_guardians
 from engine.reads.providers import require_offered
-from engine.reference import DOCUMENT_TYPES
+from engine.reference import DOCUMENT_TYPES, MEASURE_DOCUMENTS
 from engine.rules import validate as v
 from engine.rules.permissions import OWN_REQUEST_APPROVAL, may_approve, require
 from engine.tasks.guardianship import chosen_guardians
-from engine.reads.guardians import current_guardians
 from engine.tasks.handling import deliver_on_the_spot, judicial_case
 from engine.tasks.registry import task_handler
 from engine.workflow.catalog import Task
@@ -23,8 +24,6 @@ from engine.workflow.clock import CHINA_TZ
 from engine.workflow.notices import RETURNED_NOTICE, notify
 from engine.workflow.runtime import timer_moment
 from engine.workflow.scripting import moment_after_from
-from engine.reference import MEASURE_DOCUMENTS
-from engine.issuing.delivery import record_delivery
 
 PROHIBITIONS = {
     "no_violence": "禁止被申请人实施家庭暴力",

@@ -2,18 +2,17 @@
 approval of a downgrade, closure or escalation."""
 from sqlalchemy import func, select
 
-from engine.workflow.risk_codes import set_code
 from engine.errors import InvalidInput
-from engine.models import Chase, ComplianceCheck, DocumentRecord, FollowupVisit, OrderSupervision
+from engine.models import Approval, Chase, ComplianceCheck, DocumentRecord, FollowupVisit, OrderSupervision
+from engine.models.records import pending_approval
 from engine.reference import NUMBERED_DOCUMENTS, OUTCOMES
 from engine.rules import validate as v
-from engine.tasks.registry import task_handler
 from engine.tasks.assess import _assessment, issue_report, latest_assessment
 from engine.tasks.guide import current_plan, qualifying_sessions
-from engine.models.records import pending_approval
 from engine.tasks.orders import decide_approval
+from engine.tasks.registry import task_handler
 from engine.workflow.catalog import Task
-from engine.models import Approval
+from engine.workflow.risk_codes import set_code
 
 
 def visits_in_round(session, round_id: int) -> int:

@@ -8,9 +8,9 @@ save, in its unit of work: one read of the people and one insert of the notices.
 """
 from sqlalchemy import select
 
-from engine.workflow.clock import clock
 from engine.models import Agency, CaseOwner, Notification, User
 from engine.reference import NO_CASEWORK_ROLES
+from engine.workflow.clock import clock
 from engine.workflow.runtime import role_allowed
 
 NEW_TASK = "task_new"            # a task assigned to me when it opened

@@ -10,20 +10,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.util.task import TaskState
 
+from engine.actor import Actor
 from engine.auditlog import record as audit
-from engine.workflow.new_work import assign_new_work
-from engine.workflow.clock import clock
+from engine.context import GuardLoop
 from engine.models import Case, CaseAgency, Chase, OrderSupervision, Round, WorkItem
 from engine.reads.access import known_to_take_part, takes_part
-from engine.workflow.runtime import StepContext, WorkflowRuntime, step_context, step_progress, task_properties, task_roles
-from engine.actor import Actor
-from engine.context import GuardLoop
+from engine.workflow.clock import clock
+from engine.workflow.new_work import assign_new_work
+from engine.workflow.runtime import (
+    StepContext,
+    WorkflowRuntime,
+    step_context,
+    step_progress,
+    task_properties,
+    task_roles,
+)
 
 PROCESS_ID = "intervention_round"
 _ITEMS = WorkItem.__table__

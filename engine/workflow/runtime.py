@@ -33,10 +33,10 @@ from SpiffWorkflow.spiff.specs.defaults import ReceiveTask
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from engine.workflow import clock as _clock  # noqa: F401  (installs the injectable clock into SpiffWorkflow's timers)
+import engine.workflow.clock  # noqa: F401  (installs the injectable clock into SpiffWorkflow's timers)
+from engine.rules.permissions import role_allowed
 from engine.workflow import feel
 from engine.workflow.scripting import RestrictedEnvironment, moment_after_from
-from engine.rules.permissions import role_allowed
 
 MODEL_SUFFIXES = (".bpmn", ".dmn")
 BPMN_NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",

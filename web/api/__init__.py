@@ -6,8 +6,8 @@ the message in Chinese and English. The OpenAPI 3.1 document is generated from t
 (``/api/v1/openapi.json``), with a Swagger UI served from this server (``/api/v1/docs``)."""
 import importlib.util
 import logging
-from pathlib import Path
 from dataclasses import asdict
+from pathlib import Path
 
 import flask
 from flask import current_app, g, request, send_from_directory
@@ -17,11 +17,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
 from engine.errors import Conflict, DomainError, InvalidInput, NotConfigured, NotFound, PermissionDenied
-from engine.services import api_clients
+from engine.services import api_clients, clue_import
 from engine.services.api_clients import InProgress, KeyReused, PossibleDuplicate, Unauthenticated
-
 from web.api import schemas
-from engine.services import clue_import
 from web.extensions import csrf
 
 PREFIX = "/api/v1"

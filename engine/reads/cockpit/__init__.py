@@ -15,17 +15,22 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.reads.cockpit import figures
-from engine.workflow.clock import clock
-from engine.errors import InvalidInput
-from engine.rules.permissions import (
-    COCKPIT_REFUSED, OTHER_DISTRICT_FIGURES, may_read_cockpit, may_read_district, require)
-from engine.reads.cockpit.indicators import compute_all as compute_indicators
-from engine.models import District
-from engine.reads.periods import add_months, bounds
-from engine.reference import MUNICIPAL_ROLES
 from engine.actor import Actor
 from engine.context import GuardLoop
+from engine.errors import InvalidInput
+from engine.models import District
+from engine.reads.cockpit import figures
+from engine.reads.cockpit.indicators import compute_all as compute_indicators
+from engine.reads.periods import add_months, bounds
+from engine.reference import MUNICIPAL_ROLES
+from engine.rules.permissions import (
+    COCKPIT_REFUSED,
+    OTHER_DISTRICT_FIGURES,
+    may_read_cockpit,
+    may_read_district,
+    require,
+)
+from engine.workflow.clock import clock
 
 ALL_DISTRICTS = "all"
 MUNICIPALITY = ("全市（所有区县）", "All districts")

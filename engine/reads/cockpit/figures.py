@@ -9,14 +9,14 @@ from datetime import datetime
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
-from engine.reads.checklists import complete_if_ended, evidence
-from engine.rules.closed_loop import ITEMS
-from engine.models import Case, DocumentRecord, GuidanceSession, RiskClue, RiskCodeChange, Round, WorkItem
-from engine.reads.periods import month_keys, month_of_day, month_of_instant, percentile
-from engine.reference import AGENCIES, CLUE_SOURCES, CODES, FAMILY_TYPES
-from engine.reads.round_facts import count_if, facts
-from engine.workflow.steps import STEP_ORDER
 from engine.context import GuardLoop
+from engine.models import Case, DocumentRecord, GuidanceSession, RiskClue, RiskCodeChange, Round, WorkItem
+from engine.reads.checklists import complete_if_ended, evidence
+from engine.reads.periods import month_keys, month_of_day, month_of_instant, percentile
+from engine.reads.round_facts import count_if, facts
+from engine.reference import AGENCIES, CLUE_SOURCES, CODES, FAMILY_TYPES
+from engine.rules.closed_loop import ITEMS
+from engine.workflow.steps import STEP_ORDER
 
 ORDERS = ("supervision_order", "guidance_order")   # 督促监护令, 家庭教育指导令
 CODE_ORDER = tuple(reversed(CODES))                 # red first

@@ -13,16 +13,24 @@ from typing import Callable
 
 from sqlalchemy import and_, exists, func, or_, select
 
+from engine.infra.settings import Settings
 from engine.models import (
-    BaseActivity, Case, EduActivity, EduOrganisation, GuidanceProvider, GuidanceSession, PracticeBase, RiskClue,
-    ScreeningEntry, ScreeningVisit,
+    BaseActivity,
+    Case,
+    EduActivity,
+    EduOrganisation,
+    GuidanceProvider,
+    GuidanceSession,
+    PracticeBase,
+    RiskClue,
+    ScreeningEntry,
+    ScreeningVisit,
 )
 from engine.reads.cockpit.parent_school_indicators import PARENT_SCHOOL_INDICATORS
 from engine.reads.periods import bounds
 from engine.reads.round_facts import count_if
-from engine.workflow.runtime import WorkflowRuntime
-from engine.infra.settings import Settings
 from engine.reference import ORG_KINDS
+from engine.workflow.runtime import WorkflowRuntime
 
 UNITS = {"%": ("%", "%"), "人": ("人", "people"), "人次": ("人次", "person-times"), "次": ("次", "times"),
          "课时": ("课时", "class hours"), "个": ("个", "count")}

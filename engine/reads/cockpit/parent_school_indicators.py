@@ -11,7 +11,14 @@ from datetime import date
 from sqlalchemy import case, func, literal, select
 
 from engine.models import (
-    Attendance, Case, Certificate, CourseSession, Course, Participant, PlanCourseRequirement, SurveyResponse,
+    Attendance,
+    Case,
+    Certificate,
+    Course,
+    CourseSession,
+    Participant,
+    PlanCourseRequirement,
+    SurveyResponse,
 )
 from engine.reads.periods import bounds
 

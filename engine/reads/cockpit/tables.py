@@ -5,11 +5,10 @@ Headers and labels are (Chinese, English) pairs; ``Table.sheet(lang)`` picks one
 from dataclasses import dataclass
 from datetime import date
 
-from engine.rules.closed_loop import ITEMS
-from engine.reference import AGENCIES, CLUE_SOURCES, CODE_NAMES, FAMILY_TYPES, STEPS
+from engine.reads.cockpit.indicators import PERIODS, UNITS
 from engine.reads.spreadsheets import Sheet
-from engine.reads.cockpit.indicators import PERIODS
-from engine.reads.cockpit.indicators import UNITS
+from engine.reference import AGENCIES, CLUE_SOURCES, CODE_NAMES, FAMILY_TYPES, STEPS
+from engine.rules.closed_loop import ITEMS
 
 UNCODED = ("未赋码", "Not coded")
 NO_FAMILY_TYPE = ("未登记家庭类型", "No family type recorded")
