@@ -48,7 +48,6 @@ def environment() -> Environment:
 def font_config():
     config = _state.get("font_config")
     if config is None:
-
         config = _state["font_config"] = FontConfiguration()
     return config
 
@@ -88,7 +87,6 @@ def stylesheet(name: str):
     """The parsed stylesheet ``documents/static/<name>`` (WeasyPrint ``CSS``), built once per process."""
     sheets = _state.setdefault("css", {})
     if name not in sheets:
-
         sheets[name] = CSS(url=STATIC_BASE_URL + name, url_fetcher=fetcher(), font_config=font_config())
     return sheets[name]
 

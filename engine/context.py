@@ -28,7 +28,7 @@ class GuardLoop:
 
     def __init__(self, settings: Settings | None = None, engine=None, renderer=None):
         self.settings = settings or Settings.from_env()
-        self._renderer = renderer
+        self._renderer = renderer or render_pdf   # the documents package, unless a stand-in is injected
         self._renderer_injected = renderer is not None
         self.engine = engine or make_engine(self.settings.database_url)
         # Services flush explicitly where they need ids or read back what they wrote: no autoflush
@@ -45,9 +45,7 @@ class GuardLoop:
 
     def render(self, doc_type: str, context: dict, draft: bool = False) -> bytes:
         """Render a document to PDF. The ``documents`` package is the renderer unless one was injected
-        (it takes plain data only; this late import is the engine's one reach into it)."""
-        if self._renderer is None:
-            self._renderer = render_pdf
+        (it takes plain data only)."""
         variant = None if draft else self.settings.document_variant or None   # issued: the archival PDF/A
         if variant and not self._renderer_injected:   # an injected renderer takes plain data only
             return self._renderer(doc_type, context, draft=draft, variant=variant)
@@ -65,7 +63,6 @@ class GuardLoop:
         for the documents package in engine tests and benchmarks) is no PDF to sign: it is kept as it is."""
         if self._renderer_injected:
             return pdf
-
         if isinstance(office, Office) and object_session(office) is not None:
             return pki.sign(self, object_session(office), office, pdf)
         with self.reading() as session:

@@ -66,7 +66,6 @@ def _load_user(session_id: str):
 
 
 def init_app(app):
-
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None

@@ -5,11 +5,7 @@ from datetime import date
 from sqlalchemy import and_, exists, not_, or_, select
 
 from engine.errors import InvalidInput
-from engine.models import (
-    BaseServiceArea,
-    GuidanceProvider,
-    PracticeBase,
-)
+from engine.models import BaseServiceArea, GuidanceProvider, PracticeBase
 
 
 def _offered_condition(district_id: int, on: date):

@@ -15,13 +15,7 @@ from engine.reads.access import can_see_clue, can_view_case, visible_cases
 from engine.reference import CASE_TYPES, CLUE_SOURCES, CLUE_STATUSES, FAMILY_TYPES, RISK_FACTORS
 from engine.rules import validate as v
 from engine.rules.idcard import birth_date as id_birth_date, normalise_id, sex as id_sex
-from engine.rules.permissions import (
-    COORDINATING_AGENCY,
-    OPENING_REFUSED,
-    may_open_case,
-    require,
-    require_casework,
-)
+from engine.rules.permissions import COORDINATING_AGENCY, OPENING_REFUSED, may_open_case, require, require_casework
 from engine.services.reports import route_report
 from engine.services.webhooks import clue_changed
 from engine.workflow.clock import CHINA_TZ, clock

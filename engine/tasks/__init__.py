@@ -3,17 +3,7 @@
 ``escalation``; ``guardianship`` and ``courses`` are what several of them record. ``registry`` holds the
 handler table; importing this package registers every handler in it.
 """
-from engine.tasks import (  # noqa: F401  (each module registers its handlers)
-    assess,
-    compliance,
-    escalation,
-    follow_up,
-    guide,
-    handling,
-    orders,
-    reassessment,
-    safety,
-)
+from engine.tasks import assess, compliance, escalation, follow_up, guide, handling, orders, reassessment, safety  # noqa: F401  (each module registers its handlers)
 from engine.tasks.registry import HANDLERS, TaskContext
 
 __all__ = ["HANDLERS", "TaskContext"]

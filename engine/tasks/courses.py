@@ -8,11 +8,7 @@ from sqlalchemy import select
 from engine.actor import Actor
 from engine.auditlog import record as audit
 from engine.errors import InvalidInput
-from engine.models import (
-    Guardian,
-    Participant,
-    PlanCourseRequirement,
-)
+from engine.models import Guardian, Participant, PlanCourseRequirement
 from engine.reference import COURSE_KINDS
 from engine.rules import validate as v
 from engine.workflow.clock import clock
